@@ -1,0 +1,139 @@
+//! The running application: state shared by handlers, `App::build` and graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::crypto::Keyring;
+use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
+use crate::store::{self, DynStore};
+use crate::{http, keys};
+
+/// Everything a handler may need, passed in (no globals).
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: DynStore,
+    pub keyring: Arc<Keyring>,
+    pub metrics: Metrics,
+    pub request_log: RequestLogger,
+}
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    cancel: CancellationToken,
+    background: JoinSet<()>,
+}
+
+impl App {
+    /// Opens (and migrates) the store, checks the master keys, binds the listener and starts
+    /// the background tasks. With `listen` on port 0 the OS picks a free port.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = store::open(&config, true).await?;
+        let keyring = Arc::new(keys::load_keyring(&config, &store).await?);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let metrics = Metrics::new();
+        let (request_log, receiver) = RequestLogger::new(metrics.clone());
+        let cancel = CancellationToken::new();
+        let mut background = JoinSet::new();
+        background.spawn(run_request_log_writer(
+            store.clone(),
+            receiver,
+            config.request_log_retention_days,
+            cancel.clone(),
+        ));
+        background.spawn(reencrypt_stragglers(store.clone(), keyring.clone()));
+        let state = AppState {
+            config: Arc::new(config),
+            store,
+            keyring,
+            metrics,
+            request_log,
+        };
+        Ok(Self {
+            listener,
+            state,
+            cancel,
+            background,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and flushes the
+    /// background tasks.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            state,
+            cancel,
+            mut background,
+        } = self;
+        let router = http::router(state);
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        cancel.cancel();
+        while background.join_next().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved
+/// to the primary key in the background.
+async fn reencrypt_stragglers(store: DynStore, keyring: Arc<Keyring>) {
+    match keys::reencrypt_all(&store, &keyring).await {
+        Ok(report) if report.moved > 0 || report.failed > 0 => {
+            tracing::info!(
+                moved = report.moved,
+                failed = report.failed,
+                "re-encrypted secrets under the primary key"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(error = format!("{error:#}"), "re-encryption pass failed"),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,81 @@
+//! The command line. Every setting is also an environment variable; `--help` lists them all.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "allcampaigns",
+    version,
+    about = "A control center for cold-email agencies on Instantly"
+)]
+#[command(after_help = crate::config::help_text())]
+pub struct Cli {
+    /// TOML configuration file (also ALLCAMPAIGNS_CONFIG)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to serve on (also ALLCAMPAIGNS_LISTEN)
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Folder for the SQLite database and key file (also ALLCAMPAIGNS_DATA_DIR)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and run background work (the default)
+    Serve,
+    /// Apply database migrations (on PostgreSQL: as the owner, and grant the app role)
+    Migrate,
+    /// Run background work only, without the web server
+    Worker,
+    /// Administrative tasks
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Master encryption keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user (or find an existing one) and print a one-time sign-in link
+    CreateUser {
+        email: String,
+        /// Display name
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a new master key (for ALLCAMPAIGNS_MASTER_KEY or a key file)
+    Generate {
+        /// Key id of the new key
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        id: u32,
+    },
+    /// Add a new primary key to the key file and re-encrypt every secret with it
+    Rotate,
+    /// Remove an old key from the key file (refused while a secret still uses it)
+    Retire { key_id: u32 },
+}
+
+impl Cli {
+    /// Flags that override configuration, by setting key.
+    pub fn setting_flags(&self) -> Vec<(&'static str, String)> {
+        let mut flags = Vec::new();
+        if let Some(listen) = &self.listen {
+            flags.push(("listen", listen.clone()));
+        }
+        if let Some(dir) = &self.data_dir {
+            flags.push(("data_dir", dir.display().to_string()));
+        }
+        flags
+    }
+}

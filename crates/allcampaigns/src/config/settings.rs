@@ -1,0 +1,177 @@
+//! The one list of settings: names, environment variables, defaults and help text.
+//! Parsing, validation and `--help` are all driven from this table.
+
+pub struct Setting {
+    /// Key in the TOML file.
+    pub key: &'static str,
+    /// Environment variable (always `ALLCAMPAIGNS_` + upper-case key, plus aliases below).
+    pub env: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+    /// Secrets may come from the environment or a file, never from the TOML file.
+    pub env_only: bool,
+}
+
+const fn s(
+    key: &'static str,
+    env: &'static str,
+    default: &'static str,
+    help: &'static str,
+) -> Setting {
+    Setting {
+        key,
+        env,
+        default,
+        help,
+        env_only: false,
+    }
+}
+
+pub const SETTINGS: &[Setting] = &[
+    s(
+        "listen",
+        "ALLCAMPAIGNS_LISTEN",
+        "127.0.0.1:8080",
+        "address and port to serve on",
+    ),
+    s(
+        "data_dir",
+        "ALLCAMPAIGNS_DATA_DIR",
+        "./data",
+        "folder for the SQLite database and key file",
+    ),
+    s(
+        "public_url",
+        "ALLCAMPAIGNS_PUBLIC_URL",
+        "http://<listen>",
+        "the address users reach; every link is built from it (https enables HSTS and secure cookies)",
+    ),
+    s(
+        "database_url",
+        "ALLCAMPAIGNS_DATABASE_URL",
+        "sqlite in <data_dir>",
+        "postgres://… for PostgreSQL 14+ (as the app role), or sqlite://PATH; DATABASE_URL is accepted too",
+    ),
+    s(
+        "migrate_database_url",
+        "ALLCAMPAIGNS_MIGRATE_DATABASE_URL",
+        "(none)",
+        "PostgreSQL only: connection as the owner role, used by `migrate` and to migrate at start",
+    ),
+    s(
+        "db_app_role",
+        "ALLCAMPAIGNS_DB_APP_ROLE",
+        "allcampaigns_app",
+        "PostgreSQL only: the role the app connects as; `migrate` creates it and grants it access",
+    ),
+    s(
+        "db_max_connections",
+        "ALLCAMPAIGNS_DB_MAX_CONNECTIONS",
+        "10",
+        "database pool size",
+    ),
+    s(
+        "master_key_file",
+        "ALLCAMPAIGNS_MASTER_KEY_FILE",
+        "<data_dir>/master.key",
+        "file holding the master encryption keys (created on first start with SQLite only)",
+    ),
+    Setting {
+        key: "master_key",
+        env: "ALLCAMPAIGNS_MASTER_KEY",
+        default: "(none)",
+        help: "master keys given directly, as printed by `keys generate`; overrides the key file",
+        env_only: true,
+    },
+    s(
+        "log",
+        "ALLCAMPAIGNS_LOG",
+        "info",
+        "log filter, e.g. `info` or `allcampaigns=debug,info`",
+    ),
+    s(
+        "log_format",
+        "ALLCAMPAIGNS_LOG_FORMAT",
+        "text",
+        "`text` or `json`",
+    ),
+    s(
+        "max_body_bytes",
+        "ALLCAMPAIGNS_MAX_BODY_BYTES",
+        "2097152",
+        "largest request body accepted",
+    ),
+    s(
+        "request_timeout_secs",
+        "ALLCAMPAIGNS_REQUEST_TIMEOUT_SECS",
+        "30",
+        "time limit for one HTTP request",
+    ),
+    s(
+        "request_log_retention_days",
+        "ALLCAMPAIGNS_REQUEST_LOG_RETENTION_DAYS",
+        "30",
+        "days the operational request log (IP, user agent, route, status) is kept",
+    ),
+    s(
+        "instantly_url",
+        "ALLCAMPAIGNS_INSTANTLY_URL",
+        "https://api.instantly.ai",
+        "default Instantly API address for new connections",
+    ),
+    Setting {
+        key: "smtp_url",
+        env: "ALLCAMPAIGNS_SMTP_URL",
+        default: "(none: links are printed to the log)",
+        help: "smtp://host:port or smtps://user:pass@host:465 for outgoing mail",
+        env_only: false,
+    },
+    s(
+        "mail_from",
+        "ALLCAMPAIGNS_MAIL_FROM",
+        "All Campaigns <noreply@localhost>",
+        "sender address of outgoing mail",
+    ),
+];
+
+/// Variables outside the `ALLCAMPAIGNS_` prefix that are accepted as aliases.
+pub const ALIASES: &[(&str, &str)] = &[("DATABASE_URL", "database_url")];
+
+/// Variables with the prefix that are not settings but are understood elsewhere.
+pub const NON_SETTING_VARS: &[&str] = &["ALLCAMPAIGNS_CONFIG"];
+
+pub fn find(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
+}
+
+pub fn find_env(var: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.env == var).or_else(|| {
+        ALIASES
+            .iter()
+            .find(|(v, _)| *v == var)
+            .and_then(|(_, k)| find(k))
+    })
+}
+
+/// The environment section of `--help`.
+pub fn help_text() -> String {
+    let mut out = String::from(
+        "Configuration: built-in defaults, then the TOML file (--config or ALLCAMPAIGNS_CONFIG),\n\
+         then environment variables, then command-line flags.\n\nEnvironment variables:\n",
+    );
+    out.push_str("  ALLCAMPAIGNS_CONFIG\n      path of an optional TOML configuration file\n");
+    for setting in SETTINGS {
+        out.push_str(&format!(
+            "  {}{}\n      {} [default: {}]\n",
+            setting.env,
+            if setting.key == "database_url" {
+                ", DATABASE_URL"
+            } else {
+                ""
+            },
+            setting.help,
+            setting.default
+        ));
+    }
+    out
+}

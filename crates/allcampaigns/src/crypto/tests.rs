@@ -1,0 +1,181 @@
+use secrecy::ExposeSecret;
+
+use super::*;
+use crate::domain::TenantId;
+
+fn slot(tenant: TenantId, row: &str) -> SecretSlot<'_> {
+    SecretSlot {
+        tenant,
+        purpose: Purpose::InstantlyApiKey,
+        row,
+    }
+}
+
+#[test]
+fn sec_01_round_trip_is_exact_and_every_flipped_bit_fails() {
+    let (ring, _) = Keyring::generate();
+    let tenant = TenantId::new();
+    for length in [0usize, 1, 31, 64, 200] {
+        let plaintext: Vec<u8> = (0..length).map(|_| rand::random()).collect();
+        let envelope = ring.seal(&slot(tenant, "row"), &plaintext);
+        assert_eq!(
+            ring.open(&slot(tenant, "row"), &envelope)
+                .unwrap()
+                .expose_secret(),
+            &plaintext[..]
+        );
+        // Every bit after the header: nonce, ciphertext and tag.
+        for bit in HEADER_LEN * 8..envelope.len() * 8 {
+            let mut tampered = envelope.clone();
+            tampered[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(
+                ring.open(&slot(tenant, "row"), &tampered).err(),
+                Some(CryptoError::Decrypt)
+            );
+        }
+    }
+}
+
+#[test]
+fn sec_02_a_ciphertext_moved_to_another_row_tenant_or_column_does_not_decrypt() {
+    let (ring, _) = Keyring::generate();
+    let (a, b) = (TenantId::new(), TenantId::new());
+    let envelope = ring.seal(&slot(a, "1"), b"sk_live_secret");
+    assert!(ring.open(&slot(a, "1"), &envelope).is_ok());
+    assert_eq!(
+        ring.open(&slot(a, "2"), &envelope).err(),
+        Some(CryptoError::Decrypt)
+    );
+    assert_eq!(
+        ring.open(&slot(b, "1"), &envelope).err(),
+        Some(CryptoError::Decrypt)
+    );
+    let other_column = SecretSlot {
+        tenant: a,
+        purpose: Purpose::KeyCheck,
+        row: "1",
+    };
+    assert_eq!(
+        ring.open(&other_column, &envelope).err(),
+        Some(CryptoError::Decrypt)
+    );
+
+    let mut other_key_id = envelope.clone();
+    other_key_id[1..5].copy_from_slice(&2u32.to_be_bytes());
+    assert_eq!(
+        ring.open(&slot(a, "1"), &other_key_id).err(),
+        Some(CryptoError::UnknownKey(2))
+    );
+    let text = format!(
+        "{}\n{}",
+        format_key(1, &[7; 32]).as_str(),
+        format_key(2, &[9; 32]).as_str()
+    );
+    let two = Keyring::from_text(&text).unwrap();
+    let sealed_by_1 = {
+        let one = Keyring::from_text(format_key(1, &[7; 32]).as_str()).unwrap();
+        one.seal(&slot(a, "1"), b"x")
+    };
+    let mut relabelled = sealed_by_1.clone();
+    relabelled[1..5].copy_from_slice(&2u32.to_be_bytes());
+    assert!(two.open(&slot(a, "1"), &sealed_by_1).is_ok());
+    assert_eq!(
+        two.open(&slot(a, "1"), &relabelled).err(),
+        Some(CryptoError::Decrypt)
+    );
+    assert_eq!(
+        CryptoError::Decrypt.to_string(),
+        "a stored secret could not be decrypted"
+    );
+}
+
+#[test]
+fn sec_07_envelope_length_is_header_plus_nonce_plus_plaintext_plus_tag() {
+    let (ring, _) = Keyring::generate();
+    let secret = b"canary-key-0123456789";
+    let envelope = ring.seal(&slot(TenantId::new(), "r"), secret);
+    assert_eq!(
+        envelope.len(),
+        HEADER_LEN + NONCE_LEN + secret.len() + TAG_LEN
+    );
+    assert!(
+        !envelope
+            .windows(6)
+            .any(|w| secret.windows(6).any(|s| s == w))
+    );
+    assert_eq!(envelope_key_id(&envelope), Some(1));
+}
+
+#[test]
+fn the_same_plaintext_never_seals_to_the_same_bytes() {
+    let (ring, _) = Keyring::generate();
+    let tenant = TenantId::new();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..10_000 {
+        let envelope = ring.seal(&slot(tenant, "r"), b"same");
+        assert!(seen.insert(envelope[HEADER_LEN..HEADER_LEN + NONCE_LEN].to_vec()));
+    }
+}
+
+#[test]
+fn sec_06_key_holding_types_redact_themselves_and_zeroize_on_drop() {
+    let (ring, text) = Keyring::generate();
+    let printed = format!("{ring:?}");
+    assert!(
+        printed.contains("REDACTED") && !printed.contains(&text[8..]),
+        "{printed}"
+    );
+    let secret = secrecy::SecretString::from("sk_canary".to_string());
+    assert!(!format!("{secret:?}").contains("sk_canary"));
+    fn zeroizes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroizes_on_drop::<secrecy::SecretString>();
+    zeroizes_on_drop::<aes_gcm::Aes256Gcm>();
+}
+
+#[test]
+fn key_text_parses_several_keys_and_the_highest_id_is_primary() {
+    let text = format!(
+        "# comment\n{}\n{}\n",
+        format_key(1, &[1; 32]).as_str(),
+        format_key(3, &[3; 32]).as_str()
+    );
+    let ring = Keyring::from_text(&text).unwrap();
+    assert_eq!(ring.key_ids(), vec![1, 3]);
+    assert_eq!(ring.primary_id(), 3);
+    assert_eq!(Keyring::from_text("").err(), Some(KeyTextError::Empty));
+    assert_eq!(
+        Keyring::from_text("ac1:0:xx").err(),
+        Some(KeyTextError::KeyId(1))
+    );
+    assert_eq!(
+        Keyring::from_text("ac1:1:short").err(),
+        Some(KeyTextError::Material(1))
+    );
+    assert_eq!(
+        Keyring::from_text("hello").err(),
+        Some(KeyTextError::Shape(1))
+    );
+}
+
+#[test]
+fn a_created_key_file_is_private_and_rotation_appends_a_new_primary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys/master.key");
+    let (_, text) = Keyring::generate();
+    create_key_file(&path, &text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    assert!(
+        create_key_file(&path, &text).is_err(),
+        "an existing key file is never overwritten"
+    );
+    assert_eq!(append_key_file(&path).unwrap(), 2);
+    let ring = Keyring::from_text(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(ring.key_ids(), vec![1, 2]);
+}

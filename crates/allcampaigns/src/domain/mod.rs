@@ -1,0 +1,9 @@
+//! Validated newtypes and the rules that belong to them.
+
+mod email;
+mod ids;
+mod role;
+
+pub use email::Email;
+pub use ids::{TenantId, UserId};
+pub use role::Role;

@@ -1,0 +1,83 @@
+//! Renders an [`ErrorBody`] left in a response's extensions: JSON under `/api`, a page
+//! elsewhere. Errors raised by layers (body limit, timeout) are given a body here too.
+
+use std::any::Any;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::{AppError, ErrorBody};
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorEnvelope<'a> {
+    error: &'a ErrorBody,
+}
+
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let body = match response.extensions().get::<ErrorBody>() {
+        Some(body) => body.clone(),
+        None => match layer_error(response.status()) {
+            Some(error) if is_bodyless(&response) => ErrorBody {
+                code: error.code(),
+                message: error.to_string(),
+            },
+            _ => return response,
+        },
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    let rendered = if is_api {
+        Json(ErrorEnvelope { error: &body }).into_response()
+    } else {
+        let page = ErrorPage {
+            status: parts.status.as_u16(),
+            title: parts.status.canonical_reason().unwrap_or("Error"),
+            message: &body.message,
+        };
+        match page.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(_) => body.message.clone().into_response(),
+        }
+    };
+    let (rendered_parts, rendered_body) = rendered.into_parts();
+    parts.headers.extend(rendered_parts.headers);
+    Response::from_parts(parts, rendered_body)
+}
+
+/// Statuses produced by tower layers without an [`AppError`].
+fn layer_error(status: StatusCode) -> Option<AppError> {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Some(AppError::PayloadTooLarge),
+        StatusCode::GATEWAY_TIMEOUT => Some(AppError::Timeout),
+        StatusCode::INTERNAL_SERVER_ERROR => {
+            Some(AppError::Internal(anyhow::anyhow!("unexplained 500")))
+        }
+        _ => None,
+    }
+}
+
+fn is_bodyless(response: &Response) -> bool {
+    !response.headers().contains_key(header::CONTENT_TYPE)
+}
+
+/// A panic is logged (without its payload, which may hold data) and answered as a plain 500.
+pub fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+}

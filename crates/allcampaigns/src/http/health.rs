@@ -1,0 +1,47 @@
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+
+/// The process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers and is migrated.
+pub async fn readyz(State(state): State<AppState>) -> AppResult<&'static str> {
+    match state.store.ready().await {
+        Ok(true) => Ok("ready"),
+        Ok(false) => Err(AppError::Unavailable),
+        Err(error) => {
+            tracing::warn!(error = %error, "readiness check failed");
+            Err(AppError::Unavailable)
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    version: &'static str,
+}
+
+pub async fn home() -> AppResult<Html<String>> {
+    let page = HomePage {
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    Ok(Html(page.render().map_err(anyhow::Error::from)?))
+}

@@ -1,0 +1,70 @@
+//! The HTTP surface: routes, and the layers every request passes through.
+
+mod errors;
+mod health;
+mod observe;
+mod security;
+mod static_files;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let config = &state.config;
+    let routes = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/static/{file}", get(static_files::serve))
+        .route("/", get(health::home))
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async {
+            AppError::BadRequest("that method is not allowed here".into())
+        })
+        // Runs after routing, so the route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ));
+    let layers = ServiceBuilder::new()
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::COOKIE,
+        ]))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(observe::make_span))
+        .layer(axum::middleware::from_fn(errors::render_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            config.is_https(),
+            security::headers,
+        ))
+        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            timeout(config.request_timeout),
+        ))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
+    routes.layer(layers).with_state(state)
+}
+
+fn timeout(configured: Duration) -> Duration {
+    configured.max(Duration::from_millis(1))
+}

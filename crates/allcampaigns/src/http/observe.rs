@@ -1,0 +1,74 @@
+//! Per-request observation: the tracing span (named by route template), metrics, and a line in
+//! the operational request log.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::Utc;
+use tracing::Span;
+
+use super::REQUEST_ID;
+use crate::app::AppState;
+use crate::observability::HttpLabels;
+use crate::store::RequestLogEntry;
+
+const UNMATCHED: &str = "(unmatched)";
+
+pub fn make_span(request: &Request) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED, |p| p.as_str());
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", method = %request.method(), route, request_id)
+}
+
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED.to_string(), |p| p.as_str().to_string());
+    let method = request.method().to_string();
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect());
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let labels = HttpLabels {
+        method: method.clone(),
+        route: route.clone(),
+        status,
+    };
+    state.metrics.http_requests.get_or_create(&labels).inc();
+    state
+        .metrics
+        .http_duration
+        .get_or_create(&labels)
+        .observe(elapsed.as_secs_f64());
+    state.request_log.record(RequestLogEntry {
+        at: Utc::now(),
+        ip,
+        user_agent,
+        method,
+        route,
+        status,
+        duration_ms: u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX),
+    });
+    response
+}

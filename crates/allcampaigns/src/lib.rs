@@ -1,0 +1,13 @@
+//! All Campaigns: a self-hostable control center for cold-email operators and agencies.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod observability;
+pub mod signin;
+pub mod store;

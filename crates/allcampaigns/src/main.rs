@@ -1,0 +1,132 @@
+use std::process::ExitCode;
+
+use allcampaigns::cli::{AdminCommand, Cli, Command, KeysCommand};
+use allcampaigns::config::{self, Config, Sources};
+use allcampaigns::crypto::{Keyring, format_key};
+use allcampaigns::domain::Email;
+use allcampaigns::{app, keys, observability, signin, store};
+use clap::Parser;
+use clap::error::ErrorKind;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error)
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let rendered = error.render().to_string();
+            eprintln!(
+                "allcampaigns: {}",
+                rendered
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid arguments")
+                    .trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let sources = Sources {
+        file: cli.config.clone(),
+        flags: cli.setting_flags(),
+        ..Sources::from_process_env()
+    };
+    let config = match config::load(&sources) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("allcampaigns: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    observability::init_logging(&config);
+    let runtime = tokio::runtime::Runtime::new().expect("cannot start the async runtime");
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("allcampaigns: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            store::open(&config, true).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Worker => worker(config).await,
+        Command::Admin(AdminCommand::CreateUser { email, name }) => {
+            create_user(config, &email, &name).await
+        }
+        Command::Keys(command) => keys_command(config, command).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = app::App::build(config).await?;
+    let public_url = app.state().config.public_url.clone();
+    println!(
+        "All Campaigns is listening on http://{} (users reach it at {public_url})",
+        app.local_addr()
+    );
+    app.run(app::shutdown_signal()).await
+}
+
+/// Background work apart from the web tier; the job queue arrives with sync.
+async fn worker(config: Config) -> anyhow::Result<()> {
+    let store = store::open(&config, true).await?;
+    let keyring = keys::load_keyring(&config, &store).await?;
+    let report = keys::reencrypt_all(&store, &keyring).await?;
+    tracing::info!(moved = report.moved, "worker ready");
+    println!("worker running; stop it with Ctrl-C");
+    app::shutdown_signal().await;
+    Ok(())
+}
+
+async fn create_user(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email)?;
+    let store = store::open(&config, true).await?;
+    keys::load_keyring(&config, &store).await?;
+    let user = match store.user_by_email(&email).await? {
+        Some(user) => user,
+        None => store.create_user(&email, name).await?,
+    };
+    let link = signin::issue_link(&store, &config.public_url, &user.email).await?;
+    println!(
+        "Sign-in link for {} (valid for 15 minutes, one use):\n{link}",
+        user.email
+    );
+    Ok(())
+}
+
+async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Generate { id } => {
+            println!("{}", format_key(id, &Keyring::generate_material()).as_str());
+        }
+        KeysCommand::Rotate => {
+            let store = store::open(&config, true).await?;
+            let (key_id, report) = keys::rotate(&config, &store).await?;
+            println!(
+                "key {key_id} is now primary; {} secret(s) re-encrypted, {} failed",
+                report.moved, report.failed
+            );
+        }
+        KeysCommand::Retire { key_id } => {
+            let store = store::open(&config, true).await?;
+            keys::retire(&config, &store, key_id).await?;
+            println!("key {key_id} retired");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Logs, metrics and the operational request log.
+
+mod logging;
+mod metrics;
+mod request_log;
+
+pub use logging::init_logging;
+pub use metrics::{HttpLabels, Metrics};
+pub use request_log::{RequestLogger, run_request_log_writer};

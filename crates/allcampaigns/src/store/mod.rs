@@ -1,0 +1,235 @@
+//! The storage interface: use-case shaped, grouped by area, tenant first.
+//!
+//! Two implementations: [`sqlite::SqliteStore`] (the embedded default, where the tenant filter in
+//! every query is the guard) and [`postgres::PgStore`] (the same filter, plus row-level security
+//! with the allowed tenants set per transaction). SQL text is shared where it is identical.
+
+mod models;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub use models::*;
+
+use crate::config::{Config, DatabaseConfig};
+use crate::domain::{Email, Role, TenantId, UserId};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or reference rule refused the change; the text says which, in user terms.
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("the last owner of a tenant cannot be removed or demoted")]
+    LastOwner,
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+}
+
+/// People, their sessions and their sign-in links. Not tenant data.
+#[async_trait]
+pub trait AccountStore {
+    async fn create_user(&self, email: &Email, display_name: &str) -> Result<User>;
+    async fn user(&self, id: UserId) -> Result<Option<User>>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
+    async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<User>;
+    async fn count_users(&self) -> Result<i64>;
+
+    /// Stores a sign-in token and voids every older one for the same address and purpose.
+    async fn create_sign_in_token(&self, token: &SignInToken) -> Result<()>;
+    /// Takes a token once: a second call with the same hash finds nothing.
+    async fn consume_sign_in_token(
+        &self,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignInToken>>;
+
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    async fn session(&self, id_hash: &[u8]) -> Result<Option<Session>>;
+    async fn touch_session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&self, id_hash: &[u8]) -> Result<()>;
+    async fn delete_user_sessions(&self, user: UserId) -> Result<u64>;
+
+    async fn append_user_audit(&self, entry: &UserAuditEntry) -> Result<()>;
+}
+
+/// Tenants and who may work in them.
+#[async_trait]
+pub trait TenantStore {
+    /// Creates the tenant with `owner` as its first owner.
+    async fn create_tenant(&self, owner: UserId, profile: &TenantProfile) -> Result<Tenant>;
+    async fn tenant(&self, tenant: TenantId) -> Result<Option<Tenant>>;
+    async fn update_tenant(&self, tenant: TenantId, profile: &TenantProfile) -> Result<Tenant>;
+    async fn delete_tenant(&self, tenant: TenantId) -> Result<()>;
+    /// The tenants a user belongs to, with their role in each, by name.
+    async fn tenants_of_user(&self, user: UserId) -> Result<Vec<(Tenant, Role)>>;
+    /// Every tenant id, for background work that visits each tenant in turn.
+    async fn tenant_directory(&self) -> Result<Vec<TenantId>>;
+
+    async fn add_member(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()>;
+    async fn member_role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>>;
+    async fn members(&self, tenant: TenantId) -> Result<Vec<Member>>;
+    async fn set_member_role(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()>;
+    async fn remove_member(&self, tenant: TenantId, user: UserId) -> Result<()>;
+
+    async fn create_invitation(&self, tenant: TenantId, invitation: &Invitation) -> Result<()>;
+    async fn invitations(&self, tenant: TenantId) -> Result<Vec<Invitation>>;
+    /// Takes an invitation once by its token hash.
+    async fn take_invitation(
+        &self,
+        tenant: TenantId,
+        token_hash: &[u8],
+    ) -> Result<Option<Invitation>>;
+}
+
+/// The per-tenant audit trail (append-only) and the operational request log.
+#[async_trait]
+pub trait AuditStore {
+    async fn append_audit(&self, tenant: TenantId, entry: &NewAuditEntry) -> Result<AuditEntry>;
+    async fn audit_entries(
+        &self,
+        tenant: TenantId,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditEntry>>;
+    async fn insert_request_log(&self, entries: &[RequestLogEntry]) -> Result<()>;
+    async fn prune_request_log(&self, before: DateTime<Utc>) -> Result<u64>;
+    async fn count_request_log(&self) -> Result<i64>;
+}
+
+/// Instantly connections and every stored secret, for rotation.
+#[async_trait]
+pub trait ConnectionStore {
+    async fn save_connection(
+        &self,
+        tenant: TenantId,
+        connection: &NewConnection,
+    ) -> Result<Connection>;
+    async fn connection(&self, tenant: TenantId) -> Result<Option<Connection>>;
+    async fn set_connection_status(&self, tenant: TenantId, status: &ConnectionCheck)
+    -> Result<()>;
+    async fn delete_connection(&self, tenant: TenantId) -> Result<()>;
+
+    async fn key_checks(&self) -> Result<Vec<KeyCheck>>;
+    async fn add_key_check(&self, check: &KeyCheck) -> Result<()>;
+    async fn delete_key_check(&self, key_id: u32) -> Result<()>;
+    /// Secrets of one tenant sealed with any key other than `key_id`.
+    async fn secrets_not_under(&self, tenant: TenantId, key_id: u32) -> Result<Vec<StoredSecret>>;
+    /// Swaps one sealed secret for another, only if it still holds `old`.
+    async fn replace_secret(
+        &self,
+        old: &StoredSecret,
+        new_envelope: &[u8],
+        new_key_id: u32,
+    ) -> Result<bool>;
+    /// How many secrets each key id seals, across every tenant.
+    async fn secret_key_usage(&self) -> Result<Vec<(u32, i64)>>;
+}
+
+/// Health of the store itself.
+#[async_trait]
+pub trait StoreHealth {
+    /// The database answers and every migration this build knows is applied.
+    async fn ready(&self) -> Result<bool>;
+    fn backend(&self) -> Backend;
+}
+
+pub trait Store:
+    AccountStore + TenantStore + AuditStore + ConnectionStore + StoreHealth + Send + Sync
+{
+}
+impl<T> Store for T where
+    T: AccountStore + TenantStore + AuditStore + ConnectionStore + StoreHealth + Send + Sync
+{
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens the configured store; migrates first when `migrate` is set (and, on PostgreSQL, an
+/// owner connection is configured).
+pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
+    match &config.database {
+        DatabaseConfig::Sqlite { path } => {
+            let store = sqlite::SqliteStore::open(path, config.db_max_connections).await?;
+            store.migrate().await?;
+            Ok(Arc::new(store))
+        }
+        DatabaseConfig::Postgres {
+            url,
+            migrate_url,
+            app_role,
+        } => {
+            if let (true, Some(owner_url)) = (migrate, migrate_url) {
+                postgres::migrate(owner_url, app_role).await?;
+            }
+            let store = postgres::PgStore::connect(url, config.db_max_connections).await?;
+            store.refuse_privileged_role().await?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// The Instantly API key of a tenant's connection, as a secret to re-encrypt.
+fn connection_secret(tenant: TenantId, envelope: Vec<u8>) -> StoredSecret {
+    StoredSecret {
+        tenant,
+        purpose: crate::crypto::Purpose::InstantlyApiKey,
+        row: tenant.to_string(),
+        envelope,
+    }
+}
+
+/// A member change is refused when it would leave a tenant without an owner.
+/// `next` is the new role, or `None` when the member is being removed.
+fn last_owner_rule(current: Option<&str>, other_owners: i64, next: Option<Role>) -> Result<()> {
+    match current {
+        None => Err(StoreError::NotFound),
+        Some("owner") if other_owners == 0 && next != Some(Role::Owner) => {
+            Err(StoreError::LastOwner)
+        }
+        _ => Ok(()),
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error {
+            if let Some(message) = conflict_message(db.constraint(), db.kind()) {
+                return StoreError::Conflict(message);
+            }
+        }
+        StoreError::Database(error)
+    }
+}
+
+/// Turns a constraint violation into words a user can act on, without the database's text
+/// (which could reveal another tenant's rows).
+fn conflict_message(
+    constraint: Option<&str>,
+    kind: sqlx::error::ErrorKind,
+) -> Option<&'static str> {
+    use sqlx::error::ErrorKind::*;
+    match kind {
+        UniqueViolation => Some(match constraint.unwrap_or_default() {
+            c if c.contains("email") => "that email address is already in use here",
+            c if c.contains("memberships") => "that person is already a member",
+            _ => "that already exists",
+        }),
+        ForeignKeyViolation => Some("it refers to something that does not exist"),
+        CheckViolation => Some("a value is not one of those allowed"),
+        _ => None,
+    }
+}

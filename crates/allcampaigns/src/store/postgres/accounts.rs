@@ -1,0 +1,142 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+
+use super::PgStore;
+use crate::domain::{Email, UserId};
+use crate::store::{
+    AccountStore, Profile, Result, Session, SignInToken, StoreError, User, UserAuditEntry, sql,
+};
+
+#[async_trait]
+impl AccountStore for PgStore {
+    async fn create_user(&self, email: &Email, display_name: &str) -> Result<User> {
+        Ok(sqlx::query_as(sql::INSERT_USER)
+            .bind(UserId::new())
+            .bind(email.as_str())
+            .bind(display_name)
+            .bind(Utc::now())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>> {
+        Ok(sqlx::query_as(sql::USER_BY_ID)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        Ok(sqlx::query_as(sql::USER_BY_EMAIL)
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<User> {
+        sqlx::query_as(sql::UPDATE_PROFILE)
+            .bind(id)
+            .bind(&profile.display_name)
+            .bind(&profile.avatar_url)
+            .bind(&profile.theme)
+            .bind(&profile.locale)
+            .bind(Utc::now())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(sql::COUNT_USERS)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn create_sign_in_token(&self, token: &SignInToken) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(sql::VOID_SIGN_IN_TOKENS)
+            .bind(&token.email)
+            .bind(&token.purpose)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(sql::INSERT_SIGN_IN_TOKEN)
+            .bind(&token.token_hash)
+            .bind(&token.email)
+            .bind(&token.purpose)
+            .bind(token.created_at)
+            .bind(token.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
+    async fn consume_sign_in_token(
+        &self,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignInToken>> {
+        let token: Option<SignInToken> = sqlx::query_as(sql::CONSUME_SIGN_IN_TOKEN)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(token.filter(|t| t.expires_at > now))
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<()> {
+        sqlx::query(sql::INSERT_SESSION)
+            .bind(&session.id_hash)
+            .bind(session.user_id)
+            .bind(session.created_at)
+            .bind(session.last_seen_at)
+            .bind(session.expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &[u8]) -> Result<Option<Session>> {
+        Ok(sqlx::query_as(sql::SESSION_BY_HASH)
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn touch_session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(sql::TOUCH_SESSION)
+            .bind(id_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &[u8]) -> Result<()> {
+        sqlx::query(sql::DELETE_SESSION)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
+        let done = sqlx::query(sql::DELETE_USER_SESSIONS)
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn append_user_audit(&self, entry: &UserAuditEntry) -> Result<()> {
+        sqlx::query(sql::INSERT_USER_AUDIT)
+            .bind(uuid::Uuid::now_v7())
+            .bind(Utc::now())
+            .bind(entry.user_id)
+            .bind(&entry.action)
+            .bind(Json(&entry.details))
+            .bind(&entry.request_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! The PostgreSQL store. The app connects as a role that owns nothing and cannot bypass
+//! row-level security; each tenant-scoped unit of work runs in a transaction that first sets
+//! the allowed tenants with `set_config(…, true)` and a bound parameter, so the setting dies
+//! with the transaction and never leaks to the next borrower of a pooled connection.
+
+mod accounts;
+mod audit;
+mod connections;
+mod roles;
+mod tenants;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+pub use roles::{migrate, refuse_privileged_role};
+
+use super::{Backend, Result, StoreHealth};
+use crate::domain::{TenantId, UserId};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result<Self> {
+        let options = PgConnectOptions::from_str(url.expose_secret())
+            .context("DATABASE_URL is not a valid PostgreSQL address")?
+            .application_name("allcampaigns");
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .context("cannot connect to PostgreSQL")?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn refuse_privileged_role(&self) -> anyhow::Result<()> {
+        refuse_privileged_role(&self.pool).await
+    }
+
+    /// A transaction that may see and write the given tenants only.
+    pub async fn scoped(&self, tenants: &[TenantId]) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        let allowed = tenants
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        sqlx::query("SELECT set_config('app.tenant_ids', $1, true)")
+            .bind(allowed)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// A transaction that may read the given user's own memberships (and no tenant's data).
+    async fn as_user(&self, user: UserId) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('app.user_id', $1, true)")
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+#[async_trait]
+impl StoreHealth for PgStore {
+    async fn ready(&self) -> Result<bool> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+}

@@ -1,0 +1,103 @@
+//! SQL text identical on both backends (`$N` placeholders work on SQLite too).
+
+pub const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $4) \
+     RETURNING id, email, display_name, avatar_url, theme, locale, created_at";
+pub const USER_BY_ID: &str = "SELECT id, email, display_name, avatar_url, theme, locale, created_at FROM users WHERE id = $1";
+pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, avatar_url, theme, locale, created_at FROM users WHERE email = $1";
+pub const UPDATE_PROFILE: &str = "UPDATE users \
+     SET display_name = $2, avatar_url = $3, theme = $4, locale = $5, updated_at = $6 WHERE id = $1 \
+     RETURNING id, email, display_name, avatar_url, theme, locale, created_at";
+pub const COUNT_USERS: &str = "SELECT COUNT(*) FROM users";
+
+pub const VOID_SIGN_IN_TOKENS: &str =
+    "DELETE FROM sign_in_tokens WHERE email = $1 AND purpose = $2";
+pub const INSERT_SIGN_IN_TOKEN: &str = "INSERT INTO sign_in_tokens \
+     (token_hash, email, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub const CONSUME_SIGN_IN_TOKEN: &str = "DELETE FROM sign_in_tokens WHERE token_hash = $1 \
+     RETURNING token_hash, email, purpose, created_at, expires_at";
+
+pub const INSERT_SESSION: &str = "INSERT INTO sessions \
+     (id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub const SESSION_BY_HASH: &str = "SELECT id_hash, user_id, created_at, last_seen_at, expires_at \
+     FROM sessions WHERE id_hash = $1";
+pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
+pub const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
+
+pub const INSERT_USER_AUDIT: &str = "INSERT INTO user_audit_log \
+     (id, at, user_id, action, details, request_id) VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub const INSERT_TENANT: &str = "INSERT INTO tenants \
+     (tenant_id, name, client_name, website, accent_colour, logo_url, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+     RETURNING tenant_id, name, client_name, website, accent_colour, logo_url, created_at, updated_at";
+pub const TENANT_BY_ID: &str = "SELECT tenant_id, name, client_name, website, accent_colour, \
+     logo_url, created_at, updated_at FROM tenants WHERE tenant_id = $1";
+pub const UPDATE_TENANT: &str = "UPDATE tenants SET name = $2, client_name = $3, website = $4, \
+     accent_colour = $5, logo_url = $6, updated_at = $7 WHERE tenant_id = $1 \
+     RETURNING tenant_id, name, client_name, website, accent_colour, logo_url, created_at, updated_at";
+pub const DELETE_TENANT: &str = "DELETE FROM tenants WHERE tenant_id = $1";
+pub const TENANT_IDS_OF_USER: &str = "SELECT tenant_id FROM memberships WHERE user_id = $1";
+
+pub const INSERT_MEMBERSHIP: &str =
+    "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
+pub const MEMBER_ROLE: &str = "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2";
+pub const MEMBERS: &str = "SELECT m.user_id, u.email, u.display_name, m.role \
+     FROM memberships m JOIN users u ON u.id = m.user_id \
+     WHERE m.tenant_id = $1 ORDER BY u.email";
+pub const COUNT_OTHER_OWNERS: &str = "SELECT COUNT(*) FROM memberships \
+     WHERE tenant_id = $1 AND role = 'owner' AND user_id <> $2";
+pub const SET_MEMBER_ROLE: &str =
+    "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2";
+pub const DELETE_MEMBERSHIP: &str = "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2";
+
+pub const INSERT_INVITATION: &str = "INSERT INTO invitations \
+     (tenant_id, id, email, role, token_hash, invited_by, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const INVITATIONS: &str = "SELECT id, email, role, token_hash, invited_by, created_at, \
+     expires_at FROM invitations WHERE tenant_id = $1 ORDER BY created_at";
+pub const TAKE_INVITATION: &str = "DELETE FROM invitations WHERE tenant_id = $1 AND token_hash = $2 \
+     RETURNING id, email, role, token_hash, invited_by, created_at, expires_at";
+
+pub const INSERT_AUDIT: &str = "INSERT INTO audit_log \
+     (tenant_id, id, at, actor_id, action, target, details, request_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     RETURNING id, tenant_id, at, actor_id, action, target, details, request_id";
+pub const AUDIT_ENTRIES: &str = "SELECT id, tenant_id, at, actor_id, action, target, details, \
+     request_id FROM audit_log WHERE tenant_id = $1 \
+     AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR actor_id = $3) \
+     AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+     ORDER BY at DESC, id DESC LIMIT $6";
+
+pub const INSERT_REQUEST_LOG: &str = "INSERT INTO request_log \
+     (at, ip, user_agent, method, route, status, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const PRUNE_REQUEST_LOG: &str = "DELETE FROM request_log WHERE at < $1";
+pub const COUNT_REQUEST_LOG: &str = "SELECT COUNT(*) FROM request_log";
+
+pub const UPSERT_CONNECTION: &str = "INSERT INTO instantly_connections \
+     (tenant_id, api_key, key_id, key_last4, base_url, workspace_id, workspace_name, status, \
+      created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+     ON CONFLICT (tenant_id) DO UPDATE SET api_key = excluded.api_key, key_id = excluded.key_id, \
+      key_last4 = excluded.key_last4, base_url = excluded.base_url, \
+      workspace_id = excluded.workspace_id, workspace_name = excluded.workspace_name, \
+      status = excluded.status, status_detail = NULL, updated_at = excluded.updated_at \
+     RETURNING tenant_id, api_key, key_last4, base_url, workspace_id, workspace_name, status, \
+      status_detail, last_checked_at, created_at, updated_at";
+pub const CONNECTION_BY_TENANT: &str = "SELECT tenant_id, api_key, key_last4, base_url, \
+     workspace_id, workspace_name, status, status_detail, last_checked_at, created_at, updated_at \
+     FROM instantly_connections WHERE tenant_id = $1";
+pub const SET_CONNECTION_STATUS: &str = "UPDATE instantly_connections \
+     SET status = $2, status_detail = $3, last_checked_at = $4, updated_at = $4 WHERE tenant_id = $1";
+pub const DELETE_CONNECTION: &str = "DELETE FROM instantly_connections WHERE tenant_id = $1";
+pub const CONNECTION_SECRETS_NOT_UNDER: &str = "SELECT api_key FROM instantly_connections \
+     WHERE tenant_id = $1 AND key_id <> $2";
+pub const REPLACE_CONNECTION_SECRET: &str = "UPDATE instantly_connections SET api_key = $3, key_id = $4 \
+     WHERE tenant_id = $1 AND api_key = $2";
+pub const CONNECTION_KEY_USAGE: &str =
+    "SELECT key_id, COUNT(*) FROM instantly_connections GROUP BY key_id ORDER BY key_id";
+
+pub const KEY_CHECKS: &str = "SELECT key_id, check_envelope FROM encryption_keys ORDER BY key_id";
+pub const INSERT_KEY_CHECK: &str = "INSERT INTO encryption_keys (key_id, check_envelope, created_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING";
+pub const DELETE_KEY_CHECK: &str = "DELETE FROM encryption_keys WHERE key_id = $1";
