@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod crypto;
 pub mod domain;
 pub mod error;

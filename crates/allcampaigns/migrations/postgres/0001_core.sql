@@ -138,14 +138,14 @@ CREATE INDEX instantly_connections_by_key ON instantly_connections (key_id);
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON tenants
-    USING (tenant_id = ANY ((SELECT app_allowed_tenants())))
-    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())));
+    USING (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]))
+    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]));
 
 ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON memberships
-    USING (tenant_id = ANY ((SELECT app_allowed_tenants())))
-    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())));
+    USING (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]))
+    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]));
 -- A signed-in user may read their own memberships, to learn which tenants to open.
 CREATE POLICY own_memberships ON memberships FOR SELECT
     USING (user_id = (SELECT app_current_user()));
@@ -153,20 +153,20 @@ CREATE POLICY own_memberships ON memberships FOR SELECT
 ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE invitations FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON invitations
-    USING (tenant_id = ANY ((SELECT app_allowed_tenants())))
-    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())));
+    USING (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]))
+    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]));
 
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON audit_log
-    USING (tenant_id = ANY ((SELECT app_allowed_tenants())))
-    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())));
+    USING (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]))
+    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]));
 
 ALTER TABLE instantly_connections ENABLE ROW LEVEL SECURITY;
 ALTER TABLE instantly_connections FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON instantly_connections
-    USING (tenant_id = ANY ((SELECT app_allowed_tenants())))
-    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())));
+    USING (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]))
+    WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]));
 
 -- Background work (key rotation, sync scheduling) must visit every tenant in turn. This lists
 -- ids only, never tenant data; it is the one SECURITY DEFINER function, with a pinned path.

@@ -144,7 +144,8 @@ pub fn append_key_file(path: &Path) -> Result<u32, AppendKeyError> {
         .append(true)
         .open(path)
         .map_err(AppendKeyError::Io)?;
-    writeln!(file, "{}", line.as_str()).map_err(AppendKeyError::Io)?;
+    let separator = if existing.ends_with('\n') { "" } else { "\n" };
+    writeln!(file, "{separator}{}", line.as_str()).map_err(AppendKeyError::Io)?;
     file.sync_all().map_err(AppendKeyError::Io)?;
     Ok(key_id)
 }

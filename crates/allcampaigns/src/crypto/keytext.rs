@@ -31,8 +31,11 @@ pub fn format_key(key_id: u32, material: &[u8; 32]) -> Zeroizing<String> {
 }
 
 /// Parses every entry; comment lines starting with `#` are skipped.
-pub fn parse_keys(text: &str) -> Result<Vec<(u32, Zeroizing<[u8; 32]>)>, KeyTextError> {
-    let mut keys: Vec<(u32, Zeroizing<[u8; 32]>)> = Vec::new();
+/// A key id and its 32 bytes of key material.
+pub type ParsedKey = (u32, Zeroizing<[u8; 32]>);
+
+pub fn parse_keys(text: &str) -> Result<Vec<ParsedKey>, KeyTextError> {
+    let mut keys: Vec<ParsedKey> = Vec::new();
     let entries = text
         .lines()
         .map(str::trim)

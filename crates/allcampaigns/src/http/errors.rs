@@ -32,11 +32,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let body = match response.extensions().get::<ErrorBody>() {
         Some(body) => body.clone(),
         None => match layer_error(response.status()) {
-            Some(error) if is_bodyless(&response) => ErrorBody {
+            Some(error) => ErrorBody {
                 code: error.code(),
                 message: error.to_string(),
             },
-            _ => return response,
+            None => return response,
         },
     };
     let (mut parts, _) = response.into_parts();
@@ -70,10 +70,6 @@ fn layer_error(status: StatusCode) -> Option<AppError> {
         }
         _ => None,
     }
-}
-
-fn is_bodyless(response: &Response) -> bool {
-    !response.headers().contains_key(header::CONTENT_TYPE)
 }
 
 /// A panic is logged (without its payload, which may hold data) and answered as a plain 500.

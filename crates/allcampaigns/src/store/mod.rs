@@ -207,7 +207,9 @@ fn last_owner_rule(current: Option<&str>, other_owners: i64, next: Option<Role>)
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &error {
-            if let Some(message) = conflict_message(db.constraint(), db.kind()) {
+            // SQLite names no constraint; its message names the columns instead.
+            let constraint = db.constraint().unwrap_or(db.message());
+            if let Some(message) = conflict_message(Some(constraint), db.kind()) {
                 return StoreError::Conflict(message);
             }
         }

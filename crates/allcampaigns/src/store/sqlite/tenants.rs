@@ -81,7 +81,7 @@ impl TenantStore for SqliteStore {
                 tenants.push((tenant, role));
             }
         }
-        tenants.sort_by(|a, b| a.0.name.to_lowercase().cmp(&b.0.name.to_lowercase()));
+        tenants.sort_by_key(|(tenant, _)| tenant.name.to_lowercase());
         Ok(tenants)
     }
 

@@ -1,0 +1,214 @@
+//! The real binary: flags, errors, first start, and SQLite's settings (DUR-01, DUR-02).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use allcampaigns::config::SETTINGS;
+use allcampaigns::signin::hash_token;
+use allcampaigns::store::sqlite::SqliteStore;
+
+fn allcampaigns(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn help_documents_every_environment_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = allcampaigns(dir.path(), &["--help"], &[]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for setting in SETTINGS {
+        assert!(help.contains(setting.env), "--help misses {}", setting.env);
+    }
+    for command in ["serve", "migrate", "worker", "admin", "keys"] {
+        assert!(help.contains(command), "--help misses {command}");
+    }
+    let version = allcampaigns(dir.path(), &["--version"], &[]);
+    assert!(
+        String::from_utf8(version.stdout)
+            .unwrap()
+            .contains(env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// Arguments, environment, and what the one-line error must name.
+type BadStart<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
+#[test]
+fn unknown_flags_and_bad_values_exit_non_zero_with_one_line_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [BadStart; 5] = [
+        (&["--bogus"], &[], "--bogus"),
+        (&["--listen", "nowhere"], &[], "--listen"),
+        (
+            &["serve"],
+            &[("ALLCAMPAIGNS_REQUEST_TIMEOUT_SECS", "soon")],
+            "ALLCAMPAIGNS_REQUEST_TIMEOUT_SECS",
+        ),
+        (
+            &["serve"],
+            &[("DATABASE_URL", "mysql://x/y")],
+            "DATABASE_URL",
+        ),
+        (&["keys", "generate", "--id", "0"], &[], "--id"),
+    ];
+    for (args, env, named) in cases {
+        let output = allcampaigns(dir.path(), args, env);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let lines = stderr_lines(&output);
+        assert_eq!(lines.len(), 1, "{args:?}: {lines:?}");
+        assert!(lines[0].contains(named), "{args:?}: {lines:?}");
+    }
+}
+
+#[test]
+fn keys_generate_prints_a_usable_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = allcampaigns(dir.path(), &["keys", "generate"], &[]);
+    let key = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        allcampaigns::crypto::Keyring::from_text(key.trim()).is_ok(),
+        "{key}"
+    );
+}
+
+#[test]
+fn serve_with_an_empty_data_folder_creates_the_database_and_key_and_becomes_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
+        .args(["--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect(&line)
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ready = loop {
+        let status = http_status(&address, "/readyz");
+        if status == Some(200) || Instant::now() > deadline {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(ready, Some(200));
+    assert!(dir.path().join("data/allcampaigns.db").exists());
+    let key = dir.path().join("data/master.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[tokio::test]
+async fn admin_create_user_prints_a_one_time_link_whose_token_is_stored_only_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("ALLCAMPAIGNS_PUBLIC_URL", "https://campaigns.example")];
+    let output = allcampaigns(
+        dir.path(),
+        &["admin", "create-user", "Owner@Example.com"],
+        &env,
+    );
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let link = stdout
+        .lines()
+        .find(|l| l.starts_with("https://campaigns.example/login/confirm?token="))
+        .expect(&stdout);
+    let token = link.split("token=").nth(1).unwrap();
+    assert_eq!(token.len(), 43, "256 bits, base64url");
+    let store = SqliteStore::open(&dir.path().join("data/allcampaigns.db"), 1)
+        .await
+        .unwrap();
+    let hashes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM sign_in_tokens")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(hashes, vec![hash_token(token)]);
+    let raw = std::fs::read(dir.path().join("data/allcampaigns.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("data/allcampaigns.db-wal")).unwrap_or_default();
+    for bytes in [raw, wal] {
+        assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
+    }
+    let email: String = sqlx::query_scalar("SELECT email FROM users")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(email, "owner@example.com");
+}
+
+#[tokio::test]
+async fn dur_01_every_sqlite_connection_runs_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("x.db"), 3)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let pragmas = store.pragmas().await.unwrap();
+        assert_eq!(pragmas.journal_mode, "wal");
+        assert_eq!(pragmas.synchronous, 2, "FULL");
+        assert_eq!(pragmas.foreign_keys, 1);
+        assert!(pragmas.busy_timeout > 0);
+    }
+}
+
+#[tokio::test]
+async fn dur_02_the_bundled_sqlite_has_the_wal_reset_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("x.db"), 1)
+        .await
+        .unwrap();
+    let version: String = sqlx::query_scalar("SELECT sqlite_version()")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let parts: Vec<u32> = version.split('.').map(|p| p.parse().unwrap()).collect();
+    assert!(
+        parts >= vec![3, 51, 3],
+        "SQLite {version} predates the WAL-reset fix"
+    );
+}
+
+/// The status of a plain HTTP/1.1 GET, or `None` when nothing answers.
+fn http_status(address: &str, path: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split_whitespace().nth(1)?.parse().ok()
+}

@@ -1,0 +1,196 @@
+//! Test fixtures: fresh databases on both backends and the real app on port 0.
+
+use std::net::SocketAddr;
+
+use allcampaigns::app::App;
+use allcampaigns::config::{self, Config, Sources};
+use allcampaigns::store::{self, DynStore};
+use secrecy::SecretString;
+use sqlx::{Connection, PgConnection};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const APP_ROLE: &str = "allcampaigns_app";
+
+/// Generates `sqlite` and `postgres` test modules that run each named async fn with a fresh
+/// database. The PostgreSQL half runs when `TEST_DATABASE_URL` is set (always in CI).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::TestDb::sqlite().await).await }
+            )*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(db) = $crate::helpers::TestDb::postgres().await { super::$name(db).await }
+            })*
+        }
+    };
+}
+
+/// A fresh database and the configuration that points at it.
+pub struct TestDb {
+    pub config: Config,
+    pub dir: TempDir,
+    /// PostgreSQL only: the owner (superuser) address of this database, for inspection.
+    pub owner_url: Option<String>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = test_config(&dir, None);
+        Self {
+            config,
+            dir,
+            owner_url: None,
+        }
+    }
+
+    /// `None` when `TEST_DATABASE_URL` is unset outside CI; in CI its absence fails the test.
+    pub async fn postgres() -> Option<Self> {
+        let base = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) => url,
+            Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL half must run")
+            }
+            Err(_) => return None,
+        };
+        let name = format!("ac_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&base)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.ok();
+        let owner_url = with_database(&base, &name, None);
+        let app_url = with_database(&base, &name, Some(APP_ROLE));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = test_config(&dir, Some((app_url, owner_url.clone())));
+        Some(Self {
+            config,
+            dir,
+            owner_url: Some(owner_url),
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.owner_url.is_some()
+    }
+
+    /// Opens (and migrates) the store as the app would.
+    pub async fn store(&self) -> DynStore {
+        store::open(&self.config, true).await.expect("open store")
+    }
+
+    /// A connection as the owner (superuser), bypassing row-level security.
+    pub async fn owner(&self) -> PgConnection {
+        PgConnection::connect(self.owner_url.as_deref().expect("postgres"))
+            .await
+            .unwrap()
+    }
+}
+
+fn with_database(base: &str, name: &str, user: Option<&str>) -> String {
+    let mut url = url::Url::parse(base).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(name);
+    if let Some(user) = user {
+        url.set_username(user).unwrap();
+        url.set_password(None).unwrap();
+    }
+    url.to_string()
+}
+
+pub fn test_config(dir: &TempDir, postgres: Option<(String, String)>) -> Config {
+    let mut sources = Sources::default();
+    sources
+        .env
+        .insert("ALLCAMPAIGNS_LISTEN".into(), "127.0.0.1:0".into());
+    sources.env.insert(
+        "ALLCAMPAIGNS_DATA_DIR".into(),
+        dir.path().display().to_string(),
+    );
+    if let Some((app_url, owner_url)) = &postgres {
+        sources.env.insert("DATABASE_URL".into(), app_url.clone());
+        sources.env.insert(
+            "ALLCAMPAIGNS_MIGRATE_DATABASE_URL".into(),
+            owner_url.clone(),
+        );
+        let key = allcampaigns::crypto::format_key(1, &[42; 32]);
+        sources
+            .env
+            .insert("ALLCAMPAIGNS_MASTER_KEY".into(), key.to_string());
+    }
+    config::load(&sources).expect("test configuration")
+}
+
+/// The real app on a free port, stopped when dropped.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub store: DynStore,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Stops the server gracefully and waits for background work to flush.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("server task").expect("server ran");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn spawn_app(config: Config) -> TestApp {
+    let app = App::build(config).await.expect("app builds");
+    let addr = app.local_addr();
+    let store = app.state().store.clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        addr,
+        client,
+        store,
+        stop: Some(stop),
+        handle: Some(handle),
+    }
+}
+
+pub fn secret(text: &str) -> SecretString {
+    SecretString::from(text.to_string())
+}

@@ -1,0 +1,9 @@
+//! The integration suite: one binary, the real app and real databases.
+
+mod helpers;
+
+mod cli;
+mod http;
+mod keys;
+mod rls;
+mod storage;

@@ -1,0 +1,450 @@
+//! Row-level security on PostgreSQL (RLS-01 to RLS-06, RLS-08), run as the real app role.
+//! Skipped without `TEST_DATABASE_URL` (and failing in CI without it).
+
+use allcampaigns::domain::{Email, Role, TenantId};
+use allcampaigns::store::postgres::PgStore;
+use allcampaigns::store::*;
+use secrecy::ExposeSecret;
+use sqlx::{Connection, PgConnection, Row};
+
+use crate::helpers::{APP_ROLE, TestDb};
+
+/// Tables with a `tenant_id` column: every one must be guarded.
+async fn tenant_tables(conn: &mut PgConnection) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT c.table_name::text FROM information_schema.columns c \
+         JOIN information_schema.tables t USING (table_schema, table_name) \
+         WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE' \
+         ORDER BY 1",
+    )
+    .fetch_all(conn)
+    .await
+    .unwrap()
+}
+
+/// Two tenants with a row in every tenant table.
+async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
+    let db = TestDb::postgres().await?;
+    let store = db.store().await;
+    let mut tenants = Vec::new();
+    for name in ["a", "b"] {
+        let owner = store
+            .create_user(&Email::parse(&format!("{name}@example.com")).unwrap(), "")
+            .await
+            .unwrap();
+        let tenant = store
+            .create_tenant(
+                owner.id,
+                &TenantProfile {
+                    name: name.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let invitation = Invitation {
+            id: uuid::Uuid::now_v7(),
+            email: Email::parse("guest@example.com").unwrap(),
+            role: Role::Client,
+            token_hash: b"token".to_vec(),
+            invited_by: Some(owner.id),
+            created_at: chrono::Utc::now(),
+            expires_at: chrono::Utc::now(),
+        };
+        store.create_invitation(tenant, &invitation).await.unwrap();
+        let entry = NewAuditEntry {
+            actor: None,
+            action: "seed".into(),
+            target: None,
+            details: serde_json::json!({}),
+            request_id: None,
+        };
+        store.append_audit(tenant, &entry).await.unwrap();
+        store
+            .save_connection(tenant, &crate::storage::new_connection(b"sealed", 1))
+            .await
+            .unwrap();
+        tenants.push(tenant);
+    }
+    Some((db, store, tenants[0], tenants[1]))
+}
+
+async fn as_app(db: &TestDb) -> PgConnection {
+    let allcampaigns::config::DatabaseConfig::Postgres { url, .. } = &db.config.database else {
+        unreachable!()
+    };
+    PgConnection::connect(url.expose_secret()).await.unwrap()
+}
+
+async fn set_tenant(conn: &mut PgConnection, value: &str) {
+    sqlx::query("SELECT set_config('app.tenant_ids', $1, true)")
+        .bind(value)
+        .execute(conn)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
+    let Some((db, _store, _, _)) = seeded().await else {
+        return;
+    };
+    let mut owner = db.owner().await;
+    let tables = tenant_tables(&mut owner).await;
+    assert!(tables.len() >= 5, "{tables:?}");
+    for table in &tables {
+        let (enabled, forced): (bool, bool) = sqlx::query_as(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = $1::regclass",
+        )
+        .bind(table)
+        .fetch_one(&mut owner)
+        .await
+        .unwrap();
+        assert!(
+            enabled && forced,
+            "{table}: RLS enabled={enabled} forced={forced}"
+        );
+        let policies =
+            sqlx::query("SELECT cmd, qual, with_check FROM pg_policies WHERE tablename = $1")
+                .bind(table)
+                .fetch_all(&mut owner)
+                .await
+                .unwrap();
+        assert!(!policies.is_empty(), "{table} has no policy");
+        for policy in policies {
+            let (cmd, qual, check): (String, Option<String>, Option<String>) =
+                (policy.get(0), policy.get(1), policy.get(2));
+            assert!(
+                qual.as_deref().is_some_and(|q| q.trim() != "true"),
+                "{table}: USING {qual:?}"
+            );
+            if cmd == "ALL" {
+                assert!(
+                    check
+                        .as_deref()
+                        .is_some_and(|c| c.contains("app_allowed_tenants")),
+                    "{table}: WITH CHECK {check:?}"
+                );
+            }
+        }
+    }
+    let unsafe_views: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'v' \
+         AND NOT COALESCE('security_invoker=true' = ANY(c.reloptions), false)",
+    )
+    .fetch_one(&mut owner)
+    .await
+    .unwrap();
+    assert_eq!(unsafe_views, 0);
+    let definers: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
+        "SELECT p.proname::text, p.proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = 'public' AND p.prosecdef",
+    )
+    .fetch_all(&mut owner)
+    .await
+    .unwrap();
+    assert_eq!(definers.len(), 1, "{definers:?}");
+    assert_eq!(definers[0].0, "app_tenant_directory");
+    assert!(
+        definers[0]
+            .1
+            .as_ref()
+            .is_some_and(|c| c.iter().any(|s| s.starts_with("search_path=")))
+    );
+}
+
+#[tokio::test]
+async fn rls_02_the_app_role_cannot_bypass_row_security_and_the_app_refuses_one_that_can() {
+    let Some((db, _store, _, _)) = seeded().await else {
+        return;
+    };
+    let mut app = as_app(&db).await;
+    let (role, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(&mut app)
+    .await
+    .unwrap();
+    assert_eq!(role, APP_ROLE);
+    assert!(!superuser && !bypass);
+    let owned: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user",
+    )
+    .fetch_one(&mut app)
+    .await
+    .unwrap();
+    assert_eq!(owned, 0);
+    let member_of_owner: bool = sqlx::query_scalar(
+        "SELECT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'tenants'::regclass), 'MEMBER')",
+    )
+    .fetch_one(&mut app)
+    .await
+    .unwrap();
+    assert!(!member_of_owner);
+
+    let owner_url = secrecy::SecretString::from(db.owner_url.clone().unwrap());
+    let as_owner = PgStore::connect(&owner_url, 1).await.unwrap();
+    let refusal = as_owner
+        .refuse_privileged_role()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refusal.contains("superuser") && refusal.contains("app role"),
+        "{refusal}"
+    );
+}
+
+#[tokio::test]
+async fn rls_03_as_tenant_a_no_statement_reads_or_changes_tenant_b_rows() {
+    let Some((db, _store, a, b)) = seeded().await else {
+        return;
+    };
+    let mut app = as_app(&db).await;
+    let tables = tenant_tables(&mut db.owner().await).await;
+    for table in &tables {
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, &a.to_string()).await;
+        let scan: Vec<uuid::Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT tenant_id FROM {table}"
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+        assert!(
+            !scan.is_empty() && scan.iter().all(|t| *t == a.as_uuid()),
+            "{table}: scan saw {scan:?}"
+        );
+        let by_id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE tenant_id = $1"
+        )))
+        .bind(b)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        assert_eq!(by_id, 0, "{table}: read B by id");
+        let update = format!("UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id = $1");
+        match sqlx::query(sqlx::AssertSqlSafe(update))
+            .bind(b)
+            .execute(&mut *tx)
+            .await
+        {
+            Ok(done) => assert_eq!(done.rows_affected(), 0, "{table}: update of B's rows"),
+            Err(error) => assert!(table.contains("audit_log"), "{table}: {error}"),
+        }
+        tx.rollback().await.unwrap();
+    }
+    let mut owner = db.owner().await;
+    for table in &tables {
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE tenant_id = $1"
+        )))
+        .bind(b)
+        .fetch_one(&mut owner)
+        .await
+        .unwrap();
+        assert!(left > 0, "{table}: B's rows are intact");
+    }
+}
+
+#[tokio::test]
+async fn rls_03_deletes_as_tenant_a_never_touch_tenant_b() {
+    let Some((db, _store, a, b)) = seeded().await else {
+        return;
+    };
+    let mut app = as_app(&db).await;
+    for table in tenant_tables(&mut db.owner().await).await {
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, &a.to_string()).await;
+        let result = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE tenant_id = $1"
+        )))
+        .bind(b)
+        .execute(&mut *tx)
+        .await;
+        match result {
+            Ok(done) => assert_eq!(done.rows_affected(), 0, "{table}"),
+            Err(error) => assert!(
+                table.contains("audit_log") && error.to_string().contains("permission denied"),
+                "{table}: {error}"
+            ),
+        }
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn rls_04_rows_cannot_be_written_into_or_moved_to_another_tenant() {
+    let Some((db, _store, a, b)) = seeded().await else {
+        return;
+    };
+    let mut app = as_app(&db).await;
+    for table in tenant_tables(&mut db.owner().await).await {
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, &a.to_string()).await;
+        let insert = format!(
+            "INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, \
+               to_jsonb(x) || jsonb_build_object('tenant_id', $1::uuid))).* FROM {table} x LIMIT 1"
+        );
+        let error = sqlx::query(sqlx::AssertSqlSafe(insert))
+            .bind(b)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("row-level security"),
+            "{table}: insert: {error}"
+        );
+        tx.rollback().await.unwrap();
+
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, &a.to_string()).await;
+        let update = format!("UPDATE {table} SET tenant_id = $1 WHERE tenant_id = $2");
+        let error = sqlx::query(sqlx::AssertSqlSafe(update))
+            .bind(b)
+            .bind(a)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("row-level security")
+                || (table.contains("audit_log") && text.contains("permission denied")),
+            "{table}: update: {text}"
+        );
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn rls_05_no_empty_or_malformed_tenant_context_sees_nothing() {
+    let Some((db, _store, a, _)) = seeded().await else {
+        return;
+    };
+    let mut app = as_app(&db).await;
+    let tables = tenant_tables(&mut db.owner().await).await;
+    for table in &tables {
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        let none: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+        assert_eq!(none, 0, "{table} without context");
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, "").await;
+        let empty: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(empty, 0, "{table} with an empty context");
+        tx.rollback().await.unwrap();
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, "'; DROP TABLE tenants; --").await;
+        let malformed = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count.clone()))
+            .fetch_one(&mut *tx)
+            .await;
+        assert!(
+            malformed.is_err(),
+            "{table} with a malformed context must fail"
+        );
+        tx.rollback().await.unwrap();
+        // A context set in one transaction is gone after it.
+        let mut tx = app.begin().await.unwrap();
+        set_tenant(&mut tx, &a.to_string()).await;
+        tx.commit().await.unwrap();
+        let after: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+        assert_eq!(after, 0, "{table} after the transaction ended");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rls_06_a_pool_of_two_never_leaks_tenant_context_across_1000_interleaved_requests() {
+    let Some((db, _store, a, b)) = seeded().await else {
+        return;
+    };
+    let allcampaigns::config::DatabaseConfig::Postgres { url, .. } = &db.config.database else {
+        unreachable!()
+    };
+    let store = std::sync::Arc::new(PgStore::connect(url, 2).await.unwrap());
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..1000usize {
+        let store = store.clone();
+        let (mine, theirs) = if i % 2 == 0 { (a, b) } else { (b, a) };
+        tasks.spawn(async move {
+            if i % 10 == 3 {
+                let mut tx = store.scoped(&[mine]).await.unwrap();
+                assert!(sqlx::query("SELECT 1 / 0").execute(&mut *tx).await.is_err());
+            } else if i % 37 == 5 {
+                let _tx = store.scoped(&[mine]).await.unwrap();
+                panic!("handler failed mid-transaction");
+            }
+            let seen = store
+                .audit_entries(
+                    mine,
+                    &AuditFilter {
+                        limit: 100,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(seen.iter().all(|e| e.tenant_id == mine));
+            let connection = store.connection(mine).await.unwrap().unwrap();
+            assert_eq!(connection.tenant_id, mine);
+            let mut unscoped = store.pool().acquire().await.unwrap();
+            let leaked: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM instantly_connections WHERE tenant_id = $1",
+            )
+            .bind(theirs)
+            .fetch_one(&mut *unscoped)
+            .await
+            .unwrap();
+            assert_eq!(leaked, 0);
+        });
+    }
+    let mut panics = 0;
+    while let Some(result) = tasks.join_next().await {
+        match result {
+            Ok(()) => {}
+            Err(error) if error.is_panic() => panics += 1,
+            Err(error) => panic!("{error}"),
+        }
+    }
+    assert_eq!(
+        panics,
+        (0..1000).filter(|i| i % 10 != 3 && i % 37 == 5).count()
+    );
+    for _ in 0..2 {
+        let mut conn = store.pool().acquire().await.unwrap();
+        let setting: Option<String> =
+            sqlx::query_scalar("SELECT NULLIF(current_setting('app.tenant_ids', true), '')")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(setting, None);
+    }
+}
+
+#[tokio::test]
+async fn rls_08_a_reference_to_another_tenants_row_is_refused() {
+    let Some((db, store, a, b)) = seeded().await else {
+        return;
+    };
+    let b_owner = store.members(b).await.unwrap()[0].user_id;
+    // B's owner exists, but A cannot add a membership row pointing at tenant B.
+    let mut app = as_app(&db).await;
+    let mut tx = app.begin().await.unwrap();
+    set_tenant(&mut tx, &a.to_string()).await;
+    let error = sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'owner', now())")
+        .bind(b)
+        .bind(b_owner)
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("row-level security"));
+}
