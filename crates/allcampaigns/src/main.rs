@@ -60,7 +60,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            store::open(&config, true).await?;
+            store::migrate_only(&config).await?;
             println!("migrations applied");
             Ok(())
         }

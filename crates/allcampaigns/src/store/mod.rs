@@ -158,8 +158,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// Opens the configured store; migrates first when `migrate` is set (and, on PostgreSQL, an
-/// owner connection is configured).
+/// Opens the configured store; migrates first when `migrate` is set (on PostgreSQL only when an
+/// owner connection is configured, since the app role may not change the schema).
 pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
     match &config.database {
         DatabaseConfig::Sqlite { path } => {
@@ -177,8 +177,29 @@ pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
             }
             let store = postgres::PgStore::connect(url, config.db_max_connections).await?;
             store.refuse_privileged_role().await?;
+            if !store.ready().await.unwrap_or(false) {
+                anyhow::bail!(
+                    "the PostgreSQL database is not migrated: run `allcampaigns migrate` with \
+                     ALLCAMPAIGNS_MIGRATE_DATABASE_URL set to the owner role"
+                );
+            }
             Ok(Arc::new(store))
         }
+    }
+}
+
+/// `allcampaigns migrate`: on PostgreSQL as the owner (the migrate URL, or `DATABASE_URL` when
+/// that is the owner), creating and granting the app role.
+pub async fn migrate_only(config: &Config) -> anyhow::Result<()> {
+    match &config.database {
+        DatabaseConfig::Sqlite { path } => {
+            sqlite::SqliteStore::open(path, 1).await?.migrate().await
+        }
+        DatabaseConfig::Postgres {
+            url,
+            migrate_url,
+            app_role,
+        } => postgres::migrate(migrate_url.as_ref().unwrap_or(url), app_role).await,
     }
 }
 

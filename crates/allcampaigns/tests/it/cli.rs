@@ -87,14 +87,15 @@ fn keys_generate_prints_a_usable_key() {
 }
 
 #[test]
-fn serve_with_an_empty_data_folder_creates_the_database_and_key_and_becomes_ready() {
+fn serve_with_an_empty_data_folder_creates_the_database_and_key_becomes_ready_and_logs_json() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
         .args(["--listen", "127.0.0.1:0"])
         .current_dir(dir.path())
         .env_clear()
+        .env("ALLCAMPAIGNS_LOG_FORMAT", "json")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -116,8 +117,18 @@ fn serve_with_an_empty_data_folder_creates_the_database_and_key_and_becomes_read
         std::thread::sleep(Duration::from_millis(100));
     };
     child.kill().ok();
-    child.wait().ok();
+    let output = child.wait_with_output().unwrap();
     assert_eq!(ready, Some(200));
+    let logs = String::from_utf8(output.stderr).unwrap();
+    assert!(logs.contains("created a new master key file"), "{logs}");
+    for line in logs.lines() {
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(
+            parsed.get("level").is_some() && parsed.get("timestamp").is_some(),
+            "{line}"
+        );
+    }
     assert!(dir.path().join("data/allcampaigns.db").exists());
     let key = dir.path().join("data/master.key");
     #[cfg(unix)]
@@ -211,4 +222,37 @@ fn http_status(address: &str, path: &str) -> Option<u16> {
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     response.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::test]
+async fn migrate_on_postgres_creates_the_schema_and_the_app_cannot_start_before_it() {
+    let Some(db) = crate::helpers::TestDb::postgres().await else {
+        return;
+    };
+    let mut app_only = db.config.clone();
+    if let allcampaigns::config::DatabaseConfig::Postgres { migrate_url, .. } =
+        &mut app_only.database
+    {
+        *migrate_url = None;
+    }
+    let refused = allcampaigns::store::open(&app_only, true)
+        .await
+        .err()
+        .expect("unmigrated database")
+        .to_string();
+    assert!(
+        refused.contains("not migrated") && refused.contains("allcampaigns migrate"),
+        "{refused}"
+    );
+
+    let owner_url = db.owner_url.clone().unwrap();
+    let output = allcampaigns(
+        db.dir.path(),
+        &["migrate"],
+        &[("DATABASE_URL", owner_url.as_str())],
+    );
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("migrations applied"));
+    let store = allcampaigns::store::open(&app_only, true).await.unwrap();
+    assert!(store.ready().await.unwrap());
 }

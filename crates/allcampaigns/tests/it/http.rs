@@ -10,6 +10,7 @@ crate::on_both_backends!(
     errors_are_json_under_api_and_a_page_elsewhere,
     bodies_over_the_limit_are_refused_with_413,
     metrics_are_exposed_in_prometheus_text,
+    responses_are_compressed_when_the_client_accepts_gzip,
     the_request_log_is_written_in_the_background_with_route_templates,
 );
 
@@ -95,6 +96,19 @@ async fn bodies_over_the_limit_are_refused_with_413(db: TestDb) {
     assert_eq!(response.status(), 413);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "payload_too_large");
+    app.stop().await;
+}
+
+async fn responses_are_compressed_when_the_client_accepts_gzip(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let response = app
+        .client
+        .get(app.url("/static/app.css"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
     app.stop().await;
 }
 
