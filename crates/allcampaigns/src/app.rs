@@ -9,8 +9,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::RateLimiter;
 use crate::config::Config;
 use crate::crypto::Keyring;
+use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
 use crate::store::{self, DynStore};
 use crate::{http, keys};
@@ -23,6 +25,24 @@ pub struct AppState {
     pub keyring: Arc<Keyring>,
     pub metrics: Metrics,
     pub request_log: RequestLogger,
+    pub mailer: Mailer,
+    pub sign_in_limits: Arc<SignInLimits>,
+}
+
+/// How often sign-in links may be asked for (RELIABILITY ML-07).
+pub struct SignInLimits {
+    pub per_email: RateLimiter,
+    pub per_ip: RateLimiter,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        let window = std::time::Duration::from_secs(15 * 60);
+        Self {
+            per_email: RateLimiter::new(5, window),
+            per_ip: RateLimiter::new(30, window),
+        }
+    }
 }
 
 pub struct App {
@@ -36,6 +56,13 @@ impl App {
     /// Opens (and migrates) the store, checks the master keys, binds the listener and starts
     /// the background tasks. With `listen` on port 0 the OS picks a free port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        if config.smtp_url.is_some() {
+            tracing::warn!("SMTP delivery is not built yet: sign-in links are written to the log");
+        }
+        Self::build_with_mailer(config, Mailer::Log).await
+    }
+
+    pub async fn build_with_mailer(config: Config, mailer: Mailer) -> anyhow::Result<Self> {
         let store = store::open(&config, true).await?;
         let keyring = Arc::new(keys::load_keyring(&config, &store).await?);
         let listener = TcpListener::bind(config.listen)
@@ -58,6 +85,8 @@ impl App {
             keyring,
             metrics,
             request_log,
+            mailer,
+            sign_in_limits: Arc::new(SignInLimits::default()),
         };
         Ok(Self {
             listener,
@@ -65,6 +94,11 @@ impl App {
             cancel,
             background,
         })
+    }
+
+    /// Replaces the sign-in rate limits (tests use tighter or looser ones).
+    pub fn set_sign_in_limits(&mut self, limits: SignInLimits) {
+        self.state.sign_in_limits = Arc::new(limits);
     }
 
     pub fn local_addr(&self) -> SocketAddr {

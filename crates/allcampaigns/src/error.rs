@@ -16,10 +16,14 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    #[error("that method is not allowed here")]
+    MethodNotAllowed,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you do not have access to this")]
     Forbidden,
+    #[error("this form expired or came from another site; reload the page and try again")]
+    CsrfRejected,
     #[error("{0}")]
     Conflict(String),
     #[error("{field}: {message}")]
@@ -27,6 +31,8 @@ pub enum AppError {
         field: &'static str,
         message: String,
     },
+    #[error("this sign-in link has expired or was already used; ask for a new one")]
+    LinkUsed,
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("too many requests; try again later")]
@@ -51,9 +57,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::LinkUsed => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -68,8 +75,11 @@ impl AppError {
         match self {
             Self::NotFound => "not_found",
             Self::BadRequest(_) => "bad_request",
+            Self::LinkUsed => "link_used",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::CsrfRejected => "csrf",
             Self::Conflict(_) => "conflict",
             Self::Invalid { .. } => "invalid",
             Self::PayloadTooLarge => "payload_too_large",

@@ -1,6 +1,7 @@
 //! All Campaigns: a self-hostable control center for cold-email operators and agencies.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod connections;
@@ -9,6 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod keys;
+pub mod mail;
 pub mod observability;
-pub mod signin;
 pub mod store;

@@ -4,7 +4,7 @@ use allcampaigns::cli::{AdminCommand, Cli, Command, KeysCommand};
 use allcampaigns::config::{self, Config, Sources};
 use allcampaigns::crypto::{Keyring, format_key};
 use allcampaigns::domain::Email;
-use allcampaigns::{app, keys, observability, signin, store};
+use allcampaigns::{app, auth, keys, observability, store};
 use clap::Parser;
 use clap::error::ErrorKind;
 
@@ -101,7 +101,7 @@ async fn create_user(config: Config, email: &str, name: &str) -> anyhow::Result<
         Some(user) => user,
         None => store.create_user(&email, name).await?,
     };
-    let link = signin::issue_link(&store, &config.public_url, &user.email).await?;
+    let link = auth::links::issue_link(&store, &config.public_url, &user.email, None).await?;
     println!(
         "Sign-in link for {} (valid for 15 minutes, one use):\n{link}",
         user.email

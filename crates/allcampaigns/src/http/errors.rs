@@ -28,7 +28,15 @@ struct ErrorEnvelope<'a> {
 
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
+    let here = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let response = next.run(request).await;
+    if !is_api && response.status() == StatusCode::UNAUTHORIZED {
+        return sign_in_first(&here);
+    }
     let body = match response.extensions().get::<ErrorBody>() {
         Some(body) => body.clone(),
         None => match layer_error(response.status()) {
@@ -58,6 +66,14 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let (rendered_parts, rendered_body) = rendered.into_parts();
     parts.headers.extend(rendered_parts.headers);
     Response::from_parts(parts, rendered_body)
+}
+
+/// A page that needs a signed-in person sends everyone else to the sign-in form and back.
+fn sign_in_first(here: &str) -> Response {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", here)
+        .finish();
+    axum::response::Redirect::to(&format!("/login?{query}")).into_response()
 }
 
 /// Statuses produced by tower layers without an [`AppError`].

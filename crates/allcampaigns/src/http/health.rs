@@ -1,7 +1,6 @@
-use askama::Template;
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -31,17 +30,4 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         state.metrics.render(),
     )
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    version: &'static str,
-}
-
-pub async fn home() -> AppResult<Html<String>> {
-    let page = HomePage {
-        version: env!("CARGO_PKG_VERSION"),
-    };
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }

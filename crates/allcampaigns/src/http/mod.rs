@@ -3,6 +3,7 @@
 mod errors;
 mod health;
 mod observe;
+mod pages;
 mod security;
 mod static_files;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -32,11 +33,23 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/static/{file}", get(static_files::serve))
-        .route("/", get(health::home))
+        .route("/", get(pages::home::home))
+        .route(
+            "/login",
+            get(pages::login::form).post(pages::login::request_link),
+        )
+        .route(
+            "/login/confirm",
+            get(pages::login::confirm_page).post(pages::login::confirm),
+        )
+        .route("/logout", post(pages::login::logout))
+        .route("/logout/everywhere", post(pages::login::logout_everywhere))
         .fallback(|| async { AppError::NotFound })
-        .method_not_allowed_fallback(|| async {
-            AppError::BadRequest("that method is not allowed here".into())
-        })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::csrf::protect,
+        ))
         // Runs after routing, so the route template is known.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -50,11 +63,11 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(observe::make_span))
-        .layer(axum::middleware::from_fn(errors::render_errors))
         .layer(axum::middleware::from_fn_with_state(
             config.is_https(),
             security::headers,
         ))
+        .layer(axum::middleware::from_fn(errors::render_errors))
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

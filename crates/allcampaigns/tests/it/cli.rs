@@ -4,8 +4,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use allcampaigns::auth::hash_token;
 use allcampaigns::config::SETTINGS;
-use allcampaigns::signin::hash_token;
 use allcampaigns::store::sqlite::SqliteStore;
 
 fn allcampaigns(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {

@@ -2,8 +2,9 @@
 
 use std::net::SocketAddr;
 
-use allcampaigns::app::App;
+use allcampaigns::app::{App, SignInLimits};
 use allcampaigns::config::{self, Config, Sources};
+use allcampaigns::mail::{Mail, Mailer};
 use allcampaigns::store::{self, DynStore};
 use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
@@ -134,6 +135,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub store: DynStore,
+    inbox: tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<Mail>>,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -149,6 +151,24 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// The next message the app sends, waiting up to five seconds.
+    pub async fn next_mail(&self) -> Mail {
+        let mut inbox = self.inbox.lock().await;
+        tokio::time::timeout(std::time::Duration::from_secs(5), inbox.recv())
+            .await
+            .expect("a message within 5 s")
+            .expect("the app is running")
+    }
+
+    /// Whether a message arrives within `wait`.
+    pub async fn mail_within(&self, wait: std::time::Duration) -> Option<Mail> {
+        let mut inbox = self.inbox.lock().await;
+        tokio::time::timeout(wait, inbox.recv())
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Stops the server gracefully and waits for background work to flush.
@@ -171,7 +191,15 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app(config: Config) -> TestApp {
-    let app = App::build(config).await.expect("app builds");
+    spawn_app_with(config, SignInLimits::default()).await
+}
+
+pub async fn spawn_app_with(config: Config, limits: SignInLimits) -> TestApp {
+    let (mailer, inbox) = Mailer::capture();
+    let mut app = App::build_with_mailer(config, mailer)
+        .await
+        .expect("app builds");
+    app.set_sign_in_limits(limits);
     let addr = app.local_addr();
     let store = app.state().store.clone();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -186,6 +214,7 @@ pub async fn spawn_app(config: Config) -> TestApp {
         addr,
         client,
         store,
+        inbox: tokio::sync::Mutex::new(inbox),
         stop: Some(stop),
         handle: Some(handle),
     }

@@ -31,7 +31,7 @@ async fn healthz_and_readyz_answer_when_the_database_is_migrated(db: TestDb) {
 
 async fn every_response_carries_the_security_headers_and_a_request_id(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    for path in ["/", "/healthz", "/missing", "/static/app.css"] {
+    for path in ["/", "/login", "/healthz", "/missing", "/static/app.css"] {
         let response = app.get(path).await;
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
@@ -77,8 +77,12 @@ async fn errors_are_json_under_api_and_a_page_elsewhere(db: TestDb) {
     );
     let html = page.text().await.unwrap();
     assert!(html.contains("404") && html.contains("not found") && html.contains("/static/app.css"));
-    let wrong_method = app.client.post(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(wrong_method.status(), 400);
+    let wrong_method = app
+        .client
+        .post(app.url("/healthz"))
+        .header("cookie", "ac_csrf=t")
+        .header("x-csrf-token", "t");
+    assert_eq!(wrong_method.send().await.unwrap().status(), 405);
     app.stop().await;
 }
 

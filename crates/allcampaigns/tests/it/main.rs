@@ -6,4 +6,5 @@ mod cli;
 mod http;
 mod keys;
 mod rls;
+mod signin;
 mod storage;

@@ -1,0 +1,249 @@
+//! Magic-link sign-in (RELIABILITY A3): the same answer whether or not an address has an
+//! account, links mailed in the background, a confirm page whose POST alone signs in.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::render;
+use crate::app::AppState;
+use crate::auth::cookies::{self, CookieJar};
+use crate::auth::csrf::CsrfToken;
+use crate::auth::{CurrentUser, hash_token, links, safe_next, session};
+use crate::domain::Email;
+use crate::error::{AppError, AppResult};
+use crate::mail::Mail;
+use crate::store::UserAuditEntry;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login_sent.html")]
+struct LinkSentPage;
+
+#[derive(Template)]
+#[template(path = "login_confirm.html")]
+struct ConfirmPage {
+    csrf: String,
+    token: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn form(
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    let next = safe_next(query.next.as_deref()).unwrap_or_default();
+    Ok(render(&LoginPage {
+        csrf,
+        next,
+        email: String::new(),
+        error: None,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn request_link(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    CsrfToken(csrf): CsrfToken,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let Ok(email) = Email::parse(&form.email) else {
+        let page = LoginPage {
+            csrf,
+            next: safe_next(Some(&form.next)).unwrap_or_default(),
+            email: form.email.chars().take(254).collect(),
+            error: Some("Enter an email address like name@example.com.".into()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let now = Instant::now();
+    state
+        .sign_in_limits
+        .per_ip
+        .check(&peer.ip().to_string(), now)
+        .map_err(too_many)?;
+    state
+        .sign_in_limits
+        .per_email
+        .check(email.as_str(), now)
+        .map_err(too_many)?;
+    // Whether the address has an account is decided off the request path, so the answer and
+    // its timing are the same either way.
+    tokio::spawn(send_link_if_known(
+        state,
+        email,
+        safe_next(Some(&form.next)),
+    ));
+    Ok(render(&LinkSentPage)?.into_response())
+}
+
+fn too_many(retry_after: std::time::Duration) -> AppError {
+    AppError::TooManyRequests { retry_after }
+}
+
+async fn send_link_if_known(state: AppState, email: Email, next: Option<String>) {
+    let result = async {
+        if state.store.user_by_email(&email).await?.is_none() {
+            return Ok(());
+        }
+        let link = links::issue_link(
+            &state.store,
+            &state.config.public_url,
+            &email,
+            next.as_deref(),
+        )
+        .await?;
+        state.mailer.send(sign_in_mail(&email, link.as_str())).await
+    };
+    if let Err(error) = result.await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            "could not send a sign-in link"
+        );
+    }
+}
+
+fn sign_in_mail(email: &Email, link: &str) -> Mail {
+    Mail {
+        to: email.to_string(),
+        subject: "Your All Campaigns sign-in link".into(),
+        text: format!(
+            "Open this link to sign in to All Campaigns:\n\n{link}\n\nIt works once and expires in 15 minutes. \
+             If you did not ask for it, ignore this message."
+        ),
+        html: format!(
+            "<p>Open this link to sign in to All Campaigns:</p><p><a href=\"{link}\">Sign in</a></p>\
+             <p>It works once and expires in 15 minutes. If you did not ask for it, ignore this message.</p>"
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    token: String,
+    next: Option<String>,
+}
+
+/// Mail scanners open links before people do, so opening one only shows this page.
+pub async fn confirm_page(
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<ConfirmQuery>,
+) -> AppResult<Response> {
+    let next = safe_next(query.next.as_deref()).unwrap_or_default();
+    let mut response = render(&ConfirmPage {
+        csrf,
+        token: query.token,
+        next,
+    })?
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    token: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    let now = Utc::now();
+    let email = links::redeem(&state.store, &form.token, now)
+        .await?
+        .ok_or(AppError::LinkUsed)?;
+    let user = state
+        .store
+        .user_by_email(&email)
+        .await?
+        .ok_or(AppError::LinkUsed)?;
+    let jar = CookieJar::new(state.config.is_https());
+    if let Some(previous) = jar.get(&headers, cookies::SESSION) {
+        state.store.delete_session(&hash_token(&previous)).await?;
+    }
+    let session_id = session::start(&state, &user, now).await?;
+    audit(&state, &user.id, "sign_in.succeeded").await;
+    let target = safe_next(Some(&form.next)).unwrap_or_else(|| "/".into());
+    let mut response = Redirect::to(&target).into_response();
+    let max_age = session::ABSOLUTE_TIMEOUT.num_seconds();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        jar.set(cookies::SESSION, &session_id, max_age),
+    );
+    Ok(response)
+}
+
+pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> AppResult<Response> {
+    state.store.delete_session(&current.session_hash).await?;
+    audit(&state, &current.user.id, "sign_out").await;
+    Ok(signed_out(&state))
+}
+
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Response> {
+    let ended = state.store.delete_user_sessions(current.user.id).await?;
+    audit(&state, &current.user.id, "sign_out.everywhere").await;
+    tracing::info!(sessions = ended, "signed out everywhere");
+    Ok(signed_out(&state))
+}
+
+fn signed_out(state: &AppState) -> Response {
+    let jar = CookieJar::new(state.config.is_https());
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, jar.clear(cookies::SESSION));
+    response
+}
+
+async fn audit(state: &AppState, user: &crate::domain::UserId, action: &str) {
+    let entry = UserAuditEntry {
+        user_id: Some(*user),
+        action: action.into(),
+        details: serde_json::json!({}),
+        request_id: None,
+    };
+    if let Err(error) = state.store.append_user_audit(&entry).await {
+        tracing::error!(error = %error, action, "could not write the audit log");
+    }
+}
