@@ -1,6 +1,7 @@
 //! All Campaigns: a self-hostable control center for cold-email operators and agencies.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -1,11 +1,13 @@
 //! Sign-in with emailed magic links, server-side sessions, CSRF protection and rate limits.
 
+pub mod access;
 pub mod cookies;
 pub mod csrf;
 pub mod limiter;
 pub mod links;
 pub mod session;
 
+pub use access::TenantAccess;
 pub use limiter::RateLimiter;
 pub use session::CurrentUser;
 

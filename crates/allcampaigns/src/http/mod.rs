@@ -43,6 +43,14 @@ pub fn router(state: AppState) -> Router {
             get(pages::login::confirm_page).post(pages::login::confirm),
         )
         .route("/logout", post(pages::login::logout))
+        .route("/tenants", post(pages::tenants::create))
+        .route("/tenants/new", get(pages::tenants::new_form))
+        .route("/t/{tenant_id}", get(pages::tenants::show))
+        .route(
+            "/t/{tenant_id}/settings",
+            get(pages::tenants::edit_form).post(pages::tenants::update),
+        )
+        .route("/t/{tenant_id}/delete", post(pages::tenants::delete))
         .route("/logout/everywhere", post(pages::login::logout_everywhere))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -6,6 +6,7 @@ use allcampaigns::app::{App, SignInLimits};
 use allcampaigns::config::{self, Config, Sources};
 use allcampaigns::mail::{Mail, Mailer};
 use allcampaigns::store::{self, DynStore};
+use reqwest::header::{COOKIE, SET_COOKIE};
 use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
@@ -222,4 +223,100 @@ pub async fn spawn_app_with(config: Config, limits: SignInLimits) -> TestApp {
 
 pub fn secret(text: &str) -> SecretString {
     SecretString::from(text.to_string())
+}
+
+/// A browser-like visitor: keeps the CSRF cookie and sends it back with forms.
+pub struct Visitor<'a> {
+    pub app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Visitor<'a> {
+    pub async fn arrive(app: &'a TestApp) -> Self {
+        let mut visitor = Self {
+            app,
+            cookies: Vec::new(),
+        };
+        let response = app.get("/login").await;
+        visitor.keep_cookies(&response);
+        visitor
+    }
+
+    fn keep_cookies(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let pair = value.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_string(), value.to_string()));
+            }
+        }
+    }
+
+    pub fn cookie(&self, suffix: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n.ends_with(suffix))
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, String)> =
+            fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        form.push(("csrf", self.cookie("ac_csrf").unwrap_or_default()));
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let response = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        response
+    }
+
+    /// A visitor signed in as `address` (created if new), without going through the mail.
+    pub async fn signed_in(app: &'a TestApp, address: &str) -> Self {
+        let email = allcampaigns::domain::Email::parse(address).unwrap();
+        let user = match app.store.user_by_email(&email).await.unwrap() {
+            Some(user) => user,
+            None => app.store.create_user(&email, "").await.unwrap(),
+        };
+        let id = allcampaigns::auth::random_token();
+        let now = chrono::Utc::now();
+        let session = allcampaigns::store::Session {
+            id_hash: allcampaigns::auth::hash_token(&id),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + chrono::Duration::days(1),
+        };
+        app.store.create_session(&session).await.unwrap();
+        let mut visitor = Self::arrive(app).await;
+        visitor.cookies.push(("ac_session".into(), id));
+        visitor
+    }
 }

@@ -8,3 +8,4 @@ mod keys;
 mod rls;
 mod signin;
 mod storage;
+mod tenants;

@@ -9,7 +9,7 @@ use allcampaigns::domain::Email;
 use chrono::Utc;
 use reqwest::header::{COOKIE, SET_COOKIE};
 
-use crate::helpers::{TestApp, TestDb, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, TestDb, Visitor, spawn_app, spawn_app_with};
 
 crate::on_both_backends!(
     ml_02_05_a_mailed_link_is_stored_hashed_and_only_the_confirm_post_signs_in,
@@ -23,80 +23,6 @@ crate::on_both_backends!(
     ml_14_next_only_leads_to_same_origin_paths,
     pages_that_need_a_person_send_strangers_to_sign_in,
 );
-
-/// A browser-like visitor: keeps the CSRF cookie and sends it back with forms.
-struct Visitor<'a> {
-    app: &'a TestApp,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'a> Visitor<'a> {
-    async fn arrive(app: &'a TestApp) -> Self {
-        let mut visitor = Self {
-            app,
-            cookies: Vec::new(),
-        };
-        let response = app.get("/login").await;
-        visitor.keep_cookies(&response);
-        visitor
-    }
-
-    fn keep_cookies(&mut self, response: &reqwest::Response) {
-        for value in response.headers().get_all(SET_COOKIE) {
-            let pair = value.to_str().unwrap().split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != name);
-            if !value.is_empty() {
-                self.cookies.push((name.to_string(), value.to_string()));
-            }
-        }
-    }
-
-    fn cookie(&self, suffix: &str) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|(n, _)| n.ends_with(suffix))
-            .map(|(_, v)| v.clone())
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut form: Vec<(&str, String)> =
-            fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        form.push(("csrf", self.cookie("ac_csrf").unwrap_or_default()));
-        let response = self
-            .app
-            .client
-            .post(self.app.url(path))
-            .header(COOKIE, self.cookie_header())
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        response
-    }
-
-    async fn get(&mut self, path: &str) -> reqwest::Response {
-        let response = self
-            .app
-            .client
-            .get(self.app.url(path))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        response
-    }
-}
 
 async fn known_user(app: &TestApp, address: &str) {
     app.store

@@ -1,0 +1,28 @@
+//! Writing audit entries. A failure to write one is logged loudly but does not undo the action
+//! it records (the action already happened).
+
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::domain::{TenantId, UserId};
+use crate::store::NewAuditEntry;
+
+pub async fn record(
+    state: &AppState,
+    tenant: TenantId,
+    actor: UserId,
+    action: &str,
+    target: Option<String>,
+    details: Value,
+) {
+    let entry = NewAuditEntry {
+        actor: Some(actor),
+        action: action.into(),
+        target,
+        details,
+        request_id: None,
+    };
+    if let Err(error) = state.store.append_audit(tenant, &entry).await {
+        tracing::error!(error = %error, action, "could not write the audit log");
+    }
+}

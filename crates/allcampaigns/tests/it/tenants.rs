@@ -1,0 +1,227 @@
+//! Tenants through the pages: creation, metadata, typed-confirmation deletion, and the access
+//! rules (another tenant's URL is 404; a weaker role is 403), on both backends.
+
+use allcampaigns::domain::{Email, Role};
+use allcampaigns::store::AuditFilter;
+
+use crate::helpers::{TestDb, Visitor, spawn_app};
+
+crate::on_both_backends!(
+    a_signed_in_person_creates_a_client_and_becomes_its_owner,
+    bad_metadata_is_refused_with_a_message_naming_the_field,
+    another_tenants_urls_answer_404_for_every_role,
+    only_owners_and_admins_change_settings_and_only_owners_delete,
+    deleting_needs_the_name_typed_exactly,
+);
+
+/// Creates a client through the form and returns its id.
+async fn create_client(visitor: &mut Visitor<'_>, name: &str) -> String {
+    let response = visitor
+        .post(
+            "/tenants",
+            &[
+                ("name", name),
+                ("website", "https://acme.example"),
+                ("accent_colour", "#ff8800"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "{:?}", response.text().await);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    location.trim_start_matches("/t/").to_string()
+}
+
+async fn a_signed_in_person_creates_a_client_and_becomes_its_owner(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let form = ana.get("/tenants/new").await.text().await.unwrap();
+    assert!(form.contains("name=\"name\"") && form.contains("name=\"accent_colour\""));
+    let id = create_client(&mut ana, "Acme").await;
+    let page = ana.get(&format!("/t/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Acme") && page.contains("ana@example.com") && page.contains("owner"));
+    let home = ana.get("/").await.text().await.unwrap();
+    assert!(home.contains(&format!("/t/{id}")));
+    let entries = app
+        .store
+        .audit_entries(
+            id.parse().unwrap(),
+            &AuditFilter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["tenant.created"]
+    );
+    app.stop().await;
+}
+
+async fn bad_metadata_is_refused_with_a_message_naming_the_field(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    for (field, value, message) in [
+        ("website", "not a url", "Website"),
+        ("logo_url", "ftp://x.example/logo", "Logo URL"),
+        ("accent_colour", "orange", "Accent colour"),
+        ("name", "", "name"),
+    ] {
+        let mut form = vec![("name", "Acme"), (field, value)];
+        if field == "name" {
+            form.remove(0);
+        }
+        let response = ana.post("/tenants", &form).await;
+        assert_eq!(response.status(), 422, "{field}");
+        assert!(response.text().await.unwrap().contains(message), "{field}");
+    }
+    assert!(
+        app.store
+            .tenants_of_user(
+                app.store
+                    .user_by_email(&Email::parse("ana@example.com").unwrap())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    app.stop().await;
+}
+
+async fn another_tenants_urls_answer_404_for_every_role(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner_b = Visitor::signed_in(&app, "owner-b@example.com").await;
+    let b = create_client(&mut owner_b, "Bravo").await;
+    let mut owner_a = Visitor::signed_in(&app, "owner-a@example.com").await;
+    let a = create_client(&mut owner_a, "Alpha").await;
+    for role in Role::ALL {
+        let address = format!("{role}@a.example");
+        let user = app
+            .store
+            .create_user(&Email::parse(&address).unwrap(), "")
+            .await
+            .unwrap();
+        if role != Role::Owner {
+            app.store
+                .add_member(a.parse().unwrap(), user.id, role)
+                .await
+                .unwrap();
+        }
+        let mut visitor = if role == Role::Owner {
+            Visitor::signed_in(&app, "owner-a@example.com").await
+        } else {
+            Visitor::signed_in(&app, &address).await
+        };
+        for path in [
+            format!("/t/{b}"),
+            format!("/t/{b}/settings"),
+            "/t/not-a-uuid".to_string(),
+        ] {
+            assert_eq!(visitor.get(&path).await.status(), 404, "{role} GET {path}");
+        }
+        for path in [format!("/t/{b}/settings"), format!("/t/{b}/delete")] {
+            let response = visitor
+                .post(&path, &[("name", "Hijacked"), ("confirm_name", "Bravo")])
+                .await;
+            assert_eq!(response.status(), 404, "{role} POST {path}");
+        }
+    }
+    let bravo = app.store.tenant(b.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(bravo.name, "Bravo");
+    app.stop().await;
+}
+
+async fn only_owners_and_admins_change_settings_and_only_owners_delete(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let id = create_client(&mut owner, "Acme").await;
+    for (role, can_edit) in [
+        (Role::Admin, true),
+        (Role::Operator, false),
+        (Role::Client, false),
+    ] {
+        let address = format!("{role}@example.com");
+        let user = app
+            .store
+            .create_user(&Email::parse(&address).unwrap(), "")
+            .await
+            .unwrap();
+        app.store
+            .add_member(id.parse().unwrap(), user.id, role)
+            .await
+            .unwrap();
+        let mut visitor = Visitor::signed_in(&app, &address).await;
+        assert_eq!(
+            visitor.get(&format!("/t/{id}")).await.status(),
+            200,
+            "{role} sees the tenant"
+        );
+        let expected = if can_edit { 200 } else { 403 };
+        assert_eq!(
+            visitor.get(&format!("/t/{id}/settings")).await.status(),
+            expected,
+            "{role}"
+        );
+        let update = visitor
+            .post(
+                &format!("/t/{id}/settings"),
+                &[("name", &format!("Renamed by {role}"))],
+            )
+            .await;
+        assert_eq!(update.status(), if can_edit { 303 } else { 403 }, "{role}");
+        let delete = visitor
+            .post(
+                &format!("/t/{id}/delete"),
+                &[("confirm_name", "Renamed by admin")],
+            )
+            .await;
+        assert_eq!(delete.status(), 403, "{role} may not delete");
+    }
+    let tenant = app
+        .store
+        .tenant(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tenant.name, "Renamed by admin");
+    app.stop().await;
+}
+
+async fn deleting_needs_the_name_typed_exactly(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let id = create_client(&mut owner, "Acme").await;
+    let wrong = owner
+        .post(&format!("/t/{id}/delete"), &[("confirm_name", "acme")])
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("exactly"));
+    assert!(
+        app.store
+            .tenant(id.parse().unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let right = owner
+        .post(&format!("/t/{id}/delete"), &[("confirm_name", "Acme")])
+        .await;
+    assert_eq!(right.status(), 303);
+    assert!(
+        app.store
+            .tenant(id.parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(owner.get(&format!("/t/{id}")).await.status(), 404);
+    app.stop().await;
+}
