@@ -51,6 +51,22 @@ pub fn router(state: AppState) -> Router {
             get(pages::tenants::edit_form).post(pages::tenants::update),
         )
         .route("/t/{tenant_id}/delete", post(pages::tenants::delete))
+        .route(
+            "/t/{tenant_id}/members",
+            get(pages::members::list).post(pages::members::invite),
+        )
+        .route(
+            "/t/{tenant_id}/members/{user_id}/role",
+            post(pages::members::change_role),
+        )
+        .route(
+            "/t/{tenant_id}/members/{user_id}/remove",
+            post(pages::members::remove),
+        )
+        .route(
+            "/invitations/accept",
+            get(pages::members::accept_page).post(pages::members::accept),
+        )
         .route("/logout/everywhere", post(pages::login::logout_everywhere))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -5,6 +5,7 @@ mod helpers;
 mod cli;
 mod http;
 mod keys;
+mod members;
 mod rls;
 mod signin;
 mod storage;

@@ -1,0 +1,306 @@
+//! Members through the pages: invitations by email, acceptance, role changes, removal, and
+//! who may do which, on both backends.
+
+use allcampaigns::domain::{Email, Role};
+use allcampaigns::store::AuditFilter;
+
+use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
+
+crate::on_both_backends!(
+    an_invited_person_accepts_by_link_and_is_signed_in_with_the_role,
+    operators_and_clients_cannot_manage_members_and_admins_cannot_make_owners,
+    roles_change_and_members_leave_but_the_last_owner_stays,
+    a_second_open_invitation_for_the_same_address_is_refused,
+);
+
+async fn client_of(app: &TestApp, owner: &mut Visitor<'_>) -> String {
+    let response = owner.post("/tenants", &[("name", "Acme")]).await;
+    let id = response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/t/")
+        .to_string();
+    assert!(
+        app.store
+            .tenant(id.parse().unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    id
+}
+
+async fn join(app: &TestApp, tenant: &str, address: &str, role: Role) {
+    let email = Email::parse(address).unwrap();
+    let user = match app.store.user_by_email(&email).await.unwrap() {
+        Some(user) => user,
+        None => app.store.create_user(&email, "").await.unwrap(),
+    };
+    app.store
+        .add_member(tenant.parse().unwrap(), user.id, role)
+        .await
+        .unwrap();
+}
+
+async fn user_id(app: &TestApp, address: &str) -> String {
+    app.store
+        .user_by_email(&Email::parse(address).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+async fn an_invited_person_accepts_by_link_and_is_signed_in_with_the_role(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let tenant = client_of(&app, &mut owner).await;
+    let invited = owner
+        .post(
+            &format!("/t/{tenant}/members"),
+            &[("email", "New.Person@Example.com"), ("role", "operator")],
+        )
+        .await;
+    assert_eq!(invited.status(), 303);
+    let page = owner
+        .get(&format!("/t/{tenant}/members"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("new.person@example.com"),
+        "the open invitation is listed"
+    );
+    let mail = app.next_mail().await;
+    assert_eq!(mail.to, "new.person@example.com");
+    let link = mail
+        .text
+        .lines()
+        .find(|l| l.contains("/invitations/accept?"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let path = link
+        .split_once("://")
+        .unwrap()
+        .1
+        .split_once('/')
+        .map(|(_, p)| format!("/{p}"))
+        .unwrap();
+
+    let mut guest = Visitor::arrive(&app).await;
+    for _ in 0..2 {
+        assert_eq!(
+            guest.get(&path).await.status(),
+            200,
+            "opening the link changes nothing"
+        );
+    }
+    assert!(
+        app.store
+            .user_by_email(&Email::parse("new.person@example.com").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let url = url::Url::parse(&link).unwrap();
+    let field = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let (tenant_field, token) = (field("tenant"), field("token"));
+    let accepted = guest
+        .post(
+            "/invitations/accept",
+            &[("tenant", &tenant_field), ("token", &token)],
+        )
+        .await;
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(
+        accepted.headers()["location"],
+        format!("/t/{tenant}").as_str()
+    );
+    let seen = guest.get(&format!("/t/{tenant}")).await;
+    assert_eq!(seen.status(), 200, "accepting signs the person in");
+    let new_user = app
+        .store
+        .user_by_email(&Email::parse("new.person@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.store
+            .member_role(tenant.parse().unwrap(), new_user.id)
+            .await
+            .unwrap(),
+        Some(Role::Operator)
+    );
+    let again = Visitor::arrive(&app)
+        .await
+        .post(
+            "/invitations/accept",
+            &[("tenant", &tenant_field), ("token", &token)],
+        )
+        .await;
+    assert_eq!(again.status(), 400, "an invitation works once");
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(
+            tenant.parse().unwrap(),
+            &AuditFilter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["member.joined", "member.invited", "tenant.created"]
+    );
+    app.stop().await;
+}
+
+async fn operators_and_clients_cannot_manage_members_and_admins_cannot_make_owners(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let tenant = client_of(&app, &mut owner).await;
+    for role in [Role::Operator, Role::Client] {
+        let address = format!("{role}@example.com");
+        join(&app, &tenant, &address, role).await;
+        let mut visitor = Visitor::signed_in(&app, &address).await;
+        assert_eq!(
+            visitor.get(&format!("/t/{tenant}/members")).await.status(),
+            403,
+            "{role}"
+        );
+        let invite = visitor
+            .post(
+                &format!("/t/{tenant}/members"),
+                &[("email", "x@example.com"), ("role", "operator")],
+            )
+            .await;
+        assert_eq!(invite.status(), 403, "{role}");
+    }
+    join(&app, &tenant, "admin@example.com", Role::Admin).await;
+    let mut admin = Visitor::signed_in(&app, "admin@example.com").await;
+    assert_eq!(
+        admin.get(&format!("/t/{tenant}/members")).await.status(),
+        200
+    );
+    let owner_invite = admin
+        .post(
+            &format!("/t/{tenant}/members"),
+            &[("email", "boss@example.com"), ("role", "owner")],
+        )
+        .await;
+    assert_eq!(owner_invite.status(), 403);
+    let owner_id = user_id(&app, "owner@example.com").await;
+    let demote = admin
+        .post(
+            &format!("/t/{tenant}/members/{owner_id}/role"),
+            &[("role", "client")],
+        )
+        .await;
+    assert_eq!(demote.status(), 403, "an admin cannot unmake an owner");
+    let remove = admin
+        .post(&format!("/t/{tenant}/members/{owner_id}/remove"), &[])
+        .await;
+    assert_eq!(remove.status(), 403);
+    assert!(
+        app.mail_within(std::time::Duration::from_millis(200))
+            .await
+            .is_none(),
+        "no invitation was sent"
+    );
+    app.stop().await;
+}
+
+async fn roles_change_and_members_leave_but_the_last_owner_stays(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let tenant = client_of(&app, &mut owner).await;
+    join(&app, &tenant, "op@example.com", Role::Operator).await;
+    let op = user_id(&app, "op@example.com").await;
+    let me = user_id(&app, "owner@example.com").await;
+    assert_eq!(
+        owner
+            .post(
+                &format!("/t/{tenant}/members/{op}/role"),
+                &[("role", "admin")]
+            )
+            .await
+            .status(),
+        303
+    );
+    let last = owner
+        .post(
+            &format!("/t/{tenant}/members/{me}/role"),
+            &[("role", "admin")],
+        )
+        .await;
+    assert_eq!(last.status(), 409);
+    assert!(last.text().await.unwrap().contains("at least one owner"));
+    assert_eq!(
+        owner
+            .post(&format!("/t/{tenant}/members/{me}/remove"), &[])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        owner
+            .post(
+                &format!("/t/{tenant}/members/{op}/role"),
+                &[("role", "wizard")]
+            )
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        owner
+            .post(&format!("/t/{tenant}/members/{op}/remove"), &[])
+            .await
+            .status(),
+        303
+    );
+    let members = app.store.members(tenant.parse().unwrap()).await.unwrap();
+    assert_eq!(
+        members.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(),
+        ["owner@example.com"]
+    );
+    app.stop().await;
+}
+
+async fn a_second_open_invitation_for_the_same_address_is_refused(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let tenant = client_of(&app, &mut owner).await;
+    let form = [("email", "twice@example.com"), ("role", "client")];
+    assert_eq!(
+        owner
+            .post(&format!("/t/{tenant}/members"), &form)
+            .await
+            .status(),
+        303
+    );
+    let second = owner.post(&format!("/t/{tenant}/members"), &form).await;
+    assert_eq!(second.status(), 409);
+    assert!(
+        second
+            .text()
+            .await
+            .unwrap()
+            .contains("already has an open invitation")
+    );
+    app.stop().await;
+}
