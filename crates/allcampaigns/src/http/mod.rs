@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -33,41 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/static/{file}", get(static_files::serve))
-        .route("/", get(pages::home::home))
-        .route(
-            "/login",
-            get(pages::login::form).post(pages::login::request_link),
-        )
-        .route(
-            "/login/confirm",
-            get(pages::login::confirm_page).post(pages::login::confirm),
-        )
-        .route("/logout", post(pages::login::logout))
-        .route("/tenants", post(pages::tenants::create))
-        .route("/tenants/new", get(pages::tenants::new_form))
-        .route("/t/{tenant_id}", get(pages::tenants::show))
-        .route(
-            "/t/{tenant_id}/settings",
-            get(pages::tenants::edit_form).post(pages::tenants::update),
-        )
-        .route("/t/{tenant_id}/delete", post(pages::tenants::delete))
-        .route(
-            "/t/{tenant_id}/members",
-            get(pages::members::list).post(pages::members::invite),
-        )
-        .route(
-            "/t/{tenant_id}/members/{user_id}/role",
-            post(pages::members::change_role),
-        )
-        .route(
-            "/t/{tenant_id}/members/{user_id}/remove",
-            post(pages::members::remove),
-        )
-        .route(
-            "/invitations/accept",
-            get(pages::members::accept_page).post(pages::members::accept),
-        )
-        .route("/logout/everywhere", post(pages::login::logout_everywhere))
+        .merge(pages::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod account;
 mod cli;
 mod http;
 mod keys;

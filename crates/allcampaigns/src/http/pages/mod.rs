@@ -1,14 +1,57 @@
 //! Server-rendered pages, one file per area.
 
+pub mod audit;
 pub mod home;
 pub mod login;
 pub mod members;
+pub mod profile;
 pub mod tenants;
 
 use askama::Template;
+use axum::Router;
 use axum::response::Html;
+use axum::routing::{get, post};
 
+use crate::app::AppState;
 use crate::error::AppResult;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(login::form).post(login::request_link))
+        .route(
+            "/login/confirm",
+            get(login::confirm_page).post(login::confirm),
+        )
+        .route("/logout", post(login::logout))
+        .route("/logout/everywhere", post(login::logout_everywhere))
+        .route("/profile", get(profile::show).post(profile::update))
+        .route("/tenants", post(tenants::create))
+        .route("/tenants/new", get(tenants::new_form))
+        .route("/t/{tenant_id}", get(tenants::show))
+        .route(
+            "/t/{tenant_id}/settings",
+            get(tenants::edit_form).post(tenants::update),
+        )
+        .route("/t/{tenant_id}/delete", post(tenants::delete))
+        .route(
+            "/t/{tenant_id}/members",
+            get(members::list).post(members::invite),
+        )
+        .route(
+            "/t/{tenant_id}/members/{user_id}/role",
+            post(members::change_role),
+        )
+        .route(
+            "/t/{tenant_id}/members/{user_id}/remove",
+            post(members::remove),
+        )
+        .route("/t/{tenant_id}/audit", get(audit::list))
+        .route(
+            "/invitations/accept",
+            get(members::accept_page).post(members::accept),
+        )
+}
 
 pub fn render(page: &impl Template) -> AppResult<Html<String>> {
     Ok(Html(page.render().map_err(anyhow::Error::from)?))

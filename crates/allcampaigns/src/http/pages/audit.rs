@@ -1,0 +1,116 @@
+//! The audit trail of one tenant, for its owners and admins, with filters.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+
+use super::render;
+use crate::app::AppState;
+use crate::auth::TenantAccess;
+use crate::domain::TenantId;
+use crate::error::{AppError, AppResult};
+use crate::store::{AuditEntry, AuditFilter, Member};
+
+const PAGE_SIZE: i64 = 200;
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    tenant: TenantId,
+    tenant_name: String,
+    entries: Vec<(AuditEntry, String)>,
+    members: Vec<Member>,
+    query: AuditQuery,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    from: String,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    to: String,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> Result<AuditFilter, AppError> {
+        let day = |text: &str, field: &'static str| -> Result<Option<NaiveDate>, AppError> {
+            if text.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| AppError::Invalid {
+                    field,
+                    message: format!("`{text}` is not a date like 2026-01-31"),
+                })
+        };
+        let start =
+            |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"));
+        Ok(AuditFilter {
+            action: Some(self.action.trim().to_string()).filter(|a| !a.is_empty()),
+            actor: if self.actor.is_empty() {
+                None
+            } else {
+                Some(self.actor.parse().map_err(|_| AppError::Invalid {
+                    field: "actor",
+                    message: "unknown person".into(),
+                })?)
+            },
+            since: day(&self.from, "from")?.map(start),
+            until: day(&self.to, "to")?.map(|d| start(d + chrono::Days::new(1))),
+            limit: PAGE_SIZE,
+        })
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Response> {
+    access.require_admin()?;
+    let tenant = state
+        .store
+        .tenant(access.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let members = state.store.members(access.tenant).await?;
+    let entries = state
+        .store
+        .audit_entries(access.tenant, &query.filter()?)
+        .await?
+        .into_iter()
+        .map(|entry| {
+            let actor = entry
+                .actor_id
+                .and_then(|id| {
+                    members
+                        .iter()
+                        .find(|m| m.user_id == id)
+                        .map(|m| m.email.to_string())
+                })
+                .unwrap_or_else(|| {
+                    entry
+                        .actor_id
+                        .map_or("system".into(), |id| format!("former member {id}"))
+                });
+            (entry, actor)
+        })
+        .collect();
+    let page = AuditPage {
+        tenant: access.tenant,
+        tenant_name: tenant.name,
+        entries,
+        members,
+        query,
+    };
+    Ok(render(&page)?.into_response())
+}

@@ -1,0 +1,133 @@
+//! A person's profile and a tenant's audit page, on both backends.
+
+use allcampaigns::domain::{Email, Role};
+
+use crate::helpers::{TestDb, Visitor, spawn_app};
+
+crate::on_both_backends!(
+    a_profile_is_edited_and_bad_values_are_named,
+    admins_read_and_filter_the_audit_log_and_no_one_else_does,
+);
+
+async fn a_profile_is_edited_and_bad_values_are_named(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    assert!(
+        ana.get("/profile")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("ana@example.com")
+    );
+    let saved = ana
+        .post(
+            "/profile",
+            &[
+                ("display_name", "Ana Ţepeş"),
+                ("avatar_url", "https://img.example/a.png"),
+                ("theme", "dark"),
+                ("locale", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert!(
+        ana.get("/profile?saved=1")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Saved.")
+    );
+    let user = app
+        .store
+        .user_by_email(&Email::parse("ana@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (user.display_name.as_str(), user.theme.as_str()),
+        ("Ana Ţepeş", "dark")
+    );
+    for (field, value, message) in [
+        ("avatar_url", "http://img.example/a.png", "Avatar URL"),
+        ("theme", "neon", "theme"),
+        ("locale", "xx", "language"),
+    ] {
+        let mut form = vec![
+            ("display_name", "Ana"),
+            ("avatar_url", ""),
+            ("theme", "light"),
+            ("locale", "en"),
+        ];
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let refused = ana.post("/profile", &form).await;
+        assert_eq!(refused.status(), 422, "{field}");
+        assert!(refused.text().await.unwrap().contains(message), "{field}");
+    }
+    app.stop().await;
+}
+
+async fn admins_read_and_filter_the_audit_log_and_no_one_else_does(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let created = owner.post("/tenants", &[("name", "Acme")]).await;
+    let tenant = created.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/t/")
+        .to_string();
+    owner
+        .post(&format!("/t/{tenant}/settings"), &[("name", "Acme Ltd")])
+        .await;
+    let all = owner
+        .get(&format!("/t/{tenant}/audit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        all.contains("tenant.created")
+            && all.contains("tenant.updated")
+            && all.contains("owner@example.com")
+    );
+    let filtered = owner
+        .get(&format!("/t/{tenant}/audit?action=tenant.updated"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(filtered.contains("tenant.updated") && !filtered.contains("<td>tenant.created</td>"));
+    let future = owner
+        .get(&format!("/t/{tenant}/audit?from=2999-01-01"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(future.contains("No entries match"));
+    let bad = owner
+        .get(&format!("/t/{tenant}/audit?from=yesterday"))
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("from"));
+
+    let operator = app
+        .store
+        .create_user(&Email::parse("op@example.com").unwrap(), "")
+        .await
+        .unwrap();
+    app.store
+        .add_member(tenant.parse().unwrap(), operator.id, Role::Operator)
+        .await
+        .unwrap();
+    let mut op = Visitor::signed_in(&app, "op@example.com").await;
+    assert_eq!(op.get(&format!("/t/{tenant}/audit")).await.status(), 403);
+    let mut stranger = Visitor::signed_in(&app, "stranger@example.com").await;
+    assert_eq!(
+        stranger.get(&format!("/t/{tenant}/audit")).await.status(),
+        404
+    );
+    app.stop().await;
+}
