@@ -68,6 +68,15 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let mut config = config;
+        if config.public_url.port() == Some(0) {
+            // Port 0 asked the OS for a port; links must carry the real one.
+            let port = listener.local_addr()?.port();
+            config
+                .public_url
+                .set_port(Some(port))
+                .expect("http URLs have ports");
+        }
         let metrics = Metrics::new();
         let (request_log, receiver) = RequestLogger::new(metrics.clone());
         let cancel = CancellationToken::new();

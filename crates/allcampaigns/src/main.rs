@@ -79,6 +79,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "All Campaigns is listening on http://{} (users reach it at {public_url})",
         app.local_addr()
     );
+    if let Some(link) = auth::links::issue_setup_link(&app.state().store, &public_url).await? {
+        println!(
+            "First run: open this one-time link to create the first owner (valid 24 hours):\n{link}"
+        );
+    }
     app.run(app::shutdown_signal()).await
 }
 

@@ -11,6 +11,9 @@ use crate::store::{DynStore, SignInToken};
 
 pub const LINK_LIFETIME: Duration = Duration::minutes(15);
 pub const PURPOSE_SIGN_IN: &str = "sign_in";
+/// The first-run link: whoever opens it names the first owner. Bound to no address.
+pub const PURPOSE_SETUP: &str = "setup";
+const SETUP_ADDRESS: &str = "first-owner@setup.invalid";
 
 /// Stores a new sign-in token for `email` and returns the link to mail.
 pub async fn issue_link(
@@ -51,4 +54,35 @@ pub async fn redeem(
         return Ok(None);
     }
     Ok(Email::parse(&taken.email).ok())
+}
+
+/// On an empty install, a one-time link that creates the first owner; `None` once anyone exists.
+pub async fn issue_setup_link(store: &DynStore, public_url: &Url) -> anyhow::Result<Option<Url>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let token = random_token();
+    let now = Utc::now();
+    store
+        .create_sign_in_token(&SignInToken {
+            token_hash: hash_token(&token),
+            email: SETUP_ADDRESS.into(),
+            purpose: PURPOSE_SETUP.into(),
+            created_at: now,
+            expires_at: now + Duration::days(1),
+        })
+        .await?;
+    let mut link = public_url.join("/setup")?;
+    link.query_pairs_mut().append_pair("token", &token);
+    Ok(Some(link))
+}
+
+/// Takes a setup token once; true when it was valid.
+pub async fn redeem_setup(
+    store: &DynStore,
+    token: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let taken = store.consume_sign_in_token(&hash_token(token), now).await?;
+    Ok(taken.is_some_and(|t| t.purpose == PURPOSE_SETUP))
 }

@@ -131,3 +131,60 @@ async fn admins_read_and_filter_the_audit_log_and_no_one_else_does(db: TestDb) {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_first_run_link_creates_the_first_owner_once() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_app(db.config.clone()).await;
+    let public = url::Url::parse("http://127.0.0.1/").unwrap();
+    let link = allcampaigns::auth::links::issue_setup_link(&app.store, &public)
+        .await
+        .unwrap()
+        .expect("empty install");
+    let token = link
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .into_owned();
+    let mut visitor = Visitor::arrive(&app).await;
+    assert_eq!(
+        visitor.get(&format!("/setup?token={token}")).await.status(),
+        200
+    );
+    assert_eq!(
+        visitor
+            .post("/setup", &[("token", &token), ("email", "not-an-email")])
+            .await
+            .status(),
+        422
+    );
+    let created = visitor
+        .post(
+            "/setup",
+            &[("token", &token), ("email", "first@example.com")],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    assert_eq!(created.headers()["location"], "/tenants/new");
+    assert_eq!(
+        visitor.get("/tenants/new").await.status(),
+        200,
+        "the first owner is signed in"
+    );
+    let again = Visitor::arrive(&app)
+        .await
+        .post(
+            "/setup",
+            &[("token", &token), ("email", "second@example.com")],
+        )
+        .await;
+    assert_eq!(again.status(), 400);
+    assert!(
+        allcampaigns::auth::links::issue_setup_link(&app.store, &public)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    app.stop().await;
+}

@@ -98,10 +98,13 @@ fn serve_with_an_empty_data_folder_creates_the_database_and_key_becomes_ready_an
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Keep reading stdout for the child's whole life: a closed pipe would kill its next print.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stdout.read_line(&mut line).unwrap();
+    let mut first_run = String::new();
+    stdout.read_line(&mut first_run).unwrap();
+    assert!(first_run.starts_with("First run:"), "{first_run}");
     let address = line
         .split("http://")
         .nth(1)

@@ -5,6 +5,7 @@ pub mod home;
 pub mod login;
 pub mod members;
 pub mod profile;
+pub mod setup;
 pub mod tenants;
 
 use askama::Template;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/logout/everywhere", post(login::logout_everywhere))
         .route("/profile", get(profile::show).post(profile::update))
+        .route("/setup", get(setup::form).post(setup::create_owner))
         .route("/tenants", post(tenants::create))
         .route("/tenants/new", get(tenants::new_form))
         .route("/t/{tenant_id}", get(tenants::show))

@@ -1,0 +1,88 @@
+//! First run: the link `serve` prints on an empty install names the first owner.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::render;
+use crate::app::AppState;
+use crate::auth::cookies::{self, CookieJar};
+use crate::auth::csrf::CsrfToken;
+use crate::auth::{links, session};
+use crate::domain::Email;
+use crate::error::{AppError, AppResult};
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    csrf: String,
+    token: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn form(
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<SetupForm>,
+) -> AppResult<Response> {
+    let mut response = render(&SetupPage {
+        csrf,
+        token: query.token,
+        email: String::new(),
+        error: None,
+    })?
+    .into_response();
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+pub async fn create_owner(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Form(form): Form<SetupForm>,
+) -> AppResult<Response> {
+    let Ok(email) = Email::parse(&form.email) else {
+        let error = Some("Enter the email address you will sign in with.".into());
+        let page = SetupPage {
+            csrf,
+            token: form.token,
+            email: form.email,
+            error,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let now = Utc::now();
+    if state.store.count_users().await? > 0
+        || !links::redeem_setup(&state.store, &form.token, now).await?
+    {
+        return Err(AppError::LinkUsed);
+    }
+    let user = state.store.create_user(&email, "").await?;
+    let session_id = session::start(&state, &user, now).await?;
+    let jar = CookieJar::new(state.config.is_https());
+    let mut response = Redirect::to("/tenants/new").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        jar.set(
+            cookies::SESSION,
+            &session_id,
+            session::ABSOLUTE_TIMEOUT.num_seconds(),
+        ),
+    );
+    Ok(response)
+}
