@@ -14,3 +14,4 @@ pub mod keys;
 pub mod mail;
 pub mod observability;
 pub mod store;
+pub mod team;

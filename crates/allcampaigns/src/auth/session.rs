@@ -40,11 +40,13 @@ pub fn is_live(session: &Session, now: DateTime<Utc>) -> bool {
     now < session.expires_at && now < session.last_seen_at + IDLE_TIMEOUT
 }
 
-/// The signed-in user of this request. Without a live session, pages redirect to the sign-in
-/// form and the API answers 401.
+/// The signed-in user of this request, by session cookie or (for the API) by a personal access
+/// token in `Authorization: Bearer`. Without either, pages redirect to the sign-in form and the
+/// API answers 401.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
+    /// The session's hash; empty when the request came with an API token.
     pub session_hash: Vec<u8>,
 }
 
@@ -55,6 +57,22 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer(parts) {
+            let used = state
+                .store
+                .use_api_token(&hash_token(token), Utc::now())
+                .await?;
+            let token = used.ok_or(AppError::Unauthorized)?;
+            let user = state
+                .store
+                .user(token.user_id)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            return Ok(Self {
+                user,
+                session_hash: Vec::new(),
+            });
+        }
         let jar = CookieJar::new(state.config.is_https());
         let id = jar
             .get(&parts.headers, cookies::SESSION)
@@ -83,6 +101,15 @@ impl FromRequestParts<AppState> for CurrentUser {
             session_hash: hash,
         })
     }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    value.strip_prefix("Bearer ").map(str::trim)
 }
 
 #[cfg(test)]

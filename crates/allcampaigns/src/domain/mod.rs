@@ -3,7 +3,9 @@
 mod email;
 mod ids;
 mod role;
+mod tenant_input;
 
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use role::Role;
+pub use tenant_input::TenantInput;

@@ -59,6 +59,21 @@ pub trait AccountStore {
     async fn delete_user_sessions(&self, user: UserId) -> Result<u64>;
 
     async fn append_user_audit(&self, entry: &UserAuditEntry) -> Result<()>;
+
+    async fn create_api_token(&self, token: &ApiToken, token_hash: &[u8]) -> Result<()>;
+    /// A live (unrevoked) token by hash; marks it used at `now`.
+    async fn use_api_token(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<ApiToken>>;
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: uuid::Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 }
 
 /// Tenants and who may work in them.

@@ -221,3 +221,17 @@ pub struct StoredSecret {
     pub row: String,
     pub envelope: Vec<u8>,
 }
+
+/// A personal access token as listed (never its value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: uuid::Uuid,
+    #[serde(skip)]
+    pub user_id: UserId,
+    pub name: String,
+    /// The last four characters, to tell tokens apart.
+    pub last4: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

@@ -101,3 +101,13 @@ pub const KEY_CHECKS: &str = "SELECT key_id, check_envelope FROM encryption_keys
 pub const INSERT_KEY_CHECK: &str = "INSERT INTO encryption_keys (key_id, check_envelope, created_at) \
      VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING";
 pub const DELETE_KEY_CHECK: &str = "DELETE FROM encryption_keys WHERE key_id = $1";
+
+pub const INSERT_API_TOKEN: &str = "INSERT INTO api_tokens \
+     (id, user_id, name, token_hash, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const USE_API_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 \
+     WHERE token_hash = $1 AND revoked_at IS NULL \
+     RETURNING id, user_id, name, last4, created_at, last_used_at, revoked_at";
+pub const API_TOKENS: &str = "SELECT id, user_id, name, last4, created_at, last_used_at, revoked_at \
+     FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC";
+pub const REVOKE_API_TOKEN: &str = "UPDATE api_tokens SET revoked_at = $3 \
+     WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL";

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,13 +15,11 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::CsrfToken;
-use crate::auth::{TenantAccess, hash_token, random_token, session};
-use crate::domain::{Email, Role, TenantId, UserId};
+use crate::auth::{TenantAccess, hash_token, session};
+use crate::domain::{Role, TenantId, UserId};
 use crate::error::{AppError, AppResult};
-use crate::mail::Mail;
 use crate::store::{Invitation, Member, StoreError};
-
-const INVITATION_LIFETIME: Duration = Duration::days(7);
+use crate::team;
 
 #[derive(Template)]
 #[template(path = "members.html")]
@@ -95,98 +93,40 @@ pub struct InviteForm {
     role: String,
 }
 
+/// A refusal a person can act on re-renders the page with its message; others propagate.
+async fn outcome(
+    state: &AppState,
+    access: &TenantAccess,
+    csrf: String,
+    result: AppResult<()>,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/t/{}/members", access.tenant)).into_response()),
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. })) => {
+            let status = error.status();
+            let message = match error {
+                AppError::Invalid { field: "email", .. }
+                | AppError::Invalid { field: "role", .. } => {
+                    "Enter an email address and choose a role.".to_string()
+                }
+                other => other.to_string(),
+            };
+            refuse(state, access, csrf, status, message).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
 pub async fn invite(
     State(state): State<AppState>,
     access: TenantAccess,
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
-    access.require_admin()?;
-    let (Ok(email), Ok(role)) = (Email::parse(&form.email), form.role.parse::<Role>()) else {
-        let error = "Enter an email address and choose a role.".to_string();
-        return refuse(
-            &state,
-            &access,
-            csrf,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            error,
-        )
-        .await;
-    };
-    if role == Role::Owner && access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    let token = random_token();
-    let now = Utc::now();
-    let invitation = Invitation {
-        id: uuid::Uuid::now_v7(),
-        email: email.clone(),
-        role,
-        token_hash: hash_token(&token),
-        invited_by: Some(access.current.user.id),
-        created_at: now,
-        expires_at: now + INVITATION_LIFETIME,
-    };
-    match state
-        .store
-        .create_invitation(access.tenant, &invitation)
+    let result = team::invite(&state, &access, &form.email, &form.role)
         .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            let error = format!("{email} already has an open invitation.");
-            return refuse(&state, &access, csrf, StatusCode::CONFLICT, error).await;
-        }
-        Err(other) => return Err(other.into()),
-    }
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut link = state
-        .config
-        .public_url
-        .join("/invitations/accept")
-        .map_err(anyhow::Error::from)?;
-    link.query_pairs_mut()
-        .append_pair("tenant", &access.tenant.to_string())
-        .append_pair("token", &token);
-    state
-        .mailer
-        .send(invitation_mail(&email, &tenant.name, role, link.as_str()))
-        .await?;
-    audit::record(
-        &state,
-        access.tenant,
-        access.current.user.id,
-        "member.invited",
-        Some(email.to_string()),
-        json!({"role": role}),
-    )
-    .await;
-    Ok(Redirect::to(&format!("/t/{}/members", access.tenant)).into_response())
-}
-
-fn invitation_mail(email: &Email, tenant: &str, role: Role, link: &str) -> Mail {
-    Mail {
-        to: email.to_string(),
-        subject: format!("You are invited to {tenant} on All Campaigns"),
-        text: format!(
-            "You are invited to join {tenant} on All Campaigns as {role}.\n\nAccept here:\n{link}\n\nThe invitation expires in 7 days."
-        ),
-        html: format!(
-            "<p>You are invited to join <strong>{}</strong> on All Campaigns as {role}.</p><p><a href=\"{link}\">Accept the invitation</a></p><p>The invitation expires in 7 days.</p>",
-            escape(tenant)
-        ),
-    }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+        .map(|_| ());
+    outcome(&state, &access, csrf, result).await
 }
 
 #[derive(Deserialize)]
@@ -202,41 +142,9 @@ pub async fn change_role(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
-    access.require_admin()?;
     let user: UserId = user.parse().map_err(|_| AppError::NotFound)?;
-    let role: Role = form
-        .role
-        .parse()
-        .map_err(|message: String| AppError::Invalid {
-            field: "role",
-            message,
-        })?;
-    let current = state
-        .store
-        .member_role(access.tenant, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if (role == Role::Owner || current == Role::Owner) && access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    match state.store.set_member_role(access.tenant, user, role).await {
-        Err(StoreError::LastOwner) => {
-            let error =
-                "A client needs at least one owner: make someone else owner first.".to_string();
-            return refuse(&state, &access, csrf, StatusCode::CONFLICT, error).await;
-        }
-        other => other?,
-    }
-    audit::record(
-        &state,
-        access.tenant,
-        access.current.user.id,
-        "member.role_changed",
-        Some(user.to_string()),
-        json!({"from": current, "to": role}),
-    )
-    .await;
-    Ok(Redirect::to(&format!("/t/{}/members", access.tenant)).into_response())
+    let result = team::change_role(&state, &access, user, &form.role).await;
+    outcome(&state, &access, csrf, result).await
 }
 
 pub async fn remove(
@@ -245,33 +153,9 @@ pub async fn remove(
     Path((_, user)): Path<(String, String)>,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    access.require_admin()?;
     let user: UserId = user.parse().map_err(|_| AppError::NotFound)?;
-    let current = state
-        .store
-        .member_role(access.tenant, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if current == Role::Owner && access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    match state.store.remove_member(access.tenant, user).await {
-        Err(StoreError::LastOwner) => {
-            let error = "The last owner cannot be removed.".to_string();
-            return refuse(&state, &access, csrf, StatusCode::CONFLICT, error).await;
-        }
-        other => other?,
-    }
-    audit::record(
-        &state,
-        access.tenant,
-        access.current.user.id,
-        "member.removed",
-        Some(user.to_string()),
-        json!({"role": current}),
-    )
-    .await;
-    Ok(Redirect::to(&format!("/t/{}/members", access.tenant)).into_response())
+    let result = team::remove(&state, &access, user).await;
+    outcome(&state, &access, csrf, result).await
 }
 
 #[derive(Deserialize)]

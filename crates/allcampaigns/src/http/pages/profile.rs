@@ -1,21 +1,24 @@
-//! A person's own profile: display name, avatar, theme and language.
+//! A person's own profile: display name, avatar, theme, language, and API tokens.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
 use serde::Deserialize;
 
 use super::render;
 use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
-use crate::error::AppResult;
-use crate::store::{Profile, UserAuditEntry};
+use crate::auth::{CurrentUser, hash_token, random_token};
+use crate::error::{AppError, AppResult};
+use crate::store::{ApiToken, Profile, User, UserAuditEntry};
 
 pub const THEMES: [&str; 3] = ["system", "light", "dark"];
 pub const LOCALES: [(&str, &str); 1] = [("en", "English")];
+/// Personal access tokens start with this, so leaked ones are easy to recognise and scan for.
+pub const TOKEN_PREFIX: &str = "acpat_";
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -25,6 +28,9 @@ struct ProfilePage {
     form: ProfileForm,
     error: Option<String>,
     saved: bool,
+    tokens: Vec<ApiToken>,
+    /// A token just created: shown this once.
+    new_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +46,15 @@ pub struct ProfileForm {
 }
 
 impl ProfileForm {
+    fn of(user: &User) -> Self {
+        Self {
+            display_name: user.display_name.clone(),
+            avatar_url: user.avatar_url.clone().unwrap_or_default(),
+            theme: user.theme.clone(),
+            locale: user.locale.clone(),
+        }
+    }
+
     fn validate(&self) -> Result<Profile, String> {
         let display_name = self.display_name.trim();
         if display_name.chars().count() > 80 {
@@ -68,6 +83,23 @@ impl ProfileForm {
     }
 }
 
+async fn page(
+    state: &AppState,
+    user: &User,
+    csrf: String,
+    form: ProfileForm,
+) -> AppResult<ProfilePage> {
+    Ok(ProfilePage {
+        csrf,
+        email: user.email.to_string(),
+        form,
+        error: None,
+        saved: false,
+        tokens: state.store.api_tokens(user.id).await?,
+        new_token: None,
+    })
+}
+
 #[derive(Deserialize)]
 pub struct SavedQuery {
     #[serde(default)]
@@ -75,26 +107,17 @@ pub struct SavedQuery {
 }
 
 pub async fn show(
+    State(state): State<AppState>,
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let user = current.user;
-    let form = ProfileForm {
-        display_name: user.display_name,
-        avatar_url: user.avatar_url.unwrap_or_default(),
-        theme: user.theme,
-        locale: user.locale,
+    let user = &current.user;
+    let page = ProfilePage {
+        saved: query.saved.is_some(),
+        ..page(&state, user, csrf, ProfileForm::of(user)).await?
     };
-    let saved = query.saved.is_some();
-    Ok(render(&ProfilePage {
-        csrf,
-        email: user.email.to_string(),
-        form,
-        error: None,
-        saved,
-    })?
-    .into_response())
+    Ok(render(&page)?.into_response())
 }
 
 pub async fn update(
@@ -103,16 +126,12 @@ pub async fn update(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
-    let email = current.user.email.to_string();
     let profile = match form.validate() {
         Ok(profile) => profile,
         Err(error) => {
             let page = ProfilePage {
-                csrf,
-                email,
-                form,
                 error: Some(error),
-                saved: false,
+                ..page(&state, &current.user, csrf, form).await?
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
@@ -121,14 +140,79 @@ pub async fn update(
         .store
         .update_profile(current.user.id, &profile)
         .await?;
+    audit_user(&state, &current, "profile.updated").await;
+    Ok(Redirect::to("/profile?saved=1").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Creates a personal access token and shows it once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    Form(form): Form<NewTokenForm>,
+) -> AppResult<Response> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        let message = "give the token a name of 1 to 80 characters".into();
+        return Err(AppError::Invalid {
+            field: "name",
+            message,
+        });
+    }
+    let user = &current.user;
+    let value = format!("{TOKEN_PREFIX}{}", random_token());
+    let token = ApiToken {
+        id: uuid::Uuid::now_v7(),
+        user_id: user.id,
+        name: name.into(),
+        last4: value[value.len() - 4..].to_string(),
+        created_at: Utc::now(),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    state
+        .store
+        .create_api_token(&token, &hash_token(&value))
+        .await?;
+    audit_user(&state, &current, "api_token.created").await;
+    let page = ProfilePage {
+        new_token: Some(value),
+        ..page(&state, user, csrf, ProfileForm::of(user)).await?
+    };
+    let mut response = render(&page)?.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<uuid::Uuid>,
+) -> AppResult<Response> {
+    state
+        .store
+        .revoke_api_token(current.user.id, id, Utc::now())
+        .await?;
+    audit_user(&state, &current, "api_token.revoked").await;
+    Ok(Redirect::to("/profile").into_response())
+}
+
+async fn audit_user(state: &AppState, current: &CurrentUser, action: &str) {
     let entry = UserAuditEntry {
         user_id: Some(current.user.id),
-        action: "profile.updated".into(),
+        action: action.into(),
         details: serde_json::json!({}),
         request_id: None,
     };
     if let Err(error) = state.store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, "could not write the audit log");
+        tracing::error!(error = %error, action, "could not write the audit log");
     }
-    Ok(Redirect::to("/profile?saved=1").into_response())
 }

@@ -13,9 +13,19 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, TenantAccess};
-use crate::domain::Role;
+use crate::domain::{Role, TenantInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{Member, Tenant, TenantProfile};
+
+pub fn profile_of(tenant: &Tenant) -> TenantProfile {
+    TenantProfile {
+        name: tenant.name.clone(),
+        client_name: tenant.client_name.clone(),
+        website: tenant.website.clone(),
+        accent_colour: tenant.accent_colour.clone(),
+        logo_url: tenant.logo_url.clone(),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "tenant_form.html")]
@@ -23,7 +33,7 @@ struct TenantFormPage {
     csrf: String,
     action: String,
     heading: &'static str,
-    form: TenantForm,
+    form: TenantInput,
     error: Option<String>,
 }
 
@@ -37,71 +47,12 @@ struct TenantPage {
     error: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct TenantForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    client_name: String,
-    #[serde(default)]
-    website: String,
-    #[serde(default)]
-    accent_colour: String,
-    #[serde(default)]
-    logo_url: String,
-}
-
-impl TenantForm {
-    fn from_tenant(tenant: &Tenant) -> Self {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        Self {
-            name: tenant.name.clone(),
-            client_name: text(&tenant.client_name),
-            website: text(&tenant.website),
-            accent_colour: text(&tenant.accent_colour),
-            logo_url: text(&tenant.logo_url),
-        }
-    }
-
-    /// The profile, or the first problem in words a person can act on.
-    fn validate(&self) -> Result<TenantProfile, String> {
-        let optional = |value: &str| Some(value.trim().to_string()).filter(|v| !v.is_empty());
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err("Give the tenant a name of 1 to 120 characters.".into());
-        }
-        for (label, url) in [("Website", &self.website), ("Logo URL", &self.logo_url)] {
-            if let Some(url) = optional(url) {
-                let parsed = url::Url::parse(&url).map_err(|_| {
-                    format!("{label} must be a full address like https://example.com.")
-                })?;
-                if !matches!(parsed.scheme(), "http" | "https") {
-                    return Err(format!("{label} must start with https:// or http://."));
-                }
-            }
-        }
-        if let Some(colour) = optional(&self.accent_colour) {
-            let hex = colour.strip_prefix('#').unwrap_or("");
-            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err("Accent colour must look like #3554d1.".into());
-            }
-        }
-        Ok(TenantProfile {
-            name: name.to_string(),
-            client_name: optional(&self.client_name),
-            website: optional(&self.website),
-            accent_colour: optional(&self.accent_colour),
-            logo_url: optional(&self.logo_url),
-        })
-    }
-}
-
 pub async fn new_form(_current: CurrentUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
     let page = TenantFormPage {
         csrf,
         action: "/tenants".into(),
         heading: "New client",
-        form: TenantForm::default(),
+        form: TenantInput::default(),
         error: None,
     };
     Ok(render(&page)?.into_response())
@@ -111,11 +62,11 @@ pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
-    Form(form): Form<TenantForm>,
+    Form(form): Form<TenantInput>,
 ) -> AppResult<Response> {
     let profile = match form.validate() {
         Ok(profile) => profile,
-        Err(error) => {
+        Err((_, error)) => {
             let page = TenantFormPage {
                 csrf,
                 action: "/tenants".into(),
@@ -175,7 +126,7 @@ pub async fn edit_form(
         csrf,
         action: format!("/t/{}/settings", tenant.id),
         heading: "Client settings",
-        form: TenantForm::from_tenant(&tenant),
+        form: TenantInput::of(&profile_of(&tenant)),
         error: None,
     };
     Ok(render(&page)?.into_response())
@@ -185,13 +136,13 @@ pub async fn update(
     State(state): State<AppState>,
     access: TenantAccess,
     CsrfToken(csrf): CsrfToken,
-    Form(form): Form<TenantForm>,
+    Form(form): Form<TenantInput>,
 ) -> AppResult<Response> {
     access.require_admin()?;
     let action = format!("/t/{}/settings", access.tenant);
     let profile = match form.validate() {
         Ok(profile) => profile,
-        Err(error) => {
+        Err((_, error)) => {
             let page = TenantFormPage {
                 csrf,
                 action,

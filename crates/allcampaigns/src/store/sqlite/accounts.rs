@@ -5,7 +5,8 @@ use sqlx::types::Json;
 use super::SqliteStore;
 use crate::domain::{Email, UserId};
 use crate::store::{
-    AccountStore, Profile, Result, Session, SignInToken, StoreError, User, UserAuditEntry, sql,
+    AccountStore, ApiToken, Profile, Result, Session, SignInToken, StoreError, User,
+    UserAuditEntry, sql,
 };
 
 #[async_trait]
@@ -138,5 +139,56 @@ impl AccountStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn create_api_token(&self, token: &ApiToken, token_hash: &[u8]) -> Result<()> {
+        sqlx::query(sql::INSERT_API_TOKEN)
+            .bind(token.id)
+            .bind(token.user_id)
+            .bind(&token.name)
+            .bind(token_hash)
+            .bind(&token.last4)
+            .bind(token.created_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn use_api_token(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<ApiToken>> {
+        Ok(sqlx::query_as(sql::USE_API_TOKEN)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        Ok(sqlx::query_as(sql::API_TOKENS)
+            .bind(user)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: uuid::Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(sql::REVOKE_API_TOKEN)
+            .bind(id)
+            .bind(user)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

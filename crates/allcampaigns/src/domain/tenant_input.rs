@@ -1,0 +1,76 @@
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::store::TenantProfile;
+
+/// A tenant's name and client/brand metadata as a person enters them (form or JSON).
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct TenantInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub client_name: String,
+    #[serde(default)]
+    pub website: String,
+    /// `#rrggbb`
+    #[serde(default)]
+    pub accent_colour: String,
+    #[serde(default)]
+    pub logo_url: String,
+}
+
+impl TenantInput {
+    pub fn of(profile: &TenantProfile) -> Self {
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        Self {
+            name: profile.name.clone(),
+            client_name: text(&profile.client_name),
+            website: text(&profile.website),
+            accent_colour: text(&profile.accent_colour),
+            logo_url: text(&profile.logo_url),
+        }
+    }
+
+    /// The profile, or the field at fault and what to do about it.
+    pub fn validate(&self) -> Result<TenantProfile, (&'static str, String)> {
+        let optional = |value: &str| Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err((
+                "name",
+                "Give the tenant a name of 1 to 120 characters.".into(),
+            ));
+        }
+        for (field, label, url) in [
+            ("website", "Website", &self.website),
+            ("logo_url", "Logo URL", &self.logo_url),
+        ] {
+            if let Some(url) = optional(url) {
+                let full = || format!("{label} must be a full address like https://example.com.");
+                let parsed = url::Url::parse(&url).map_err(|_| (field, full()))?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err((
+                        field,
+                        format!("{label} must start with https:// or http://."),
+                    ));
+                }
+            }
+        }
+        if let Some(colour) = optional(&self.accent_colour) {
+            let hex = colour.strip_prefix('#').unwrap_or("");
+            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err((
+                    "accent_colour",
+                    "Accent colour must look like #3554d1.".into(),
+                ));
+            }
+        }
+        Ok(TenantProfile {
+            name: name.to_string(),
+            client_name: optional(&self.client_name),
+            website: optional(&self.website),
+            accent_colour: optional(&self.accent_colour),
+            logo_url: optional(&self.logo_url),
+        })
+    }
+}

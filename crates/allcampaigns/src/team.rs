@@ -1,0 +1,183 @@
+//! The rules for changing who works in a tenant, shared by the pages and the JSON API.
+//! Managing members is for owners and admins; only an owner makes or unmakes owners; a tenant
+//! always keeps an owner.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{TenantAccess, hash_token, random_token};
+use crate::domain::{Email, Role, UserId};
+use crate::error::{AppError, AppResult};
+use crate::mail::Mail;
+use crate::store::{Invitation, StoreError};
+
+pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+
+pub async fn invite(
+    state: &AppState,
+    access: &TenantAccess,
+    email: &str,
+    role: &str,
+) -> AppResult<Invitation> {
+    access.require_admin()?;
+    let email = Email::parse(email).map_err(|e| AppError::Invalid {
+        field: "email",
+        message: e.to_string(),
+    })?;
+    let role: Role = role.parse().map_err(|message| AppError::Invalid {
+        field: "role",
+        message,
+    })?;
+    if role == Role::Owner && access.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let token = random_token();
+    let now = Utc::now();
+    let invitation = Invitation {
+        id: uuid::Uuid::now_v7(),
+        email: email.clone(),
+        role,
+        token_hash: hash_token(&token),
+        invited_by: Some(access.current.user.id),
+        created_at: now,
+        expires_at: now + INVITATION_LIFETIME,
+    };
+    match state
+        .store
+        .create_invitation(access.tenant, &invitation)
+        .await
+    {
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(format!(
+                "{email} already has an open invitation."
+            )));
+        }
+        other => other?,
+    }
+    let tenant = state
+        .store
+        .tenant(access.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut link = state
+        .config
+        .public_url
+        .join("/invitations/accept")
+        .map_err(anyhow::Error::from)?;
+    link.query_pairs_mut()
+        .append_pair("tenant", &access.tenant.to_string())
+        .append_pair("token", &token);
+    state
+        .mailer
+        .send(invitation_mail(&email, &tenant.name, role, link.as_str()))
+        .await?;
+    let actor = access.current.user.id;
+    let details = json!({"role": role});
+    audit::record(
+        state,
+        access.tenant,
+        actor,
+        "member.invited",
+        Some(email.to_string()),
+        details,
+    )
+    .await;
+    Ok(invitation)
+}
+
+fn invitation_mail(email: &Email, tenant: &str, role: Role, link: &str) -> Mail {
+    Mail {
+        to: email.to_string(),
+        subject: format!("You are invited to {tenant} on All Campaigns"),
+        text: format!(
+            "You are invited to join {tenant} on All Campaigns as {role}.\n\nAccept here:\n{link}\n\n\
+             The invitation expires in 7 days."
+        ),
+        html: format!(
+            "<p>You are invited to join <strong>{}</strong> on All Campaigns as {role}.</p>\
+             <p><a href=\"{link}\">Accept the invitation</a></p><p>The invitation expires in 7 days.</p>",
+            escape(tenant)
+        ),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub async fn change_role(
+    state: &AppState,
+    access: &TenantAccess,
+    user: UserId,
+    role: &str,
+) -> AppResult<()> {
+    access.require_admin()?;
+    let role: Role = role.parse().map_err(|message| AppError::Invalid {
+        field: "role",
+        message,
+    })?;
+    let current = state
+        .store
+        .member_role(access.tenant, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if (role == Role::Owner || current == Role::Owner) && access.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    match state.store.set_member_role(access.tenant, user, role).await {
+        Err(StoreError::LastOwner) => {
+            let message = "A client needs at least one owner: make someone else owner first.";
+            return Err(AppError::Conflict(message.into()));
+        }
+        other => other?,
+    }
+    let details = json!({"from": current, "to": role});
+    let actor = access.current.user.id;
+    audit::record(
+        state,
+        access.tenant,
+        actor,
+        "member.role_changed",
+        Some(user.to_string()),
+        details,
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn remove(state: &AppState, access: &TenantAccess, user: UserId) -> AppResult<()> {
+    access.require_admin()?;
+    let current = state
+        .store
+        .member_role(access.tenant, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current == Role::Owner && access.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    match state.store.remove_member(access.tenant, user).await {
+        Err(StoreError::LastOwner) => {
+            return Err(AppError::Conflict(
+                "The last owner cannot be removed.".into(),
+            ));
+        }
+        other => other?,
+    }
+    let details = json!({"role": current});
+    let actor = access.current.user.id;
+    audit::record(
+        state,
+        access.tenant,
+        actor,
+        "member.removed",
+        Some(user.to_string()),
+        details,
+    )
+    .await;
+    Ok(())
+}
