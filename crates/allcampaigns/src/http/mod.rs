@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, and the layers every request passes through.
 
+mod api;
 mod errors;
 mod health;
 mod observe;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/static/{file}", get(static_files::serve))
         .merge(pages::routes())
+        .merge(api::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

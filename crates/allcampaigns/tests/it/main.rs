@@ -3,6 +3,7 @@
 mod helpers;
 
 mod account;
+mod api;
 mod cli;
 mod http;
 mod keys;

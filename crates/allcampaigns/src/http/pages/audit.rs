@@ -25,10 +25,12 @@ struct AuditPage {
     query: AuditQuery,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
+    /// Only this action, e.g. `member.invited`.
     #[serde(default)]
     action: String,
+    /// Only this person's actions (user id).
     #[serde(default)]
     actor: String,
     /// `YYYY-MM-DD`, inclusive.
@@ -40,7 +42,7 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    fn filter(&self) -> Result<AuditFilter, AppError> {
+    pub fn filter(&self) -> Result<AuditFilter, AppError> {
         let day = |text: &str, field: &'static str| -> Result<Option<NaiveDate>, AppError> {
             if text.is_empty() {
                 return Ok(None);

@@ -1,0 +1,67 @@
+//! The JSON API under `/api/v1`, authenticated by a personal access token
+//! (`Authorization: Bearer …`) or a session cookie. Its OpenAPI document is generated from the
+//! same route registrations, so no endpoint can be left out of it.
+
+mod json;
+mod members;
+mod tenants;
+mod types;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use json::ApiJson;
+
+use crate::app::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "All Campaigns API", description = "Tenants, members and audit of an All Campaigns install."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("A personal access token from the profile page"))
+            .build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tenants::me))
+        .routes(routes!(tenants::list, tenants::create))
+        .routes(routes!(tenants::show, tenants::update, tenants::delete))
+        .routes(routes!(tenants::audit))
+        .routes(routes!(members::list, members::invite))
+        .routes(routes!(members::change_role, members::remove))
+        .routes(routes!(members::invitations));
+    let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
+    let document = openapi
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move {
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                document.clone(),
+            )
+                .into_response()
+        }),
+    )
+}

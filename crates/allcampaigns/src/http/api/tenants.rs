@@ -1,0 +1,174 @@
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::IntoParams;
+
+use super::ApiJson;
+use super::types::{AuditList, ErrorEnvelope, Me, TenantBody, TenantList};
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{CurrentUser, TenantAccess};
+use crate::domain::{Role, TenantInput};
+use crate::error::{AppError, AppResult};
+use crate::http::pages::audit::AuditQuery;
+use crate::store::UserAuditEntry;
+
+fn invalid((field, message): (&'static str, String)) -> AppError {
+    AppError::Invalid { field, message }
+}
+
+/// The signed-in person.
+#[utoipa::path(get, path = "/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = ErrorEnvelope)))]
+pub async fn me(current: CurrentUser) -> Json<Me> {
+    Json(Me::from(&current.user))
+}
+
+/// The tenants the caller belongs to, with their role in each.
+#[utoipa::path(get, path = "/tenants", tag = "tenants",
+    responses((status = 200, body = TenantList), (status = 401, body = ErrorEnvelope)))]
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Json<TenantList>> {
+    let tenants = state.store.tenants_of_user(current.user.id).await?;
+    Ok(Json(TenantList {
+        tenants: tenants
+            .into_iter()
+            .map(|(t, r)| TenantBody::new(t, r))
+            .collect(),
+    }))
+}
+
+/// Creates a tenant; the caller becomes its owner.
+#[utoipa::path(post, path = "/tenants", tag = "tenants", request_body = TenantInput,
+    responses((status = 201, body = TenantBody), (status = 422, body = ErrorEnvelope)))]
+pub async fn create(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(input): ApiJson<TenantInput>,
+) -> AppResult<(StatusCode, Json<TenantBody>)> {
+    let profile = input.validate().map_err(invalid)?;
+    let tenant = state.store.create_tenant(current.user.id, &profile).await?;
+    let details = json!({"name": tenant.name});
+    audit::record(
+        &state,
+        tenant.id,
+        current.user.id,
+        "tenant.created",
+        None,
+        details,
+    )
+    .await;
+    Ok((
+        StatusCode::CREATED,
+        Json(TenantBody::new(tenant, Role::Owner)),
+    ))
+}
+
+#[utoipa::path(get, path = "/tenants/{tenant_id}", tag = "tenants",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
+    responses((status = 200, body = TenantBody), (status = 404, body = ErrorEnvelope)))]
+pub async fn show(
+    State(state): State<AppState>,
+    access: TenantAccess,
+) -> AppResult<Json<TenantBody>> {
+    let tenant = state
+        .store
+        .tenant(access.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(TenantBody::new(tenant, access.role)))
+}
+
+/// Replaces the name and client/brand metadata (owners and admins).
+#[utoipa::path(patch, path = "/tenants/{tenant_id}", tag = "tenants", request_body = TenantInput,
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
+    responses((status = 200, body = TenantBody), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn update(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    ApiJson(input): ApiJson<TenantInput>,
+) -> AppResult<Json<TenantBody>> {
+    access.require_admin()?;
+    let profile = input.validate().map_err(invalid)?;
+    let tenant = state.store.update_tenant(access.tenant, &profile).await?;
+    let details = json!({"name": tenant.name});
+    audit::record(
+        &state,
+        tenant.id,
+        access.current.user.id,
+        "tenant.updated",
+        None,
+        details,
+    )
+    .await;
+    Ok(Json(TenantBody::new(tenant, access.role)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeleteQuery {
+    /// The tenant's exact name, as a guard against deleting the wrong one.
+    confirm_name: String,
+}
+
+/// Deletes a tenant and everything in it (owners only).
+#[utoipa::path(delete, path = "/tenants/{tenant_id}", tag = "tenants",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id"), DeleteQuery),
+    responses((status = 204), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Query(query): Query<DeleteQuery>,
+) -> AppResult<StatusCode> {
+    if access.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let tenant = state
+        .store
+        .tenant(access.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if query.confirm_name != tenant.name {
+        let message = format!("must be the tenant's exact name, {:?}", tenant.name);
+        return Err(AppError::Invalid {
+            field: "confirm_name",
+            message,
+        });
+    }
+    state.store.delete_tenant(access.tenant).await?;
+    let entry = UserAuditEntry {
+        user_id: Some(access.current.user.id),
+        action: "tenant.deleted".into(),
+        details: json!({"tenant_id": access.tenant}),
+        request_id: None,
+    };
+    if let Err(error) = state.store.append_user_audit(&entry).await {
+        tracing::error!(error = %error, "could not write the audit log");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The tenant's audit trail, newest first (owners and admins).
+#[utoipa::path(get, path = "/tenants/{tenant_id}/audit", tag = "audit",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id"), AuditQuery),
+    responses((status = 200, body = AuditList), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Json<AuditList>> {
+    access.require_admin()?;
+    let entries = state
+        .store
+        .audit_entries(access.tenant, &query.filter()?)
+        .await?;
+    Ok(Json(AuditList {
+        entries: entries.into_iter().map(Into::into).collect(),
+    }))
+}

@@ -1,0 +1,170 @@
+//! The JSON shapes of the API, each with its schema for the OpenAPI document.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::Role;
+use crate::store::{AuditEntry, Invitation, Member, Tenant, User};
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub theme: String,
+    pub locale: String,
+}
+
+impl From<&User> for Me {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.as_uuid(),
+            email: user.email.to_string(),
+            display_name: user.display_name.clone(),
+            theme: user.theme.clone(),
+            locale: user.locale.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantBody {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub client_name: Option<String>,
+    pub website: Option<String>,
+    pub accent_colour: Option<String>,
+    pub logo_url: Option<String>,
+    /// The caller's role in this tenant.
+    #[schema(value_type = String, example = "owner")]
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TenantBody {
+    pub fn new(tenant: Tenant, role: Role) -> Self {
+        Self {
+            id: tenant.id.as_uuid(),
+            name: tenant.name,
+            client_name: tenant.client_name,
+            website: tenant.website,
+            accent_colour: tenant.accent_colour,
+            logo_url: tenant.logo_url,
+            role,
+            created_at: tenant.created_at,
+            updated_at: tenant.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantList {
+    pub tenants: Vec<TenantBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberBody {
+    pub user_id: uuid::Uuid,
+    pub email: String,
+    pub display_name: String,
+    #[schema(value_type = String, example = "operator")]
+    pub role: Role,
+}
+
+impl From<Member> for MemberBody {
+    fn from(member: Member) -> Self {
+        Self {
+            user_id: member.user_id.as_uuid(),
+            email: member.email.to_string(),
+            display_name: member.display_name,
+            role: member.role,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberList {
+    pub members: Vec<MemberBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationBody {
+    pub id: uuid::Uuid,
+    pub email: String,
+    #[schema(value_type = String, example = "client")]
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<Invitation> for InvitationBody {
+    fn from(invitation: Invitation) -> Self {
+        Self {
+            id: invitation.id,
+            email: invitation.email.to_string(),
+            role: invitation.role,
+            created_at: invitation.created_at,
+            expires_at: invitation.expires_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationList {
+    pub invitations: Vec<InvitationBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InviteRequest {
+    pub email: String,
+    /// owner, admin, operator or client
+    pub role: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RoleRequest {
+    /// owner, admin, operator or client
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditBody {
+    pub id: uuid::Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<uuid::Uuid>,
+    pub action: String,
+    pub target: Option<String>,
+    pub details: serde_json::Value,
+}
+
+impl From<AuditEntry> for AuditBody {
+    fn from(entry: AuditEntry) -> Self {
+        Self {
+            id: entry.id,
+            at: entry.at,
+            actor_id: entry.actor_id.map(|a| a.as_uuid()),
+            action: entry.action,
+            target: entry.target,
+            details: entry.details.0,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditList {
+    pub entries: Vec<AuditBody>,
+}
+
+/// Every error: `{"error": {"code", "message"}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}

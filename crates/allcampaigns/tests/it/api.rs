@@ -1,0 +1,401 @@
+//! The JSON API: personal access tokens, tenants and members, the role matrix, and the OpenAPI
+//! document, on both backends.
+
+use allcampaigns::domain::{Email, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
+
+crate::on_both_backends!(
+    a_token_is_shown_once_works_as_bearer_and_stops_when_revoked,
+    tenants_are_created_read_updated_and_deleted_over_json,
+    bad_json_is_refused_with_a_message_naming_the_problem,
+    every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404,
+    the_openapi_document_covers_every_endpoint,
+);
+
+/// Creates a token on the profile page for `address` and returns its value.
+async fn token_for(app: &TestApp, address: &str) -> String {
+    let mut visitor = Visitor::signed_in(app, address).await;
+    let page = visitor
+        .post("/profile/tokens", &[("name", "script")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("acpat_").expect("the new token is shown");
+    page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let token = token_for(&app, "ana@example.com").await;
+    assert_eq!(token.len(), "acpat_".len() + 43);
+    let (status, me) = call(&app, &token, reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(
+        (status, me["email"].as_str()),
+        (StatusCode::OK, Some("ana@example.com"))
+    );
+    let mut visitor = Visitor::signed_in(&app, "ana@example.com").await;
+    let profile = visitor.get("/profile").await.text().await.unwrap();
+    assert!(!profile.contains(&token), "the token is never shown again");
+    assert!(profile.contains(&token[token.len() - 4..]));
+    let (status, body) = call(
+        &app,
+        "acpat_wrong",
+        reqwest::Method::GET,
+        "/api/v1/me",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let no_auth = app.get("/api/v1/me").await;
+    assert_eq!(
+        no_auth.status(),
+        401,
+        "the API never redirects to a sign-in page"
+    );
+    let user = app
+        .store
+        .user_by_email(&Email::parse("ana@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let listed = app.store.api_tokens(user.id).await.unwrap();
+    assert!(listed[0].last_used_at.is_some());
+    visitor
+        .post(&format!("/profile/tokens/{}/revoke", listed[0].id), &[])
+        .await;
+    let (status, _) = call(&app, &token, reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+async fn tenants_are_created_read_updated_and_deleted_over_json(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let token = token_for(&app, "ana@example.com").await;
+    use reqwest::Method as M;
+    let (status, created) = call(
+        &app,
+        &token,
+        M::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "Acme", "website": "https://acme.example"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        (created["role"].as_str(), created["website"].as_str()),
+        (Some("owner"), Some("https://acme.example"))
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    let (_, list) = call(&app, &token, M::GET, "/api/v1/tenants", None).await;
+    assert_eq!(list["tenants"].as_array().unwrap().len(), 1);
+    let (status, bad) = call(
+        &app,
+        &token,
+        M::PATCH,
+        &format!("/api/v1/tenants/{id}"),
+        Some(json!({"name": "Acme", "accent_colour": "red"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("accent_colour:"),
+        "{bad}"
+    );
+    let (status, updated) = call(
+        &app,
+        &token,
+        M::PATCH,
+        &format!("/api/v1/tenants/{id}"),
+        Some(json!({"name": "Acme Ltd"})),
+    )
+    .await;
+    assert_eq!(
+        (status, updated["name"].as_str()),
+        (StatusCode::OK, Some("Acme Ltd"))
+    );
+    let (status, _) = call(
+        &app,
+        &token,
+        M::DELETE,
+        &format!("/api/v1/tenants/{id}?confirm_name=Acme"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = call(
+        &app,
+        &token,
+        M::DELETE,
+        &format!("/api/v1/tenants/{id}?confirm_name=Acme%20Ltd"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&app, &token, M::GET, &format!("/api/v1/tenants/{id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn bad_json_is_refused_with_a_message_naming_the_problem(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let token = token_for(&app, "ana@example.com").await;
+    let post = |body: &'static str, content_type: &'static str| {
+        app.client
+            .post(app.url("/api/v1/tenants"))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+    };
+    for (body, content_type, words) in [
+        ("{\"name\": ", "application/json", "not valid JSON"),
+        ("{\"name\": 5}", "application/json", "expected shape"),
+        (
+            "name=Acme",
+            "application/x-www-form-urlencoded",
+            "Content-Type: application/json",
+        ),
+    ] {
+        let response = post(body, content_type).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert!(
+            error["error"]["message"].as_str().unwrap().contains(words),
+            "{error}"
+        );
+    }
+    assert!(
+        app.store
+            .tenants_of_user(
+                app.store
+                    .user_by_email(&Email::parse("ana@example.com").unwrap())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    app.stop().await;
+}
+
+/// The endpoints, and which roles may use each (in tenant A). Every one answers 404 on tenant B.
+fn endpoints(
+    tenant: &str,
+    member: &str,
+) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
+    use reqwest::Method as M;
+    //                                                            owner  admin  operator client
+    vec![
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}"),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/members"),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/invitations"),
+            None,
+            [true, true, false, false],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/audit"),
+            None,
+            [true, true, false, false],
+        ),
+        (
+            M::PATCH,
+            format!("/api/v1/tenants/{tenant}"),
+            Some(json!({"name": "A"})),
+            [true, true, false, false],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/members"),
+            Some(json!({"email": "x@example.com", "role": "client"})),
+            [true, true, false, false],
+        ),
+        (
+            M::PATCH,
+            format!("/api/v1/tenants/{tenant}/members/{member}"),
+            Some(json!({"role": "client"})),
+            [true, true, false, false],
+        ),
+        (
+            M::DELETE,
+            format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
+            None,
+            [true, false, false, false],
+        ),
+    ]
+}
+
+async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let owner_token = token_for(&app, "owner@a.example").await;
+    let (_, a) = call(
+        &app,
+        &owner_token,
+        reqwest::Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "A"})),
+    )
+    .await;
+    let a = a["id"].as_str().unwrap().to_string();
+    let b_token = token_for(&app, "owner@b.example").await;
+    let (_, b) = call(
+        &app,
+        &b_token,
+        reqwest::Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "B"})),
+    )
+    .await;
+    let b = b["id"].as_str().unwrap().to_string();
+    let target = app
+        .store
+        .create_user(&Email::parse("target@a.example").unwrap(), "")
+        .await
+        .unwrap();
+    app.store
+        .add_member(a.parse().unwrap(), target.id, Role::Operator)
+        .await
+        .unwrap();
+    let b_owner = app.store.members(b.parse().unwrap()).await.unwrap()[0]
+        .user_id
+        .to_string();
+
+    for (index, role) in Role::ALL.into_iter().enumerate() {
+        let address = format!("{role}@a.example");
+        let token = if role == Role::Owner {
+            owner_token.clone()
+        } else {
+            let token = token_for(&app, &address).await;
+            let user = app
+                .store
+                .user_by_email(&Email::parse(&address).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            app.store
+                .add_member(a.parse().unwrap(), user.id, role)
+                .await
+                .unwrap();
+            token
+        };
+        for (method, path, body, allowed) in endpoints(&a, &target.id.to_string()) {
+            let (status, _) = call(&app, &token, method.clone(), &path, body.clone()).await;
+            let expected_denial = StatusCode::FORBIDDEN;
+            if allowed[index] {
+                assert!(
+                    status.is_success()
+                        || status == StatusCode::UNPROCESSABLE_ENTITY
+                        || status == StatusCode::CONFLICT,
+                    "{role} {method} {path}: {status}"
+                );
+            } else {
+                assert_eq!(status, expected_denial, "{role} {method} {path}");
+            }
+        }
+        for (method, path, body, _) in endpoints(&b, &b_owner) {
+            let (status, body) = call(&app, &token, method.clone(), &path, body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{role} {method} {path}");
+            assert_eq!(body["error"]["code"], "not_found");
+        }
+    }
+    assert_eq!(
+        app.store
+            .tenant(b.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "B"
+    );
+    app.stop().await;
+}
+
+async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let document: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    let expected: &[(&str, &[&str])] = &[
+        ("/api/v1/me", &["get"]),
+        ("/api/v1/tenants", &["get", "post"]),
+        ("/api/v1/tenants/{tenant_id}", &["get", "patch", "delete"]),
+        ("/api/v1/tenants/{tenant_id}/members", &["get", "post"]),
+        (
+            "/api/v1/tenants/{tenant_id}/members/{user_id}",
+            &["patch", "delete"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/invitations", &["get"]),
+        ("/api/v1/tenants/{tenant_id}/audit", &["get"]),
+    ];
+    assert_eq!(
+        paths.len(),
+        expected.len(),
+        "{:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
+    for (path, methods) in expected {
+        let operations = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));
+        for method in *methods {
+            assert!(operations.get(*method).is_some(), "{method} {path} missing");
+        }
+    }
+    let schemes = &document["components"]["securitySchemes"]["bearer"];
+    assert_eq!(schemes["scheme"], "bearer");
+    for schema in [
+        "TenantBody",
+        "TenantInput",
+        "MemberList",
+        "ErrorEnvelope",
+        "AuditList",
+    ] {
+        assert!(
+            document["components"]["schemas"].get(schema).is_some(),
+            "{schema} missing"
+        );
+    }
+    app.stop().await;
+}
