@@ -39,6 +39,9 @@ pub enum Command {
     /// Master encryption keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Run the local Instantly API v2 simulator (for tests, benchmarks and demos); --listen
+    /// sets its address [default: 127.0.0.1:7070]
+    InstantlySim(instantly_sim::cli::SimOptions),
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,11 @@ use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
+        Ok(Cli {
+            command: Some(Command::InstantlySim(options)),
+            listen,
+            ..
+        }) => return simulator(listen, options),
         Ok(cli) => cli,
         Err(error)
             if matches!(
@@ -56,6 +61,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// The simulator needs none of the product's configuration.
+fn simulator(listen: Option<String>, options: instantly_sim::cli::SimOptions) -> ExitCode {
+    let listen = listen.as_deref().unwrap_or("127.0.0.1:7070");
+    let Ok(listen) = listen.parse() else {
+        eprintln!("allcampaigns: --listen: `{listen}` is not an address like 127.0.0.1:7070");
+        return ExitCode::from(2);
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("cannot start the async runtime");
+    match runtime.block_on(instantly_sim::cli::serve_until_ctrl_c(listen, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("allcampaigns: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config).await,
@@ -69,6 +91,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             create_user(config, &email, &name).await
         }
         Command::Keys(command) => keys_command(config, command).await,
+        Command::InstantlySim(_) => unreachable!("handled before configuration is loaded"),
     }
 }
 

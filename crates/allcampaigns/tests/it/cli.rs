@@ -259,3 +259,44 @@ async fn migrate_on_postgres_creates_the_schema_and_the_app_cannot_start_before_
     let store = allcampaigns::store::open(&app_only, true).await.unwrap();
     assert!(store.ready().await.unwrap());
 }
+
+#[test]
+fn instantly_sim_subcommand_serves_the_simulator_and_prints_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
+        .args([
+            "instantly-sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            "3",
+            "--scale",
+            "small",
+        ])
+        .args(["--workspaces", "2", "--rate-limits", "off"])
+        .current_dir(dir.path())
+        .env_clear()
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect(&line)
+        .to_string();
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let mut workspace = String::new();
+        stdout.read_line(&mut workspace).unwrap();
+        keys.push(workspace.split_whitespace().last().unwrap().to_string());
+    }
+    let status = http_status(&address, "/__sim/workspaces");
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(status, Some(200));
+    assert_eq!(keys.len(), 2);
+}

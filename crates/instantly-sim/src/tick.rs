@@ -1,0 +1,291 @@
+//! Time moves: `POST /__sim/tick` adds replies, changes interest statuses and mailbox
+//! statuses, so incremental sync and webhooks can be tested. Choices are deterministic from
+//! the seed and the tick number.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::data::leads::MsgKind;
+use crate::data::rng::{Rng, iso};
+use crate::data::{EmailKey, Workspace};
+use crate::state::Sim;
+use crate::webhooks::{self, Event, interest_event};
+
+/// What one tick should do, in every workspace or only in `workspace_id`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TickRequest {
+    pub workspace_id: Option<String>,
+    pub new_replies: u32,
+    pub status_changes: u32,
+    pub mailbox_changes: u32,
+    /// Link clicks on emails already sent (delivered to webhooks as `link_clicked`).
+    pub clicks: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TickReport {
+    pub workspaces: Vec<WorkspaceChanges>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WorkspaceChanges {
+    pub workspace_id: String,
+    /// The simulated clock after the tick.
+    pub clock: String,
+    pub new_emails: Vec<NewEmail>,
+    pub status_changes: Vec<StatusChange>,
+    pub mailbox_changes: Vec<MailboxChange>,
+    pub clicks: Vec<Click>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Click {
+    pub email_id: String,
+    pub lead_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewEmail {
+    pub id: String,
+    pub thread_id: String,
+    pub lead_id: String,
+    pub auto_reply: bool,
+    pub timestamp_created: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub lead_id: String,
+    pub lead_email: String,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailboxChange {
+    pub email: String,
+    pub from: i64,
+    pub to: i64,
+}
+
+const NEW_INTERESTS: &[Option<i64>] = &[
+    Some(1),
+    Some(1),
+    Some(2),
+    Some(3),
+    Some(4),
+    Some(0),
+    Some(-1),
+    Some(-2),
+    Some(-4),
+    None,
+];
+
+pub fn tick(sim: &Arc<Sim>, request: &TickRequest) -> TickReport {
+    let mut report = TickReport::default();
+    for index in 0..sim.workspace_count() {
+        let mut w = sim.write(index);
+        if request.workspace_id.as_ref().is_some_and(|id| *id != w.id) {
+            continue;
+        }
+        let (changes, events) = tick_workspace(&mut w, request);
+        drop(w);
+        webhooks::emit(sim, index, events);
+        report.workspaces.push(changes);
+    }
+    report
+}
+
+fn tick_workspace(w: &mut Workspace, request: &TickRequest) -> (WorkspaceChanges, Vec<Event>) {
+    w.live.ticks += 1;
+    let mut r = Rng::new(&[w.seed, 900, w.live.ticks]);
+    let mut changes = WorkspaceChanges {
+        workspace_id: w.id.clone(),
+        ..Default::default()
+    };
+    let mut events = Vec::new();
+    for _ in 0..request.new_replies {
+        let Some(lead) = contacted_lead(w, &mut r) else {
+            break;
+        };
+        let kind = if r.percent(20) {
+            MsgKind::AutoReply
+        } else {
+            MsgKind::Reply
+        };
+        let Some(key) = w.append_email(lead, kind, r.next_u64() as u32) else {
+            continue;
+        };
+        events.push(reply_event(w, key));
+        changes.new_emails.push(NewEmail {
+            id: w.email_id(key),
+            thread_id: w.thread_id(lead),
+            lead_id: w.lead_id(lead),
+            auto_reply: kind == MsgKind::AutoReply,
+            timestamp_created: iso(key.ts),
+        });
+    }
+    for _ in 0..request.status_changes {
+        let Some(lead) = contacted_lead(w, &mut r) else {
+            break;
+        };
+        let current = w.lead_now(lead).plan.interest;
+        let to = r.pick(NEW_INTERESTS);
+        if to == current {
+            continue;
+        }
+        let from = w.set_interest(lead, to);
+        events.extend(interest_event_of(w, lead, to));
+        let lead_email = w.lead_email(&w.lead_core(lead));
+        changes.status_changes.push(StatusChange {
+            lead_id: w.lead_id(lead),
+            lead_email,
+            from,
+            to,
+        });
+    }
+    for _ in 0..request.mailbox_changes {
+        let account = r.below(w.accounts.len() as u64) as usize;
+        let to = if w.accounts[account].status == 1 {
+            r.pick(&[2, -1, -3])
+        } else {
+            1
+        };
+        let from = w.set_account_status(account, to);
+        if to < 0 {
+            events.push(account_event(w, account));
+        }
+        changes.mailbox_changes.push(MailboxChange {
+            email: w.accounts[account].email.clone(),
+            from,
+            to,
+        });
+    }
+    for _ in 0..request.clicks {
+        let Some(lead) = contacted_lead(w, &mut r) else {
+            break;
+        };
+        let Some(key) = w.add_click(lead) else {
+            continue;
+        };
+        events.push(click_event(w, key));
+        changes.clicks.push(Click {
+            email_id: w.email_id(key),
+            lead_id: w.lead_id(lead),
+        });
+    }
+    changes.clock = iso(w.live.clock_ms);
+    (changes, events)
+}
+
+/// A random lead that has been emailed by a campaign.
+fn contacted_lead(w: &Workspace, r: &mut Rng) -> Option<u32> {
+    (0..200)
+        .map(|_| r.below(u64::from(w.lead_count)) as u32)
+        .find(|lead| {
+            let now = w.lead_now(*lead);
+            now.core.campaign.is_some() && now.plan.msgs.iter().any(|m| m.kind == MsgKind::Step)
+        })
+}
+
+/// The base payload of a lead event: campaign, lead and the lead's variables merged in.
+fn lead_event(w: &Workspace, event_type: &str, lead: u32) -> Event {
+    let now = w.lead_now(lead);
+    let mut event = Event::new(event_type, &w.id, w.live.clock_ms);
+    let lead_json = w.lead_json(&now.view());
+    if let Some(Value::Object(vars)) = lead_json.get("payload") {
+        event.payload.extend(vars.clone());
+    }
+    let campaign = now.core.campaign.map(|c| &w.campaigns[usize::from(c)]);
+    event.campaign_id = campaign.map(|c| c.id.clone());
+    let account = &w.accounts[usize::from(now.core.account)];
+    let p = &mut event.payload;
+    p.insert("campaign_id".into(), json!(campaign.map(|c| c.id.clone())));
+    p.insert(
+        "campaign_name".into(),
+        json!(campaign.map(|c| c.name.clone())),
+    );
+    p.insert("lead_email".into(), json!(w.lead_email(&now.core)));
+    p.insert("email".into(), json!(w.lead_email(&now.core)));
+    p.insert("email_account".into(), json!(account.email));
+    event
+}
+
+fn reply_event(w: &Workspace, key: EmailKey) -> Event {
+    let now = w.lead_now(key.lead);
+    let msg = now.plan.msgs[usize::from(key.pos)];
+    let email = w.email_json(&now, usize::from(key.pos));
+    let name = if msg.kind == MsgKind::AutoReply {
+        "auto_reply_received"
+    } else {
+        "reply_received"
+    };
+    let mut event = lead_event(w, name, key.lead);
+    let first = !now.plan.msgs[..usize::from(key.pos)]
+        .iter()
+        .any(|m| m.kind == msg.kind);
+    let text = email["body"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let p = &mut event.payload;
+    p.insert(
+        "unibox_url".into(),
+        json!(format!(
+            "https://app.instantly.ai/app/unibox?thread_search=thread:{}",
+            email["thread_id"].as_str().unwrap_or_default()
+        )),
+    );
+    p.insert("step".into(), json!(msg.step + 1));
+    p.insert("variant".into(), json!(msg.variant + 1));
+    p.insert("is_first".into(), json!(first));
+    p.insert("email_id".into(), email["id"].clone());
+    p.insert("reply_subject".into(), email["subject"].clone());
+    p.insert(
+        "reply_text_snippet".into(),
+        json!(text.chars().take(100).collect::<String>()),
+    );
+    p.insert("reply_text".into(), json!(text));
+    p.insert("reply_html".into(), email["body"]["html"].clone());
+    event
+}
+
+fn click_event(w: &Workspace, key: EmailKey) -> Event {
+    let now = w.lead_now(key.lead);
+    let msg = now.plan.msgs[usize::from(key.pos)];
+    let email = w.email_json(&now, usize::from(key.pos));
+    let mut event = lead_event(w, "link_clicked", key.lead);
+    let p = &mut event.payload;
+    p.insert("step".into(), json!(msg.step + 1));
+    p.insert("variant".into(), json!(msg.variant + 1));
+    p.insert("email_id".into(), email["id"].clone());
+    p.insert("email_subject".into(), email["subject"].clone());
+    p.insert("email_text".into(), email["body"]["text"].clone());
+    p.insert("email_html".into(), email["body"]["html"].clone());
+    event
+}
+
+/// The event of an interest change (custom labels are delivered under their own name).
+pub fn interest_event_of(w: &Workspace, lead: u32, value: Option<i64>) -> Option<Event> {
+    let label = w.labels.iter().find(|l| Some(l.interest_status) == value);
+    let name = match label {
+        Some(label) => label.label,
+        None => interest_event(value)?,
+    };
+    let mut event = lead_event(w, name, lead);
+    event.interest_value = label.map(|l| l.interest_status);
+    Some(event)
+}
+
+fn account_event(w: &Workspace, account: usize) -> Event {
+    let mut event = Event::new("account_error", &w.id, w.live.clock_ms);
+    event
+        .payload
+        .insert("email_account".into(), json!(w.accounts[account].email));
+    event.payload.insert("campaign_id".into(), Value::Null);
+    event.payload.insert("campaign_name".into(), Value::Null);
+    event
+}
