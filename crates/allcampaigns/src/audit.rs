@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::domain::{TenantId, UserId};
+use crate::store::DynStore;
 use crate::store::NewAuditEntry;
 
 pub async fn record(
-    state: &AppState,
+    store: &DynStore,
     tenant: TenantId,
     actor: UserId,
     action: &str,
@@ -22,7 +22,7 @@ pub async fn record(
         details,
         request_id: None,
     };
-    if let Err(error) = state.store.append_audit(tenant, &entry).await {
+    if let Err(error) = store.append_audit(tenant, &entry).await {
         tracing::error!(error = %error, action, "could not write the audit log");
     }
 }

@@ -39,6 +39,9 @@ pub enum Command {
     /// Master encryption keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Tenants (client workspaces)
+    #[command(subcommand)]
+    Tenant(TenantCommand),
     /// Run the local Instantly API v2 simulator (for tests, benchmarks and demos); --listen
     /// sets its address [default: 127.0.0.1:7070]
     InstantlySim(instantly_sim::cli::SimOptions),
@@ -67,6 +70,30 @@ pub enum KeysCommand {
     Rotate,
     /// Remove an old key from the key file (refused while a secret still uses it)
     Retire { key_id: u32 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant and print its id
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Make this person (created if new) its owner
+        #[arg(long, value_name = "EMAIL")]
+        owner: Option<String>,
+    },
+    /// Connect a tenant to its Instantly workspace (the key is checked, then stored encrypted)
+    Connect {
+        tenant_id: String,
+        #[arg(long, value_name = "KEY")]
+        instantly_key: String,
+        /// Instantly's address, e.g. a simulator's [default: ALLCAMPAIGNS_INSTANTLY_URL]
+        #[arg(long, value_name = "URL")]
+        instantly_url: Option<String>,
+        /// Connect even when another tenant already has this Instantly workspace
+        #[arg(long)]
+        allow_shared_workspace: bool,
+    },
 }
 
 impl Cli {

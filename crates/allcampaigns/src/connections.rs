@@ -70,6 +70,122 @@ pub fn open_api_key(
     )
 }
 
+/// What connecting a key needs from the app: no request, no session.
+pub struct ConnectRequest<'a> {
+    pub tenant: TenantId,
+    pub actor: Option<crate::domain::UserId>,
+    pub api_key: SecretString,
+    /// Instantly's address; the install default unless overridden (the simulator).
+    pub base_url: &'a str,
+    /// Connect even when another tenant already has this Instantly workspace.
+    pub allow_shared_workspace: bool,
+}
+
+/// Checks the key against `GET /workspaces/current`, then stores it sealed with the workspace's
+/// id and name. The key is never logged, echoed or put into an error.
+pub async fn connect(
+    store: &crate::store::DynStore,
+    keyring: &Keyring,
+    request: ConnectRequest<'_>,
+) -> crate::error::AppResult<Connection> {
+    use crate::error::AppError;
+    let trimmed = SecretString::from(request.api_key.expose_secret().trim().to_string());
+    if trimmed.expose_secret().is_empty() {
+        return Err(AppError::Invalid {
+            field: "api_key",
+            message: "paste the Instantly API key".into(),
+        });
+    }
+    let workspace = check_key(&trimmed, request.base_url).await?;
+    if !request.allow_shared_workspace
+        && store
+            .workspace_connected_elsewhere(request.tenant, &workspace.id)
+            .await?
+    {
+        return Err(AppError::Conflict(format!(
+            "The Instantly workspace \u{201c}{}\u{201d} is already connected to another client. \
+             Connect it here too only if that is intended.",
+            workspace.name
+        )));
+    }
+    let replacing = store.connection(request.tenant).await?.is_some();
+    let workspace_name = workspace.name.clone();
+    let connection = sealed_connection(
+        keyring,
+        request.tenant,
+        &trimmed,
+        request.base_url,
+        Workspace {
+            id: Some(workspace.id),
+            name: Some(workspace.name),
+        },
+        ConnectionStatus::Connected,
+    );
+    let saved = store.save_connection(request.tenant, &connection).await?;
+    let action = if replacing {
+        "connection.key_replaced"
+    } else {
+        "connection.key_added"
+    };
+    if let Some(actor) = request.actor {
+        let details =
+            serde_json::json!({"workspace": workspace_name, "key_last4": saved.key_last4});
+        crate::audit::record(store, request.tenant, actor, action, None, details).await;
+    }
+    Ok(saved)
+}
+
+/// One call to Instantly with the pasted key, mapped to words a person can act on.
+async fn check_key(
+    api_key: &SecretString,
+    base_url: &str,
+) -> crate::error::AppResult<instantly::Workspace> {
+    use crate::error::AppError;
+    let mut config = instantly::ClientConfig::new(api_key.clone());
+    config.base_url = base_url.trim_end_matches('/').to_string();
+    config.timeout = std::time::Duration::from_secs(15);
+    config.retry = instantly::RetryPolicy {
+        max_attempts: 2,
+        ..instantly::RetryPolicy::default()
+    };
+    let client = instantly::Client::new(config)
+        .map_err(|e| AppError::Upstream(format!("cannot use that Instantly address: {e}")))?;
+    match client.current_workspace().await {
+        Ok(workspace) => Ok(workspace),
+        Err(instantly::Error::InvalidCredentials { .. }) => Err(AppError::Invalid {
+            field: "api_key",
+            message:
+                "Instantly refused this key; copy it again from Instantly's settings (API keys)"
+                    .into(),
+        }),
+        Err(instantly::Error::PaymentRequired) => Err(AppError::Invalid {
+            field: "api_key",
+            message: "this Instantly workspace's plan does not include API access".into(),
+        }),
+        Err(error) => Err(AppError::Upstream(format!(
+            "could not reach Instantly to check the key: {error}"
+        ))),
+    }
+}
+
+pub async fn disconnect(
+    store: &crate::store::DynStore,
+    tenant: TenantId,
+    actor: crate::domain::UserId,
+) -> crate::error::AppResult<()> {
+    store.delete_connection(tenant).await?;
+    crate::audit::record(
+        store,
+        tenant,
+        actor,
+        "connection.key_removed",
+        None,
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,9 @@ pub enum AppError {
     TooManyRequests { retry_after: Duration },
     #[error("the request took too long")]
     Timeout,
+    /// Another service (Instantly) failed; the text says what happened in plain words.
+    #[error("{0}")]
+    Upstream(String),
     #[error("the service is not ready")]
     Unavailable,
     #[error("something went wrong on our side")]
@@ -66,6 +69,7 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +89,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyRequests { .. } => "rate_limited",
             Self::Timeout => "timeout",
+            Self::Upstream(_) => "upstream",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }

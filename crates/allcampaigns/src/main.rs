@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use allcampaigns::cli::{AdminCommand, Cli, Command, KeysCommand};
+use allcampaigns::cli::{AdminCommand, Cli, Command, KeysCommand, TenantCommand};
 use allcampaigns::config::{self, Config, Sources};
 use allcampaigns::crypto::{Keyring, format_key};
 use allcampaigns::domain::Email;
@@ -91,6 +91,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             create_user(config, &email, &name).await
         }
         Command::Keys(command) => keys_command(config, command).await,
+        Command::Tenant(command) => tenant_command(config, command).await,
         Command::InstantlySim(_) => unreachable!("handled before configuration is loaded"),
     }
 }
@@ -125,15 +126,9 @@ async fn create_user(config: Config, email: &str, name: &str) -> anyhow::Result<
     let email = Email::parse(email)?;
     let store = store::open(&config, true).await?;
     keys::load_keyring(&config, &store).await?;
-    let user = match store.user_by_email(&email).await? {
-        Some(user) => user,
-        None => store.create_user(&email, name).await?,
-    };
-    let link = auth::links::issue_link(&store, &config.public_url, &user.email, None).await?;
-    println!(
-        "Sign-in link for {} (valid for 15 minutes, one use):\n{link}",
-        user.email
-    );
+    find_or_create_user(&store, email.as_str(), name).await?;
+    let link = auth::links::issue_link(&store, &config.public_url, &email, None).await?;
+    println!("Sign-in link for {email} (valid for 15 minutes, one use):\n{link}");
     Ok(())
 }
 
@@ -157,4 +152,68 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
         }
     }
     Ok(())
+}
+
+async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Result<()> {
+    let store = store::open(&config, true).await?;
+    let keyring = keys::load_keyring(&config, &store).await?;
+    match command {
+        TenantCommand::Create { name, owner } => {
+            let input = allcampaigns::domain::TenantInput {
+                name,
+                ..Default::default()
+            };
+            let profile = input
+                .validate()
+                .map_err(|(field, message)| anyhow::anyhow!("{field}: {message}"))?;
+            let owner = match owner {
+                Some(email) => Some(find_or_create_user(&store, &email, "").await?),
+                None => None,
+            };
+            println!("{}", store.create_tenant(owner, &profile).await?.id);
+        }
+        TenantCommand::Connect {
+            tenant_id,
+            instantly_key,
+            instantly_url,
+            allow_shared_workspace,
+        } => {
+            let tenant = tenant_id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("`{tenant_id}` is not a tenant id"))?;
+            store
+                .tenant(tenant)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no tenant has the id {tenant_id}"))?;
+            let base_url = instantly_url.unwrap_or_else(|| config.instantly_url.to_string());
+            let request = allcampaigns::connections::ConnectRequest {
+                tenant,
+                actor: None,
+                api_key: secrecy::SecretString::from(instantly_key),
+                base_url: &base_url,
+                allow_shared_workspace,
+            };
+            let connection = allcampaigns::connections::connect(&store, &keyring, request)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            let workspace = connection.workspace_name.unwrap_or_default();
+            println!(
+                "connected to Instantly workspace \"{workspace}\" (key ending {})",
+                connection.key_last4
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn find_or_create_user(
+    store: &store::DynStore,
+    email: &str,
+    display_name: &str,
+) -> anyhow::Result<allcampaigns::domain::UserId> {
+    let email = Email::parse(email)?;
+    Ok(match store.user_by_email(&email).await? {
+        Some(user) => user.id,
+        None => store.create_user(&email, display_name).await?.id,
+    })
 }

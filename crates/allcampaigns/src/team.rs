@@ -76,7 +76,7 @@ pub async fn invite(
     let actor = access.current.user.id;
     let details = json!({"role": role});
     audit::record(
-        state,
+        &state.store,
         access.tenant,
         actor,
         "member.invited",
@@ -139,7 +139,7 @@ pub async fn change_role(
     let details = json!({"from": current, "to": role});
     let actor = access.current.user.id;
     audit::record(
-        state,
+        &state.store,
         access.tenant,
         actor,
         "member.role_changed",
@@ -171,7 +171,7 @@ pub async fn remove(state: &AppState, access: &TenantAccess, user: UserId) -> Ap
     let details = json!({"role": current});
     let actor = access.current.user.id;
     audit::record(
-        state,
+        &state.store,
         access.tenant,
         actor,
         "member.removed",

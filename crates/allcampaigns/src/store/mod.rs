@@ -79,8 +79,10 @@ pub trait AccountStore {
 /// Tenants and who may work in them.
 #[async_trait]
 pub trait TenantStore {
-    /// Creates the tenant with `owner` as its first owner.
-    async fn create_tenant(&self, owner: UserId, profile: &TenantProfile) -> Result<Tenant>;
+    /// Creates the tenant, with `owner` as its first owner when given (the command line creates
+    /// tenants for an operator to staff later).
+    async fn create_tenant(&self, owner: Option<UserId>, profile: &TenantProfile)
+    -> Result<Tenant>;
     async fn tenant(&self, tenant: TenantId) -> Result<Option<Tenant>>;
     async fn update_tenant(&self, tenant: TenantId, profile: &TenantProfile) -> Result<Tenant>;
     async fn delete_tenant(&self, tenant: TenantId) -> Result<()>;
@@ -131,6 +133,12 @@ pub trait ConnectionStore {
     async fn set_connection_status(&self, tenant: TenantId, status: &ConnectionCheck)
     -> Result<()>;
     async fn delete_connection(&self, tenant: TenantId) -> Result<()>;
+    /// Whether another tenant has this Instantly workspace connected (yes or no, never which).
+    async fn workspace_connected_elsewhere(
+        &self,
+        tenant: TenantId,
+        workspace_id: &str,
+    ) -> Result<bool>;
 
     async fn key_checks(&self) -> Result<Vec<KeyCheck>>;
     async fn add_key_check(&self, check: &KeyCheck) -> Result<()>;

@@ -370,6 +370,10 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         ),
         ("/api/v1/tenants/{tenant_id}/invitations", &["get"]),
         ("/api/v1/tenants/{tenant_id}/audit", &["get"]),
+        (
+            "/api/v1/tenants/{tenant_id}/connection",
+            &["get", "put", "delete"],
+        ),
     ];
     assert_eq!(
         paths.len(),

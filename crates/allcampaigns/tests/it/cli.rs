@@ -300,3 +300,76 @@ fn instantly_sim_subcommand_serves_the_simulator_and_prints_its_address() {
     assert_eq!(status, Some(200));
     assert_eq!(keys.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_create_and_connect_from_the_command_line_against_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = crate::connection::simulator().await;
+    let key = sim.workspaces()[0].api_key.clone();
+    let run = |args: Vec<String>| {
+        let dir = dir.path().to_path_buf();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                allcampaigns(&dir, &args, &[])
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let created = run(vec![
+        "tenant".into(),
+        "create".into(),
+        "--name".into(),
+        "Acme".into(),
+    ])
+    .await;
+    assert!(created.status.success(), "{:?}", stderr_lines(&created));
+    let tenant = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(tenant.parse::<uuid::Uuid>().is_ok(), "{tenant}");
+
+    let connect = |key: String| {
+        vec![
+            "tenant".into(),
+            "connect".into(),
+            tenant.clone(),
+            "--instantly-key".into(),
+            key,
+            "--instantly-url".into(),
+            sim.base_url(),
+        ]
+    };
+    let refused = run(connect("wrong-key".into())).await;
+    assert!(!refused.status.success());
+    assert!(
+        stderr_lines(&refused)
+            .join(" ")
+            .contains("Instantly refused this key")
+    );
+    let connected = run(connect(key.clone())).await;
+    assert!(connected.status.success(), "{:?}", stderr_lines(&connected));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&connected.stdout),
+        String::from_utf8_lossy(&connected.stderr)
+    );
+    assert!(said.contains(&sim.workspaces()[0].name) && said.contains(&key[key.len() - 4..]));
+    assert!(!said.contains(&key), "the key is never echoed");
+    let unknown = run(vec![
+        "tenant".into(),
+        "connect".into(),
+        uuid::Uuid::now_v7().to_string(),
+        "--instantly-key".into(),
+        key.clone(),
+    ])
+    .await;
+    assert!(
+        stderr_lines(&unknown)
+            .join(" ")
+            .contains("no tenant has the id")
+    );
+    sim.shutdown().await;
+}

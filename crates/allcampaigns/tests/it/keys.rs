@@ -24,7 +24,7 @@ async fn tenant(store: &DynStore, name: &str) -> TenantId {
         .unwrap();
     store
         .create_tenant(
-            owner.id,
+            Some(owner.id),
             &TenantProfile {
                 name: name.into(),
                 ..Default::default()

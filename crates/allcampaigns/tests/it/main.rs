@@ -5,6 +5,7 @@ mod helpers;
 mod account;
 mod api;
 mod cli;
+mod connection;
 mod http;
 mod keys;
 mod members;

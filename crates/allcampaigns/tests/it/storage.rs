@@ -99,8 +99,14 @@ async fn an_email_address_belongs_to_one_user(db: TestDb) {
 async fn creating_a_tenant_makes_its_creator_the_owner(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "owner@example.com").await;
-    let zeta = store.create_tenant(owner, &profile("zeta")).await.unwrap();
-    let alpha = store.create_tenant(owner, &profile("Alpha")).await.unwrap();
+    let zeta = store
+        .create_tenant(Some(owner), &profile("zeta"))
+        .await
+        .unwrap();
+    let alpha = store
+        .create_tenant(Some(owner), &profile("Alpha"))
+        .await
+        .unwrap();
     assert_eq!(
         store.member_role(zeta.id, owner).await.unwrap(),
         Some(Role::Owner)
@@ -119,7 +125,10 @@ async fn creating_a_tenant_makes_its_creator_the_owner(db: TestDb) {
 async fn a_tenant_profile_can_be_edited_and_the_tenant_deleted(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "o@example.com").await;
-    let tenant = store.create_tenant(owner, &profile("Acme")).await.unwrap();
+    let tenant = store
+        .create_tenant(Some(owner), &profile("Acme"))
+        .await
+        .unwrap();
     let edited = TenantProfile {
         name: "Acme Ltd".into(),
         client_name: Some("Acme".into()),
@@ -145,7 +154,11 @@ async fn the_last_owner_can_be_neither_removed_nor_demoted(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "o@example.com").await;
     let operator = user(&store, "op@example.com").await;
-    let tenant = store.create_tenant(owner, &profile("T")).await.unwrap().id;
+    let tenant = store
+        .create_tenant(Some(owner), &profile("T"))
+        .await
+        .unwrap()
+        .id;
     store
         .add_member(tenant, operator, Role::Operator)
         .await
@@ -198,7 +211,11 @@ fn invitation(address: &str, token: &[u8]) -> Invitation {
 async fn an_invitation_is_taken_once(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "o@example.com").await;
-    let tenant = store.create_tenant(owner, &profile("T")).await.unwrap().id;
+    let tenant = store
+        .create_tenant(Some(owner), &profile("T"))
+        .await
+        .unwrap()
+        .id;
     store
         .create_invitation(tenant, &invitation("new@example.com", b"hash-1"))
         .await
@@ -229,7 +246,11 @@ fn audit(action: &str, actor: Option<UserId>) -> NewAuditEntry {
 async fn audit_entries_are_filtered_newest_first(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "o@example.com").await;
-    let tenant = store.create_tenant(owner, &profile("T")).await.unwrap().id;
+    let tenant = store
+        .create_tenant(Some(owner), &profile("T"))
+        .await
+        .unwrap()
+        .id;
     store
         .append_audit(tenant, &audit("tenant.created", Some(owner)))
         .await
@@ -297,7 +318,11 @@ pub fn new_connection(envelope: &[u8], key_id: u32) -> NewConnection {
 async fn connections_are_saved_replaced_checked_and_removed(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "o@example.com").await;
-    let tenant = store.create_tenant(owner, &profile("T")).await.unwrap().id;
+    let tenant = store
+        .create_tenant(Some(owner), &profile("T"))
+        .await
+        .unwrap()
+        .id;
     assert_eq!(store.connection(tenant).await.unwrap(), None);
     store
         .save_connection(tenant, &new_connection(b"sealed-1", 1))
@@ -426,8 +451,16 @@ async fn rls_10_one_tenant_never_reads_or_changes_another_through_the_store(db: 
         user(&store, "ana@a.example").await,
         user(&store, "bo@b.example").await,
     );
-    let a = store.create_tenant(ana, &profile("A")).await.unwrap().id;
-    let b = store.create_tenant(bo, &profile("B")).await.unwrap().id;
+    let a = store
+        .create_tenant(Some(ana), &profile("A"))
+        .await
+        .unwrap()
+        .id;
+    let b = store
+        .create_tenant(Some(bo), &profile("B"))
+        .await
+        .unwrap()
+        .id;
     store
         .create_invitation(b, &invitation("x@b.example", b"b-token"))
         .await
@@ -501,12 +534,12 @@ async fn rls_08_the_same_natural_key_may_exist_in_two_tenants(db: TestDb) {
     let store = db.store().await;
     let owner = user(&store, "o@example.com").await;
     let a = store
-        .create_tenant(owner, &profile("Same name"))
+        .create_tenant(Some(owner), &profile("Same name"))
         .await
         .unwrap()
         .id;
     let b = store
-        .create_tenant(owner, &profile("Same name"))
+        .create_tenant(Some(owner), &profile("Same name"))
         .await
         .unwrap()
         .id;

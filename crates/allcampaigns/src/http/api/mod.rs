@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer …`) or a session cookie. Its OpenAPI document is generated from the
 //! same route registrations, so no endpoint can be left out of it.
 
+mod connection;
 mod json;
 mod members;
 mod tenants;
@@ -49,7 +50,12 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(tenants::audit))
         .routes(routes!(members::list, members::invite))
         .routes(routes!(members::change_role, members::remove))
-        .routes(routes!(members::invitations));
+        .routes(routes!(members::invitations))
+        .routes(routes!(
+            connection::show,
+            connection::save,
+            connection::remove
+        ));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

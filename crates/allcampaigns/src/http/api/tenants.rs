@@ -51,10 +51,13 @@ pub async fn create(
     ApiJson(input): ApiJson<TenantInput>,
 ) -> AppResult<(StatusCode, Json<TenantBody>)> {
     let profile = input.validate().map_err(invalid)?;
-    let tenant = state.store.create_tenant(current.user.id, &profile).await?;
+    let tenant = state
+        .store
+        .create_tenant(Some(current.user.id), &profile)
+        .await?;
     let details = json!({"name": tenant.name});
     audit::record(
-        &state,
+        &state.store,
         tenant.id,
         current.user.id,
         "tenant.created",
@@ -98,7 +101,7 @@ pub async fn update(
     let tenant = state.store.update_tenant(access.tenant, &profile).await?;
     let details = json!({"name": tenant.name});
     audit::record(
-        &state,
+        &state.store,
         tenant.id,
         access.current.user.id,
         "tenant.updated",

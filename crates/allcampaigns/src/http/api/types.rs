@@ -168,3 +168,41 @@ pub struct ErrorDetail {
     pub code: String,
     pub message: String,
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct ConnectionBody {
+    /// pending, connected or needs_attention
+    pub status: String,
+    pub status_detail: Option<String>,
+    pub workspace_id: Option<String>,
+    pub workspace_name: Option<String>,
+    /// The last four characters of the key; the key itself is never returned.
+    pub key_last4: String,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<crate::store::Connection> for ConnectionBody {
+    fn from(connection: crate::store::Connection) -> Self {
+        Self {
+            status: connection.status.as_str().to_string(),
+            status_detail: connection.status_detail,
+            workspace_id: connection.workspace_id,
+            workspace_name: connection.workspace_name,
+            key_last4: connection.key_last4,
+            last_checked_at: connection.last_checked_at,
+            created_at: connection.created_at,
+            updated_at: connection.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ConnectRequestBody {
+    /// The Instantly API key of the workspace.
+    pub api_key: String,
+    /// Connect even when another tenant already has this Instantly workspace.
+    #[serde(default)]
+    pub allow_shared_workspace: bool,
+}

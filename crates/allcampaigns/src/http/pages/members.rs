@@ -212,7 +212,7 @@ pub async fn accept(
         Err(other) => return Err(other.into()),
     }
     audit::record(
-        &state,
+        &state.store,
         tenant,
         user.id,
         "member.joined",

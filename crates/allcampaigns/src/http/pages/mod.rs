@@ -1,6 +1,7 @@
 //! Server-rendered pages, one file per area.
 
 pub mod audit;
+pub mod connection;
 pub mod home;
 pub mod login;
 pub mod members;
@@ -51,6 +52,11 @@ pub fn routes() -> Router<AppState> {
             post(members::remove),
         )
         .route("/t/{tenant_id}/audit", get(audit::list))
+        .route(
+            "/t/{tenant_id}/connection",
+            get(connection::show).post(connection::save),
+        )
+        .route("/t/{tenant_id}/connection/remove", post(connection::remove))
         .route(
             "/invitations/accept",
             get(members::accept_page).post(members::accept),

@@ -77,9 +77,12 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
     };
-    let tenant = state.store.create_tenant(current.user.id, &profile).await?;
+    let tenant = state
+        .store
+        .create_tenant(Some(current.user.id), &profile)
+        .await?;
     audit::record(
-        &state,
+        &state.store,
         tenant.id,
         current.user.id,
         "tenant.created",
@@ -155,7 +158,7 @@ pub async fn update(
     };
     let tenant = state.store.update_tenant(access.tenant, &profile).await?;
     audit::record(
-        &state,
+        &state.store,
         tenant.id,
         access.current.user.id,
         "tenant.updated",

@@ -71,6 +71,19 @@ impl ConnectionStore for PgStore {
         }
     }
 
+    async fn workspace_connected_elsewhere(
+        &self,
+        tenant: TenantId,
+        workspace_id: &str,
+    ) -> Result<bool> {
+        let query = "SELECT app_instantly_workspace_in_use($1, $2)";
+        Ok(sqlx::query_scalar(query)
+            .bind(workspace_id)
+            .bind(tenant)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     async fn key_checks(&self) -> Result<Vec<KeyCheck>> {
         let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(sql::KEY_CHECKS)
             .fetch_all(&self.pool)

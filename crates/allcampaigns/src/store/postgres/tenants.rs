@@ -10,7 +10,11 @@ use crate::store::{
 
 #[async_trait]
 impl TenantStore for PgStore {
-    async fn create_tenant(&self, owner: UserId, profile: &TenantProfile) -> Result<Tenant> {
+    async fn create_tenant(
+        &self,
+        owner: Option<UserId>,
+        profile: &TenantProfile,
+    ) -> Result<Tenant> {
         let id = TenantId::new();
         let now = Utc::now();
         let mut tx = self.scoped(&[id]).await?;
@@ -24,13 +28,15 @@ impl TenantStore for PgStore {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(sql::INSERT_MEMBERSHIP)
-            .bind(id)
-            .bind(owner)
-            .bind(Role::Owner.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        if let Some(owner) = owner {
+            sqlx::query(sql::INSERT_MEMBERSHIP)
+                .bind(id)
+                .bind(owner)
+                .bind(Role::Owner.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(tenant)
     }

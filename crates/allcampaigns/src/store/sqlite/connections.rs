@@ -63,6 +63,20 @@ impl ConnectionStore for SqliteStore {
         }
     }
 
+    async fn workspace_connected_elsewhere(
+        &self,
+        tenant: TenantId,
+        workspace_id: &str,
+    ) -> Result<bool> {
+        let query = "SELECT EXISTS (SELECT 1 FROM instantly_connections \
+                     WHERE workspace_id = $1 AND tenant_id <> $2)";
+        Ok(sqlx::query_scalar(query)
+            .bind(workspace_id)
+            .bind(tenant)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     async fn key_checks(&self) -> Result<Vec<KeyCheck>> {
         let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(sql::KEY_CHECKS)
             .fetch_all(&self.pool)

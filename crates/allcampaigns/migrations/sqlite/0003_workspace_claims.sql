@@ -1,0 +1,1 @@
+CREATE INDEX instantly_connections_by_workspace ON instantly_connections (workspace_id);

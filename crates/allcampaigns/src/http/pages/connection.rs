@@ -1,0 +1,104 @@
+//! A tenant's Instantly connection: paste a key, see the workspace and the key's last four
+//! characters, replace or remove it. Every member sees the status; owners and admins change it.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::render;
+use crate::app::AppState;
+use crate::auth::TenantAccess;
+use crate::auth::csrf::CsrfToken;
+use crate::connections::{self, ConnectRequest};
+use crate::domain::TenantId;
+use crate::error::{AppError, AppResult};
+use crate::store::Connection;
+
+#[derive(Template)]
+#[template(path = "connection.html")]
+struct ConnectionPage {
+    csrf: String,
+    tenant: TenantId,
+    tenant_name: String,
+    can_change: bool,
+    connection: Option<Connection>,
+    error: Option<String>,
+    /// The key was refused only because another client has its workspace: offer to go on.
+    offer_shared: bool,
+}
+
+async fn page(state: &AppState, access: &TenantAccess, csrf: String) -> AppResult<ConnectionPage> {
+    let tenant = state
+        .store
+        .tenant(access.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ConnectionPage {
+        csrf,
+        tenant: access.tenant,
+        tenant_name: tenant.name,
+        can_change: access.role.can_administer(),
+        connection: state.store.connection(access.tenant).await?,
+        error: None,
+        offer_shared: false,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    Ok(render(&page(&state, &access, csrf).await?)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    api_key: String,
+    #[serde(default)]
+    allow_shared_workspace: Option<String>,
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    CsrfToken(csrf): CsrfToken,
+    Form(form): Form<KeyForm>,
+) -> AppResult<Response> {
+    access.require_admin()?;
+    let request = ConnectRequest {
+        tenant: access.tenant,
+        actor: Some(access.current.user.id),
+        api_key: SecretString::from(form.api_key),
+        base_url: state.config.instantly_url.as_str(),
+        allow_shared_workspace: form.allow_shared_workspace.is_some(),
+    };
+    match connections::connect(&state.store, &state.keyring, request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/t/{}/connection", access.tenant)).into_response()),
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Upstream(_))) => {
+            let status = error.status();
+            let offer_shared = matches!(error, AppError::Conflict(_));
+            let message = match &error {
+                AppError::Invalid { message, .. } => message.clone(),
+                other => other.to_string(),
+            };
+            let page = ConnectionPage {
+                error: Some(message),
+                offer_shared,
+                ..page(&state, &access, csrf).await?
+            };
+            Ok((status, render(&page)?).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn remove(State(state): State<AppState>, access: TenantAccess) -> AppResult<Response> {
+    access.require_admin()?;
+    connections::disconnect(&state.store, access.tenant, access.current.user.id).await?;
+    Ok(Redirect::to(&format!("/t/{}/connection", access.tenant)).into_response())
+}
