@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::domain::{TenantId, UserId};
 use crate::store::DynStore;
-use crate::store::NewAuditEntry;
+use crate::store::{NewAuditEntry, UserAuditEntry};
 
 pub async fn record(
     store: &DynStore,
@@ -23,6 +23,19 @@ pub async fn record(
         request_id: None,
     };
     if let Err(error) = store.append_audit(tenant, &entry).await {
+        tracing::error!(error = %error, action, "could not write the audit log");
+    }
+}
+
+/// An entry about a person rather than a tenant (sign-ins, tokens, deleted tenants).
+pub async fn record_user(store: &DynStore, user: UserId, action: &str, details: Value) {
+    let entry = UserAuditEntry {
+        user_id: Some(user),
+        action: action.into(),
+        details,
+        request_id: None,
+    };
+    if let Err(error) = store.append_user_audit(&entry).await {
         tracing::error!(error = %error, action, "could not write the audit log");
     }
 }

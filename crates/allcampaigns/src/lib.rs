@@ -15,3 +15,4 @@ pub mod mail;
 pub mod observability;
 pub mod store;
 pub mod team;
+pub mod tenancy;

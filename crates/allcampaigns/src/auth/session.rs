@@ -36,6 +36,24 @@ pub async fn start(
     Ok(id)
 }
 
+/// Starts a session for `user` and answers with a redirect to `target` that sets its cookie.
+pub async fn sign_in(
+    state: &AppState,
+    user: &User,
+    now: DateTime<Utc>,
+    target: &str,
+) -> Result<axum::response::Response, StoreError> {
+    use axum::response::IntoResponse;
+    let id = start(state, user, now).await?;
+    let jar = CookieJar::new(state.config.is_https());
+    let mut response = axum::response::Redirect::to(target).into_response();
+    let cookie = jar.set(cookies::SESSION, &id, ABSOLUTE_TIMEOUT.num_seconds());
+    response
+        .headers_mut()
+        .append(axum::http::header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
 pub fn is_live(session: &Session, now: DateTime<Utc>) -> bool {
     now < session.expires_at && now < session.last_seen_at + IDLE_TIMEOUT
 }

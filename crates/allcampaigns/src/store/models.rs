@@ -63,6 +63,15 @@ pub struct Tenant {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A tenant with the role of the person who asked.
+#[derive(Debug, sqlx::FromRow)]
+pub struct TenantWithRole {
+    #[sqlx(flatten)]
+    pub tenant: Tenant,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+}
+
 /// The editable part of a tenant: its name and client/brand metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TenantProfile {

@@ -38,7 +38,10 @@ pub const UPDATE_TENANT: &str = "UPDATE tenants SET name = $2, client_name = $3,
      accent_colour = $5, logo_url = $6, updated_at = $7 WHERE tenant_id = $1 \
      RETURNING tenant_id, name, client_name, website, accent_colour, logo_url, created_at, updated_at";
 pub const DELETE_TENANT: &str = "DELETE FROM tenants WHERE tenant_id = $1";
-pub const TENANT_IDS_OF_USER: &str = "SELECT tenant_id FROM memberships WHERE user_id = $1";
+pub const TENANTS_OF_USER: &str = "SELECT t.tenant_id, t.name, t.client_name, t.website, \
+     t.accent_colour, t.logo_url, t.created_at, t.updated_at, m.role \
+     FROM memberships m JOIN tenants t ON t.tenant_id = m.tenant_id \
+     WHERE m.user_id = $1 ORDER BY lower(t.name)";
 
 pub const INSERT_MEMBERSHIP: &str =
     "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";

@@ -13,7 +13,6 @@ use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{Role, TenantInput};
 use crate::error::{AppError, AppResult};
 use crate::http::pages::audit::AuditQuery;
-use crate::store::UserAuditEntry;
 
 fn invalid((field, message): (&'static str, String)) -> AppError {
     AppError::Invalid { field, message }
@@ -128,31 +127,7 @@ pub async fn delete(
     access: TenantAccess,
     Query(query): Query<DeleteQuery>,
 ) -> AppResult<StatusCode> {
-    if access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if query.confirm_name != tenant.name {
-        let message = format!("must be the tenant's exact name, {:?}", tenant.name);
-        return Err(AppError::Invalid {
-            field: "confirm_name",
-            message,
-        });
-    }
-    state.store.delete_tenant(access.tenant).await?;
-    let entry = UserAuditEntry {
-        user_id: Some(access.current.user.id),
-        action: "tenant.deleted".into(),
-        details: json!({"tenant_id": access.tenant}),
-        request_id: None,
-    };
-    if let Err(error) = state.store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, "could not write the audit log");
-    }
+    crate::tenancy::delete(&state.store, &access, &query.confirm_name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

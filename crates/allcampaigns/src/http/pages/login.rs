@@ -11,16 +11,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
+use serde_json::json;
 
 use super::render;
 use crate::app::AppState;
+use crate::audit;
 use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, hash_token, links, safe_next, session};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
-use crate::store::UserAuditEntry;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -199,21 +200,15 @@ pub async fn confirm(
     if let Some(previous) = jar.get(&headers, cookies::SESSION) {
         state.store.delete_session(&hash_token(&previous)).await?;
     }
-    let session_id = session::start(&state, &user, now).await?;
-    audit(&state, &user.id, "sign_in.succeeded").await;
     let target = safe_next(Some(&form.next)).unwrap_or_else(|| "/".into());
-    let mut response = Redirect::to(&target).into_response();
-    let max_age = session::ABSOLUTE_TIMEOUT.num_seconds();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        jar.set(cookies::SESSION, &session_id, max_age),
-    );
+    let response = session::sign_in(&state, &user, now, &target).await?;
+    audit::record_user(&state.store, user.id, "sign_in.succeeded", json!({})).await;
     Ok(response)
 }
 
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> AppResult<Response> {
     state.store.delete_session(&current.session_hash).await?;
-    audit(&state, &current.user.id, "sign_out").await;
+    audit::record_user(&state.store, current.user.id, "sign_out", json!({})).await;
     Ok(signed_out(&state))
 }
 
@@ -222,7 +217,13 @@ pub async fn logout_everywhere(
     current: CurrentUser,
 ) -> AppResult<Response> {
     let ended = state.store.delete_user_sessions(current.user.id).await?;
-    audit(&state, &current.user.id, "sign_out.everywhere").await;
+    audit::record_user(
+        &state.store,
+        current.user.id,
+        "sign_out.everywhere",
+        json!({}),
+    )
+    .await;
     tracing::info!(sessions = ended, "signed out everywhere");
     Ok(signed_out(&state))
 }
@@ -234,16 +235,4 @@ fn signed_out(state: &AppState) -> Response {
         .headers_mut()
         .append(header::SET_COOKIE, jar.clear(cookies::SESSION));
     response
-}
-
-async fn audit(state: &AppState, user: &crate::domain::UserId, action: &str) {
-    let entry = UserAuditEntry {
-        user_id: Some(*user),
-        action: action.into(),
-        details: serde_json::json!({}),
-        request_id: None,
-    };
-    if let Err(error) = state.store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, action, "could not write the audit log");
-    }
 }

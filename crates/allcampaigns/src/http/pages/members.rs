@@ -13,7 +13,6 @@ use serde_json::json;
 use super::render;
 use crate::app::AppState;
 use crate::audit;
-use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{TenantAccess, hash_token, session};
 use crate::domain::{Role, TenantId, UserId};
@@ -220,16 +219,5 @@ pub async fn accept(
         json!({"role": invitation.role}),
     )
     .await;
-    let session_id = session::start(&state, &user, now).await?;
-    let jar = CookieJar::new(state.config.is_https());
-    let mut response = Redirect::to(&format!("/t/{tenant}")).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        jar.set(
-            cookies::SESSION,
-            &session_id,
-            session::ABSOLUTE_TIMEOUT.num_seconds(),
-        ),
-    );
-    Ok(response)
+    Ok(session::sign_in(&state, &user, now, &format!("/t/{tenant}")).await?)
 }

@@ -10,10 +10,11 @@ use serde::Deserialize;
 
 use super::render;
 use crate::app::AppState;
+use crate::audit;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, hash_token, random_token};
 use crate::error::{AppError, AppResult};
-use crate::store::{ApiToken, Profile, User, UserAuditEntry};
+use crate::store::{ApiToken, Profile, User};
 
 pub const THEMES: [&str; 3] = ["system", "light", "dark"];
 pub const LOCALES: [(&str, &str); 1] = [("en", "English")];
@@ -140,7 +141,13 @@ pub async fn update(
         .store
         .update_profile(current.user.id, &profile)
         .await?;
-    audit_user(&state, &current, "profile.updated").await;
+    audit::record_user(
+        &state.store,
+        current.user.id,
+        "profile.updated",
+        serde_json::json!({}),
+    )
+    .await;
     Ok(Redirect::to("/profile?saved=1").into_response())
 }
 
@@ -180,7 +187,13 @@ pub async fn create_token(
         .store
         .create_api_token(&token, &hash_token(&value))
         .await?;
-    audit_user(&state, &current, "api_token.created").await;
+    audit::record_user(
+        &state.store,
+        current.user.id,
+        "api_token.created",
+        serde_json::json!({}),
+    )
+    .await;
     let page = ProfilePage {
         new_token: Some(value),
         ..page(&state, user, csrf, ProfileForm::of(user)).await?
@@ -201,18 +214,12 @@ pub async fn revoke_token(
         .store
         .revoke_api_token(current.user.id, id, Utc::now())
         .await?;
-    audit_user(&state, &current, "api_token.revoked").await;
+    audit::record_user(
+        &state.store,
+        current.user.id,
+        "api_token.revoked",
+        serde_json::json!({}),
+    )
+    .await;
     Ok(Redirect::to("/profile").into_response())
-}
-
-async fn audit_user(state: &AppState, current: &CurrentUser, action: &str) {
-    let entry = UserAuditEntry {
-        user_id: Some(current.user.id),
-        action: action.into(),
-        details: serde_json::json!({}),
-        request_id: None,
-    };
-    if let Err(error) = state.store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, action, "could not write the audit log");
-    }
 }

@@ -4,13 +4,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::render;
 use crate::app::AppState;
-use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{links, session};
 use crate::domain::Email;
@@ -73,16 +72,5 @@ pub async fn create_owner(
         return Err(AppError::LinkUsed);
     }
     let user = state.store.create_user(&email, "").await?;
-    let session_id = session::start(&state, &user, now).await?;
-    let jar = CookieJar::new(state.config.is_https());
-    let mut response = Redirect::to("/tenants/new").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        jar.set(
-            cookies::SESSION,
-            &session_id,
-            session::ABSOLUTE_TIMEOUT.num_seconds(),
-        ),
-    );
-    Ok(response)
+    Ok(session::sign_in(&state, &user, now, "/tenants/new").await?)
 }

@@ -182,38 +182,28 @@ pub async fn delete(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    if access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if form.confirm_name.trim() != tenant.name {
-        let members = state.store.members(access.tenant).await?;
-        let error = Some(format!(
-            "Type the name \u{201c}{}\u{201d} exactly to delete this client.",
-            tenant.name
-        ));
-        let page = TenantPage {
-            csrf,
-            tenant,
-            role: access.role,
-            members,
-            error,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-    }
-    state.store.delete_tenant(access.tenant).await?;
-    let entry = crate::store::UserAuditEntry {
-        user_id: Some(access.current.user.id),
-        action: "tenant.deleted".into(),
-        details: json!({"tenant_id": access.tenant}),
-        request_id: None,
-    };
-    if let Err(error) = state.store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, "could not write the audit log");
+    match crate::tenancy::delete(&state.store, &access, form.confirm_name.trim()).await {
+        Err(AppError::Invalid { .. }) => {
+            let tenant = state
+                .store
+                .tenant(access.tenant)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let members = state.store.members(access.tenant).await?;
+            let error = Some(format!(
+                "Type the name \u{201c}{}\u{201d} exactly to delete this client.",
+                tenant.name
+            ));
+            let page = TenantPage {
+                csrf,
+                tenant,
+                role: access.role,
+                members,
+                error,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+        other => other?,
     }
     Ok(Redirect::to("/").into_response())
 }

@@ -4,8 +4,8 @@ use chrono::Utc;
 use super::SqliteStore;
 use crate::domain::{Role, TenantId, UserId};
 use crate::store::{
-    Invitation, Member, Result, StoreError, Tenant, TenantProfile, TenantStore, last_owner_rule,
-    sql,
+    Invitation, Member, Result, StoreError, Tenant, TenantProfile, TenantStore, TenantWithRole,
+    last_owner_rule, sql,
 };
 
 #[async_trait]
@@ -75,20 +75,11 @@ impl TenantStore for SqliteStore {
     }
 
     async fn tenants_of_user(&self, user: UserId) -> Result<Vec<(Tenant, Role)>> {
-        let ids: Vec<TenantId> = sqlx::query_scalar(sql::TENANT_IDS_OF_USER)
+        let rows: Vec<TenantWithRole> = sqlx::query_as(sql::TENANTS_OF_USER)
             .bind(user)
             .fetch_all(&self.pool)
             .await?;
-        let mut tenants = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let (Some(tenant), Some(role)) =
-                (self.tenant(id).await?, self.member_role(id, user).await?)
-            {
-                tenants.push((tenant, role));
-            }
-        }
-        tenants.sort_by_key(|(tenant, _)| tenant.name.to_lowercase());
-        Ok(tenants)
+        Ok(rows.into_iter().map(|row| (row.tenant, row.role)).collect())
     }
 
     async fn tenant_directory(&self) -> Result<Vec<TenantId>> {
