@@ -14,5 +14,6 @@ pub mod keys;
 pub mod mail;
 pub mod observability;
 pub mod store;
+pub mod sync;
 pub mod team;
 pub mod tenancy;

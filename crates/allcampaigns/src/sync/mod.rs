@@ -1,0 +1,3 @@
+//! Instantly to store: every tenant's workspace copied, resumable, incremental and fair.
+
+pub mod sanitize;

@@ -1,0 +1,1 @@
+//! Email HTML made safe once, at ingest.
