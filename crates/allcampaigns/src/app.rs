@@ -15,6 +15,7 @@ use crate::crypto::Keyring;
 use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
 use crate::store::{self, DynStore};
+use crate::sync::SyncWorker;
 use crate::{http, keys};
 
 /// Everything a handler may need, passed in (no globals).
@@ -27,6 +28,7 @@ pub struct AppState {
     pub request_log: RequestLogger,
     pub mailer: Mailer,
     pub sign_in_limits: Arc<SignInLimits>,
+    pub sync: SyncWorker,
 }
 
 /// How often sign-in links may be asked for (RELIABILITY ML-07).
@@ -56,10 +58,8 @@ impl App {
     /// Opens (and migrates) the store, checks the master keys, binds the listener and starts
     /// the background tasks. With `listen` on port 0 the OS picks a free port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        if config.smtp_url.is_some() {
-            tracing::warn!("SMTP delivery is not built yet: sign-in links are written to the log");
-        }
-        Self::build_with_mailer(config, Mailer::Log).await
+        let mailer = Mailer::from_config(&config)?;
+        Self::build_with_mailer(config, mailer).await
     }
 
     pub async fn build_with_mailer(config: Config, mailer: Mailer) -> anyhow::Result<Self> {
@@ -88,6 +88,13 @@ impl App {
             cancel.clone(),
         ));
         background.spawn(reencrypt_stragglers(store.clone(), keyring.clone()));
+        let sync = SyncWorker::from_config(&config, store.clone(), keyring.clone(), mailer.clone());
+        if config.sync_workers > 0 {
+            background.spawn(
+                sync.clone()
+                    .run(config.sync_workers as usize, cancel.clone()),
+            );
+        }
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -96,6 +103,7 @@ impl App {
             request_log,
             mailer,
             sign_in_limits: Arc::new(SignInLimits::default()),
+            sync,
         };
         Ok(Self {
             listener,

@@ -27,6 +27,20 @@ pub async fn record(
     }
 }
 
+/// An entry made by the product itself (no person acted), such as sync finding a key refused.
+pub async fn record_system(store: &DynStore, tenant: TenantId, action: &str, details: Value) {
+    let entry = NewAuditEntry {
+        actor: None,
+        action: action.into(),
+        target: None,
+        details,
+        request_id: None,
+    };
+    if let Err(error) = store.append_audit(tenant, &entry).await {
+        tracing::error!(error = %error, action, "could not write the audit log");
+    }
+}
+
 /// An entry about a person rather than a tenant (sign-ins, tokens, deleted tenants).
 pub async fn record_user(store: &DynStore, user: UserId, action: &str, details: Value) {
     let entry = UserAuditEntry {

@@ -42,9 +42,36 @@ pub enum Command {
     /// Tenants (client workspaces)
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Sync a tenant's Instantly workspace by hand (`--once`: one full cycle), or show its
+    /// sync status (`sync status`)
+    Sync(SyncArgs),
     /// Run the local Instantly API v2 simulator (for tests, benchmarks and demos); --listen
     /// sets its address [default: 127.0.0.1:7070]
     InstantlySim(instantly_sim::cli::SimOptions),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub action: Option<SyncAction>,
+    #[arg(long, value_name = "TENANT_ID")]
+    pub tenant: Option<String>,
+    /// Run one full cycle and exit (non-zero if a stream failed)
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// Per stream: stored count, last success, last error and cursor
+    Status {
+        #[arg(long, value_name = "TENANT_ID")]
+        tenant: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

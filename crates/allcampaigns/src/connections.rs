@@ -122,6 +122,10 @@ pub async fn connect(
         ConnectionStatus::Connected,
     );
     let saved = store.save_connection(request.tenant, &connection).await?;
+    // The backfill starts with the next free worker.
+    crate::sync::SyncWorker::request(store, request.tenant)
+        .await
+        .map_err(AppError::Internal)?;
     let action = if replacing {
         "connection.key_replaced"
     } else {
@@ -174,6 +178,7 @@ pub async fn disconnect(
     actor: crate::domain::UserId,
 ) -> crate::error::AppResult<()> {
     store.delete_connection(tenant).await?;
+    store.cancel_job(tenant, crate::sync::JOB_KIND).await?;
     crate::audit::record(
         store,
         tenant,

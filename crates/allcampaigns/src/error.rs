@@ -102,7 +102,9 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(message) => Self::Conflict(message.to_string()),
             StoreError::LastOwner => Self::Conflict(error.to_string()),
-            StoreError::Database(_) => Self::Internal(anyhow::Error::new(error)),
+            StoreError::Database(_) | StoreError::LeaseLost => {
+                Self::Internal(anyhow::Error::new(error))
+            }
         }
     }
 }

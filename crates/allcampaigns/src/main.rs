@@ -92,6 +92,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Keys(command) => keys_command(config, command).await,
         Command::Tenant(command) => tenant_command(config, command).await,
+        Command::Sync(args) => match allcampaigns::sync::command::run(config, args).await? {
+            true => Ok(()),
+            false => anyhow::bail!("a stream failed; `allcampaigns sync status` shows which"),
+        },
         Command::InstantlySim(_) => unreachable!("handled before configuration is loaded"),
     }
 }
@@ -111,14 +115,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run(app::shutdown_signal()).await
 }
 
-/// Background work apart from the web tier; the job queue arrives with sync.
+/// Background work apart from the web tier: re-encryption, then the sync job queue.
 async fn worker(config: Config) -> anyhow::Result<()> {
     let store = store::open(&config, true).await?;
-    let keyring = keys::load_keyring(&config, &store).await?;
+    let keyring = std::sync::Arc::new(keys::load_keyring(&config, &store).await?);
     let report = keys::reencrypt_all(&store, &keyring).await?;
     tracing::info!(moved = report.moved, "worker ready");
-    println!("worker running; stop it with Ctrl-C");
+    let mailer = allcampaigns::mail::Mailer::from_config(&config)?;
+    let lanes = config.sync_workers.max(1) as usize;
+    let worker = allcampaigns::sync::SyncWorker::from_config(&config, store, keyring, mailer);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(worker.run(lanes, cancel.clone()));
+    println!("worker running ({lanes} sync lanes); stop it with Ctrl-C");
     app::shutdown_signal().await;
+    cancel.cancel();
+    running.await?;
     Ok(())
 }
 

@@ -29,6 +29,9 @@ pub struct Config {
     pub request_timeout: Duration,
     pub request_log_retention_days: u32,
     pub instantly_url: Url,
+    /// Pace calls to Instantly's published limits (off only against a local simulator).
+    pub instantly_rate_limits: bool,
+    pub sync_workers: u32,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
 }
@@ -248,6 +251,8 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         request_timeout: Duration::from_secs(positive(raw, "request_timeout_secs")?),
         request_log_retention_days: positive(raw, "request_log_retention_days")?,
         instantly_url: parse_http_url(raw, "instantly_url")?,
+        instantly_rate_limits: on_off(raw, "instantly_rate_limits")?,
+        sync_workers: raw.parse("sync_workers", "a whole number")?,
         smtp_url: smtp_url(raw)?,
         mail_from: raw.get("mail_from").expect("default").0.clone(),
         listen,
@@ -267,6 +272,14 @@ where
         return Err(raw.error(key, "must be greater than zero"));
     }
     Ok(value)
+}
+
+fn on_off(raw: &Raw, key: &str) -> Result<bool, ConfigError> {
+    match raw.get(key).map(|(v, _)| v.as_str()) {
+        Some("on") | None => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(raw.error(key, format!("`{other}` must be on or off"))),
+    }
 }
 
 fn optional_secret(raw: &Raw, key: &str) -> Option<SecretString> {

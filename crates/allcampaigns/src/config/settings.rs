@@ -119,6 +119,18 @@ pub const SETTINGS: &[Setting] = &[
         "https://api.instantly.ai",
         "default Instantly API address for new connections",
     ),
+    s(
+        "instantly_rate_limits",
+        "ALLCAMPAIGNS_INSTANTLY_RATE_LIMITS",
+        "on",
+        "pace calls to Instantly's limits (on), or not at all (off: only for a local simulator)",
+    ),
+    s(
+        "sync_workers",
+        "ALLCAMPAIGNS_SYNC_WORKERS",
+        "2",
+        "tenants synced at once by each serve or worker process (0: this process syncs none)",
+    ),
     Setting {
         key: "smtp_url",
         env: "ALLCAMPAIGNS_SMTP_URL",

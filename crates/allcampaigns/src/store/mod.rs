@@ -8,6 +8,9 @@ mod models;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
+mod sync;
+mod sync_sql;
+mod sync_tables;
 
 use std::sync::Arc;
 
@@ -15,6 +18,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use models::*;
+pub use sync::*;
+pub use sync_sql::iso as sync_iso;
+pub use sync_tables::ALL_TABLES;
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
@@ -30,6 +36,9 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("the last owner of a tenant cannot be removed or demoted")]
     LastOwner,
+    /// Another worker took over this job; the holder must stop without writing.
+    #[error("the job's lease was lost to another worker")]
+    LeaseLost,
     #[error("database error")]
     Database(#[source] sqlx::Error),
 }
@@ -165,11 +174,18 @@ pub trait StoreHealth {
 }
 
 pub trait Store:
-    AccountStore + TenantStore + AuditStore + ConnectionStore + StoreHealth + Send + Sync
+    AccountStore + TenantStore + AuditStore + ConnectionStore + SyncStore + StoreHealth + Send + Sync
 {
 }
 impl<T> Store for T where
-    T: AccountStore + TenantStore + AuditStore + ConnectionStore + StoreHealth + Send + Sync
+    T: AccountStore
+        + TenantStore
+        + AuditStore
+        + ConnectionStore
+        + SyncStore
+        + StoreHealth
+        + Send
+        + Sync
 {
 }
 
@@ -277,5 +293,28 @@ fn conflict_message(
         ForeignKeyViolation => Some("it refers to something that does not exist"),
         CheckViolation => Some("a value is not one of those allowed"),
         _ => None,
+    }
+}
+
+/// A stream's state as a row of `sync_streams`, to be written with the page it describes.
+fn stream_state_write(state: &StreamState, now: DateTime<Utc>) -> Write {
+    let time = |t: Option<DateTime<Utc>>| t.map(sync_sql::iso);
+    let row = serde_json::json!({
+        "stream": state.stream,
+        "cursor": state.cursor,
+        "watermark": time(state.watermark),
+        "backfilled": state.backfilled,
+        "done": state.done,
+        "estimated_total": state.estimated_total,
+        "last_success_at": time(state.last_success_at),
+        "last_error": state.last_error,
+        "last_error_at": time(state.last_error_at),
+        "reconciled_at": time(state.reconciled_at),
+        "next_run_at": time(state.next_run_at),
+        "updated_at": sync_sql::iso(now),
+    });
+    Write::Upsert {
+        table: Table::SyncStreams,
+        rows: serde_json::Value::Array(vec![row]),
     }
 }

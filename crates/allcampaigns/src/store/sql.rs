@@ -114,3 +114,29 @@ pub const API_TOKENS: &str = "SELECT id, user_id, name, last4, created_at, last_
      FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC";
 pub const REVOKE_API_TOKEN: &str = "UPDATE api_tokens SET revoked_at = $3 \
      WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL";
+
+// --- sync ---
+
+pub const STREAM_STATES: &str = "SELECT stream, cursor, watermark, backfilled, done, \
+     estimated_total, last_success_at, last_error, last_error_at, reconciled_at, next_run_at \
+     FROM sync_streams WHERE tenant_id = $1 ORDER BY stream";
+
+pub const SUPPRESSED_HASHES: &str = "SELECT email_hash FROM suppressions WHERE tenant_id = $1";
+
+pub const ADD_SUPPRESSION: &str = "INSERT INTO suppressions (tenant_id, email_hash, created_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (tenant_id, email_hash) DO NOTHING";
+
+/// Creates the job, or brings its next run forward (never back: a pending "sync now" stands).
+pub const SCHEDULE_JOB: &str = "INSERT INTO jobs (tenant_id, kind, run_at, created_at) \
+     VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (tenant_id, kind) DO UPDATE SET run_at = excluded.run_at \
+     WHERE excluded.run_at < jobs.run_at";
+
+pub const FINISH_JOB: &str = "UPDATE jobs SET locked_by = NULL, locked_until = NULL, \
+     run_at = $4, last_error = $5, attempts = CASE WHEN $5 IS NULL THEN 0 ELSE attempts END \
+     WHERE tenant_id = $1 AND kind = $2 AND locked_by = $3";
+
+pub const JOB_INFO: &str = "SELECT kind, run_at, locked_until, attempts, last_error \
+     FROM jobs WHERE tenant_id = $1 AND kind = $2";
+
+pub const CANCEL_JOB: &str = "DELETE FROM jobs WHERE tenant_id = $1 AND kind = $2";

@@ -1,3 +1,196 @@
 //! Instantly to store: every tenant's workspace copied, resumable, incremental and fair.
+//!
+//! A tenant's sync is a *cycle* over its streams. Every page is written together with the
+//! stream's checkpoint in one transaction, fenced by the job lease, so a crash anywhere resumes
+//! from the last committed page with no gap and no duplicate. A cycle reads at most
+//! `pages_per_slice` pages per stream and then yields, so one huge backfill cannot starve the
+//! other tenants of the worker.
 
+pub mod command;
+mod cycle;
+mod emails;
+mod leads;
+pub mod rows;
 pub mod sanitize;
+mod small;
+pub mod status;
+pub mod worker;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use instantly::Client;
+use sha2::{Digest, Sha256};
+
+pub use cycle::{CycleReport, StreamReport, run_cycle};
+pub use worker::{Hooks, SyncWorker};
+
+use crate::domain::TenantId;
+use crate::store::{Job, Store, StoreError, StreamState, Write};
+
+/// The one job kind sync uses.
+pub const JOB_KIND: &str = "sync";
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Pages per stream per cycle before yielding to other tenants.
+    pub pages_per_slice: u64,
+    /// How far behind the newest message each incremental read starts (late writes, ties).
+    pub overlap: chrono::Duration,
+    /// How often every lead is read again to catch changes to existing ones.
+    pub reconcile_every: chrono::Duration,
+    /// Days of daily analytics read again each cycle (Instantly revises recent days).
+    pub analytics_days: i64,
+    /// Pause between cycles of a tenant that is up to date.
+    pub interval: Duration,
+    /// How long a claimed job is held without a write before another worker may take it.
+    pub lease: Duration,
+    /// Retries of one failed call to Instantly before its stream gives up for this cycle.
+    pub retry: instantly::RetryPolicy,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            pages_per_slice: 50,
+            overlap: chrono::Duration::minutes(10),
+            reconcile_every: chrono::Duration::hours(6),
+            analytics_days: 7,
+            interval: Duration::from_secs(60),
+            lease: Duration::from_secs(120),
+            retry: instantly::RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Instantly(#[from] instantly::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the API key now opens a different Instantly workspace than the one connected")]
+    WorkspaceChanged,
+}
+
+impl SyncError {
+    /// Errors that end the whole cycle: the key is refused, the plan lapsed, or another worker
+    /// took the job over. Anything else fails one stream and is retried next cycle.
+    pub fn ends_cycle(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Instantly(
+                instantly::Error::InvalidCredentials { .. } | instantly::Error::PaymentRequired
+            ) | SyncError::Store(StoreError::LeaseLost)
+                | SyncError::WorkspaceChanged
+        )
+    }
+
+    pub fn needs_attention(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Instantly(
+                instantly::Error::InvalidCredentials { .. } | instantly::Error::PaymentRequired
+            ) | SyncError::WorkspaceChanged
+        )
+    }
+
+    /// What went wrong, in words an operator can act on (never a key or a cursor).
+    pub fn plain(&self) -> String {
+        use instantly::Error as E;
+        match self {
+            SyncError::Instantly(E::InvalidCredentials { .. }) => {
+                "Instantly refused the API key. Paste a new key on the connection page.".into()
+            }
+            SyncError::Instantly(E::PaymentRequired) => {
+                "The Instantly workspace has no active paid plan, so its API is closed.".into()
+            }
+            SyncError::Instantly(E::RateLimited { .. }) => {
+                "Instantly asked us to slow down; this stream will try again shortly.".into()
+            }
+            SyncError::Instantly(E::Transient { .. }) => {
+                "Instantly did not answer properly (timeouts or server errors); will retry.".into()
+            }
+            SyncError::Instantly(other) => format!("Instantly: {other}"),
+            SyncError::Store(StoreError::LeaseLost) => {
+                "Another worker took over this tenant's sync.".into()
+            }
+            SyncError::WorkspaceChanged => "The API key now opens a different Instantly \
+                 workspace than the one connected. Paste this client's key again."
+                .into(),
+            SyncError::Store(_) => "Our database refused the write; see the server log.".into(),
+        }
+    }
+}
+
+pub type SyncResult<T> = Result<T, SyncError>;
+
+/// The hash under which an address is kept on a tenant's suppression list. Salted with the
+/// tenant, so the same person is not linkable across tenants.
+pub fn suppression_hash(tenant: TenantId, email: &str) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(tenant.as_uuid().as_bytes());
+    hasher.update(email.trim().to_lowercase().as_bytes());
+    hasher.finalize().to_vec()
+}
+
+/// What one tenant's cycle works with.
+pub struct Ctx<'a> {
+    pub store: &'a dyn Store,
+    pub client: &'a Client,
+    pub tenant: TenantId,
+    pub lease: Option<&'a Job>,
+    pub options: &'a SyncOptions,
+    suppressed: HashSet<Vec<u8>>,
+    /// Told about every committed page (the command line's progress bar).
+    pub on_commit: Option<&'a (dyn Fn(&StreamState) + Sync)>,
+}
+
+impl<'a> Ctx<'a> {
+    pub async fn new(
+        store: &'a dyn Store,
+        client: &'a Client,
+        tenant: TenantId,
+        lease: Option<&'a Job>,
+        options: &'a SyncOptions,
+    ) -> SyncResult<Self> {
+        let suppressed = store.suppressed_hashes(tenant).await?.into_iter().collect();
+        Ok(Self {
+            store,
+            client,
+            tenant,
+            lease,
+            options,
+            suppressed,
+            on_commit: None,
+        })
+    }
+
+    /// Whether sync must not store anything about this address.
+    pub fn is_suppressed(&self, email: Option<&str>) -> bool {
+        !self.suppressed.is_empty()
+            && email.is_some_and(|e| self.suppressed.contains(&suppression_hash(self.tenant, e)))
+    }
+
+    /// Writes a page and the stream's checkpoint in one transaction.
+    pub async fn commit(&self, writes: &[Write], state: &StreamState) -> SyncResult<u64> {
+        let changed = self
+            .store
+            .apply(self.tenant, self.lease, writes, state)
+            .await?;
+        if let Some(hook) = self.on_commit {
+            hook(state);
+        }
+        Ok(changed)
+    }
+}
+
+/// Counters of one stream's work in one cycle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub pages: u64,
+    pub read: u64,
+    pub written: u64,
+    /// Work is left for the next cycle (the slice ran out).
+    pub more: bool,
+}

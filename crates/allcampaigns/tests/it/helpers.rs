@@ -117,6 +117,10 @@ pub fn test_config(dir: &TempDir, postgres: Option<(String, String)>) -> Config 
         "ALLCAMPAIGNS_DATA_DIR".into(),
         dir.path().display().to_string(),
     );
+    // Tests drive sync themselves (`run_once`); the app's own lanes would race them.
+    sources
+        .env
+        .insert("ALLCAMPAIGNS_SYNC_WORKERS".into(), "0".into());
     if let Some((app_url, owner_url)) = &postgres {
         sources.env.insert("DATABASE_URL".into(), app_url.clone());
         sources.env.insert(

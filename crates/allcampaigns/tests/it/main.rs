@@ -11,5 +11,7 @@ mod keys;
 mod members;
 mod rls;
 mod signin;
+mod smtp;
 mod storage;
+mod sync;
 mod tenants;

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod connections;
 mod roles;
+mod sync;
 mod tenants;
 
 use std::str::FromStr;

@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod connections;
+mod sync;
 mod tenants;
 
 use std::path::Path;
