@@ -45,6 +45,10 @@ pub enum Command {
     /// Sync a tenant's Instantly workspace by hand (`--once`: one full cycle), or show its
     /// sync status (`sync status`)
     Sync(SyncArgs),
+    /// Try the product: an embedded Instantly simulator with three client workspaces, a demo
+    /// owner signed in by a printed link, sync running; --listen sets the address [default:
+    /// 127.0.0.1:8080], --data-dir keeps the data (else a temporary folder, deleted on exit)
+    Demo,
     /// Run the local Instantly API v2 simulator (for tests, benchmarks and demos); --listen
     /// sets its address [default: 127.0.0.1:7070]
     InstantlySim(instantly_sim::cli::SimOptions),

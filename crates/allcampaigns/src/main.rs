@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use allcampaigns::cli::{AdminCommand, Cli, Command, KeysCommand, TenantCommand};
 use allcampaigns::config::{self, Config, Sources};
 use allcampaigns::crypto::{Keyring, format_key};
+use allcampaigns::demo::DemoOptions;
 use allcampaigns::domain::Email;
 use allcampaigns::{app, auth, keys, observability, store};
 use clap::Parser;
@@ -15,6 +16,12 @@ fn main() -> ExitCode {
             listen,
             ..
         }) => return simulator(listen, options),
+        Ok(Cli {
+            command: Some(Command::Demo),
+            listen,
+            data_dir,
+            ..
+        }) => return demo(DemoOptions { listen, data_dir }),
         Ok(cli) => cli,
         Err(error)
             if matches!(
@@ -78,6 +85,18 @@ fn simulator(listen: Option<String>, options: instantly_sim::cli::SimOptions) ->
     }
 }
 
+/// The demo brings its own simulator and configuration.
+fn demo(options: DemoOptions) -> ExitCode {
+    let runtime = tokio::runtime::Runtime::new().expect("cannot start the async runtime");
+    match runtime.block_on(allcampaigns::demo::run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("allcampaigns: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config).await,
@@ -96,7 +115,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             true => Ok(()),
             false => anyhow::bail!("a stream failed; `allcampaigns sync status` shows which"),
         },
-        Command::InstantlySim(_) => unreachable!("handled before configuration is loaded"),
+        Command::InstantlySim(_) | Command::Demo => {
+            unreachable!("handled before configuration is loaded")
+        }
     }
 }
 

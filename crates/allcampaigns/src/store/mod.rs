@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 pub use models::*;
 pub use sync::*;
 pub use sync_sql::iso as sync_iso;
-pub use sync_tables::ALL_TABLES;
+pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};

@@ -72,10 +72,12 @@ pub async fn run_cycle(
         .map(|s| (s.stream.clone(), s))
         .collect();
     let mut report = CycleReport::default();
+    let mut estimates = small::Estimates::default();
     for stream in STREAMS {
         let mut state = states
             .remove(stream)
             .unwrap_or_else(|| StreamState::new(stream));
+        estimate(&mut state, &estimates);
         let result = match stream {
             "leads_reconcile" => {
                 let leads = report_state(&states, "leads", ctx).await?;
@@ -83,6 +85,9 @@ pub async fn run_cycle(
                     continue;
                 }
                 leads::reconcile(ctx, &mut state).await
+            }
+            "campaign_analytics" => {
+                small::campaign_analytics(ctx, &mut state, &mut estimates).await
             }
             _ => run_stream(ctx, stream, &mut state, workspace_id).await,
         };
@@ -109,6 +114,18 @@ pub async fn run_cycle(
         report.streams.push(entry);
     }
     Ok(report)
+}
+
+/// A backfill's expected total, from what the campaign totals count (never below what is done).
+fn estimate(state: &mut StreamState, estimates: &small::Estimates) {
+    let expected = match state.stream.as_str() {
+        "leads" => estimates.leads,
+        "emails" => estimates.messages,
+        _ => return,
+    };
+    if !state.backfilled && expected > 0 {
+        state.estimated_total = Some(expected.max(state.done));
+    }
 }
 
 /// The state another stream left (re-read, since it was written during this cycle).
@@ -143,7 +160,6 @@ async fn run_stream(
         "lead_labels" => small::simple_set(ctx, state, Table::LeadLabels).await,
         "custom_tags" => small::simple_set(ctx, state, Table::CustomTags).await,
         "custom_tag_mappings" => small::simple_set(ctx, state, Table::CustomTagMappings).await,
-        "campaign_analytics" => small::campaign_analytics(ctx, state).await,
         "mailbox_analytics" => small::mailbox_analytics(ctx, state).await,
         "emails" => emails::sync(ctx, state).await,
         _ => leads::new_leads(ctx, state).await,

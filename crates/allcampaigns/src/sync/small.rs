@@ -187,8 +187,19 @@ fn analytics_window(ctx: &Ctx<'_>, state: &StreamState) -> DateRange {
     }
 }
 
+/// What the campaign totals say the workspace holds, for backfill progress.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Estimates {
+    pub leads: i64,
+    pub messages: i64,
+}
+
 /// Campaign totals, each campaign's days and its steps and variants.
-pub async fn campaign_analytics(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Progress> {
+pub async fn campaign_analytics(
+    ctx: &Ctx<'_>,
+    state: &mut StreamState,
+    estimates: &mut Estimates,
+) -> SyncResult<Progress> {
     let mut progress = Progress::default();
     let range = analytics_window(ctx, state);
     let totals = ctx
@@ -196,6 +207,11 @@ pub async fn campaign_analytics(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncR
         .campaign_analytics(&CampaignAnalyticsQuery::default())
         .await?;
     progress.pages += 1;
+    estimates.leads = totals.iter().map(|c| c.leads_count).sum();
+    estimates.messages = totals
+        .iter()
+        .map(|c| c.emails_sent_count + c.reply_count)
+        .sum();
     let mut daily = Vec::new();
     let mut steps = Vec::new();
     for campaign in &totals {

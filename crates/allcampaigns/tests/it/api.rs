@@ -16,7 +16,7 @@ crate::on_both_backends!(
 );
 
 /// Creates a token on the profile page for `address` and returns its value.
-async fn token_for(app: &TestApp, address: &str) -> String {
+pub async fn token_for(app: &TestApp, address: &str) -> String {
     let mut visitor = Visitor::signed_in(app, address).await;
     let page = visitor
         .post("/profile/tokens", &[("name", "script")])
@@ -261,6 +261,18 @@ fn endpoints(
             [true, true, false, false],
         ),
         (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/sync"),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/sync"),
+            None,
+            [true, true, false, false],
+        ),
+        (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
             None,
@@ -374,6 +386,7 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             "/api/v1/tenants/{tenant_id}/connection",
             &["get", "put", "delete"],
         ),
+        ("/api/v1/tenants/{tenant_id}/sync", &["get", "post"]),
     ];
     assert_eq!(
         paths.len(),
@@ -395,6 +408,8 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         "MemberList",
         "ErrorEnvelope",
         "AuditList",
+        "SyncStatus",
+        "StreamStatus",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

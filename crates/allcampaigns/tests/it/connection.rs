@@ -1,10 +1,17 @@
 //! Connecting a tenant to Instantly, against the simulator over real HTTP: key checks, sealed
 //! storage, only the last four characters shown (SEC-08), shared workspaces never silent, role
-//! rules, and a canary key that never leaks anywhere (SEC-05).
+//! rules, a canary key that never leaks anywhere (SEC-05), and the sync status and "sync now"
+//! on the page and in the API.
 
-use allcampaigns::domain::{Email, Role};
-use allcampaigns::store::{AuditFilter, ConnectionStatus};
+use std::sync::Arc;
+
+use allcampaigns::domain::{Email, Role, TenantId};
+use allcampaigns::mail::Mailer;
+use allcampaigns::store::{AuditFilter, ConnectionCheck, ConnectionStatus};
+use allcampaigns::sync::{Hooks, JOB_KIND, SyncOptions, SyncWorker};
 use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
 
@@ -13,6 +20,8 @@ crate::on_both_backends!(
     refused_keys_and_an_unreachable_instantly_store_nothing_and_say_why,
     one_workspace_in_two_tenants_is_never_silent,
     operators_and_clients_see_the_status_but_cannot_change_it,
+    the_page_and_the_api_show_each_stream_after_a_sync_and_sync_now_schedules_one,
+    only_owners_and_admins_may_sync_now_and_a_refused_key_is_shown_with_what_to_do,
 );
 
 pub async fn simulator() -> RunningSim {
@@ -258,6 +267,218 @@ async fn operators_and_clients_see_the_status_but_cannot_change_it(db: TestDb) {
             .unwrap()
             .is_some()
     );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+/// A worker over the app's own store that reads whole workspaces in one cycle.
+async fn whole_cycle_worker(db: &TestDb, app: &TestApp) -> SyncWorker {
+    let keyring = allcampaigns::keys::load_keyring(&db.config, &app.store)
+        .await
+        .unwrap();
+    let options = SyncOptions {
+        pages_per_slice: u64::MAX,
+        ..Default::default()
+    };
+    SyncWorker::new(
+        app.store.clone(),
+        Arc::new(keyring),
+        instantly::BudgetConfig::unlimited(),
+        options,
+        Mailer::capture().0,
+    )
+}
+
+/// 1234567 → "1,234,567", as the page writes counts.
+fn with_separators(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+async fn page_text(visitor: &mut Visitor<'_>, path: &str) -> String {
+    let response = visitor.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+/// A client named Acme, connected to the simulator's first workspace by `owner@example.com`.
+async fn connected_client<'a>(app: &'a TestApp, sim: &RunningSim) -> (Visitor<'a>, TenantId) {
+    let mut owner = Visitor::signed_in(app, "owner@example.com").await;
+    let tenant = new_client(&mut owner, "Acme").await;
+    let key = sim.workspaces()[0].api_key.clone();
+    let saved = owner
+        .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
+        .await;
+    assert_eq!(saved.status(), 303);
+    (owner, tenant.parse().unwrap())
+}
+
+async fn the_page_and_the_api_show_each_stream_after_a_sync_and_sync_now_schedules_one(db: TestDb) {
+    let sim = simulator().await;
+    let app = app_with(&db, &sim).await;
+    let (mut owner, tenant) = connected_client(&app, &sim).await;
+    let path = format!("/t/{tenant}/connection");
+    let before = page_text(&mut owner, &path).await;
+    assert!(
+        before.contains("The first sync starts within a minute") && !before.contains("<table"),
+        "{before}"
+    );
+
+    let report = whole_cycle_worker(&db, &app)
+        .await
+        .sync_tenant(tenant, Hooks::default())
+        .await
+        .expect("one cycle runs");
+    assert!(report.failed().next().is_none(), "{report:?}");
+    let status = allcampaigns::sync::status::tenant_status(&app.store, tenant)
+        .await
+        .unwrap();
+    let page = page_text(&mut owner, &path).await;
+    for stream in &status.streams {
+        let label = match stream.stream.as_str() {
+            "emails" => "Unibox messages",
+            "leads" => "Leads",
+            "leads_reconcile" => "Lead reconciliation",
+            "campaign_analytics" => "Campaign analytics",
+            _ => continue,
+        };
+        assert!(
+            page.contains(&format!("<th scope=\"row\">{label}</th>")),
+            "{label}"
+        );
+        if stream.stream != "leads_reconcile" {
+            let stored = stream.stored.expect("a stored count");
+            assert!(stored > 0, "{label} stored nothing");
+            let cell = format!("<td class=\"num\">{}</td>", with_separators(stored));
+            assert!(page.contains(&cell), "{label}: {cell} missing");
+        }
+    }
+    assert!(
+        page.contains("complete") && page.contains("Next run:"),
+        "{page}"
+    );
+    assert!(!page.contains("The first sync starts"));
+
+    let requested = owner.post(&format!("{path}/sync"), &[]).await;
+    assert_eq!(requested.status(), 303);
+    let back = requested.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(back, format!("{path}?notice=sync_requested"));
+    let job = app
+        .store
+        .job(tenant, JOB_KIND)
+        .await
+        .unwrap()
+        .expect("a job");
+    assert!(job.run_at <= chrono::Utc::now(), "{job:?}");
+    assert!(
+        page_text(&mut owner, &back)
+            .await
+            .contains("Sync requested")
+    );
+    let filter = AuditFilter {
+        limit: 1,
+        ..Default::default()
+    };
+    let latest = app.store.audit_entries(tenant, &filter).await.unwrap();
+    assert_eq!(latest[0].action, "sync.requested");
+    assert!(latest[0].actor_id.is_some());
+
+    let token = crate::api::token_for(&app, "owner@example.com").await;
+    let api = format!("/api/v1/tenants/{tenant}/sync");
+    let shown = app
+        .client
+        .get(app.url(&api))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let body: Value = shown.json().await.unwrap();
+    let streams = body["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), status.streams.len());
+    let emails = streams.iter().find(|s| s["stream"] == "emails").unwrap();
+    assert!(emails["stored"].as_i64().unwrap() > 0, "{emails}");
+    assert_eq!(emails["backfilled"], true);
+    let posted = app
+        .client
+        .post(app.url(&api))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::ACCEPTED);
+    let body: Value = posted.json().await.unwrap();
+    let next: chrono::DateTime<chrono::Utc> =
+        body["next_run_at"].as_str().unwrap().parse().unwrap();
+    assert!(next <= chrono::Utc::now());
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+async fn only_owners_and_admins_may_sync_now_and_a_refused_key_is_shown_with_what_to_do(
+    db: TestDb,
+) {
+    let sim = simulator().await;
+    let app = app_with(&db, &sim).await;
+    let (mut owner, tenant) = connected_client(&app, &sim).await;
+    let path = format!("/t/{tenant}/connection");
+    assert!(page_text(&mut owner, &path).await.contains("Sync now"));
+    for role in [Role::Admin, Role::Operator, Role::Client] {
+        let address = format!("{role}@example.com");
+        let user = app
+            .store
+            .create_user(&Email::parse(&address).unwrap(), "")
+            .await
+            .unwrap();
+        app.store.add_member(tenant, user.id, role).await.unwrap();
+        let mut visitor = Visitor::signed_in(&app, &address).await;
+        let page = page_text(&mut visitor, &path).await;
+        let status = visitor.post(&format!("{path}/sync"), &[]).await.status();
+        if role == Role::Admin {
+            assert!(page.contains("Sync now"));
+            assert_eq!(status, 303);
+        } else {
+            assert!(!page.contains("Sync now"), "{role} gets no button");
+            assert_eq!(status, 403, "{role}");
+        }
+    }
+    let mut stranger = Visitor::signed_in(&app, "stranger@example.com").await;
+    let refused = stranger.post(&format!("{path}/sync"), &[]).await;
+    assert_eq!(refused.status(), 404, "a non-member learns nothing");
+
+    let detail = "Instantly refused the API key. Paste a new key on the connection page.";
+    let check = ConnectionCheck {
+        status: ConnectionStatus::NeedsAttention,
+        detail: Some(detail.into()),
+        checked_at: chrono::Utc::now(),
+    };
+    app.store
+        .set_connection_status(tenant, &check)
+        .await
+        .unwrap();
+    let page = page_text(&mut owner, &path).await;
+    assert!(
+        page.contains("Sync has stopped")
+            && page.contains(detail)
+            && page.contains("role=\"alert\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Sync now"),
+        "no button while the key is refused"
+    );
+    let refused = owner.post(&format!("{path}/sync"), &[]).await;
+    assert_eq!(refused.status(), 409);
     app.stop().await;
     sim.shutdown().await;
 }

@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod cli;
 mod connection;
+mod demo;
 mod http;
 mod keys;
 mod members;

@@ -5,6 +5,7 @@
 mod connection;
 mod json;
 mod members;
+mod sync;
 mod tenants;
 mod types;
 
@@ -23,7 +24,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members and audit of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly connections and sync of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -55,7 +56,8 @@ pub fn routes() -> Router<AppState> {
             connection::show,
             connection::save,
             connection::remove
-        ));
+        ))
+        .routes(routes!(sync::show, sync::request));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

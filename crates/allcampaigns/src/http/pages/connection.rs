@@ -1,21 +1,23 @@
 //! A tenant's Instantly connection: paste a key, see the workspace and the key's last four
-//! characters, replace or remove it. Every member sees the status; owners and admins change it.
+//! characters, replace or remove it, follow each sync stream and ask for a sync now. Every
+//! member sees the status; owners and admins change it.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::render;
+use super::sync_status::SyncView;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
 use crate::connections::{self, ConnectRequest};
 use crate::domain::TenantId;
 use crate::error::{AppError, AppResult};
-use crate::store::Connection;
+use crate::store::{Connection, ConnectionStatus};
 
 #[derive(Template)]
 #[template(path = "connection.html")]
@@ -25,6 +27,11 @@ struct ConnectionPage {
     tenant_name: String,
     can_change: bool,
     connection: Option<Connection>,
+    /// Sync has stopped until someone pastes a new key.
+    needs_attention: bool,
+    /// Present when connected.
+    sync: Option<SyncView>,
+    notice: Option<&'static str>,
     error: Option<String>,
     /// The key was refused only because another client has its workspace: offer to go on.
     offer_shared: bool,
@@ -36,23 +43,56 @@ async fn page(state: &AppState, access: &TenantAccess, csrf: String) -> AppResul
         .tenant(access.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
+    let connection = state.store.connection(access.tenant).await?;
+    let sync = match &connection {
+        Some(_) => {
+            let status = crate::sync::status::tenant_status(&state.store, access.tenant).await?;
+            Some(SyncView::new(&status, chrono::Utc::now()))
+        }
+        None => None,
+    };
     Ok(ConnectionPage {
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,
         can_change: access.role.can_administer(),
-        connection: state.store.connection(access.tenant).await?,
+        needs_attention: connection
+            .as_ref()
+            .is_some_and(|c| c.status == ConnectionStatus::NeedsAttention),
+        connection,
+        sync,
+        notice: None,
         error: None,
         offer_shared: false,
     })
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// The notices a redirect back to the page may ask for, by name (never free text).
+fn notice_text(name: Option<&str>) -> Option<&'static str> {
+    match name? {
+        "sync_requested" => {
+            Some("Sync requested: it starts as soon as a worker is free, usually within seconds.")
+        }
+        _ => None,
+    }
 }
 
 pub async fn show(
     State(state): State<AppState>,
     access: TenantAccess,
     CsrfToken(csrf): CsrfToken,
+    Query(query): Query<NoticeQuery>,
 ) -> AppResult<Response> {
-    Ok(render(&page(&state, &access, csrf).await?)?.into_response())
+    let page = ConnectionPage {
+        notice: notice_text(query.notice.as_deref()),
+        ..page(&state, &access, csrf).await?
+    };
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -101,4 +141,12 @@ pub async fn remove(State(state): State<AppState>, access: TenantAccess) -> AppR
     access.require_admin()?;
     connections::disconnect(&state.store, access.tenant, access.current.user.id).await?;
     Ok(Redirect::to(&format!("/t/{}/connection", access.tenant)).into_response())
+}
+
+/// "Sync now" (owners and admins): schedules a cycle for now and comes back with a notice.
+pub async fn sync_now(State(state): State<AppState>, access: TenantAccess) -> AppResult<Response> {
+    access.require_admin()?;
+    crate::sync_now::request(&state.store, access.tenant, access.current.user.id).await?;
+    let back = format!("/t/{}/connection?notice=sync_requested", access.tenant);
+    Ok(Redirect::to(&back).into_response())
 }

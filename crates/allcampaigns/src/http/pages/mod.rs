@@ -7,6 +7,7 @@ pub mod login;
 pub mod members;
 pub mod profile;
 pub mod setup;
+pub mod sync_status;
 pub mod tenants;
 
 use askama::Template;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
             get(connection::show).post(connection::save),
         )
         .route("/t/{tenant_id}/connection/remove", post(connection::remove))
+        .route("/t/{tenant_id}/connection/sync", post(connection::sync_now))
         .route(
             "/invitations/accept",
             get(members::accept_page).post(members::accept),

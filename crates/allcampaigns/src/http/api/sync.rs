@@ -1,0 +1,37 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::types::ErrorEnvelope;
+use crate::app::AppState;
+use crate::auth::TenantAccess;
+use crate::error::AppResult;
+use crate::sync::status::{SyncStatus, tenant_status};
+
+/// Where the tenant's sync stands, per stream: stored rows, last success, last error and
+/// first-pass progress. Every member may read it.
+#[utoipa::path(get, path = "/tenants/{tenant_id}/sync", tag = "sync",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
+    responses((status = 200, body = SyncStatus), (status = 404, body = ErrorEnvelope)))]
+pub async fn show(
+    State(state): State<AppState>,
+    access: TenantAccess,
+) -> AppResult<Json<SyncStatus>> {
+    Ok(Json(tenant_status(&state.store, access.tenant).await?))
+}
+
+/// Asks for a sync cycle as soon as a worker is free ("sync now", owners and admins). Answers
+/// with the status, whose `next_run_at` is now.
+#[utoipa::path(post, path = "/tenants/{tenant_id}/sync", tag = "sync",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
+    responses((status = 202, body = SyncStatus), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+pub async fn request(
+    State(state): State<AppState>,
+    access: TenantAccess,
+) -> AppResult<(StatusCode, Json<SyncStatus>)> {
+    access.require_admin()?;
+    crate::sync_now::request(&state.store, access.tenant, access.current.user.id).await?;
+    let status = tenant_status(&state.store, access.tenant).await?;
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
