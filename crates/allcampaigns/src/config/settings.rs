@@ -135,8 +135,9 @@ pub const SETTINGS: &[Setting] = &[
         key: "smtp_url",
         env: "ALLCAMPAIGNS_SMTP_URL",
         default: "(none: links are printed to the log)",
-        help: "smtp://host:port or smtps://user:pass@host:465 for outgoing mail",
-        env_only: false,
+        help: "smtp://host:port or smtps://user:pass@host:465 for outgoing mail (may hold a \
+               password, so never read from the TOML file)",
+        env_only: true,
     },
     s(
         "mail_from",

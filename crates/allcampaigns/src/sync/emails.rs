@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use instantly::{Email, EmailQuery, SortOrder};
 use serde_json::Value;
 
-use super::leads::{is_last, mark_success, next_page};
+use super::leads::{is_last, mark_success};
+use super::prefetch::Prefetch;
 use super::{Ctx, Progress, SyncResult, rows};
 use crate::store::{StreamState, Table, Write};
 
@@ -41,11 +42,11 @@ async fn incremental(
         sort_order: Some(SortOrder::Asc),
         ..EmailQuery::default()
     };
-    let mut pages = std::pin::pin!(ctx.client.email_pages(query));
+    let mut pages = Prefetch::new(ctx.client.email_pages(query), u64::MAX);
     // Not cut by the slice: a restart would begin at the watermark again, and new mail since
     // the last cycle is bounded, while stopping inside the overlap could never make progress.
     loop {
-        let page = next_page(&mut pages).await?;
+        let page = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         state.watermark = newest(state.watermark, &page.items);
@@ -66,7 +67,7 @@ async fn backfill(
         starting_after: state.cursor.clone(),
         ..EmailQuery::default()
     };
-    let mut pages = std::pin::pin!(ctx.client.email_pages(query));
+    let mut pages = Prefetch::new(ctx.client.email_pages(query), ctx.options.pages_per_slice);
     let mut slice = 0;
     loop {
         slice += 1;
@@ -74,7 +75,7 @@ async fn backfill(
             progress.more = true;
             return Ok(());
         }
-        let page = next_page(&mut pages).await?;
+        let page = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         state.done += page.items.len() as i64;

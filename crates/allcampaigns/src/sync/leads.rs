@@ -2,10 +2,10 @@
 //! scheduled reconciliation pass over all of them for changes and deletions.
 
 use chrono::Utc;
-use futures::StreamExt;
 use instantly::{Lead, LeadQuery};
 use serde_json::Value;
 
+use super::prefetch::Prefetch;
 use super::{Ctx, Progress, SyncResult, rows};
 use crate::store::{StreamState, Table, Write};
 
@@ -16,13 +16,13 @@ pub async fn new_leads(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
         starting_after: state.cursor.clone(),
         ..LeadQuery::default()
     };
-    let mut pages = std::pin::pin!(ctx.client.lead_pages(query));
+    let mut pages = Prefetch::new(ctx.client.lead_pages(query), ctx.options.pages_per_slice);
     loop {
         if progress.pages == ctx.options.pages_per_slice {
             progress.more = true;
             break;
         }
-        let page = next_page(&mut pages).await?;
+        let page = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         let last = is_last(&page);
@@ -65,13 +65,13 @@ pub async fn reconcile(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
         starting_after: state.cursor.clone(),
         ..LeadQuery::default()
     };
-    let mut pages = std::pin::pin!(ctx.client.lead_pages(query));
+    let mut pages = Prefetch::new(ctx.client.lead_pages(query), ctx.options.pages_per_slice);
     loop {
         if progress.pages == ctx.options.pages_per_slice {
             progress.more = true;
             break;
         }
-        let page = next_page(&mut pages).await?;
+        let page = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         let last = is_last(&page);
@@ -111,16 +111,6 @@ pub async fn reconcile(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
 /// Page length is no signal: the client drops items a faulty page repeats.
 pub fn is_last<T>(page: &instantly::Page<T>) -> bool {
     page.next_starting_after.is_none() || page.items.is_empty()
-}
-
-/// The next page; the end of the chain reads as an empty (last) page.
-pub async fn next_page<T>(
-    pages: &mut (impl futures::Stream<Item = instantly::Result<instantly::Page<T>>> + Unpin),
-) -> SyncResult<instantly::Page<T>> {
-    Ok(pages.next().await.transpose()?.unwrap_or(instantly::Page {
-        items: Vec::new(),
-        next_starting_after: None,
-    }))
 }
 
 fn upsert(ctx: &Ctx<'_>, leads: &[Lead]) -> Write {

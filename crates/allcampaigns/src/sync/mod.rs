@@ -10,6 +10,7 @@ pub mod command;
 mod cycle;
 mod emails;
 mod leads;
+mod prefetch;
 pub mod rows;
 pub mod sanitize;
 mod small;

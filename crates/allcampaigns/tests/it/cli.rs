@@ -371,5 +371,43 @@ async fn tenant_create_and_connect_from_the_command_line_against_the_simulator()
             .join(" ")
             .contains("no tenant has the id")
     );
+    sync_once_then_status(dir.path(), &tenant).await;
     sim.shutdown().await;
+}
+
+/// `sync --tenant ID --once` runs one full cycle (exit 0), then `sync status --json` shows
+/// every stream with its count, last success and cursor.
+async fn sync_once_then_status(dir: &std::path::Path, tenant: &str) {
+    let run = |list: &[&str]| {
+        let (dir, list) = (
+            dir.to_path_buf(),
+            list.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        );
+        let unpaced = [("ALLCAMPAIGNS_INSTANTLY_RATE_LIMITS", "off")];
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = list.iter().map(String::as_str).collect();
+                allcampaigns(&dir, &args, &unpaced)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let synced = run(&["sync", "--tenant", tenant, "--once"]).await;
+    assert!(synced.status.success(), "{:?}", stderr_lines(&synced));
+    let status = run(&["sync", "status", "--tenant", tenant, "--json"]).await;
+    assert!(status.status.success(), "{:?}", stderr_lines(&status));
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let streams = json["streams"].as_array().unwrap();
+    let emails = streams.iter().find(|s| s["stream"] == "emails").unwrap();
+    assert!(emails["stored"].as_i64().unwrap() > 0, "{emails}");
+    assert!(emails["last_success_at"].is_string() && emails["last_error"].is_null());
+    assert!(
+        streams
+            .iter()
+            .any(|s| s["stream"] == "leads" && s["cursor"].is_string())
+    );
+    let missing = run(&["sync", "--once"]).await;
+    assert!(!missing.status.success());
+    assert!(stderr_lines(&missing).join(" ").contains("--tenant"));
 }

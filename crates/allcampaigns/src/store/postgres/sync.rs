@@ -51,6 +51,11 @@ impl SyncStore for PgStore {
     ) -> Result<u64> {
         let now = Utc::now();
         let mut tx = self.scoped(&[tenant]).await?;
+        // Sync fills tables from empty: a plan cached while a table was tiny (a sequential
+        // scan) would be kept as it grows. Plan each statement for the table as it is now.
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+            .execute(&mut *tx)
+            .await?;
         if let Some(job) = lease {
             // First statement is a write: the transaction holds the write lock from here on.
             let renewed = sqlx::query(AssertSqlSafe(sync_sql::renew_lease(DIALECT)))
