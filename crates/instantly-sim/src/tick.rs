@@ -23,6 +23,8 @@ pub struct TickRequest {
     pub mailbox_changes: u32,
     /// Link clicks on emails already sent (delivered to webhooks as `link_clicked`).
     pub clicks: u32,
+    /// Give every new reply of this tick the same `timestamp_created` (cursor-tie tests).
+    pub tied_replies: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -107,6 +109,10 @@ fn tick_workspace(w: &mut Workspace, request: &TickRequest) -> (WorkspaceChanges
         ..Default::default()
     };
     let mut events = Vec::new();
+    if request.tied_replies {
+        let at = w.advance_clock(1_000);
+        w.live.frozen_clock_ms = Some(at);
+    }
     for _ in 0..request.new_replies {
         let Some(lead) = contacted_lead(w, &mut r) else {
             break;
@@ -128,6 +134,7 @@ fn tick_workspace(w: &mut Workspace, request: &TickRequest) -> (WorkspaceChanges
             timestamp_created: iso(key.ts),
         });
     }
+    w.live.frozen_clock_ms = None;
     for _ in 0..request.status_changes {
         let Some(lead) = contacted_lead(w, &mut r) else {
             break;

@@ -595,6 +595,44 @@ async fn sync_06_a_rejected_request_fails_one_stream_and_keeps_its_checkpoint(db
     assert!(healed.iter().all(|x| x.last_error.is_none()));
 }
 
+/// SYNC-02: hundreds of replies sharing one timestamp, split across pages and read again by
+/// the next run: none lost, repeats collapse.
+async fn sync_02_replies_sharing_one_timestamp_are_all_kept_once(db: TestDb) {
+    let s = connected(db, Scale::Small, whole_cycles()).await;
+    s.cycle().await;
+    let tick = s.sim.tick(&instantly_sim::TickRequest {
+        new_replies: 350,
+        tied_replies: true,
+        ..Default::default()
+    });
+    let tied: BTreeSet<&str> = tick.workspaces[0]
+        .new_emails
+        .iter()
+        .map(|e| e.timestamp_created.as_str())
+        .collect();
+    assert_eq!(tied.len(), 1, "one shared timestamp");
+    assert!(
+        tick.workspaces[0].new_emails.len() > 200,
+        "over several pages"
+    );
+    let first = s.cycle().await;
+    let emails = first.streams.iter().find(|r| r.stream == "emails").unwrap();
+    assert!(emails.progress.pages >= 3, "{emails:?}");
+    s.assert_equals_truth().await;
+    let second = s.cycle().await;
+    let emails = second
+        .streams
+        .iter()
+        .find(|r| r.stream == "emails")
+        .unwrap();
+    assert!(
+        emails.progress.read >= 200,
+        "the ties are read again: {emails:?}"
+    );
+    assert_eq!(emails.progress.written, 0, "and collapse");
+    s.assert_equals_truth().await;
+}
+
 /// SYNC-08: applying the same pages twice, or in another order, ends in the same state.
 async fn sync_08_pages_applied_twice_or_shuffled_end_in_the_same_state(db: TestDb) {
     use futures::TryStreamExt;
@@ -647,6 +685,7 @@ async fn sync_08_pages_applied_twice_or_shuffled_end_in_the_same_state(db: TestD
 }
 
 on_both_backends!(
+    sync_02_replies_sharing_one_timestamp_are_all_kept_once,
     sync_08_pages_applied_twice_or_shuffled_end_in_the_same_state,
     golden_equality_at_small_scale,
     golden_equality_at_medium_scale,

@@ -19,6 +19,9 @@ pub const MAX_THREAD: usize = 250;
 impl Workspace {
     /// Moves the simulated clock forward and returns the new "now".
     pub fn advance_clock(&mut self, ms: i64) -> i64 {
+        if let Some(frozen) = self.live.frozen_clock_ms {
+            return frozen;
+        }
         self.live.clock_ms += ms.max(1);
         self.live.clock_ms
     }
@@ -55,7 +58,9 @@ impl Workspace {
         }
         self.live.extra.entry(lead).or_default().push(msg);
         self.live.unread += u64::from(unread);
-        self.emails.push(key);
+        // Usually the newest, but tied timestamps can order before the last key.
+        let at = self.emails.partition_point(|k| *k < key);
+        self.emails.insert(at, key);
         Some(key)
     }
 

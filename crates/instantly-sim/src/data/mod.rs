@@ -96,6 +96,8 @@ pub struct Live {
     pub custom: HashMap<(u32, u16), live::CustomContent>,
     /// lead → positions of step emails clicked after generation.
     pub clicks: HashMap<u32, Vec<u16>>,
+    /// While set, new emails all get this timestamp (ties, for cursor tests).
+    pub frozen_clock_ms: Option<i64>,
 }
 
 pub struct Workspace {
