@@ -67,7 +67,12 @@ async fn verify(
         return Err(refused());
     }
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    // A page served with `Referrer-Policy: no-referrer` (the sign-in and invitation pages) makes
+    // browsers send `Origin: null` with its own forms. Fetch Metadata still says same-origin
+    // then, and the token below is checked all the same.
+    let opaque_same_origin = origin == Some("null") && site == Some("same-origin");
     if origin.is_some_and(|origin| origin != state.config.public_url.origin().ascii_serialization())
+        && !opaque_same_origin
     {
         return Err(refused());
     }

@@ -6,6 +6,7 @@ use crate::helpers::{TestDb, Visitor, spawn_app};
 
 crate::on_both_backends!(
     a_profile_is_edited_and_bad_values_are_named,
+    the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_device,
     admins_read_and_filter_the_audit_log_and_no_one_else_does,
 );
 
@@ -67,6 +68,50 @@ async fn a_profile_is_edited_and_bad_values_are_named(db: TestDb) {
         assert_eq!(refused.status(), 422, "{field}");
         assert!(refused.text().await.unwrap().contains(message), "{field}");
     }
+    app.stop().await;
+}
+
+async fn the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_device(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let created = ana.post("/tenants", &[("name", "Acme")]).await;
+    let tenant = created.headers()["location"].to_str().unwrap().to_string();
+    let pages = [
+        "/".to_string(),
+        "/profile".into(),
+        "/tenants/new".into(),
+        tenant.clone(),
+        format!("{tenant}/members"),
+        format!("{tenant}/connection"),
+        format!("{tenant}/audit"),
+    ];
+    for (theme, attribute) in [
+        ("system", None),
+        ("dark", Some(r#"<html lang="en" data-theme="dark">"#)),
+        ("light", Some(r#"<html lang="en" data-theme="light">"#)),
+    ] {
+        let form = [
+            ("display_name", ""),
+            ("avatar_url", ""),
+            ("theme", theme),
+            ("locale", "en"),
+        ];
+        assert_eq!(ana.post("/profile", &form).await.status(), 303);
+        for path in &pages {
+            let page = ana.get(path).await;
+            assert_eq!(page.status(), 200, "{path}");
+            let html = page.text().await.unwrap();
+            match attribute {
+                Some(attribute) => assert!(html.contains(attribute), "{theme} on {path}"),
+                None => assert!(
+                    html.contains(r#"<html lang="en">"#),
+                    "system leaves the theme to the device on {path}"
+                ),
+            }
+        }
+    }
+    let signed_out = app.get("/login").await.text().await.unwrap();
+    assert!(signed_out.contains(r#"<html lang="en">"#));
     app.stop().await;
 }
 

@@ -4,6 +4,7 @@ mod helpers;
 
 mod account;
 mod api;
+mod browser;
 mod cli;
 mod connection;
 mod demo;

@@ -393,6 +393,15 @@ async fn ml_12_state_changing_requests_without_a_valid_csrf_token_are_refused(db
             .header(COOKIE, &cookie)
             .header("origin", "https://evil.example")
             .form(&[("email", "a@example.com"), ("csrf", token.as_str())]),
+        post()
+            .header(COOKIE, &cookie)
+            .header("origin", "null")
+            .form(&[("email", "a@example.com"), ("csrf", token.as_str())]),
+        post()
+            .header(COOKIE, &cookie)
+            .header("origin", "null")
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("email", "a@example.com"), ("csrf", token.as_str())]),
     ];
     for (i, attempt) in attempts.into_iter().enumerate() {
         assert_eq!(attempt.send().await.unwrap().status(), 403, "attempt {i}");
@@ -402,6 +411,14 @@ async fn ml_12_state_changing_requests_without_a_valid_csrf_token_are_refused(db
         .header("sec-fetch-site", "same-origin")
         .form(&[("email", "a@example.com"), ("csrf", token.as_str())]);
     assert_eq!(honest.send().await.unwrap().status(), 200);
+    // What browsers send from a page with `Referrer-Policy: no-referrer`, like the sign-in
+    // confirmation page.
+    let no_referrer_page = post()
+        .header(COOKIE, &cookie)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "a@example.com"), ("csrf", token.as_str())]);
+    assert_eq!(no_referrer_page.send().await.unwrap().status(), 200);
     app.stop().await;
 }
 

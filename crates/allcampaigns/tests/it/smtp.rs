@@ -78,16 +78,16 @@ fn part<'a>(mail: &'a Value, content_type: &str) -> &'a str {
 }
 
 /// The app as `serve` builds it (mailer from the configuration), on a free port.
-struct RunningApp {
-    addr: SocketAddr,
-    public_url: url::Url,
-    store: allcampaigns::store::DynStore,
+pub(crate) struct RunningApp {
+    pub(crate) addr: SocketAddr,
+    pub(crate) public_url: url::Url,
+    pub(crate) store: allcampaigns::store::DynStore,
     stop: oneshot::Sender<()>,
     handle: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl RunningApp {
-    async fn start(config: allcampaigns::config::Config) -> Self {
+    pub(crate) async fn start(config: allcampaigns::config::Config) -> Self {
         let app = App::build(config).await.expect("app builds");
         let (addr, state) = (app.local_addr(), app.state());
         let (public_url, store) = (state.config.public_url.clone(), state.store.clone());
@@ -104,12 +104,12 @@ impl RunningApp {
         }
     }
 
-    async fn create_user(&self, address: &str) {
+    pub(crate) async fn create_user(&self, address: &str) {
         let email = Email::parse(address).unwrap();
         self.store.create_user(&email, "").await.unwrap();
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
         self.handle.await.expect("server task").expect("server ran");
     }
@@ -189,14 +189,14 @@ impl Browser {
 }
 
 /// A running aiosmtpd that stores each message in a maildir; stopped when dropped.
-struct SmtpServer {
-    addr: SocketAddr,
+pub(crate) struct SmtpServer {
+    pub(crate) addr: SocketAddr,
     maildir: TempDir,
     process: Child,
 }
 
 impl SmtpServer {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let python_path = tokio::task::spawn_blocking(aiosmtpd_python_path)
             .await
             .unwrap()
@@ -240,7 +240,12 @@ impl SmtpServer {
         }
     }
 
-    fn log(&self) -> String {
+    /// The Maildir aiosmtpd delivers into: one file per message under `new/`.
+    pub(crate) fn maildir(&self) -> PathBuf {
+        self.maildir.path().join("mail")
+    }
+
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.maildir.path().join("aiosmtpd.log")).unwrap_or_default()
     }
 

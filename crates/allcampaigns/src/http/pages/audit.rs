@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::render;
+use super::{render, theme_of};
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::domain::TenantId;
@@ -18,6 +18,8 @@ const PAGE_SIZE: i64 = 200;
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     tenant: TenantId,
     tenant_name: String,
     entries: Vec<(AuditEntry, String)>,
@@ -108,6 +110,7 @@ pub async fn list(
         })
         .collect();
     let page = AuditPage {
+        theme: theme_of(&access.current.user),
         tenant: access.tenant,
         tenant_name: tenant.name,
         entries,

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::render;
 use super::sync_status::SyncView;
+use super::{render, theme_of};
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
@@ -22,6 +22,8 @@ use crate::store::{Connection, ConnectionStatus};
 #[derive(Template)]
 #[template(path = "connection.html")]
 struct ConnectionPage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     csrf: String,
     tenant: TenantId,
     tenant_name: String,
@@ -52,6 +54,7 @@ async fn page(state: &AppState, access: &TenantAccess, csrf: String) -> AppResul
         None => None,
     };
     Ok(ConnectionPage {
+        theme: theme_of(&access.current.user),
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,

@@ -2,7 +2,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
-use super::render;
+use super::{render, theme_of};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
@@ -13,6 +13,8 @@ use crate::store::Tenant;
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     csrf: String,
     email: String,
     tenants: Vec<(Tenant, Role)>,
@@ -26,6 +28,7 @@ pub async fn home(
 ) -> AppResult<Html<String>> {
     let tenants = state.store.tenants_of_user(current.user.id).await?;
     render(&HomePage {
+        theme: theme_of(&current.user),
         csrf,
         email: current.user.email.to_string(),
         tenants,

@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::render;
+use super::{render, theme_of};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
@@ -23,6 +23,8 @@ use crate::team;
 #[derive(Template)]
 #[template(path = "members.html")]
 struct MembersPage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     csrf: String,
     tenant: TenantId,
     tenant_name: String,
@@ -62,6 +64,7 @@ async fn members_page(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(MembersPage {
+        theme: theme_of(&access.current.user),
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,

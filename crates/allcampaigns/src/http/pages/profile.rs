@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::render;
+use super::{render, theme_of};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
@@ -24,6 +24,8 @@ pub const TOKEN_PREFIX: &str = "acpat_";
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     csrf: String,
     email: String,
     form: ProfileForm,
@@ -91,6 +93,7 @@ async fn page(
     form: ProfileForm,
 ) -> AppResult<ProfilePage> {
     Ok(ProfilePage {
+        theme: theme_of(user),
         csrf,
         email: user.email.to_string(),
         form,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::render;
+use super::{render, theme_of};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
@@ -30,6 +30,8 @@ pub fn profile_of(tenant: &Tenant) -> TenantProfile {
 #[derive(Template)]
 #[template(path = "tenant_form.html")]
 struct TenantFormPage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     csrf: String,
     action: String,
     heading: &'static str,
@@ -40,6 +42,8 @@ struct TenantFormPage {
 #[derive(Template)]
 #[template(path = "tenant.html")]
 struct TenantPage {
+    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
+    theme: Option<&'static str>,
     csrf: String,
     tenant: Tenant,
     role: Role,
@@ -47,8 +51,9 @@ struct TenantPage {
     error: Option<String>,
 }
 
-pub async fn new_form(_current: CurrentUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+pub async fn new_form(current: CurrentUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
     let page = TenantFormPage {
+        theme: theme_of(&current.user),
         csrf,
         action: "/tenants".into(),
         heading: "New client",
@@ -68,6 +73,7 @@ pub async fn create(
         Ok(profile) => profile,
         Err((_, error)) => {
             let page = TenantFormPage {
+                theme: theme_of(&current.user),
                 csrf,
                 action: "/tenants".into(),
                 heading: "New client",
@@ -105,6 +111,7 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let members = state.store.members(access.tenant).await?;
     Ok(render(&TenantPage {
+        theme: theme_of(&access.current.user),
         csrf,
         tenant,
         role: access.role,
@@ -126,6 +133,7 @@ pub async fn edit_form(
         .await?
         .ok_or(AppError::NotFound)?;
     let page = TenantFormPage {
+        theme: theme_of(&access.current.user),
         csrf,
         action: format!("/t/{}/settings", tenant.id),
         heading: "Client settings",
@@ -147,6 +155,7 @@ pub async fn update(
         Ok(profile) => profile,
         Err((_, error)) => {
             let page = TenantFormPage {
+                theme: theme_of(&access.current.user),
                 csrf,
                 action,
                 heading: "Client settings",
@@ -195,6 +204,7 @@ pub async fn delete(
                 tenant.name
             ));
             let page = TenantPage {
+                theme: theme_of(&access.current.user),
                 csrf,
                 tenant,
                 role: access.role,
