@@ -25,6 +25,7 @@ pub struct Sim(Child);
 impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -41,7 +42,7 @@ fn free_port() -> u16 {
 
 async fn start_sim(scale: &str, workspaces: &str, limits: &str) -> (Sim, String) {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
+    let sim = Sim(Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
         .args(["instantly-sim", "--listen", &format!("127.0.0.1:{port}")])
         .args([
             "--scale",
@@ -53,14 +54,14 @@ async fn start_sim(scale: &str, workspaces: &str, limits: &str) -> (Sim, String)
         ])
         .stdout(Stdio::null())
         .spawn()
-        .expect("the simulator starts");
+        .expect("the simulator starts"));
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..600 {
         if reqwest::get(format!("{base}/__sim/workspaces"))
             .await
             .is_ok()
         {
-            return (Sim(child), base);
+            return (sim, base);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
