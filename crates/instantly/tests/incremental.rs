@@ -29,6 +29,7 @@ async fn a_delta_sync_after_a_tick_sees_exactly_the_new_replies_and_changes() {
         status_changes: 6,
         mailbox_changes: 3,
         clicks: 2,
+        ..TickRequest::default()
     };
     let report = sim.tick(&request);
     let changes = &report.workspaces[0];
