@@ -12,6 +12,8 @@ crate::on_both_backends!(
     another_tenants_urls_answer_404_for_every_role,
     only_owners_and_admins_change_settings_and_only_owners_delete,
     deleting_needs_the_name_typed_exactly,
+    a_member_of_two_clients_switches_between_them_with_the_current_one_marked,
+    the_switcher_never_shows_another_persons_clients,
 );
 
 /// Creates a client through the form and returns its id.
@@ -223,5 +225,58 @@ async fn deleting_needs_the_name_typed_exactly(db: TestDb) {
             .is_none()
     );
     assert_eq!(owner.get(&format!("/t/{id}")).await.status(), 404);
+    app.stop().await;
+}
+
+/// The client switcher of a page (the `<nav aria-label="Clients">` of the layout).
+fn switcher_of(page: &str) -> &str {
+    let start = page
+        .find(r#"<nav class="switcher" aria-label="Clients">"#)
+        .expect("a client switcher");
+    let end = start + page[start..].find("</nav>").expect("a closed nav");
+    &page[start..end]
+}
+
+async fn a_member_of_two_clients_switches_between_them_with_the_current_one_marked(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let acme = create_client(&mut ana, "Acme").await;
+    let globex = create_client(&mut ana, "Globex").await;
+    let page = ana.get(&format!("/t/{acme}")).await.text().await.unwrap();
+    let switcher = switcher_of(&page);
+    assert!(
+        switcher.contains(&format!(
+            r#"<a href="/t/{acme}" aria-current="page">Acme</a>"#
+        )),
+        "{switcher}"
+    );
+    assert!(
+        switcher.contains(&format!(r#"<a href="/t/{globex}">Globex</a>"#)),
+        "{switcher}"
+    );
+    assert!(
+        switcher.contains(r#"<a href="/">All clients</a>"#),
+        "{switcher}"
+    );
+    let home = ana.get("/").await.text().await.unwrap();
+    assert!(
+        switcher_of(&home).contains(r#"<a href="/" aria-current="page">All clients</a>"#),
+        "on the home page, all clients is the current scope"
+    );
+    app.stop().await;
+}
+
+async fn the_switcher_never_shows_another_persons_clients(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let mut bob = Visitor::signed_in(&app, "bob@example.com").await;
+    create_client(&mut ana, "Acme Secret").await;
+    let bobs = create_client(&mut bob, "Bobcorp").await;
+    for path in [format!("/t/{bobs}"), "/".to_string()] {
+        let page = bob.get(&path).await.text().await.unwrap();
+        let switcher = switcher_of(&page);
+        assert!(switcher.contains("Bobcorp"), "{path}: {switcher}");
+        assert!(!switcher.contains("Acme Secret"), "{path}: {switcher}");
+    }
     app.stop().await;
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
+use super::switcher::Switcher;
 use super::{render, theme_of};
 use crate::app::AppState;
 use crate::auth::TenantAccess;
@@ -20,6 +21,7 @@ const PAGE_SIZE: i64 = 200;
 struct AuditPage {
     /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
     theme: Option<&'static str>,
+    switcher: Switcher,
     tenant: TenantId,
     tenant_name: String,
     entries: Vec<(AuditEntry, String)>,
@@ -111,6 +113,7 @@ pub async fn list(
         .collect();
     let page = AuditPage {
         theme: theme_of(&access.current.user),
+        switcher: Switcher::of_access(&state, &access).await?,
         tenant: access.tenant,
         tenant_name: tenant.name,
         entries,

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::switcher::Switcher;
 use super::sync_status::SyncView;
 use super::{render, theme_of};
 use crate::app::AppState;
@@ -24,6 +25,7 @@ use crate::store::{Connection, ConnectionStatus};
 struct ConnectionPage {
     /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
     theme: Option<&'static str>,
+    switcher: Switcher,
     csrf: String,
     tenant: TenantId,
     tenant_name: String,
@@ -55,6 +57,7 @@ async fn page(state: &AppState, access: &TenantAccess, csrf: String) -> AppResul
     };
     Ok(ConnectionPage {
         theme: theme_of(&access.current.user),
+        switcher: Switcher::of_access(state, access).await?,
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,

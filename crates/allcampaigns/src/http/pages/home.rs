@@ -2,6 +2,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
+use super::switcher::Switcher;
 use super::{render, theme_of};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -15,6 +16,7 @@ use crate::store::Tenant;
 struct HomePage {
     /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
     theme: Option<&'static str>,
+    switcher: Switcher,
     csrf: String,
     email: String,
     tenants: Vec<(Tenant, Role)>,
@@ -29,6 +31,7 @@ pub async fn home(
     let tenants = state.store.tenants_of_user(current.user.id).await?;
     render(&HomePage {
         theme: theme_of(&current.user),
+        switcher: Switcher::all_clients(&tenants),
         csrf,
         email: current.user.email.to_string(),
         tenants,

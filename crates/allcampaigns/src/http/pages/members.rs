@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::switcher::Switcher;
 use super::{render, theme_of};
 use crate::app::AppState;
 use crate::audit;
@@ -25,6 +26,7 @@ use crate::team;
 struct MembersPage {
     /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
     theme: Option<&'static str>,
+    switcher: Switcher,
     csrf: String,
     tenant: TenantId,
     tenant_name: String,
@@ -65,6 +67,7 @@ async fn members_page(
         .ok_or(AppError::NotFound)?;
     Ok(MembersPage {
         theme: theme_of(&access.current.user),
+        switcher: Switcher::of_access(state, access).await?,
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,

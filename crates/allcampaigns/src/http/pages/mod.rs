@@ -7,6 +7,7 @@ pub mod login;
 pub mod members;
 pub mod profile;
 pub mod setup;
+pub mod switcher;
 pub mod sync_status;
 pub mod tenants;
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::switcher::Switcher;
 use super::{render, theme_of};
 use crate::app::AppState;
 use crate::audit;
@@ -32,6 +33,7 @@ pub fn profile_of(tenant: &Tenant) -> TenantProfile {
 struct TenantFormPage {
     /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
     theme: Option<&'static str>,
+    switcher: Switcher,
     csrf: String,
     action: String,
     heading: &'static str,
@@ -44,6 +46,7 @@ struct TenantFormPage {
 struct TenantPage {
     /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
     theme: Option<&'static str>,
+    switcher: Switcher,
     csrf: String,
     tenant: Tenant,
     role: Role,
@@ -51,9 +54,14 @@ struct TenantPage {
     error: Option<String>,
 }
 
-pub async fn new_form(current: CurrentUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
     let page = TenantFormPage {
         theme: theme_of(&current.user),
+        switcher: Switcher::load(&state, current.user.id, None).await?,
         csrf,
         action: "/tenants".into(),
         heading: "New client",
@@ -74,6 +82,7 @@ pub async fn create(
         Err((_, error)) => {
             let page = TenantFormPage {
                 theme: theme_of(&current.user),
+                switcher: Switcher::load(&state, current.user.id, None).await?,
                 csrf,
                 action: "/tenants".into(),
                 heading: "New client",
@@ -112,6 +121,7 @@ pub async fn show(
     let members = state.store.members(access.tenant).await?;
     Ok(render(&TenantPage {
         theme: theme_of(&access.current.user),
+        switcher: Switcher::of_access(&state, &access).await?,
         csrf,
         tenant,
         role: access.role,
@@ -134,6 +144,7 @@ pub async fn edit_form(
         .ok_or(AppError::NotFound)?;
     let page = TenantFormPage {
         theme: theme_of(&access.current.user),
+        switcher: Switcher::of_access(&state, &access).await?,
         csrf,
         action: format!("/t/{}/settings", tenant.id),
         heading: "Client settings",
@@ -156,6 +167,7 @@ pub async fn update(
         Err((_, error)) => {
             let page = TenantFormPage {
                 theme: theme_of(&access.current.user),
+                switcher: Switcher::of_access(&state, &access).await?,
                 csrf,
                 action,
                 heading: "Client settings",
@@ -205,6 +217,7 @@ pub async fn delete(
             ));
             let page = TenantPage {
                 theme: theme_of(&access.current.user),
+                switcher: Switcher::of_access(&state, &access).await?,
                 csrf,
                 tenant,
                 role: access.role,
