@@ -53,3 +53,17 @@ pub async fn record_user(store: &DynStore, user: UserId, action: &str, details: 
         tracing::error!(error = %error, action, "could not write the audit log");
     }
 }
+
+/// An entry about an address with no account, or about no one (such as an IP refused at the
+/// sign-in limit). Never put the address itself in `details`.
+pub async fn record_without_user(store: &DynStore, action: &str, details: Value) {
+    let entry = UserAuditEntry {
+        user_id: None,
+        action: action.into(),
+        details,
+        request_id: None,
+    };
+    if let Err(error) = store.append_user_audit(&entry).await {
+        tracing::error!(error = %error, action, "could not write the audit log");
+    }
+}

@@ -8,7 +8,7 @@ pub mod links;
 pub mod session;
 
 pub use access::TenantAccess;
-pub use limiter::RateLimiter;
+pub use limiter::{RateLimiter, Refusal};
 pub use session::CurrentUser;
 
 use base64::Engine;

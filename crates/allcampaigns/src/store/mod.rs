@@ -68,6 +68,8 @@ pub trait AccountStore {
     async fn delete_user_sessions(&self, user: UserId) -> Result<u64>;
 
     async fn append_user_audit(&self, entry: &UserAuditEntry) -> Result<()>;
+    /// A person's own audit entries, oldest first.
+    async fn user_audit_entries(&self, user: UserId) -> Result<Vec<UserAuditEntry>>;
 
     async fn create_api_token(&self, token: &ApiToken, token_hash: &[u8]) -> Result<()>;
     /// A live (unrevoked) token by hash; marks it used at `now`.

@@ -50,6 +50,24 @@ pub struct UserAuditEntry {
     pub request_id: Option<String>,
 }
 
+/// A `user_audit_log` row as both backends read it.
+pub(crate) type UserAuditRow = (
+    Option<UserId>,
+    String,
+    sqlx::types::Json<serde_json::Value>,
+    Option<String>,
+);
+
+pub(crate) fn user_audit_entry(row: UserAuditRow) -> UserAuditEntry {
+    let (user_id, action, details, request_id) = row;
+    UserAuditEntry {
+        user_id,
+        action,
+        details: details.0,
+        request_id,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Tenant {
     #[sqlx(rename = "tenant_id")]

@@ -27,6 +27,8 @@ pub const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1"
 
 pub const INSERT_USER_AUDIT: &str = "INSERT INTO user_audit_log \
      (id, at, user_id, action, details, request_id) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const USER_AUDIT_ENTRIES: &str = "SELECT user_id, action, details, request_id \
+     FROM user_audit_log WHERE user_id = $1 ORDER BY at, id";
 
 pub const INSERT_TENANT: &str = "INSERT INTO tenants \
      (tenant_id, name, client_name, website, accent_colour, logo_url, created_at, updated_at) \

@@ -17,6 +17,7 @@ crate::on_both_backends!(
     ml_04_a_link_works_until_fifteen_minutes_and_not_after,
     ml_06_known_and_unknown_addresses_get_the_same_answer,
     ml_07_sign_in_requests_are_limited_per_address_and_per_ip,
+    a_burst_of_refused_sign_ins_is_audited_once_for_the_account,
     ml_08_links_use_the_configured_address_never_the_host_header,
     ml_09_10_cookies_rotate_at_sign_in_and_die_at_sign_out,
     ml_12_state_changing_requests_without_a_valid_csrf_token_are_refused,
@@ -283,6 +284,58 @@ async fn ml_07_sign_in_requests_are_limited_per_address_and_per_ip(db: TestDb) {
             .status(),
         429
     );
+}
+
+async fn a_burst_of_refused_sign_ins_is_audited_once_for_the_account(db: TestDb) {
+    let two_per_address = SignInLimits {
+        per_email: RateLimiter::new(2, Duration::from_secs(900)),
+        per_ip: RateLimiter::new(1000, Duration::from_secs(900)),
+    };
+    let app = spawn_app_with(db.config.clone(), two_per_address).await;
+    known_user(&app, "fay@example.com").await;
+    let fay = app
+        .store
+        .user_by_email(&Email::parse("fay@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut visitor = Visitor::arrive(&app).await;
+    for expected in [200, 200, 429, 429, 429, 429] {
+        let response = visitor
+            .post("/login", &[("email", "fay@example.com")])
+            .await;
+        assert_eq!(response.status(), expected);
+    }
+    let bursts = burst_entries_within(&app, fay.id, Duration::from_secs(5)).await;
+    assert_eq!(bursts.len(), 1, "{bursts:?}");
+    assert_eq!(bursts[0]["limit"], "email");
+    assert_eq!(bursts[0]["ip"], "127.0.0.1");
+    app.stop().await;
+}
+
+/// The details of `user`'s refused-burst audit entries, once at least one is written (they
+/// are written in the background) or `wait` has passed.
+async fn burst_entries_within(
+    app: &TestApp,
+    user: allcampaigns::domain::UserId,
+    wait: Duration,
+) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let bursts: Vec<_> = app
+            .store
+            .user_audit_entries(user)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|entry| entry.action == "sign_in.burst_refused")
+            .map(|entry| entry.details)
+            .collect();
+        if !bursts.is_empty() || Instant::now() > deadline {
+            return bursts;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn ml_08_links_use_the_configured_address_never_the_host_header(db: TestDb) {

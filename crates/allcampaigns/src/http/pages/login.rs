@@ -1,7 +1,7 @@
 //! Magic-link sign-in (RELIABILITY A3): the same answer whether or not an address has an
 //! account, links mailed in the background, a confirm page whose POST alone signs in.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use askama::Template;
@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::CsrfToken;
-use crate::auth::{CurrentUser, hash_token, links, safe_next, session};
+use crate::auth::{CurrentUser, Refusal, hash_token, links, safe_next, session};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
@@ -86,16 +86,19 @@ pub async fn request_link(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
     let now = Instant::now();
-    state
-        .sign_in_limits
-        .per_ip
-        .check(&peer.ip().to_string(), now)
-        .map_err(too_many)?;
-    state
-        .sign_in_limits
-        .per_email
-        .check(email.as_str(), now)
-        .map_err(too_many)?;
+    let limits = &state.sign_in_limits;
+    if let Err(refusal) = limits.per_ip.check(&peer.ip().to_string(), now) {
+        return Err(refuse(&state, SignInLimit::Ip, &email, peer.ip(), refusal));
+    }
+    if let Err(refusal) = limits.per_email.check(email.as_str(), now) {
+        return Err(refuse(
+            &state,
+            SignInLimit::Email,
+            &email,
+            peer.ip(),
+            refusal,
+        ));
+    }
     // Whether the address has an account is decided off the request path, so the answer and
     // its timing are the same either way.
     tokio::spawn(send_link_if_known(
@@ -106,8 +109,57 @@ pub async fn request_link(
     Ok(render(&LinkSentPage)?.into_response())
 }
 
-fn too_many(retry_after: std::time::Duration) -> AppError {
-    AppError::TooManyRequests { retry_after }
+#[derive(Clone, Copy)]
+enum SignInLimit {
+    Email,
+    Ip,
+}
+
+impl SignInLimit {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Ip => "ip",
+        }
+    }
+}
+
+/// Answers a request over a sign-in limit. The first refusal of a burst is audited in the
+/// background, so the answer and its timing are those of every other refusal.
+fn refuse(
+    state: &AppState,
+    limit: SignInLimit,
+    email: &Email,
+    ip: IpAddr,
+    refusal: Refusal,
+) -> AppError {
+    if refusal.first_of_burst {
+        tokio::spawn(record_refused_burst(
+            state.clone(),
+            limit,
+            email.clone(),
+            ip,
+        ));
+    }
+    AppError::TooManyRequests {
+        retry_after: refusal.retry_after,
+    }
+}
+
+/// A burst at the email limit is about that account when it has one; a burst at the IP limit
+/// is about the address, whatever emails it tried. Unknown emails are never stored.
+async fn record_refused_burst(state: AppState, limit: SignInLimit, email: Email, ip: IpAddr) {
+    const ACTION: &str = "sign_in.burst_refused";
+    let details = json!({"limit": limit.name(), "ip": ip.to_string()});
+    let user = match limit {
+        SignInLimit::Email => state.store.user_by_email(&email).await,
+        SignInLimit::Ip => Ok(None),
+    };
+    match user {
+        Ok(Some(user)) => audit::record_user(&state.store, user.id, ACTION, details).await,
+        Ok(None) => audit::record_without_user(&state.store, ACTION, details).await,
+        Err(error) => tracing::error!(error = %error, "could not audit a refused sign-in burst"),
+    }
 }
 
 async fn send_link_if_known(state: AppState, email: Email, next: Option<String>) {

@@ -6,7 +6,7 @@ use super::PgStore;
 use crate::domain::{Email, UserId};
 use crate::store::{
     AccountStore, ApiToken, Profile, Result, Session, SignInToken, StoreError, User,
-    UserAuditEntry, sql,
+    UserAuditEntry, UserAuditRow, sql, user_audit_entry,
 };
 
 #[async_trait]
@@ -139,6 +139,14 @@ impl AccountStore for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn user_audit_entries(&self, user: UserId) -> Result<Vec<UserAuditEntry>> {
+        let rows: Vec<UserAuditRow> = sqlx::query_as(sql::USER_AUDIT_ENTRIES)
+            .bind(user)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(user_audit_entry).collect())
     }
 
     async fn create_api_token(&self, token: &ApiToken, token_hash: &[u8]) -> Result<()> {
