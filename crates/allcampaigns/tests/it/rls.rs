@@ -65,9 +65,60 @@ async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
             .save_connection(tenant, &crate::storage::new_connection(b"sealed", 1))
             .await
             .unwrap();
+        seed_synced_rows(&store, tenant).await;
         tenants.push(tenant);
     }
     Some((db, store, tenants[0], tenants[1]))
+}
+
+/// One row in every table sync writes, plus a thread, a daily sum, a suppression and a job.
+async fn seed_synced_rows(store: &DynStore, tenant: TenantId) {
+    use allcampaigns::store::{ALL_TABLES, Kind, Write, shape};
+    let mut writes: Vec<Write> = ALL_TABLES
+        .iter()
+        .map(|table| {
+            let shape = shape(*table);
+            let mut row = serde_json::Map::new();
+            for key in shape.key {
+                let value = match *key {
+                    "step" | "variant" if shape.name == "campaign_steps" => serde_json::json!(1),
+                    "day" => serde_json::json!("2026-11-01"),
+                    _ => serde_json::json!("k"),
+                };
+                row.insert((*key).into(), value);
+            }
+            for (column, kind) in shape.columns {
+                let value = match (*column, kind) {
+                    ("direction", _) => serde_json::json!("received"),
+                    ("campaign_id", _) => serde_json::json!("k"),
+                    (_, Kind::Text) => serde_json::json!("x"),
+                    (_, Kind::Int) => serde_json::json!(1),
+                    (_, Kind::Real) => serde_json::json!(1.5),
+                    (_, Kind::Bool) => serde_json::json!(true),
+                    (_, Kind::Time) => serde_json::json!("2026-11-01T10:00:00.000Z"),
+                    (_, Kind::Day) => serde_json::json!("2026-11-01"),
+                };
+                row.insert((*column).into(), value);
+            }
+            Write::Upsert {
+                table: *table,
+                rows: serde_json::Value::Array(vec![serde_json::Value::Object(row)]),
+            }
+        })
+        .collect();
+    writes.push(Write::RefreshThreads {
+        thread_ids: vec!["x".into()],
+    });
+    writes.push(Write::RefreshTenantDaily {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    });
+    let state = allcampaigns::store::StreamState::new("seed");
+    store.apply(tenant, None, &writes, &state).await.unwrap();
+    store.add_suppression(tenant, b"hash").await.unwrap();
+    store
+        .schedule_job(tenant, "sync", chrono::Utc::now())
+        .await
+        .unwrap();
 }
 
 async fn as_app(db: &TestDb) -> PgConnection {
@@ -284,12 +335,31 @@ async fn rls_04_rows_cannot_be_written_into_or_moved_to_another_tenant() {
         return;
     };
     let mut app = as_app(&db).await;
-    for table in tenant_tables(&mut db.owner().await).await {
+    let mut owner = db.owner().await;
+    for table in tenant_tables(&mut owner).await {
         let mut tx = app.begin().await.unwrap();
         set_tenant(&mut tx, &a.to_string()).await;
+        // Every stored column (generated ones, such as search vectors, cannot be written).
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER' \
+             ORDER BY ordinal_position",
+        )
+        .bind(&table)
+        .fetch_all(&mut owner)
+        .await
+        .unwrap();
+        let values: Vec<String> = columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "tenant_id" => "$1::uuid".to_owned(),
+                other => other.to_owned(),
+            })
+            .collect();
         let insert = format!(
-            "INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, \
-               to_jsonb(x) || jsonb_build_object('tenant_id', $1::uuid))).* FROM {table} x LIMIT 1"
+            "INSERT INTO {table} ({}) SELECT {} FROM {table} x LIMIT 1",
+            columns.join(", "),
+            values.join(", ")
         );
         let error = sqlx::query(sqlx::AssertSqlSafe(insert))
             .bind(b)
