@@ -98,16 +98,9 @@ fn invitation_mail(email: &Email, tenant: &str, role: Role, link: &str) -> Mail 
         html: format!(
             "<p>You are invited to join <strong>{}</strong> on All Campaigns as {role}.</p>\
              <p><a href=\"{link}\">Accept the invitation</a></p><p>The invitation expires in 7 days.</p>",
-            escape(tenant)
+            crate::mail::escape_html(tenant)
         ),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 pub async fn change_role(

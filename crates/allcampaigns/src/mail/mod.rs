@@ -69,3 +69,11 @@ impl Mailer {
         }
     }
 }
+
+/// Text made safe to place inside HTML mail.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

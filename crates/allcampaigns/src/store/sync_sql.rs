@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use super::sync::{Table, Write};
-use super::sync_tables::shape;
+use super::sync_tables::{ALL_TABLES, shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -191,18 +191,25 @@ fn refresh_tenant_daily(dialect: Dialect) -> String {
     )
 }
 
-/// Live rows of a table (sync state excluded).
-pub fn count(table: Table) -> String {
-    let shape = shape(table);
-    let live = if shape.soft_delete {
-        " AND deleted_at IS NULL"
-    } else {
-        ""
-    };
-    format!(
-        "SELECT COUNT(*) FROM {} WHERE tenant_id = $1{live}",
-        shape.name
-    )
+/// Live rows of every sync table in one statement: `(index in ALL_TABLES, count)` rows.
+pub fn counts() -> String {
+    ALL_TABLES
+        .iter()
+        .enumerate()
+        .map(|(index, table)| {
+            let shape = shape(*table);
+            let live = if shape.soft_delete {
+                " AND deleted_at IS NULL"
+            } else {
+                ""
+            };
+            format!(
+                "SELECT CAST({index} AS BIGINT), COUNT(*) FROM {} WHERE tenant_id = $1{live}",
+                shape.name
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }
 
 /// Renews the lease as part of a write; no row means the lease was lost.

@@ -290,8 +290,8 @@ fn needs_attention_mail(to: &str, tenant_name: &str, detail: &str) -> Mail {
     let html = format!(
         "<p>Sync for <strong>{}</strong> has stopped: {}</p><p>Open the client's Instantly \
          connection page in All Campaigns to fix it. Sync stays stopped until then.</p>",
-        html_escape(tenant_name),
-        html_escape(detail)
+        crate::mail::escape_html(tenant_name),
+        crate::mail::escape_html(detail)
     );
     Mail {
         to: to.to_owned(),
@@ -299,11 +299,4 @@ fn needs_attention_mail(to: &str, tenant_name: &str, detail: &str) -> Mail {
         text,
         html,
     }
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -80,16 +80,14 @@ impl SyncStore for PgStore {
     }
 
     async fn stored_counts(&self, tenant: TenantId) -> Result<Vec<(Table, i64)>> {
-        let mut tx = self.scoped(&[tenant]).await?;
-        let mut counts = Vec::with_capacity(ALL_TABLES.len());
-        for table in ALL_TABLES {
-            let n: i64 = sqlx::query_scalar(AssertSqlSafe(sync_sql::count(table)))
-                .bind(tenant)
-                .fetch_one(&mut *tx)
-                .await?;
-            counts.push((table, n));
-        }
-        Ok(counts)
+        let rows: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sync_sql::counts()))
+            .bind(tenant)
+            .fetch_all(&mut *self.scoped(&[tenant]).await?)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(index, n)| Some((*ALL_TABLES.get(index as usize)?, n)))
+            .collect())
     }
 
     async fn fingerprints(&self, tenant: TenantId, table: Table) -> Result<Vec<(String, i64)>> {
