@@ -1,6 +1,7 @@
 //! Sealing and opening a tenant's Instantly API key. The key is bound to its tenant's
 //! connection row; only its last four characters are ever shown again.
 
+use crate::text::Problem;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::crypto::{CryptoError, Keyring, Purpose, SecretSlot};
@@ -93,7 +94,7 @@ pub async fn connect(
     if trimmed.expose_secret().is_empty() {
         return Err(AppError::Invalid {
             field: "api_key",
-            message: "paste the Instantly API key".into(),
+            problem: Problem::ApiKeyMissing,
         });
     }
     let workspace = check_key(&trimmed, request.base_url).await?;
@@ -102,11 +103,9 @@ pub async fn connect(
             .workspace_connected_elsewhere(request.tenant, &workspace.id)
             .await?
     {
-        return Err(AppError::Conflict(format!(
-            "The Instantly workspace \u{201c}{}\u{201d} is already connected to another client. \
-             Connect it here too only if that is intended.",
-            workspace.name
-        )));
+        return Err(AppError::Conflict(Problem::WorkspaceElsewhere {
+            workspace: workspace.name,
+        }));
     }
     let replacing = store.connection(request.tenant).await?.is_some();
     let workspace_name = workspace.name.clone();
@@ -152,23 +151,24 @@ async fn check_key(
         max_attempts: 2,
         ..instantly::RetryPolicy::default()
     };
-    let client = instantly::Client::new(config)
-        .map_err(|e| AppError::Upstream(format!("cannot use that Instantly address: {e}")))?;
+    let client = instantly::Client::new(config).map_err(|e| {
+        AppError::Upstream(Problem::InstantlyAddress {
+            detail: e.to_string(),
+        })
+    })?;
     match client.current_workspace().await {
         Ok(workspace) => Ok(workspace),
         Err(instantly::Error::InvalidCredentials { .. }) => Err(AppError::Invalid {
             field: "api_key",
-            message:
-                "Instantly refused this key; copy it again from Instantly's settings (API keys)"
-                    .into(),
+            problem: Problem::KeyRefused,
         }),
         Err(instantly::Error::PaymentRequired) => Err(AppError::Invalid {
             field: "api_key",
-            message: "this Instantly workspace's plan does not include API access".into(),
+            problem: Problem::PlanWithoutApi,
         }),
-        Err(error) => Err(AppError::Upstream(format!(
-            "could not reach Instantly to check the key: {error}"
-        ))),
+        Err(error) => Err(AppError::Upstream(Problem::InstantlyUnreachable {
+            detail: error.to_string(),
+        })),
     }
 }
 

@@ -1,6 +1,7 @@
 //! One error type that knows how to respond: an HTML page for pages and
 //! `{"error": {"code", "message"}}` under `/api`. Internal causes are logged with their chain
-//! and never sent.
+//! and never sent. What a person reads is a [`Problem`], worded in their language when shown
+//! (English for the API and logs).
 
 use std::time::Duration;
 
@@ -9,49 +10,93 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::store::StoreError;
+use crate::text::{Lang, Problem, Texts};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AppError {
-    #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("that method is not allowed here")]
+    BadRequest(Problem),
     MethodNotAllowed,
-    #[error("sign in to continue")]
     Unauthorized,
-    #[error("you do not have access to this")]
     Forbidden,
-    #[error("this form expired or came from another site; reload the page and try again")]
     CsrfRejected,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{field}: {message}")]
+    Conflict(Problem),
     Invalid {
         field: &'static str,
-        message: String,
+        problem: Problem,
     },
-    #[error("this sign-in link has expired or was already used; ask for a new one")]
     LinkUsed,
-    #[error("the request body is too large")]
     PayloadTooLarge,
-    #[error("too many requests; try again later")]
-    TooManyRequests { retry_after: Duration },
-    #[error("the request took too long")]
+    TooManyRequests {
+        retry_after: Duration,
+    },
     Timeout,
-    /// Another service (Instantly) failed; the text says what happened in plain words.
-    #[error("{0}")]
-    Upstream(String),
-    #[error("the service is not ready")]
+    /// Another service (Instantly) failed; the problem says what happened in plain words.
+    Upstream(Problem),
     Unavailable,
-    #[error("something went wrong on our side")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// In English, as the API and the logs show it.
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&ErrorBody::from(self).message(Lang::En.texts()))
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Internal(cause) => Some(cause.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(cause: anyhow::Error) -> Self {
+        Self::Internal(cause)
+    }
 }
 
 /// What the renderer needs, carried in the response's extensions until the error layer
-/// decides between HTML and JSON.
-#[derive(Debug, Clone, Serialize)]
+/// decides between HTML and JSON and knows the person's language.
+#[derive(Debug, Clone)]
 pub struct ErrorBody {
+    pub code: &'static str,
+    /// The field at fault, for refused input.
+    pub field: Option<&'static str>,
+    pub problem: Problem,
+}
+
+impl ErrorBody {
+    /// The message in `texts`' language; refused input names its field first.
+    pub fn message(&self, texts: &Texts) -> String {
+        let words = texts.say(&self.problem);
+        match self.field {
+            Some(field) => format!("{field}: {words}"),
+            None => words,
+        }
+    }
+}
+
+impl From<&AppError> for ErrorBody {
+    fn from(error: &AppError) -> Self {
+        let field = match error {
+            AppError::Invalid { field, .. } => Some(*field),
+            _ => None,
+        };
+        Self {
+            code: error.code(),
+            field,
+            problem: error.problem(),
+        }
+    }
+}
+
+/// The JSON error body (`{"error": {"code", "message"}}`).
+#[derive(Debug, Serialize)]
+pub struct ErrorJson {
     pub code: &'static str,
     pub message: String,
 }
@@ -73,6 +118,32 @@ impl AppError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// What a person is told.
+    pub fn problem(&self) -> Problem {
+        match self {
+            Self::NotFound => Problem::NotFound,
+            Self::BadRequest(problem) | Self::Conflict(problem) | Self::Upstream(problem) => {
+                problem.clone()
+            }
+            Self::Invalid { problem, .. } => problem.clone(),
+            Self::MethodNotAllowed => Problem::MethodNotAllowed,
+            Self::Unauthorized => Problem::SignInRequired,
+            Self::Forbidden => Problem::NoAccess,
+            Self::CsrfRejected => Problem::FormExpired,
+            Self::LinkUsed => Problem::LinkUsed,
+            Self::PayloadTooLarge => Problem::TooLarge,
+            Self::TooManyRequests { .. } => Problem::TooManyRequests,
+            Self::Timeout => Problem::TookTooLong,
+            Self::Unavailable => Problem::NotReady,
+            Self::Internal(_) => Problem::OurFault,
+        }
+    }
+
+    /// Words for the page that re-renders a form with the refusal, in `texts`' language.
+    pub fn words(&self, texts: &Texts) -> String {
+        texts.say(&self.problem())
     }
 
     pub fn code(&self) -> &'static str {
@@ -100,8 +171,8 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(message) => Self::Conflict(message.to_string()),
-            StoreError::LastOwner => Self::Conflict(error.to_string()),
+            StoreError::Conflict(problem) => Self::Conflict(problem),
+            StoreError::LastOwner => Self::Conflict(Problem::LastOwnerRemoved),
             StoreError::Database(_) | StoreError::LeaseLost => {
                 Self::Internal(anyhow::Error::new(error))
             }
@@ -123,10 +194,7 @@ impl IntoResponse for AppError {
                 HeaderValue::from_str(&seconds).expect("digits"),
             );
         }
-        response.extensions_mut().insert(ErrorBody {
-            code: self.code(),
-            message: self.to_string(),
-        });
+        response.extensions_mut().insert(ErrorBody::from(&self));
         response
     }
 }

@@ -19,3 +19,4 @@ pub mod sync;
 pub mod sync_now;
 pub mod team;
 pub mod tenancy;
+pub mod text;

@@ -5,17 +5,17 @@ use crate::domain::{TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::{ConnectionStatus, DynStore};
 use crate::sync::SyncWorker;
+use crate::text::Problem;
 
 /// Schedules the tenant's next sync cycle for now and records who asked. Refused while there is
 /// no connection, or while its key needs attention (sync stays stopped until a new key).
 pub async fn request(store: &DynStore, tenant: TenantId, actor: UserId) -> AppResult<()> {
-    let connection = store.connection(tenant).await?.ok_or_else(|| {
-        AppError::Conflict("Connect Instantly first: there is nothing to sync yet.".into())
-    })?;
+    let connection = store
+        .connection(tenant)
+        .await?
+        .ok_or(AppError::Conflict(Problem::NothingToSync))?;
     if connection.status == ConnectionStatus::NeedsAttention {
-        return Err(AppError::Conflict(
-            "Sync is stopped until the Instantly key is fixed: paste a new key first.".into(),
-        ));
+        return Err(AppError::Conflict(Problem::SyncStopped));
     }
     SyncWorker::request(store, tenant)
         .await

@@ -10,8 +10,10 @@ use crate::audit;
 use crate::auth::{TenantAccess, hash_token, random_token};
 use crate::domain::{Email, Role, UserId};
 use crate::error::{AppError, AppResult};
+use crate::http::pages::ui::Prefs;
 use crate::mail::Mail;
 use crate::store::{Invitation, StoreError};
+use crate::text::Problem;
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
 
@@ -22,14 +24,13 @@ pub async fn invite(
     role: &str,
 ) -> AppResult<Invitation> {
     access.require_admin()?;
-    let email = Email::parse(email).map_err(|e| AppError::Invalid {
+    let email = Email::parse(email).map_err(|_| AppError::Invalid {
         field: "email",
-        message: e.to_string(),
+        problem: Problem::NotAnEmail {
+            input: email.chars().take(100).collect(),
+        },
     })?;
-    let role: Role = role.parse().map_err(|message| AppError::Invalid {
-        field: "role",
-        message,
-    })?;
+    let role = parse_role(role)?;
     if role == Role::Owner && access.role != Role::Owner {
         return Err(AppError::Forbidden);
     }
@@ -50,9 +51,9 @@ pub async fn invite(
         .await
     {
         Err(StoreError::Conflict(_)) => {
-            return Err(AppError::Conflict(format!(
-                "{email} already has an open invitation."
-            )));
+            return Err(AppError::Conflict(Problem::AlreadyInvited {
+                email: email.to_string(),
+            }));
         }
         other => other?,
     }
@@ -69,10 +70,10 @@ pub async fn invite(
     link.query_pairs_mut()
         .append_pair("tenant", &access.tenant.to_string())
         .append_pair("token", &token);
-    state
-        .mailer
-        .send(invitation_mail(&email, &tenant.name, role, link.as_str()))
-        .await?;
+    // The invited person has no language yet; the inviter's is the best guess.
+    let texts = Prefs::of(&access.current.user).lang.texts();
+    let words = (texts.mail.invitation)(&tenant.name, texts.role(&role), link.as_str());
+    state.mailer.send(Mail::to(&email, words)).await?;
     let actor = access.current.user.id;
     let details = json!({"role": role});
     audit::record(
@@ -87,20 +88,13 @@ pub async fn invite(
     Ok(invitation)
 }
 
-fn invitation_mail(email: &Email, tenant: &str, role: Role, link: &str) -> Mail {
-    Mail {
-        to: email.to_string(),
-        subject: format!("You are invited to {tenant} on All Campaigns"),
-        text: format!(
-            "You are invited to join {tenant} on All Campaigns as {role}.\n\nAccept here:\n{link}\n\n\
-             The invitation expires in 7 days."
-        ),
-        html: format!(
-            "<p>You are invited to join <strong>{}</strong> on All Campaigns as {role}.</p>\
-             <p><a href=\"{link}\">Accept the invitation</a></p><p>The invitation expires in 7 days.</p>",
-            crate::mail::escape_html(tenant)
-        ),
-    }
+fn parse_role(role: &str) -> AppResult<Role> {
+    role.parse().map_err(|_| AppError::Invalid {
+        field: "role",
+        problem: Problem::NotARole {
+            input: role.chars().take(40).collect(),
+        },
+    })
 }
 
 pub async fn change_role(
@@ -110,10 +104,7 @@ pub async fn change_role(
     role: &str,
 ) -> AppResult<()> {
     access.require_admin()?;
-    let role: Role = role.parse().map_err(|message| AppError::Invalid {
-        field: "role",
-        message,
-    })?;
+    let role = parse_role(role)?;
     let current = state
         .store
         .member_role(access.tenant, user)
@@ -124,8 +115,7 @@ pub async fn change_role(
     }
     match state.store.set_member_role(access.tenant, user, role).await {
         Err(StoreError::LastOwner) => {
-            let message = "A client needs at least one owner: make someone else owner first.";
-            return Err(AppError::Conflict(message.into()));
+            return Err(AppError::Conflict(Problem::LastOwnerDemoted));
         }
         other => other?,
     }
@@ -155,9 +145,7 @@ pub async fn remove(state: &AppState, access: &TenantAccess, user: UserId) -> Ap
     }
     match state.store.remove_member(access.tenant, user).await {
         Err(StoreError::LastOwner) => {
-            return Err(AppError::Conflict(
-                "The last owner cannot be removed.".into(),
-            ));
+            return Err(AppError::Conflict(Problem::LastOwnerRemoved));
         }
         other => other?,
     }

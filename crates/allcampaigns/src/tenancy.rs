@@ -8,6 +8,7 @@ use crate::auth::TenantAccess;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::store::DynStore;
+use crate::text::Problem;
 
 /// Deletes the tenant; `Invalid { field: "confirm_name" }` when the name does not match.
 pub async fn delete(store: &DynStore, access: &TenantAccess, confirm_name: &str) -> AppResult<()> {
@@ -19,10 +20,9 @@ pub async fn delete(store: &DynStore, access: &TenantAccess, confirm_name: &str)
         .await?
         .ok_or(AppError::NotFound)?;
     if confirm_name != tenant.name {
-        let message = format!("must be the tenant's exact name, {:?}", tenant.name);
         return Err(AppError::Invalid {
             field: "confirm_name",
-            message,
+            problem: Problem::ConfirmName { name: tenant.name },
         });
     }
     store.delete_tenant(access.tenant).await?;

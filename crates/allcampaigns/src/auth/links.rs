@@ -56,6 +56,18 @@ pub async fn redeem(
     Ok(Email::parse(&taken.email).ok())
 }
 
+/// The address a live sign-in link signs into, without using it up.
+pub async fn peek(
+    store: &DynStore,
+    token: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Email>> {
+    let token = store.sign_in_token(&hash_token(token), now).await?;
+    Ok(token
+        .filter(|t| t.purpose == PURPOSE_SIGN_IN)
+        .and_then(|t| Email::parse(&t.email).ok()))
+}
+
 /// On an empty install, a one-time link that creates the first owner; `None` once anyone exists.
 pub async fn issue_setup_link(store: &DynStore, public_url: &Url) -> anyhow::Result<Option<Url>> {
     if store.count_users().await? > 0 {

@@ -9,6 +9,7 @@ use super::cookies::{self, CookieJar};
 use super::{hash_token, random_token};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::http::pages::ui::{Prefs, PrefsSlot};
 use crate::store::{Session, StoreError, User};
 
 /// A session ends after this long without a request.
@@ -86,6 +87,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .user(token.user_id)
                 .await?
                 .ok_or(AppError::Unauthorized)?;
+            remember_prefs(parts, &user);
             return Ok(Self {
                 user,
                 session_hash: Vec::new(),
@@ -114,10 +116,18 @@ impl FromRequestParts<AppState> for CurrentUser {
             .user(session.user_id)
             .await?
             .ok_or(AppError::Unauthorized)?;
+        remember_prefs(parts, &user);
         Ok(Self {
             user,
             session_hash: hash,
         })
+    }
+}
+
+/// Lets an error page of this request use the person's language and theme.
+fn remember_prefs(parts: &Parts, user: &User) {
+    if let Some(slot) = parts.extensions.get::<PrefsSlot>() {
+        slot.fill(Prefs::of(user));
     }
 }
 

@@ -2,6 +2,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::store::TenantProfile;
+use crate::text::{Problem, TenantUrl};
 
 /// A tenant's name and client/brand metadata as a person enters them (form or JSON).
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -32,37 +33,28 @@ impl TenantInput {
     }
 
     /// The profile, or the field at fault and what to do about it.
-    pub fn validate(&self) -> Result<TenantProfile, (&'static str, String)> {
+    pub fn validate(&self) -> Result<TenantProfile, (&'static str, Problem)> {
         let optional = |value: &str| Some(value.trim().to_string()).filter(|v| !v.is_empty());
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err((
-                "name",
-                "Give the tenant a name of 1 to 120 characters.".into(),
-            ));
+            return Err(("name", Problem::TenantName));
         }
-        for (field, label, url) in [
-            ("website", "Website", &self.website),
-            ("logo_url", "Logo URL", &self.logo_url),
+        for (field, which, url) in [
+            ("website", TenantUrl::Website, &self.website),
+            ("logo_url", TenantUrl::LogoUrl, &self.logo_url),
         ] {
             if let Some(url) = optional(url) {
-                let full = || format!("{label} must be a full address like https://example.com.");
-                let parsed = url::Url::parse(&url).map_err(|_| (field, full()))?;
+                let parsed = url::Url::parse(&url)
+                    .map_err(|_| (field, Problem::NotAnAddress { field: which }))?;
                 if !matches!(parsed.scheme(), "http" | "https") {
-                    return Err((
-                        field,
-                        format!("{label} must start with https:// or http://."),
-                    ));
+                    return Err((field, Problem::NotWebScheme { field: which }));
                 }
             }
         }
         if let Some(colour) = optional(&self.accent_colour) {
             let hex = colour.strip_prefix('#').unwrap_or("");
             if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err((
-                    "accent_colour",
-                    "Accent colour must look like #3554d1.".into(),
-                ));
+                return Err(("accent_colour", Problem::AccentColour));
             }
         }
         Ok(TenantProfile {

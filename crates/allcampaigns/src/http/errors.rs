@@ -1,5 +1,6 @@
-//! Renders an [`ErrorBody`] left in a response's extensions: JSON under `/api`, a page
-//! elsewhere. Errors raised by layers (body limit, timeout) are given a body here too.
+//! Renders an [`ErrorBody`] left in a response's extensions: JSON under `/api` (in English),
+//! a page elsewhere (in the person's language and theme, when the request had a person).
+//! Errors raised by layers (body limit, timeout) are given a body here too.
 
 use std::any::Any;
 
@@ -11,22 +12,27 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
-use crate::error::{AppError, ErrorBody};
+use super::pages::ui::{PrefsSlot, Ui};
+use crate::error::{AppError, ErrorBody, ErrorJson};
+use crate::text::Lang;
 
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    ui: Ui,
     status: u16,
     title: &'a str,
     message: &'a str,
 }
 
 #[derive(Serialize)]
-struct ErrorEnvelope<'a> {
-    error: &'a ErrorBody,
+struct ErrorEnvelope {
+    error: ErrorJson,
 }
 
-pub async fn render_errors(request: Request, next: Next) -> Response {
+pub async fn render_errors(mut request: Request, next: Next) -> Response {
+    let prefs = PrefsSlot::default();
+    request.extensions_mut().insert(prefs.clone());
     let is_api = request.uri().path().starts_with("/api/");
     let here = request
         .uri()
@@ -40,10 +46,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let body = match response.extensions().get::<ErrorBody>() {
         Some(body) => body.clone(),
         None => match layer_error(response.status()) {
-            Some(error) => ErrorBody {
-                code: error.code(),
-                message: error.to_string(),
-            },
+            Some(error) => ErrorBody::from(&error),
             None => return response,
         },
     };
@@ -51,16 +54,24 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_TYPE);
     let rendered = if is_api {
-        Json(ErrorEnvelope { error: &body }).into_response()
+        let error = ErrorJson {
+            code: body.code,
+            message: body.message(Lang::En.texts()),
+        };
+        Json(ErrorEnvelope { error }).into_response()
     } else {
+        let ui = Ui::with(prefs.get(), None);
+        let message = body.message(ui.t);
+        let status = parts.status.as_u16();
         let page = ErrorPage {
-            status: parts.status.as_u16(),
-            title: parts.status.canonical_reason().unwrap_or("Error"),
-            message: &body.message,
+            title: (ui.t.error_page.status)(status),
+            ui,
+            status,
+            message: &message,
         };
         match page.render() {
             Ok(html) => Html(html).into_response(),
-            Err(_) => body.message.clone().into_response(),
+            Err(_) => message.into_response(),
         }
     };
     let (rendered_parts, rendered_body) = rendered.into_parts();

@@ -4,7 +4,7 @@ mod api;
 mod errors;
 mod health;
 mod observe;
-mod pages;
+pub(crate) mod pages;
 mod security;
 mod static_files;
 

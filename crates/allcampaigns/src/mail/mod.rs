@@ -21,6 +21,18 @@ pub struct Mail {
     pub html: String,
 }
 
+impl Mail {
+    /// A mail to `to` with a language's words (see [`crate::text::MailTexts`]).
+    pub fn to(to: impl ToString, words: crate::text::MailText) -> Self {
+        Self {
+            to: to.to_string(),
+            subject: words.subject,
+            text: words.text,
+            html: words.html,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub enum Mailer {
     /// Prints each message to the log (the default without `ALLCAMPAIGNS_SMTP_URL`).

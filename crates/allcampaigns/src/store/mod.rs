@@ -31,9 +31,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness or reference rule refused the change; the text says which, in user terms.
-    #[error("{0}")]
-    Conflict(&'static str),
+    /// A uniqueness or reference rule refused the change; the problem says which, in user
+    /// terms.
+    #[error("{0:?}")]
+    Conflict(crate::text::Problem),
     #[error("the last owner of a tenant cannot be removed or demoted")]
     LastOwner,
     /// Another worker took over this job; the holder must stop without writing.
@@ -60,6 +61,8 @@ pub trait AccountStore {
         hash: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Option<SignInToken>>;
+    /// A live token, left in place: what the confirm page shows before anyone presses.
+    async fn sign_in_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<Option<SignInToken>>;
 
     async fn create_session(&self, session: &Session) -> Result<()>;
     async fn session(&self, id_hash: &[u8]) -> Result<Option<Session>>;
@@ -284,16 +287,17 @@ impl From<sqlx::Error> for StoreError {
 fn conflict_message(
     constraint: Option<&str>,
     kind: sqlx::error::ErrorKind,
-) -> Option<&'static str> {
+) -> Option<crate::text::Problem> {
+    use crate::text::Problem;
     use sqlx::error::ErrorKind::*;
     match kind {
         UniqueViolation => Some(match constraint.unwrap_or_default() {
-            c if c.contains("email") => "that email address is already in use here",
-            c if c.contains("memberships") => "that person is already a member",
-            _ => "that already exists",
+            c if c.contains("email") => Problem::EmailTaken,
+            c if c.contains("memberships") => Problem::AlreadyMember,
+            _ => Problem::AlreadyExists,
         }),
-        ForeignKeyViolation => Some("it refers to something that does not exist"),
-        CheckViolation => Some("a value is not one of those allowed"),
+        ForeignKeyViolation => Some(Problem::MissingReference),
+        CheckViolation => Some(Problem::ValueNotAllowed),
         _ => None,
     }
 }

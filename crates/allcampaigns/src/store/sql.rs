@@ -16,6 +16,8 @@ pub const INSERT_SIGN_IN_TOKEN: &str = "INSERT INTO sign_in_tokens \
      (token_hash, email, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
 pub const CONSUME_SIGN_IN_TOKEN: &str = "DELETE FROM sign_in_tokens WHERE token_hash = $1 \
      RETURNING token_hash, email, purpose, created_at, expires_at";
+pub const SIGN_IN_TOKEN: &str = "SELECT token_hash, email, purpose, created_at, expires_at \
+     FROM sign_in_tokens WHERE token_hash = $1";
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions \
      (id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)";

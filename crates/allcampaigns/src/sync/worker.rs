@@ -12,8 +12,10 @@ use tokio_util::sync::CancellationToken;
 use super::{Ctx, CycleReport, JOB_KIND, StreamReport, SyncError, SyncOptions, run_cycle};
 use crate::crypto::Keyring;
 use crate::domain::{Role, TenantId};
+use crate::http::pages::ui::Prefs;
 use crate::mail::{Mail, Mailer};
 use crate::store::{ConnectionCheck, ConnectionStatus, DynStore, Job};
+use crate::text::Lang;
 
 #[derive(Clone)]
 pub struct SyncWorker {
@@ -241,15 +243,20 @@ impl SyncWorker {
         let Ok(members) = self.store.members(tenant).await else {
             return;
         };
-        let name = match self.store.tenant(tenant).await {
-            Ok(Some(t)) => t.name,
-            _ => "a client".to_owned(),
+        let Ok(Some(tenant)) = self.store.tenant(tenant).await else {
+            return;
         };
         for admin in members
             .iter()
             .filter(|m| matches!(m.role, Role::Owner | Role::Admin))
         {
-            let mail = needs_attention_mail(admin.email.as_str(), &name, detail);
+            // Each admin is told in their own language.
+            let lang = match self.store.user(admin.user_id).await {
+                Ok(Some(user)) => Prefs::of(&user).lang,
+                _ => Lang::default(),
+            };
+            let words = (lang.texts().mail.sync_stopped)(&tenant.name, detail);
+            let mail = Mail::to(&admin.email, words);
             if let Err(e) = self.mailer.send(mail).await {
                 tracing::warn!(
                     error = format!("{e:#}"),
@@ -277,26 +284,4 @@ fn other(error: impl std::fmt::Display) -> CycleFailure {
 fn backoff(attempts: i64) -> chrono::Duration {
     let seconds = 30i64.saturating_mul(1 << attempts.clamp(0, 6));
     chrono::Duration::seconds(seconds.min(30 * 60))
-}
-
-/// The mail an admin gets when a tenant's key stops working.
-fn needs_attention_mail(to: &str, tenant_name: &str, detail: &str) -> Mail {
-    let subject = format!("Instantly sync stopped for {tenant_name}");
-    let text = format!(
-        "Sync for {tenant_name} has stopped: {detail}\n\nOpen the client's Instantly \
-         connection page in All Campaigns to fix it. Sync stays stopped until then, so \
-         Instantly is not asked again with a refused key.\n"
-    );
-    let html = format!(
-        "<p>Sync for <strong>{}</strong> has stopped: {}</p><p>Open the client's Instantly \
-         connection page in All Campaigns to fix it. Sync stays stopped until then.</p>",
-        crate::mail::escape_html(tenant_name),
-        crate::mail::escape_html(detail)
-    );
-    Mail {
-        to: to.to_owned(),
-        subject,
-        text,
-        html,
-    }
 }

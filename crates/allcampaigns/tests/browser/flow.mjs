@@ -188,6 +188,27 @@ async function waitForUniboxSync(page) {
   throw new Error(`Unibox messages did not finish syncing within 60 s (last seen: ${seen})`);
 }
 
+/**
+ * ML-11: a browser that never asked for the link (another person's, say) is shown whose
+ * account it opens, and opening it signs nobody in.
+ */
+async function strangerSeesWhoseLink(page, link) {
+  const context = await page.context().browser().newContext({ colorScheme: 'light' });
+  try {
+    const stranger = await context.newPage();
+    watch(stranger);
+    await stranger.goto(link);
+    await stranger.getByText(`This link signs in as ${USER_EMAIL}.`).waitFor();
+    await stranger.getByRole('button', { name: 'Sign in' }).waitFor();
+    const cookies = await context.cookies();
+    check(!cookies.some((c) => c.name.endsWith('ac_session')), 'opening a link signs nobody in');
+    noProblems('the confirm page in a browser that did not ask for the link');
+    console.log('ok a stranger is shown whose link it is');
+  } finally {
+    await context.close();
+  }
+}
+
 async function flow(page) {
   await page.goto(`${APP_URL}/login`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -200,6 +221,7 @@ async function flow(page) {
 
   const link = await signInLink();
   check(link.startsWith(`${APP_URL}/login/confirm?token=`), `the mailed link ${link} leads elsewhere`);
+  await strangerSeesWhoseLink(page, link);
   await page.goto(link);
   await page.getByRole('heading', { name: 'Sign in to All Campaigns' }).waitFor();
   await capture(page, 'login-confirm');

@@ -97,9 +97,12 @@ async fn the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_devi
             ("locale", "en"),
         ];
         assert_eq!(ana.post("/profile", &form).await.status(), 303);
-        for path in &pages {
+        // An error page of a signed-in person wears their theme too.
+        let missing = "/t/01900000-0000-7000-8000-000000000000".to_string();
+        for path in pages.iter().chain([&missing]) {
             let page = ana.get(path).await;
-            assert_eq!(page.status(), 200, "{path}");
+            let expected = if *path == missing { 404 } else { 200 };
+            assert_eq!(page.status(), expected, "{path}");
             let html = page.text().await.unwrap();
             match attribute {
                 Some(attribute) => assert!(html.contains(attribute), "{theme} on {path}"),

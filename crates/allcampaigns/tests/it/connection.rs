@@ -167,7 +167,7 @@ async fn refused_keys_and_an_unreachable_instantly_store_nothing_and_say_why(db:
     assert_eq!(unreachable.status(), 502);
     let text = unreachable.text().await.unwrap();
     assert!(
-        text.contains("could not reach Instantly") && !text.contains(key),
+        text.contains("Could not reach Instantly") && !text.contains(key),
         "{text}"
     );
     assert!(

@@ -1,5 +1,5 @@
-//! Magic-link sign-in and sessions against the real app (RELIABILITY ML-01 to ML-10, ML-12,
-//! ML-14), on both backends.
+//! Magic-link sign-in and sessions against the real app (RELIABILITY ML-01 to ML-12, ML-14),
+//! on both backends.
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,7 @@ crate::on_both_backends!(
     ml_07_sign_in_requests_are_limited_per_address_and_per_ip,
     a_burst_of_refused_sign_ins_is_audited_once_for_the_account,
     ml_08_links_use_the_configured_address_never_the_host_header,
+    ml_11_the_confirm_page_names_the_account_and_dead_links_offer_a_new_one,
     ml_09_10_cookies_rotate_at_sign_in_and_die_at_sign_out,
     ml_12_state_changing_requests_without_a_valid_csrf_token_are_refused,
     ml_14_next_only_leads_to_same_origin_paths,
@@ -98,6 +99,36 @@ async fn ml_02_05_a_mailed_link_is_stored_hashed_and_only_the_confirm_post_signs
     let home = visitor.get("/").await;
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("ana@example.com"));
+    app.stop().await;
+}
+
+/// ML-11, by the extra-confirmation policy: whoever opens a link, in any browser, is shown
+/// the account it signs into before anything happens; a dead link says so and offers a new
+/// one instead of a button.
+async fn ml_11_the_confirm_page_names_the_account_and_dead_links_offer_a_new_one(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    known_user(&app, "ana@example.com").await;
+    let mut requester = Visitor::arrive(&app).await;
+    let token = mailed_token(&app, &mut requester, "ana@example.com").await;
+    let confirm = format!("/login/confirm?token={token}");
+    let stranger = app.get(&confirm).await.text().await.unwrap();
+    assert!(stranger.contains("This link signs in as ana@example.com."));
+    assert!(stranger.contains(r#"action="/login/confirm""#));
+    let signed_in = requester.post("/login/confirm", &[("token", &token)]).await;
+    assert_eq!(signed_in.status(), 303);
+    for dead in [
+        confirm.as_str(),
+        "/login/confirm?token=unknown",
+        "/login/confirm",
+    ] {
+        let page = app.get(dead).await;
+        assert_eq!(page.status(), 200, "{dead}");
+        let page = page.text().await.unwrap();
+        assert!(page.contains("expired or was already used"), "{dead}");
+        assert!(page.contains(r#"href="/login""#), "{dead}");
+        assert!(!page.contains(r#"action="/login/confirm""#), "{dead}");
+        assert!(!page.contains("ana@example.com"), "{dead}");
+    }
     app.stop().await;
 }
 

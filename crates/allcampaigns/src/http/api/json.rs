@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::text::{BodyFault, Problem};
 
 pub struct ApiJson<T>(pub T);
 
@@ -28,17 +29,13 @@ fn refusal(rejection: JsonRejection) -> AppError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return AppError::PayloadTooLarge;
     }
-    let message = match &rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            "send the body as JSON with Content-Type: application/json".to_string()
-        }
-        JsonRejection::JsonSyntaxError(_) => {
-            format!("the body is not valid JSON: {}", rejection.body_text())
-        }
-        _ => format!(
-            "the body does not match the expected shape: {}",
-            rejection.body_text()
-        ),
+    let kind = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => BodyFault::NotJson,
+        JsonRejection::JsonSyntaxError(_) => BodyFault::BadSyntax,
+        _ => BodyFault::WrongShape,
     };
-    AppError::BadRequest(message)
+    AppError::BadRequest(Problem::Body {
+        kind,
+        detail: rejection.body_text(),
+    })
 }

@@ -13,9 +13,10 @@ use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{Role, TenantInput};
 use crate::error::{AppError, AppResult};
 use crate::http::pages::audit::AuditQuery;
+use crate::text::Problem;
 
-fn invalid((field, message): (&'static str, String)) -> AppError {
-    AppError::Invalid { field, message }
+fn invalid((field, problem): (&'static str, Problem)) -> AppError {
+    AppError::Invalid { field, problem }
 }
 
 /// The signed-in person.

@@ -6,22 +6,21 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::switcher::Switcher;
-use super::{render, theme_of};
+use super::render;
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::domain::TenantId;
 use crate::error::{AppError, AppResult};
 use crate::store::{AuditEntry, AuditFilter, Member};
+use crate::text::Problem;
 
 const PAGE_SIZE: i64 = 200;
 
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
-    switcher: Switcher,
+    ui: Ui,
     tenant: TenantId,
     tenant_name: String,
     entries: Vec<(AuditEntry, String)>,
@@ -55,7 +54,7 @@ impl AuditQuery {
                 .map(Some)
                 .map_err(|_| AppError::Invalid {
                     field,
-                    message: format!("`{text}` is not a date like 2026-01-31"),
+                    problem: Problem::NotADate { input: text.into() },
                 })
         };
         let start =
@@ -67,7 +66,7 @@ impl AuditQuery {
             } else {
                 Some(self.actor.parse().map_err(|_| AppError::Invalid {
                     field: "actor",
-                    message: "unknown person".into(),
+                    problem: Problem::UnknownPerson,
                 })?)
             },
             since: day(&self.from, "from")?.map(start),
@@ -89,6 +88,8 @@ pub async fn list(
         .await?
         .ok_or(AppError::NotFound)?;
     let members = state.store.members(access.tenant).await?;
+    let ui = Ui::of_access(&state, &access).await?;
+    let t = &ui.t.audit;
     let entries = state
         .store
         .audit_entries(access.tenant, &query.filter()?)
@@ -106,14 +107,13 @@ pub async fn list(
                 .unwrap_or_else(|| {
                     entry
                         .actor_id
-                        .map_or("system".into(), |id| format!("former member {id}"))
+                        .map_or(t.system.into(), |id| (t.former_member)(&id.to_string()))
                 });
             (entry, actor)
         })
         .collect();
     let page = AuditPage {
-        theme: theme_of(&access.current.user),
-        switcher: Switcher::of_access(&state, &access).await?,
+        ui,
         tenant: access.tenant,
         tenant_name: tenant.name,
         entries,

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::switcher::Switcher;
+use super::render;
 use super::sync_status::SyncView;
-use super::{render, theme_of};
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
@@ -19,13 +19,12 @@ use crate::connections::{self, ConnectRequest};
 use crate::domain::TenantId;
 use crate::error::{AppError, AppResult};
 use crate::store::{Connection, ConnectionStatus};
+use crate::text::Texts;
 
 #[derive(Template)]
 #[template(path = "connection.html")]
 struct ConnectionPage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
-    switcher: Switcher,
+    ui: Ui,
     csrf: String,
     tenant: TenantId,
     tenant_name: String,
@@ -48,16 +47,16 @@ async fn page(state: &AppState, access: &TenantAccess, csrf: String) -> AppResul
         .await?
         .ok_or(AppError::NotFound)?;
     let connection = state.store.connection(access.tenant).await?;
+    let ui = Ui::of_access(state, access).await?;
     let sync = match &connection {
         Some(_) => {
             let status = crate::sync::status::tenant_status(&state.store, access.tenant).await?;
-            Some(SyncView::new(&status, chrono::Utc::now()))
+            Some(SyncView::new(&status, chrono::Utc::now(), &ui.t.sync))
         }
         None => None,
     };
     Ok(ConnectionPage {
-        theme: theme_of(&access.current.user),
-        switcher: Switcher::of_access(state, access).await?,
+        ui,
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,
@@ -79,11 +78,9 @@ pub struct NoticeQuery {
 }
 
 /// The notices a redirect back to the page may ask for, by name (never free text).
-fn notice_text(name: Option<&str>) -> Option<&'static str> {
+fn notice_text(name: Option<&str>, texts: &'static Texts) -> Option<&'static str> {
     match name? {
-        "sync_requested" => {
-            Some("Sync requested: it starts as soon as a worker is free, usually within seconds.")
-        }
+        "sync_requested" => Some(texts.connection.sync_requested),
         _ => None,
     }
 }
@@ -94,9 +91,10 @@ pub async fn show(
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<NoticeQuery>,
 ) -> AppResult<Response> {
+    let page = page(&state, &access, csrf).await?;
     let page = ConnectionPage {
-        notice: notice_text(query.notice.as_deref()),
-        ..page(&state, &access, csrf).await?
+        notice: notice_text(query.notice.as_deref(), page.ui.t),
+        ..page
     };
     Ok(render(&page)?.into_response())
 }
@@ -126,18 +124,13 @@ pub async fn save(
     match connections::connect(&state.store, &state.keyring, request).await {
         Ok(_) => Ok(Redirect::to(&format!("/t/{}/connection", access.tenant)).into_response()),
         Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Upstream(_))) => {
-            let status = error.status();
-            let offer_shared = matches!(error, AppError::Conflict(_));
-            let message = match &error {
-                AppError::Invalid { message, .. } => message.clone(),
-                other => other.to_string(),
-            };
+            let page = page(&state, &access, csrf).await?;
             let page = ConnectionPage {
-                error: Some(message),
-                offer_shared,
-                ..page(&state, &access, csrf).await?
+                error: Some(error.words(page.ui.t)),
+                offer_shared: matches!(error, AppError::Conflict(_)),
+                ..page
             };
-            Ok((status, render(&page)?).into_response())
+            Ok((error.status(), render(&page)?).into_response())
         }
         Err(other) => Err(other),
     }

@@ -2,8 +2,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
+use super::render;
 use super::switcher::Switcher;
-use super::{render, theme_of};
+use super::ui::{Prefs, Ui};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
@@ -14,9 +15,7 @@ use crate::store::Tenant;
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
-    switcher: Switcher,
+    ui: Ui,
     csrf: String,
     email: String,
     tenants: Vec<(Tenant, Role)>,
@@ -30,8 +29,10 @@ pub async fn home(
 ) -> AppResult<Html<String>> {
     let tenants = state.store.tenants_of_user(current.user.id).await?;
     render(&HomePage {
-        theme: theme_of(&current.user),
-        switcher: Switcher::all_clients(&tenants),
+        ui: Ui::with(
+            Prefs::of(&current.user),
+            Some(Switcher::all_clients(&tenants)),
+        ),
         csrf,
         email: current.user.email.to_string(),
         tenants,

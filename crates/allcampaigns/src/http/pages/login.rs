@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::render;
+use super::ui::{Prefs, Ui};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::cookies::{self, CookieJar};
@@ -22,10 +23,12 @@ use crate::auth::{CurrentUser, Refusal, hash_token, links, safe_next, session};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
+use crate::text::Problem;
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    ui: Ui,
     csrf: String,
     next: String,
     email: String,
@@ -34,11 +37,18 @@ struct LoginPage {
 
 #[derive(Template)]
 #[template(path = "login_sent.html")]
-struct LinkSentPage;
+struct LinkSentPage {
+    ui: Ui,
+}
 
 #[derive(Template)]
 #[template(path = "login_confirm.html")]
 struct ConfirmPage {
+    ui: Ui,
+    /// The address the link signs into (RELIABILITY ML-11); none for a dead link, which the
+    /// page says instead of offering the button.
+    email: Option<String>,
+    dead_link: Option<String>,
     csrf: String,
     token: String,
     next: String,
@@ -55,6 +65,7 @@ pub async fn form(
 ) -> AppResult<Response> {
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
     Ok(render(&LoginPage {
+        ui: Ui::anonymous(),
         csrf,
         next,
         email: String::new(),
@@ -77,11 +88,13 @@ pub async fn request_link(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let Ok(email) = Email::parse(&form.email) else {
+        let ui = Ui::anonymous();
         let page = LoginPage {
+            error: Some(ui.t.say(&Problem::EmailNeeded)),
+            ui,
             csrf,
             next: safe_next(Some(&form.next)).unwrap_or_default(),
             email: form.email.chars().take(254).collect(),
-            error: Some("Enter an email address like name@example.com.".into()),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
@@ -106,7 +119,10 @@ pub async fn request_link(
         email,
         safe_next(Some(&form.next)),
     ));
-    Ok(render(&LinkSentPage)?.into_response())
+    Ok(render(&LinkSentPage {
+        ui: Ui::anonymous(),
+    })?
+    .into_response())
 }
 
 #[derive(Clone, Copy)]
@@ -164,9 +180,9 @@ async fn record_refused_burst(state: AppState, limit: SignInLimit, email: Email,
 
 async fn send_link_if_known(state: AppState, email: Email, next: Option<String>) {
     let result = async {
-        if state.store.user_by_email(&email).await?.is_none() {
+        let Some(user) = state.store.user_by_email(&email).await? else {
             return Ok(());
-        }
+        };
         let link = links::issue_link(
             &state.store,
             &state.config.public_url,
@@ -174,28 +190,14 @@ async fn send_link_if_known(state: AppState, email: Email, next: Option<String>)
             next.as_deref(),
         )
         .await?;
-        state.mailer.send(sign_in_mail(&email, link.as_str())).await
+        let words = (Prefs::of(&user).lang.texts().mail.sign_in)(link.as_str());
+        state.mailer.send(Mail::to(&email, words)).await
     };
     if let Err(error) = result.await {
         tracing::error!(
             error = format!("{error:#}"),
             "could not send a sign-in link"
         );
-    }
-}
-
-fn sign_in_mail(email: &Email, link: &str) -> Mail {
-    Mail {
-        to: email.to_string(),
-        subject: "Your All Campaigns sign-in link".into(),
-        text: format!(
-            "Open this link to sign in to All Campaigns:\n\n{link}\n\nIt works once and expires in 15 minutes. \
-             If you did not ask for it, ignore this message."
-        ),
-        html: format!(
-            "<p>Open this link to sign in to All Campaigns:</p><p><a href=\"{link}\">Sign in</a></p>\
-             <p>It works once and expires in 15 minutes. If you did not ask for it, ignore this message.</p>"
-        ),
     }
 }
 
@@ -207,12 +209,19 @@ pub struct ConfirmQuery {
 }
 
 /// Mail scanners open links before people do, so opening one only shows this page.
+/// It names the account the link opens, so a person sent someone else's link sees whose it is.
 pub async fn confirm_page(
+    State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<ConfirmQuery>,
 ) -> AppResult<Response> {
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
+    let email = links::peek(&state.store, &query.token, Utc::now()).await?;
+    let ui = Ui::anonymous();
     let mut response = render(&ConfirmPage {
+        dead_link: email.is_none().then(|| ui.t.say(&Problem::LinkUsed)),
+        email: email.map(|e| e.to_string()),
+        ui,
         csrf,
         token: query.token,
         next,

@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::switcher::Switcher;
-use super::{render, theme_of};
+use super::render;
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
@@ -20,13 +20,12 @@ use crate::domain::{Role, TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::{Invitation, Member, StoreError};
 use crate::team;
+use crate::text::{Problem, Texts};
 
 #[derive(Template)]
 #[template(path = "members.html")]
 struct MembersPage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
-    switcher: Switcher,
+    ui: Ui,
     csrf: String,
     tenant: TenantId,
     tenant_name: String,
@@ -40,6 +39,7 @@ struct MembersPage {
 #[derive(Template)]
 #[template(path = "invitation.html")]
 struct InvitationPage {
+    ui: Ui,
     csrf: String,
     tenant: String,
     token: String,
@@ -58,16 +58,17 @@ async fn members_page(
     state: &AppState,
     access: &TenantAccess,
     csrf: String,
-    error: Option<String>,
+    error: Option<&AppError>,
 ) -> AppResult<MembersPage> {
     let tenant = state
         .store
         .tenant(access.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
+    let ui = Ui::of_access(state, access).await?;
     Ok(MembersPage {
-        theme: theme_of(&access.current.user),
-        switcher: Switcher::of_access(state, access).await?,
+        error: error.map(|error| refusal_words(error, ui.t)),
+        ui,
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,
@@ -75,19 +76,19 @@ async fn members_page(
         your_role: access.role,
         members: state.store.members(access.tenant).await?,
         invitations: state.store.invitations(access.tenant).await?,
-        error,
     })
 }
 
-async fn refuse(
-    state: &AppState,
-    access: &TenantAccess,
-    csrf: String,
-    status: StatusCode,
-    error: String,
-) -> AppResult<Response> {
-    let page = members_page(state, access, csrf, Some(error)).await?;
-    Ok((status, render(&page)?).into_response())
+/// A bad email or role from the form's own controls means the form was tampered with or left
+/// empty; one sentence covers both.
+fn refusal_words(error: &AppError, texts: &Texts) -> String {
+    match error {
+        AppError::Invalid {
+            field: "email" | "role",
+            ..
+        } => texts.say(&Problem::InviteNeedsEmailAndRole),
+        other => other.words(texts),
+    }
 }
 
 #[derive(Deserialize)]
@@ -108,15 +109,8 @@ async fn outcome(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/t/{}/members", access.tenant)).into_response()),
         Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. })) => {
-            let status = error.status();
-            let message = match error {
-                AppError::Invalid { field: "email", .. }
-                | AppError::Invalid { field: "role", .. } => {
-                    "Enter an email address and choose a role.".to_string()
-                }
-                other => other.to_string(),
-            };
-            refuse(state, access, csrf, status, message).await
+            let page = members_page(state, access, csrf, Some(&error)).await?;
+            Ok((error.status(), render(&page)?).into_response())
         }
         Err(other) => Err(other),
     }
@@ -177,6 +171,7 @@ pub async fn accept_page(
     Query(query): Query<AcceptQuery>,
 ) -> AppResult<Response> {
     let mut response = render(&InvitationPage {
+        ui: Ui::anonymous(),
         csrf,
         tenant: query.tenant,
         token: query.token,

@@ -10,6 +10,7 @@ pub mod setup;
 pub mod switcher;
 pub mod sync_status;
 pub mod tenants;
+pub mod ui;
 
 use askama::Template;
 use axum::Router;
@@ -18,7 +19,6 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::store::User;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,15 +69,4 @@ pub fn routes() -> Router<AppState> {
 
 pub fn render(page: &impl Template) -> AppResult<Html<String>> {
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
-}
-
-/// The `data-theme` of a signed-in person's pages: the theme chosen on their profile, or none
-/// for "system", where the stylesheet follows the device's `prefers-color-scheme`. Pages whose
-/// template has a `theme` field pass this; `base.html` renders it on `<html>`.
-pub fn theme_of(user: &User) -> Option<&'static str> {
-    match user.theme.as_str() {
-        "light" => Some("light"),
-        "dark" => Some("dark"),
-        _ => None,
-    }
 }

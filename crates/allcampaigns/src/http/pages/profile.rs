@@ -8,24 +8,24 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{render, theme_of};
+use super::render;
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, hash_token, random_token};
 use crate::error::{AppError, AppResult};
 use crate::store::{ApiToken, Profile, User};
+use crate::text::{Lang, Problem};
 
 pub const THEMES: [&str; 3] = ["system", "light", "dark"];
-pub const LOCALES: [(&str, &str); 1] = [("en", "English")];
 /// Personal access tokens start with this, so leaked ones are easy to recognise and scan for.
 pub const TOKEN_PREFIX: &str = "acpat_";
 
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
+    ui: Ui,
     csrf: String,
     email: String,
     form: ProfileForm,
@@ -58,24 +58,23 @@ impl ProfileForm {
         }
     }
 
-    fn validate(&self) -> Result<Profile, String> {
+    fn validate(&self) -> Result<Profile, Problem> {
         let display_name = self.display_name.trim();
         if display_name.chars().count() > 80 {
-            return Err("Keep the display name under 80 characters.".into());
+            return Err(Problem::DisplayNameTooLong);
         }
         let avatar_url = Some(self.avatar_url.trim().to_string()).filter(|u| !u.is_empty());
         if let Some(url) = &avatar_url {
-            let parsed = url::Url::parse(url)
-                .map_err(|_| "Avatar URL must be a full https:// address.".to_string())?;
+            let parsed = url::Url::parse(url).map_err(|_| Problem::AvatarNotAnAddress)?;
             if parsed.scheme() != "https" {
-                return Err("Avatar URL must start with https://.".into());
+                return Err(Problem::AvatarNotHttps);
             }
         }
         if !THEMES.contains(&self.theme.as_str()) {
-            return Err("Choose a theme: system, light or dark.".into());
+            return Err(Problem::UnknownTheme);
         }
-        if !LOCALES.iter().any(|(code, _)| *code == self.locale) {
-            return Err("Choose a language from the list.".into());
+        if !Lang::ALL.iter().any(|lang| lang.code() == self.locale) {
+            return Err(Problem::UnknownLanguage);
         }
         Ok(Profile {
             display_name: display_name.into(),
@@ -93,7 +92,7 @@ async fn page(
     form: ProfileForm,
 ) -> AppResult<ProfilePage> {
     Ok(ProfilePage {
-        theme: theme_of(user),
+        ui: Ui::of_user(state, user).await?,
         csrf,
         email: user.email.to_string(),
         form,
@@ -132,10 +131,11 @@ pub async fn update(
 ) -> AppResult<Response> {
     let profile = match form.validate() {
         Ok(profile) => profile,
-        Err(error) => {
+        Err(problem) => {
+            let page = page(&state, &current.user, csrf, form).await?;
             let page = ProfilePage {
-                error: Some(error),
-                ..page(&state, &current.user, csrf, form).await?
+                error: Some(page.ui.t.say(&problem)),
+                ..page
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
@@ -169,10 +169,9 @@ pub async fn create_token(
 ) -> AppResult<Response> {
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        let message = "give the token a name of 1 to 80 characters".into();
         return Err(AppError::Invalid {
             field: "name",
-            message,
+            problem: Problem::TokenName,
         });
     }
     let user = &current.user;

@@ -9,15 +9,18 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::render;
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{links, session};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
+use crate::text::Problem;
 
 #[derive(Template)]
 #[template(path = "setup.html")]
 struct SetupPage {
+    ui: Ui,
     csrf: String,
     token: String,
     email: String,
@@ -37,6 +40,7 @@ pub async fn form(
     Query(query): Query<SetupForm>,
 ) -> AppResult<Response> {
     let mut response = render(&SetupPage {
+        ui: Ui::anonymous(),
         csrf,
         token: query.token,
         email: String::new(),
@@ -56,8 +60,10 @@ pub async fn create_owner(
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
     let Ok(email) = Email::parse(&form.email) else {
-        let error = Some("Enter the email address you will sign in with.".into());
+        let ui = Ui::anonymous();
+        let error = Some(ui.t.say(&Problem::SetupEmailNeeded));
         let page = SetupPage {
+            ui,
             csrf,
             token: form.token,
             email: form.email,

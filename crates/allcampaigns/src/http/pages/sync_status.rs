@@ -1,27 +1,14 @@
-//! The connection page's sync table. Every word a person reads about sync streams lives here:
-//! stream names, progress, times and the run state.
+//! The connection page's sync table: stream names, progress, times and the run state, worded
+//! by the person's language ([`SyncTexts`]).
 
 use chrono::{DateTime, Utc};
 
 use crate::sync::status::{StreamStatus, SyncStatus};
+use crate::text::{SyncTexts, Unit};
 
 /// A stream's name in plain words; unknown streams keep their technical name.
-pub fn stream_label(stream: &str) -> &str {
-    match stream {
-        "workspace" => "Workspace details",
-        "campaigns" => "Campaigns",
-        "mailboxes" => "Sending accounts",
-        "lead_lists" => "Lead lists",
-        "lead_labels" => "Lead labels",
-        "custom_tags" => "Tags",
-        "custom_tag_mappings" => "Tag assignments",
-        "campaign_analytics" => "Campaign analytics",
-        "mailbox_analytics" => "Sending account analytics",
-        "emails" => "Unibox messages",
-        "leads" => "Leads",
-        "leads_reconcile" => "Lead reconciliation",
-        other => other,
-    }
+pub fn stream_label<'a>(stream: &'a str, t: &SyncTexts) -> &'a str {
+    (t.stream)(stream).unwrap_or(stream)
 }
 
 /// A moment shown both as words ("3 minutes ago") and as a machine-readable time.
@@ -31,22 +18,22 @@ pub struct Moment {
 }
 
 impl Moment {
-    fn past(at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+    fn past(at: DateTime<Utc>, now: DateTime<Utc>, t: &SyncTexts) -> Self {
         let seconds = (now - at).num_seconds();
         let words = if seconds < 5 {
-            "just now".to_owned()
+            t.just_now.to_owned()
         } else {
-            format!("{} ago", span(seconds))
+            (t.ago)(&span(seconds, t))
         };
         Self::new(at, words)
     }
 
-    fn future(at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+    fn future(at: DateTime<Utc>, now: DateTime<Utc>, t: &SyncTexts) -> Self {
         let seconds = (at - now).num_seconds();
         let words = if seconds < 5 {
-            "now".to_owned()
+            t.now.to_owned()
         } else {
-            format!("in {}", span(seconds))
+            (t.within)(&span(seconds, t))
         };
         Self::new(at, words)
     }
@@ -70,14 +57,16 @@ pub struct StreamRow {
 }
 
 impl StreamRow {
-    fn new(stream: &StreamStatus, now: DateTime<Utc>) -> Self {
+    fn new(stream: &StreamStatus, now: DateTime<Utc>, t: &SyncTexts) -> Self {
         Self {
-            label: stream_label(&stream.stream).to_owned(),
-            stored: stream.stored.map_or_else(|| "—".to_owned(), thousands),
-            last_success: stream.last_success_at.map(|at| Moment::past(at, now)),
-            progress: progress(stream),
+            label: stream_label(&stream.stream, t).to_owned(),
+            stored: stream
+                .stored
+                .map_or_else(|| t.nothing_stored.to_owned(), |n| thousands(n, t)),
+            last_success: stream.last_success_at.map(|at| Moment::past(at, now, t)),
+            progress: progress(stream, t),
             error: stream.last_error.clone(),
-            error_at: stream.last_error_at.map(|at| Moment::past(at, now)),
+            error_at: stream.last_error_at.map(|at| Moment::past(at, now, t)),
         }
     }
 }
@@ -94,14 +83,14 @@ pub struct SyncView {
 }
 
 impl SyncView {
-    pub fn new(status: &SyncStatus, now: DateTime<Utc>) -> Self {
+    pub fn new(status: &SyncStatus, now: DateTime<Utc>, t: &SyncTexts) -> Self {
         Self {
             running: status.running,
-            next_run: status.next_run_at.map(|at| Moment::future(at, now)),
+            next_run: status.next_run_at.map(|at| Moment::future(at, now, t)),
             rows: status
                 .streams
                 .iter()
-                .map(|s| StreamRow::new(s, now))
+                .map(|s| StreamRow::new(s, now, t))
                 .collect(),
             started: status
                 .streams
@@ -112,36 +101,31 @@ impl SyncView {
 }
 
 /// The first-pass progress of a stream in words.
-fn progress(stream: &StreamStatus) -> String {
+fn progress(stream: &StreamStatus, t: &SyncTexts) -> String {
     match (stream.backfilled, stream.estimated_total) {
-        (true, _) => "complete".to_owned(),
+        (true, _) => t.complete.to_owned(),
         (false, Some(total)) if total > 0 => {
             let percent = (stream.done.clamp(0, total) * 100) / total;
-            format!(
-                "{} / {} ({percent}%)",
-                thousands(stream.done),
-                thousands(total)
-            )
+            (t.of_total)(&thousands(stream.done, t), &thousands(total, t), percent)
         }
-        (false, _) if stream.done > 0 => format!("{} so far", thousands(stream.done)),
-        (false, _) => "not started".to_owned(),
+        (false, _) if stream.done > 0 => (t.so_far)(&thousands(stream.done, t)),
+        (false, _) => t.not_started.to_owned(),
     }
 }
 
-/// "45 seconds", "1 minute", "3 hours", "2 days".
-fn span(seconds: i64) -> String {
+/// "45 seconds", "1 minute", "3 hours", "2 days": the largest whole unit.
+fn span(seconds: i64, t: &SyncTexts) -> String {
     let (amount, unit) = match seconds {
-        i64::MIN..60 => (seconds.max(0), "second"),
-        60..3_600 => (seconds / 60, "minute"),
-        3_600..86_400 => (seconds / 3_600, "hour"),
-        _ => (seconds / 86_400, "day"),
+        i64::MIN..60 => (seconds.max(0), Unit::Second),
+        60..3_600 => (seconds / 60, Unit::Minute),
+        3_600..86_400 => (seconds / 3_600, Unit::Hour),
+        _ => (seconds / 86_400, Unit::Day),
     };
-    let plural = if amount == 1 { "" } else { "s" };
-    format!("{amount} {unit}{plural}")
+    (t.span)(amount, unit)
 }
 
-/// 1234567 → "1,234,567".
-fn thousands(n: i64) -> String {
+/// 1234567 → "1,234,567" (the language's digit group separator).
+fn thousands(n: i64, t: &SyncTexts) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if n < 0 {
@@ -149,7 +133,7 @@ fn thousands(n: i64) -> String {
     }
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push_str(t.digit_group);
         }
         out.push(c);
     }
@@ -159,6 +143,9 @@ fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::Lang;
+
+    const EN: &SyncTexts = &Lang::En.texts().sync;
 
     fn stream(name: &str) -> StreamStatus {
         StreamStatus {
@@ -176,27 +163,27 @@ mod tests {
 
     #[test]
     fn counts_and_spans_read_naturally() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(-1_000), "-1,000");
-        assert_eq!(span(1), "1 second");
-        assert_eq!(span(59), "59 seconds");
-        assert_eq!(span(120), "2 minutes");
-        assert_eq!(span(3_600), "1 hour");
-        assert_eq!(span(3 * 86_400), "3 days");
+        assert_eq!(thousands(0, EN), "0");
+        assert_eq!(thousands(999, EN), "999");
+        assert_eq!(thousands(1_234_567, EN), "1,234,567");
+        assert_eq!(thousands(-1_000, EN), "-1,000");
+        assert_eq!(span(1, EN), "1 second");
+        assert_eq!(span(59, EN), "59 seconds");
+        assert_eq!(span(120, EN), "2 minutes");
+        assert_eq!(span(3_600, EN), "1 hour");
+        assert_eq!(span(3 * 86_400, EN), "3 days");
     }
 
     #[test]
     fn progress_says_complete_a_fraction_or_not_started() {
         let mut s = stream("leads");
-        assert_eq!(progress(&s), "not started");
+        assert_eq!(progress(&s, EN), "not started");
         s.done = 1_500;
-        assert_eq!(progress(&s), "1,500 so far");
+        assert_eq!(progress(&s, EN), "1,500 so far");
         s.estimated_total = Some(3_000);
-        assert_eq!(progress(&s), "1,500 / 3,000 (50%)");
+        assert_eq!(progress(&s, EN), "1,500 / 3,000 (50%)");
         s.backfilled = true;
-        assert_eq!(progress(&s), "complete");
+        assert_eq!(progress(&s, EN), "complete");
     }
 
     #[test]
@@ -210,7 +197,7 @@ mod tests {
             running: false,
             streams: vec![emails, stream("mystery")],
         };
-        let view = SyncView::new(&status, now);
+        let view = SyncView::new(&status, now, EN);
         assert_eq!(view.next_run.as_ref().unwrap().words, "in 1 minute");
         assert!(view.started);
         assert_eq!(view.rows[0].label, "Unibox messages");
@@ -227,6 +214,7 @@ mod tests {
                 ..status
             },
             now,
+            EN,
         );
         assert!(!idle.started);
     }

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::switcher::Switcher;
-use super::{render, theme_of};
+use super::render;
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::csrf::CsrfToken;
@@ -31,9 +31,7 @@ pub fn profile_of(tenant: &Tenant) -> TenantProfile {
 #[derive(Template)]
 #[template(path = "tenant_form.html")]
 struct TenantFormPage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
-    switcher: Switcher,
+    ui: Ui,
     csrf: String,
     action: String,
     heading: &'static str,
@@ -44,9 +42,7 @@ struct TenantFormPage {
 #[derive(Template)]
 #[template(path = "tenant.html")]
 struct TenantPage {
-    /// The person's chosen theme, if not "system" (see [`super::theme_of`]).
-    theme: Option<&'static str>,
-    switcher: Switcher,
+    ui: Ui,
     csrf: String,
     tenant: Tenant,
     role: Role,
@@ -59,12 +55,12 @@ pub async fn new_form(
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
+    let ui = Ui::of_user(&state, &current.user).await?;
     let page = TenantFormPage {
-        theme: theme_of(&current.user),
-        switcher: Switcher::load(&state, current.user.id, None).await?,
+        heading: ui.t.tenant_form.new_heading,
+        ui,
         csrf,
         action: "/tenants".into(),
-        heading: "New client",
         form: TenantInput::default(),
         error: None,
     };
@@ -79,15 +75,15 @@ pub async fn create(
 ) -> AppResult<Response> {
     let profile = match form.validate() {
         Ok(profile) => profile,
-        Err((_, error)) => {
+        Err((_, problem)) => {
+            let ui = Ui::of_user(&state, &current.user).await?;
             let page = TenantFormPage {
-                theme: theme_of(&current.user),
-                switcher: Switcher::load(&state, current.user.id, None).await?,
+                heading: ui.t.tenant_form.new_heading,
+                error: Some(ui.t.say(&problem)),
+                ui,
                 csrf,
                 action: "/tenants".into(),
-                heading: "New client",
                 form,
-                error: Some(error),
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
@@ -120,8 +116,7 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let members = state.store.members(access.tenant).await?;
     Ok(render(&TenantPage {
-        theme: theme_of(&access.current.user),
-        switcher: Switcher::of_access(&state, &access).await?,
+        ui: Ui::of_access(&state, &access).await?,
         csrf,
         tenant,
         role: access.role,
@@ -142,12 +137,12 @@ pub async fn edit_form(
         .tenant(access.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
+    let ui = Ui::of_access(&state, &access).await?;
     let page = TenantFormPage {
-        theme: theme_of(&access.current.user),
-        switcher: Switcher::of_access(&state, &access).await?,
+        heading: ui.t.tenant_form.settings_heading,
+        ui,
         csrf,
         action: format!("/t/{}/settings", tenant.id),
-        heading: "Client settings",
         form: TenantInput::of(&profile_of(&tenant)),
         error: None,
     };
@@ -164,15 +159,15 @@ pub async fn update(
     let action = format!("/t/{}/settings", access.tenant);
     let profile = match form.validate() {
         Ok(profile) => profile,
-        Err((_, error)) => {
+        Err((_, problem)) => {
+            let ui = Ui::of_access(&state, &access).await?;
             let page = TenantFormPage {
-                theme: theme_of(&access.current.user),
-                switcher: Switcher::of_access(&state, &access).await?,
+                heading: ui.t.tenant_form.settings_heading,
+                error: Some(ui.t.say(&problem)),
+                ui,
                 csrf,
                 action,
-                heading: "Client settings",
                 form,
-                error: Some(error),
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
@@ -204,25 +199,21 @@ pub async fn delete(
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
     match crate::tenancy::delete(&state.store, &access, form.confirm_name.trim()).await {
-        Err(AppError::Invalid { .. }) => {
+        Err(AppError::Invalid { problem, .. }) => {
             let tenant = state
                 .store
                 .tenant(access.tenant)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let members = state.store.members(access.tenant).await?;
-            let error = Some(format!(
-                "Type the name \u{201c}{}\u{201d} exactly to delete this client.",
-                tenant.name
-            ));
+            let ui = Ui::of_access(&state, &access).await?;
             let page = TenantPage {
-                theme: theme_of(&access.current.user),
-                switcher: Switcher::of_access(&state, &access).await?,
+                error: Some(ui.t.say(&problem)),
+                ui,
                 csrf,
                 tenant,
                 role: access.role,
                 members,
-                error,
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }

@@ -84,6 +84,14 @@ impl AccountStore for PgStore {
         Ok(token.filter(|t| t.expires_at > now))
     }
 
+    async fn sign_in_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<Option<SignInToken>> {
+        let token: Option<SignInToken> = sqlx::query_as(sql::SIGN_IN_TOKEN)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(token.filter(|t| t.expires_at > now))
+    }
+
     async fn create_session(&self, session: &Session) -> Result<()> {
         sqlx::query(sql::INSERT_SESSION)
             .bind(&session.id_hash)

@@ -1,0 +1,243 @@
+//! English.
+
+mod connection;
+mod problem;
+
+use super::*;
+use crate::mail::escape_html;
+
+pub const EN: Texts = Texts {
+    lang: Lang::En,
+    language_name: "English",
+    brand: "All Campaigns",
+    layout: Layout {
+        profile: "Profile",
+        clients_nav: "Clients",
+        all_clients: "All clients",
+    },
+    sign_in: SignIn {
+        title: "Sign in",
+        intro: "We will email you a link that signs you in. No password needed.",
+        email_label: "Email address",
+        submit: "Email me a sign-in link",
+        sent_title: "Check your email",
+        sent_body: "If that address has an account, a sign-in link is on its way. It works once \
+                    and expires in 15 minutes.",
+        sent_retry_before: "Nothing arrived? Check spam, or",
+        sent_retry_link: "ask for another link",
+        sent_retry_after: ".",
+        confirm_heading: "Sign in to All Campaigns",
+        confirm_as: |email| format!("This link signs in as {email}."),
+        confirm_body: "Press the button to finish signing in on this device. If you did not ask \
+                       for this link, close this page.",
+        confirm_submit: "Sign in",
+    },
+    setup: Setup {
+        title: "Set up All Campaigns",
+        heading: "Welcome to All Campaigns",
+        intro: "Name the first owner of this install. You will be signed in straight away; \
+                later sign-ins use emailed links.",
+        email_label: "Your email address",
+        submit: "Create the owner and sign in",
+    },
+    home: Home {
+        heading: "Your clients",
+        sign_out: |email| format!("Sign out {email}"),
+        empty_before: "You are not a member of any client yet.",
+        empty_link: "Create the first one",
+        empty_after: ", or ask an owner to invite you.",
+        new_client: "New client",
+    },
+    tenant: TenantTexts {
+        members_link: "Members",
+        audit_link: "Audit log",
+        settings_link: "Settings",
+        client: "Client",
+        website: "Website",
+        your_role: "Your role",
+        connection_link: "Instantly connection",
+        members_heading: "Members",
+        delete_heading: "Delete this client",
+        delete_body: "Deleting removes the client and all its data. Type its name to confirm.",
+        confirm_label: "Name of the client",
+        delete_submit: "Delete permanently",
+    },
+    tenant_form: TenantForm {
+        new_heading: "New client",
+        settings_heading: "Client settings",
+        name: "Name",
+        client_name: "Client name",
+        website: "Website",
+        accent_colour: "Accent colour",
+        logo_url: "Logo URL",
+        optional: "(optional)",
+        website_example: "https://example.com",
+        accent_example: "#3554d1",
+        save: "Save",
+    },
+    members: Members {
+        title: "Members",
+        heading: |tenant| format!("Members of {tenant}"),
+        back: "Back to the client",
+        email: "Email",
+        role: "Role",
+        actions: "Actions",
+        you: "(you)",
+        role_of: |email| format!("Role of {email}"),
+        change: "Change",
+        remove: "Remove",
+        invite_heading: "Invite someone",
+        email_label: "Email address",
+        send: "Send invitation",
+        open_invitations: "Open invitations",
+        until: |role, day| format!("{role}, until {day}"),
+    },
+    invitation: InvitationTexts {
+        title: "Invitation",
+        heading: "Join a client on All Campaigns",
+        body: "Accept the invitation to sign in and open the client.",
+        submit: "Accept invitation",
+    },
+    profile: ProfileTexts {
+        title: "Your profile",
+        signed_in_as: |email| format!("Signed in as {email}"),
+        saved: "Saved.",
+        display_name: "Display name",
+        avatar_url: "Avatar URL",
+        avatar_hint: "(https, optional)",
+        theme: "Theme",
+        language: "Language",
+        save: "Save",
+        tokens_heading: "API tokens",
+        tokens_intro: "Personal access tokens act as you on the JSON API under /api/v1. Send one \
+                       in the header Authorization: Bearer followed by the token.",
+        tokens_described: "The API is described at",
+        new_token: "Copy this token now; it will not be shown again:",
+        token_name_column: "Name",
+        ends_in: "Ends in",
+        last_used: "Last used",
+        never: "never",
+        revoked: "revoked",
+        revoke: "Revoke",
+        token_name: "Token name",
+        token_example: "reporting script",
+        create_token: "Create token",
+        sessions: "Sessions",
+        sign_out_everywhere: "Sign out on every device",
+    },
+    connection: connection::CONNECTION,
+    sync: connection::SYNC,
+    audit: AuditTexts {
+        title: "Audit log",
+        heading: |tenant| format!("Audit log of {tenant}"),
+        back: "Back to the client",
+        action: "Action",
+        action_example: "member.invited",
+        person: "Person",
+        anyone: "anyone",
+        from: "From",
+        to: "To",
+        filter: "Filter",
+        empty: "No entries match. Widen the dates or clear the filters.",
+        when: "When (UTC)",
+        who: "Who",
+        target: "Target",
+        system: "system",
+        former_member: |id| format!("former member {id}"),
+    },
+    error_page: ErrorPage {
+        status: status_name,
+        back: "Back to the start page",
+    },
+    mail: MailTexts {
+        sign_in: sign_in_mail,
+        invitation: invitation_mail,
+        sync_stopped: sync_stopped_mail,
+    },
+    role_name: |role| match role {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Operator => "operator",
+        Role::Client => "client",
+    },
+    role_duty: |role| match role {
+        Role::Owner => "owner: everything, including deletion",
+        Role::Admin => "admin: also members and connection",
+        Role::Operator => "operator: works the inbox",
+        Role::Client => "client: sees this client only, read-mostly",
+    },
+    theme_name: |theme| match theme {
+        "light" => "light",
+        "dark" => "dark",
+        _ => "system",
+    },
+    say: problem::say,
+};
+
+fn status_name(status: u16) -> &'static str {
+    match status {
+        400 => "Bad request",
+        401 => "Sign in needed",
+        403 => "Not allowed",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        413 => "Too large",
+        422 => "Check the form",
+        429 => "Too many requests",
+        502 => "Instantly did not answer well",
+        503 => "Not ready",
+        504 => "Took too long",
+        _ => "Error",
+    }
+}
+
+const SIGN_IN_LINK_NOTE: &str =
+    "It works once and expires in 15 minutes. If you did not ask for it, ignore this message.";
+
+fn sign_in_mail(link: &str) -> MailText {
+    MailText {
+        subject: "Your All Campaigns sign-in link".into(),
+        text: format!(
+            "Open this link to sign in to All Campaigns:\n\n{link}\n\n{SIGN_IN_LINK_NOTE}"
+        ),
+        html: format!(
+            "<p>Open this link to sign in to All Campaigns:</p><p><a href=\"{}\">Sign in</a></p>\
+             <p>{SIGN_IN_LINK_NOTE}</p>",
+            escape_html(link)
+        ),
+    }
+}
+
+fn invitation_mail(tenant: &str, role: &str, link: &str) -> MailText {
+    MailText {
+        subject: format!("You are invited to {tenant} on All Campaigns"),
+        text: format!(
+            "You are invited to join {tenant} on All Campaigns as {role}.\n\nAccept here:\n{link}\n\n\
+             The invitation expires in 7 days."
+        ),
+        html: format!(
+            "<p>You are invited to join <strong>{}</strong> on All Campaigns as {role}.</p>\
+             <p><a href=\"{}\">Accept the invitation</a></p><p>The invitation expires in 7 days.</p>",
+            escape_html(tenant),
+            escape_html(link)
+        ),
+    }
+}
+
+fn sync_stopped_mail(tenant: &str, detail: &str) -> MailText {
+    MailText {
+        subject: format!("Instantly sync stopped for {tenant}"),
+        text: format!(
+            "Sync for {tenant} has stopped: {detail}\n\nOpen the client's Instantly \
+             connection page in All Campaigns to fix it. Sync stays stopped until then, so \
+             Instantly is not asked again with a refused key.\n"
+        ),
+        html: format!(
+            "<p>Sync for <strong>{}</strong> has stopped: {}</p><p>Open the client's Instantly \
+             connection page in All Campaigns to fix it. Sync stays stopped until then.</p>",
+            escape_html(tenant),
+            escape_html(detail)
+        ),
+    }
+}

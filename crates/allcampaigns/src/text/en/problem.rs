@@ -1,0 +1,93 @@
+//! English: problems in words a person can act on.
+
+use crate::text::{BodyFault, Problem, TenantUrl};
+
+pub fn say(problem: &Problem) -> String {
+    use Problem::*;
+    let words = match problem {
+        NotFound => "not found",
+        MethodNotAllowed => "that method is not allowed here",
+        SignInRequired => "sign in to continue",
+        NoAccess => "you do not have access to this",
+        FormExpired => "this form expired or came from another site; reload the page and try again",
+        LinkUsed => "this link has expired or was already used; ask for a new one",
+        TooLarge => "the request body is too large",
+        TooManyRequests => "too many requests; try again later",
+        TookTooLong => "the request took too long",
+        NotReady => "the service is not ready",
+        OurFault => "something went wrong on our side",
+        EmailNeeded => "Enter an email address like name@example.com.",
+        SetupEmailNeeded => "Enter the email address you will sign in with.",
+        NotAnEmail { input } => return format!("`{input}` is not an email address"),
+        DisplayNameTooLong => "Keep the display name under 80 characters.",
+        AvatarNotAnAddress => "Avatar URL must be a full https:// address.",
+        AvatarNotHttps => "Avatar URL must start with https://.",
+        UnknownTheme => "Choose a theme: system, light or dark.",
+        UnknownLanguage => "Choose a language from the list.",
+        TokenName => "Give the token a name of 1 to 80 characters.",
+        TenantName => "Give the tenant a name of 1 to 120 characters.",
+        NotAnAddress { field } => {
+            return format!(
+                "{} must be a full address like https://example.com.",
+                url_label(*field)
+            );
+        }
+        NotWebScheme { field } => {
+            return format!("{} must start with https:// or http://.", url_label(*field));
+        }
+        AccentColour => "Accent colour must look like #3554d1.",
+        ConfirmName { name } => {
+            return format!("Type the name \u{201c}{name}\u{201d} exactly to delete this client.");
+        }
+        NotARole { input } => {
+            return format!("`{input}` is not a role (owner, admin, operator or client)");
+        }
+        InviteNeedsEmailAndRole => "Enter an email address and choose a role.",
+        AlreadyInvited { email } => return format!("{email} already has an open invitation."),
+        LastOwnerDemoted => "A client needs at least one owner: make someone else owner first.",
+        LastOwnerRemoved => "The last owner cannot be removed.",
+        ApiKeyMissing => "Paste the Instantly API key.",
+        KeyRefused => {
+            "Instantly refused this key; copy it again from Instantly's settings (API keys)."
+        }
+        PlanWithoutApi => "This Instantly workspace's plan does not include API access.",
+        InstantlyAddress { detail } => {
+            return format!("Cannot use that Instantly address: {detail}");
+        }
+        InstantlyUnreachable { detail } => {
+            return format!("Could not reach Instantly to check the key: {detail}");
+        }
+        WorkspaceElsewhere { workspace } => {
+            return format!(
+                "The Instantly workspace \u{201c}{workspace}\u{201d} is already connected to \
+                 another client. Connect it here too only if that is intended."
+            );
+        }
+        NothingToSync => "Connect Instantly first: there is nothing to sync yet.",
+        SyncStopped => "Sync is stopped until the Instantly key is fixed: paste a new key first.",
+        NotADate { input } => return format!("`{input}` is not a date like 2026-01-31"),
+        UnknownPerson => "unknown person",
+        EmailTaken => "that email address is already in use here",
+        AlreadyMember => "that person is already a member",
+        AlreadyExists => "that already exists",
+        MissingReference => "it refers to something that does not exist",
+        ValueNotAllowed => "a value is not one of those allowed",
+        Body { kind, detail } => return body(*kind, detail),
+    };
+    words.to_owned()
+}
+
+fn url_label(field: TenantUrl) -> &'static str {
+    match field {
+        TenantUrl::Website => "Website",
+        TenantUrl::LogoUrl => "Logo URL",
+    }
+}
+
+fn body(kind: BodyFault, detail: &str) -> String {
+    match kind {
+        BodyFault::NotJson => "send the body as JSON with Content-Type: application/json".into(),
+        BodyFault::BadSyntax => format!("the body is not valid JSON: {detail}"),
+        BodyFault::WrongShape => format!("the body does not match the expected shape: {detail}"),
+    }
+}

@@ -1,0 +1,86 @@
+//! Templates carry no words of their own: every word comes from a language's `Texts`.
+
+use std::path::Path;
+
+/// Attributes whose values people read (or hear, with a screen reader).
+const READ_ATTRIBUTES: [&str; 5] = ["placeholder", "aria-label", "title", "alt", "label"];
+
+#[test]
+fn templates_carry_no_words_of_their_own() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        for words in own_words(&source) {
+            found.push(format!("{}: {words:?}", path.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "words outside Texts:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The letters left once template code is removed: text between tags, and the values of
+/// attributes people read.
+fn own_words(source: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut rest = source;
+    while let Some(start) = rest.find(['{']) {
+        plain.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let close = match &after[..2.min(after.len())] {
+            "{{" => "}}",
+            "{%" => "%}",
+            "{#" => "#}",
+            _ => {
+                plain.push('{');
+                rest = &after[1..];
+                continue;
+            }
+        };
+        let end = after.find(close).expect("closed template tag") + 2;
+        plain.push(' ');
+        rest = &after[end..];
+    }
+    plain.push_str(rest);
+    let mut words = Vec::new();
+    let mut text = plain.as_str();
+    while let Some(open) = text.find('<') {
+        keep_letters(&text[..open], &mut words);
+        let close = text[open..].find('>').expect("closed tag") + open;
+        read_attributes(&text[open..close], &mut words);
+        text = &text[close + 1..];
+    }
+    keep_letters(text, &mut words);
+    words
+}
+
+fn read_attributes(tag: &str, words: &mut Vec<String>) {
+    if tag.starts_with("<!") {
+        return;
+    }
+    for attribute in READ_ATTRIBUTES {
+        let marker = format!(" {attribute}=\"");
+        if let Some(at) = tag.find(&marker) {
+            let value = &tag[at + marker.len()..];
+            keep_letters(&value[..value.find('"').unwrap_or(value.len())], words);
+        }
+    }
+}
+
+fn keep_letters(text: &str, words: &mut Vec<String>) {
+    let text = text.trim();
+    if text.chars().any(char::is_alphabetic) {
+        words.push(text.to_owned());
+    }
+}
+
+#[test]
+fn the_check_finds_words_in_text_and_read_attributes() {
+    let source = r#"<p>{{ t.x }} Hello</p><input placeholder="name" value="{{ v }}"><a href="/x">{{ t.y }}</a>"#;
+    assert_eq!(own_words(source), vec!["Hello", "name"]);
+    assert!(own_words(r#"<td>…{{ a }}</td><span aria-hidden="true">⚠ </span>"#).is_empty());
+}
