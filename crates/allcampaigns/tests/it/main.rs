@@ -11,6 +11,7 @@ mod demo;
 mod http;
 mod keys;
 mod members;
+mod page_roles;
 mod rls;
 mod signin;
 mod smtp;

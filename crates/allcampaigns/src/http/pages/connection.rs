@@ -138,7 +138,11 @@ pub async fn save(
 
 pub async fn remove(State(state): State<AppState>, access: TenantAccess) -> AppResult<Response> {
     access.require_admin()?;
-    connections::disconnect(&state.store, access.tenant, access.current.user.id).await?;
+    // A second press (or a second tab) finds nothing left to remove: the page says so.
+    match connections::disconnect(&state.store, access.tenant, access.current.user.id).await {
+        Ok(()) | Err(AppError::NotFound) => {}
+        Err(other) => return Err(other),
+    }
     Ok(Redirect::to(&format!("/t/{}/connection", access.tenant)).into_response())
 }
 

@@ -1,0 +1,147 @@
+//! The role matrix of the pages: every page route of a client, for each role, answers exactly
+//! that role's access; every route of another client answers 404. (The JSON API has its own
+//! matrix in `api.rs`.)
+
+use allcampaigns::domain::{Email, Role, TenantId, UserId};
+use reqwest::Method;
+
+use crate::helpers::{TestApp, TestDb, Visitor};
+
+crate::on_both_backends!(every_page_route_gives_each_role_exactly_its_access_and_other_clients_404);
+
+/// Which roles may use a route, in `Role::ALL` order: owner, admin, operator, client.
+type Allowed = [bool; 4];
+const EVERYONE: Allowed = [true, true, true, true];
+const ADMINS: Allowed = [true, true, false, false];
+const OWNERS: Allowed = [true, false, false, false];
+
+struct Route {
+    method: Method,
+    path: String,
+    form: Vec<(&'static str, String)>,
+    allowed: Allowed,
+}
+
+fn get(path: String, allowed: Allowed) -> Route {
+    Route {
+        method: Method::GET,
+        path,
+        form: Vec::new(),
+        allowed,
+    }
+}
+
+fn post(path: String, form: &[(&'static str, &str)], allowed: Allowed) -> Route {
+    Route {
+        method: Method::POST,
+        path,
+        form: form.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        allowed,
+    }
+}
+
+/// Every page route under `/t/{tenant}`. Forms are ones an allowed role could send without
+/// destroying what the next role needs: a wrong confirmation name, an empty key, and a member
+/// of its own (`target`) to change and remove.
+fn routes(tenant: &str, target: &str, invitee: &str) -> Vec<Route> {
+    let t = format!("/t/{tenant}");
+    vec![
+        get(t.clone(), EVERYONE),
+        get(format!("{t}/connection"), EVERYONE),
+        get(format!("{t}/settings"), ADMINS),
+        get(format!("{t}/members"), ADMINS),
+        get(format!("{t}/audit"), ADMINS),
+        post(format!("{t}/settings"), &[("name", "A")], ADMINS),
+        post(format!("{t}/delete"), &[("confirm_name", "nope")], OWNERS),
+        post(
+            format!("{t}/members"),
+            &[("email", invitee), ("role", "client")],
+            ADMINS,
+        ),
+        post(
+            format!("{t}/members/{target}/role"),
+            &[("role", "client")],
+            ADMINS,
+        ),
+        post(format!("{t}/members/{target}/remove"), &[], ADMINS),
+        post(format!("{t}/connection"), &[("api_key", "")], ADMINS),
+        post(
+            format!("{t}/connection/remove"),
+            &[("confirm", "on")],
+            ADMINS,
+        ),
+        post(format!("{t}/connection/sync"), &[], ADMINS),
+    ]
+}
+
+async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
+    let response = if route.method == Method::GET {
+        visitor.get(&route.path).await
+    } else {
+        let form: Vec<(&str, &str)> = route.form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        visitor.post(&route.path, &form).await
+    };
+    response.status()
+}
+
+async fn member(app: &TestApp, tenant: TenantId, address: &str, role: Role) -> UserId {
+    let email = Email::parse(address).unwrap();
+    let user = match app.store.user_by_email(&email).await.unwrap() {
+        Some(user) => user,
+        None => app.store.create_user(&email, "").await.unwrap(),
+    };
+    app.store.add_member(tenant, user.id, role).await.unwrap();
+    user.id
+}
+
+async fn client_named(visitor: &mut Visitor<'_>, name: &str) -> TenantId {
+    let created = visitor.post("/tenants", &[("name", name)]).await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap();
+    location.trim_start_matches("/t/").parse().unwrap()
+}
+
+async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_404(db: TestDb) {
+    let app = crate::helpers::spawn_app(db.config.clone()).await;
+    let mut owner_b = Visitor::signed_in(&app, "owner@b.example").await;
+    let b = client_named(&mut owner_b, "B").await;
+    let b_target = member(&app, b, "target@b.example", Role::Operator).await;
+    let mut owner_a = Visitor::signed_in(&app, "owner@a.example").await;
+    let a = client_named(&mut owner_a, "A").await;
+
+    for (index, role) in Role::ALL.into_iter().enumerate() {
+        let mut visitor = if role == Role::Owner {
+            Visitor::signed_in(&app, "owner@a.example").await
+        } else {
+            member(&app, a, &format!("{role}@a.example"), role).await;
+            Visitor::signed_in(&app, &format!("{role}@a.example")).await
+        };
+        let target = member(&app, a, &format!("target-{role}@a.example"), Role::Operator).await;
+        let invitee = format!("invitee-{role}@a.example");
+        for route in routes(&a.to_string(), &target.to_string(), &invitee) {
+            let status = send(&mut visitor, &route).await;
+            let (method, path) = (&route.method, &route.path);
+            if route.allowed[index] {
+                assert!(
+                    matches!(status.as_u16(), 200 | 303 | 409 | 422),
+                    "{role} {method} {path}: {status}"
+                );
+            } else {
+                assert_eq!(status, 403, "{role} {method} {path}");
+            }
+        }
+        for route in routes(&b.to_string(), &b_target.to_string(), &invitee) {
+            let status = send(&mut visitor, &route).await;
+            assert_eq!(
+                status, 404,
+                "{role} {} {} of another client",
+                route.method, route.path
+            );
+        }
+    }
+    let b_after = app.store.tenant(b).await.unwrap().unwrap();
+    assert_eq!(b_after.name, "B");
+    assert_eq!(app.store.members(b).await.unwrap().len(), 2);
+    assert!(app.store.invitations(b).await.unwrap().is_empty());
+    app.stop().await;
+}
