@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::domain::TenantId;
 use crate::mail::Mailer;
 use crate::store::{self, DynStore, StreamState};
+use crate::text::Lang;
 
 /// Runs the command; `Ok(false)` when a stream failed (the exit code says so).
 pub async fn run(config: Config, args: SyncArgs) -> anyhow::Result<bool> {
@@ -17,7 +18,8 @@ pub async fn run(config: Config, args: SyncArgs) -> anyhow::Result<bool> {
     let keyring = std::sync::Arc::new(crate::keys::load_keyring(&config, &store).await?);
     if let Some(SyncAction::Status { tenant, json }) = args.action {
         let tenant = existing_tenant(&store, &tenant).await?;
-        print_status(&tenant_status(&store, tenant).await?, json)?;
+        let status = tenant_status(&store, tenant).await?;
+        print_status(&status.in_words(Lang::En.texts()), json)?;
         return Ok(true);
     }
     let Some(tenant) = args.tenant else {

@@ -198,7 +198,7 @@ async fn record_failure(ctx: &Ctx<'_>, state: &mut StreamState, error: &SyncErro
         .ok()
         .and_then(|states| states.into_iter().find(|s| s.stream == state.stream))
         .unwrap_or_else(|| StreamState::new(&state.stream));
-    saved.last_error = Some(error.plain());
+    saved.last_error = Some(error.fault().stored());
     saved.last_error_at = Some(Utc::now());
     tracing::warn!(tenant = %ctx.tenant, stream = %state.stream, error = %error, "sync stream failed");
     if let Err(e) = ctx.store.save_stream_state(ctx.tenant, &saved).await {

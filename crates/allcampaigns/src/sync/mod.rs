@@ -28,6 +28,7 @@ pub use worker::{Hooks, SyncWorker};
 
 use crate::domain::TenantId;
 use crate::store::{Job, Store, StoreError, StreamState, Write};
+use crate::text::{Problem, SyncFault};
 
 /// The one job kind sync uses.
 pub const JOB_KIND: &str = "sync";
@@ -96,31 +97,26 @@ impl SyncError {
         )
     }
 
-    /// What went wrong, in words an operator can act on (never a key or a cursor).
-    pub fn plain(&self) -> String {
+    /// What went wrong, as a fault a person can act on (never a key or a cursor).
+    pub fn fault(&self) -> SyncFault {
         use instantly::Error as E;
         match self {
-            SyncError::Instantly(E::InvalidCredentials { .. }) => {
-                "Instantly refused the API key. Paste a new key on the connection page.".into()
-            }
-            SyncError::Instantly(E::PaymentRequired) => {
-                "The Instantly workspace has no active paid plan, so its API is closed.".into()
-            }
-            SyncError::Instantly(E::RateLimited { .. }) => {
-                "Instantly asked us to slow down; this stream will try again shortly.".into()
-            }
-            SyncError::Instantly(E::Transient { .. }) => {
-                "Instantly did not answer properly (timeouts or server errors); will retry.".into()
-            }
-            SyncError::Instantly(other) => format!("Instantly: {other}"),
-            SyncError::Store(StoreError::LeaseLost) => {
-                "Another worker took over this tenant's sync.".into()
-            }
-            SyncError::WorkspaceChanged => "The API key now opens a different Instantly \
-                 workspace than the one connected. Paste this client's key again."
-                .into(),
-            SyncError::Store(_) => "Our database refused the write; see the server log.".into(),
+            SyncError::Instantly(E::InvalidCredentials { .. }) => SyncFault::KeyRefused,
+            SyncError::Instantly(E::PaymentRequired) => SyncFault::PlanLapsed,
+            SyncError::Instantly(E::RateLimited { .. }) => SyncFault::SlowDown,
+            SyncError::Instantly(E::Transient { .. }) => SyncFault::Flaky,
+            SyncError::Instantly(other) => SyncFault::Instantly {
+                detail: other.to_string(),
+            },
+            SyncError::Store(StoreError::LeaseLost) => SyncFault::TakenOver,
+            SyncError::WorkspaceChanged => SyncFault::WorkspaceChanged,
+            SyncError::Store(_) => SyncFault::Database,
         }
+    }
+
+    /// The fault in English, for the command line and the logs.
+    pub fn plain(&self) -> String {
+        Problem::Sync(self.fault()).to_string()
     }
 }
 

@@ -7,6 +7,7 @@ use super::JOB_KIND;
 use super::cycle::STREAMS;
 use crate::domain::TenantId;
 use crate::store::{DynStore, Result, StreamState, Table};
+use crate::text::Texts;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StreamStatus {
@@ -34,6 +35,14 @@ pub struct SyncStatus {
 }
 
 impl SyncStatus {
+    /// The stored faults of the streams worded in `texts`' language (they are kept as codes).
+    pub fn in_words(mut self, texts: &Texts) -> Self {
+        for stream in &mut self.streams {
+            stream.last_error = stream.last_error.take().map(|e| texts.stored_fault(&e));
+        }
+        self
+    }
+
     /// Every stream has finished its first pass (reconciliation is a later, periodic pass).
     pub fn backfilled(&self) -> bool {
         self.streams

@@ -15,7 +15,7 @@ use crate::domain::{Role, TenantId};
 use crate::http::pages::ui::Prefs;
 use crate::mail::{Mail, Mailer};
 use crate::store::{ConnectionCheck, ConnectionStatus, DynStore, Job};
-use crate::text::Lang;
+use crate::text::{Lang, Problem, SyncFault};
 
 #[derive(Clone)]
 pub struct SyncWorker {
@@ -221,10 +221,10 @@ impl SyncWorker {
 
     /// Stops the tenant's sync, marks the connection and tells the tenant's admins, once.
     async fn needs_attention(&self, tenant: TenantId, error: &SyncError) {
-        let detail = error.plain();
+        let fault = error.fault();
         let check = ConnectionCheck {
             status: ConnectionStatus::NeedsAttention,
-            detail: Some(detail.clone()),
+            detail: Some(fault.stored()),
             checked_at: Utc::now(),
         };
         if let Err(e) = self.store.set_connection_status(tenant, &check).await {
@@ -233,13 +233,13 @@ impl SyncWorker {
         if let Err(e) = self.store.cancel_job(tenant, JOB_KIND).await {
             tracing::error!(error = %e, "could not stop a refused tenant's sync");
         }
-        let details = serde_json::json!({ "reason": detail });
+        let details = serde_json::json!({ "reason": fault.stored() });
         crate::audit::record_system(&self.store, tenant, "connection.needs_attention", details)
             .await;
-        self.notify_admins(tenant, &detail).await;
+        self.notify_admins(tenant, &fault).await;
     }
 
-    async fn notify_admins(&self, tenant: TenantId, detail: &str) {
+    async fn notify_admins(&self, tenant: TenantId, fault: &SyncFault) {
         let Ok(members) = self.store.members(tenant).await else {
             return;
         };
@@ -255,7 +255,9 @@ impl SyncWorker {
                 Ok(Some(user)) => Prefs::of(&user).lang,
                 _ => Lang::default(),
             };
-            let words = (lang.texts().mail.sync_stopped)(&tenant.name, detail);
+            let texts = lang.texts();
+            let detail = texts.say(&Problem::Sync(fault.clone()));
+            let words = (texts.mail.sync_stopped)(&tenant.name, &detail);
             let mail = Mail::to(&admin.email, words);
             if let Err(e) = self.mailer.send(mail).await {
                 tracing::warn!(

@@ -10,7 +10,7 @@ mod pages;
 mod problem;
 
 pub use pages::*;
-pub use problem::{BodyFault, Problem, TenantUrl};
+pub use problem::{BodyFault, Problem, SyncFault, TenantUrl};
 
 use crate::domain::Role;
 
@@ -94,6 +94,14 @@ impl Texts {
     /// A problem in words a person can act on.
     pub fn say(&self, problem: &Problem) -> String {
         (self.say)(problem)
+    }
+
+    /// A stored sync fault in words; text stored before faults had codes is shown as it is.
+    pub fn stored_fault(&self, stored: &str) -> String {
+        match SyncFault::from_stored(stored) {
+            Some(fault) => self.say(&Problem::Sync(fault)),
+            None => stored.to_owned(),
+        }
     }
 }
 

@@ -81,6 +81,9 @@ pub enum Problem {
     MissingReference,
     ValueNotAllowed,
 
+    /// Sync stopped or failed (see [`SyncFault`]).
+    Sync(SyncFault),
+
     /// A JSON body that could not be read; the detail is serde's, about the body only.
     Body {
         kind: BodyFault,
@@ -107,5 +110,62 @@ pub enum BodyFault {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&super::Lang::En.texts().say(self))
+    }
+}
+
+/// Why a sync stream or a connection stopped. It is kept with the stream
+/// (`sync_streams.last_error`) and the connection (`status_detail`) as a stable code, and worded
+/// when shown, so each reader sees it in their language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncFault {
+    KeyRefused,
+    PlanLapsed,
+    SlowDown,
+    Flaky,
+    WorkspaceChanged,
+    TakenOver,
+    Database,
+    /// Any other answer of Instantly; the detail is the client's description of it.
+    Instantly {
+        detail: String,
+    },
+}
+
+impl SyncFault {
+    const PREFIX: &'static str = "sync:";
+
+    /// The stored form: `sync:<code>`, or `sync:instantly:<detail>`.
+    pub fn stored(&self) -> String {
+        let code = match self {
+            Self::KeyRefused => "key_refused",
+            Self::PlanLapsed => "plan_lapsed",
+            Self::SlowDown => "slow_down",
+            Self::Flaky => "flaky",
+            Self::WorkspaceChanged => "workspace_changed",
+            Self::TakenOver => "taken_over",
+            Self::Database => "database",
+            Self::Instantly { detail } => return format!("{}instantly:{detail}", Self::PREFIX),
+        };
+        format!("{}{code}", Self::PREFIX)
+    }
+
+    /// The fault a stored text names; `None` for text that is not a code.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        let code = text.strip_prefix(Self::PREFIX)?;
+        if let Some(detail) = code.strip_prefix("instantly:") {
+            return Some(Self::Instantly {
+                detail: detail.to_owned(),
+            });
+        }
+        Some(match code {
+            "key_refused" => Self::KeyRefused,
+            "plan_lapsed" => Self::PlanLapsed,
+            "slow_down" => Self::SlowDown,
+            "flaky" => Self::Flaky,
+            "workspace_changed" => Self::WorkspaceChanged,
+            "taken_over" => Self::TakenOver,
+            "database" => Self::Database,
+            _ => return None,
+        })
     }
 }

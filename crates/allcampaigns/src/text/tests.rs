@@ -84,3 +84,36 @@ fn the_check_finds_words_in_text_and_read_attributes() {
     assert_eq!(own_words(source), vec!["Hello", "name"]);
     assert!(own_words(r#"<td>…{{ a }}</td><span aria-hidden="true">⚠ </span>"#).is_empty());
 }
+
+#[test]
+fn sync_faults_are_stored_as_codes_and_worded_when_shown() {
+    use super::{Lang, SyncFault};
+    let faults = [
+        SyncFault::KeyRefused,
+        SyncFault::PlanLapsed,
+        SyncFault::SlowDown,
+        SyncFault::Flaky,
+        SyncFault::WorkspaceChanged,
+        SyncFault::TakenOver,
+        SyncFault::Database,
+        SyncFault::Instantly {
+            detail: "unexpected answer: 418".into(),
+        },
+    ];
+    let english = Lang::En.texts();
+    for fault in faults {
+        let stored = fault.stored();
+        assert_eq!(SyncFault::from_stored(&stored), Some(fault), "{stored}");
+        assert!(
+            !english.stored_fault(&stored).starts_with("sync:"),
+            "{stored}"
+        );
+    }
+    assert_eq!(
+        english.stored_fault("sync:key_refused"),
+        "Instantly refused the API key. Paste a new key on the connection page."
+    );
+    // Text kept before faults had codes is shown as it was.
+    assert_eq!(english.stored_fault("Instantly: gone"), "Instantly: gone");
+    assert_eq!(SyncFault::from_stored("sync:unknown"), None);
+}

@@ -9,6 +9,7 @@ use allcampaigns::domain::{Email, Role, TenantId};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{AuditFilter, ConnectionCheck, ConnectionStatus};
 use allcampaigns::sync::{Hooks, JOB_KIND, SyncOptions, SyncWorker};
+use allcampaigns::text::SyncFault;
 use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -462,10 +463,11 @@ async fn only_owners_and_admins_may_sync_now_and_a_refused_key_is_shown_with_wha
     let refused = stranger.post(&format!("{path}/sync"), &[]).await;
     assert_eq!(refused.status(), 404, "a non-member learns nothing");
 
+    // Kept as a code, worded for the reader.
     let detail = "Instantly refused the API key. Paste a new key on the connection page.";
     let check = ConnectionCheck {
         status: ConnectionStatus::NeedsAttention,
-        detail: Some(detail.into()),
+        detail: Some(SyncFault::KeyRefused.stored()),
         checked_at: chrono::Utc::now(),
     };
     app.store

@@ -535,9 +535,14 @@ async fn sync_06_a_refused_key_needs_attention_and_stops_asking(db: TestDb) {
     assert!(outcome.result.is_err());
     let connection = s.store.connection(s.tenant).await.unwrap().unwrap();
     assert_eq!(connection.status.as_str(), "needs_attention");
-    assert!(connection.status_detail.unwrap().contains("paid plan"));
+    assert_eq!(
+        connection.status_detail.as_deref(),
+        Some("sync:plan_lapsed"),
+        "kept as a code, worded for each reader"
+    );
     let mail = s.inbox.try_recv().expect("the owner is told");
     assert_eq!(mail.to, "owner@example.com");
+    assert!(mail.text.contains("no active paid plan"), "{}", mail.text);
     assert!(s.store.job(s.tenant, JOB_KIND).await.unwrap().is_none());
     let before = s.sim.requests_served();
     assert!(

@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::error::AppResult;
 use crate::sync::status::{SyncStatus, tenant_status};
+use crate::text::Lang;
 
 /// Where the tenant's sync stands, per stream: stored rows, last success, last error and
 /// first-pass progress. Every member may read it.
@@ -17,7 +18,8 @@ pub async fn show(
     State(state): State<AppState>,
     access: TenantAccess,
 ) -> AppResult<Json<SyncStatus>> {
-    Ok(Json(tenant_status(&state.store, access.tenant).await?))
+    let status = tenant_status(&state.store, access.tenant).await?;
+    Ok(Json(status.in_words(Lang::En.texts())))
 }
 
 /// Asks for a sync cycle as soon as a worker is free ("sync now", owners and admins). Answers
@@ -33,5 +35,8 @@ pub async fn request(
     access.require_admin()?;
     crate::sync_now::request(&state.store, access.tenant, access.current.user.id).await?;
     let status = tenant_status(&state.store, access.tenant).await?;
-    Ok((StatusCode::ACCEPTED, Json(status)))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(status.in_words(Lang::En.texts())),
+    ))
 }

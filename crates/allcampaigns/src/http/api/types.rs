@@ -187,7 +187,9 @@ impl From<crate::store::Connection> for ConnectionBody {
     fn from(connection: crate::store::Connection) -> Self {
         Self {
             status: connection.status.as_str().to_string(),
-            status_detail: connection.status_detail,
+            status_detail: connection
+                .status_detail
+                .map(|detail| crate::text::Lang::En.texts().stored_fault(&detail)),
             workspace_id: connection.workspace_id,
             workspace_name: connection.workspace_name,
             key_last4: connection.key_last4,

@@ -32,6 +32,8 @@ struct ConnectionPage {
     connection: Option<Connection>,
     /// Sync has stopped until someone pastes a new key.
     needs_attention: bool,
+    /// The connection's last problem, in words.
+    detail: Option<String>,
     /// Present when connected.
     sync: Option<SyncView>,
     notice: Option<&'static str>,
@@ -51,12 +53,17 @@ async fn page(state: &AppState, access: &TenantAccess, csrf: String) -> AppResul
     let sync = match &connection {
         Some(_) => {
             let status = crate::sync::status::tenant_status(&state.store, access.tenant).await?;
-            Some(SyncView::new(&status, chrono::Utc::now(), &ui.t.sync))
+            Some(SyncView::new(&status, chrono::Utc::now(), ui.t))
         }
         None => None,
     };
+    let detail = connection
+        .as_ref()
+        .and_then(|c| c.status_detail.as_deref())
+        .map(|stored| ui.t.stored_fault(stored));
     Ok(ConnectionPage {
         ui,
+        detail,
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::sync::status::{StreamStatus, SyncStatus};
-use crate::text::{SyncTexts, Unit};
+use crate::text::{SyncTexts, Texts, Unit};
 
 /// A stream's name in plain words; unknown streams keep their technical name.
 pub fn stream_label<'a>(stream: &'a str, t: &SyncTexts) -> &'a str {
@@ -57,7 +57,8 @@ pub struct StreamRow {
 }
 
 impl StreamRow {
-    fn new(stream: &StreamStatus, now: DateTime<Utc>, t: &SyncTexts) -> Self {
+    fn new(stream: &StreamStatus, now: DateTime<Utc>, texts: &Texts) -> Self {
+        let t = &texts.sync;
         Self {
             label: stream_label(&stream.stream, t).to_owned(),
             stored: stream
@@ -65,7 +66,7 @@ impl StreamRow {
                 .map_or_else(|| t.nothing_stored.to_owned(), |n| thousands(n, t)),
             last_success: stream.last_success_at.map(|at| Moment::past(at, now, t)),
             progress: progress(stream, t),
-            error: stream.last_error.clone(),
+            error: stream.last_error.as_deref().map(|e| texts.stored_fault(e)),
             error_at: stream.last_error_at.map(|at| Moment::past(at, now, t)),
         }
     }
@@ -83,14 +84,15 @@ pub struct SyncView {
 }
 
 impl SyncView {
-    pub fn new(status: &SyncStatus, now: DateTime<Utc>, t: &SyncTexts) -> Self {
+    pub fn new(status: &SyncStatus, now: DateTime<Utc>, texts: &Texts) -> Self {
+        let t = &texts.sync;
         Self {
             running: status.running,
             next_run: status.next_run_at.map(|at| Moment::future(at, now, t)),
             rows: status
                 .streams
                 .iter()
-                .map(|s| StreamRow::new(s, now, t))
+                .map(|s| StreamRow::new(s, now, texts))
                 .collect(),
             started: status
                 .streams
@@ -197,7 +199,7 @@ mod tests {
             running: false,
             streams: vec![emails, stream("mystery")],
         };
-        let view = SyncView::new(&status, now, EN);
+        let view = SyncView::new(&status, now, Lang::En.texts());
         assert_eq!(view.next_run.as_ref().unwrap().words, "in 1 minute");
         assert!(view.started);
         assert_eq!(view.rows[0].label, "Unibox messages");
@@ -214,7 +216,7 @@ mod tests {
                 ..status
             },
             now,
-            EN,
+            Lang::En.texts(),
         );
         assert!(!idle.started);
     }

@@ -1,6 +1,6 @@
 //! English: problems in words a person can act on.
 
-use crate::text::{BodyFault, Problem, TenantUrl};
+use crate::text::{BodyFault, Problem, SyncFault, TenantUrl};
 
 pub fn say(problem: &Problem) -> String {
     use Problem::*;
@@ -73,6 +73,32 @@ pub fn say(problem: &Problem) -> String {
         MissingReference => "it refers to something that does not exist",
         ValueNotAllowed => "a value is not one of those allowed",
         Body { kind, detail } => return body(*kind, detail),
+        Sync(fault) => return sync(fault),
+    };
+    words.to_owned()
+}
+
+fn sync(fault: &SyncFault) -> String {
+    let words = match fault {
+        SyncFault::KeyRefused => {
+            "Instantly refused the API key. Paste a new key on the connection page."
+        }
+        SyncFault::PlanLapsed => {
+            "The Instantly workspace has no active paid plan, so its API is closed."
+        }
+        SyncFault::SlowDown => {
+            "Instantly asked us to slow down; this stream will try again shortly."
+        }
+        SyncFault::Flaky => {
+            "Instantly did not answer properly (timeouts or server errors); will retry."
+        }
+        SyncFault::WorkspaceChanged => {
+            "The API key now opens a different Instantly workspace than the one connected. \
+             Paste this client's key again."
+        }
+        SyncFault::TakenOver => "Another worker took over this tenant's sync.",
+        SyncFault::Database => "Our database refused the write; see the server log.",
+        SyncFault::Instantly { detail } => return format!("Instantly: {detail}"),
     };
     words.to_owned()
 }
