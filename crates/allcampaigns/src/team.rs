@@ -73,7 +73,15 @@ pub async fn invite(
     // The invited person has no language yet; the inviter's is the best guess.
     let texts = Prefs::of(&access.current.user).lang.texts();
     let words = (texts.mail.invitation)(&tenant.name, texts.role(&role), link.as_str());
-    state.mailer.send(Mail::to(&email, words)).await?;
+    if let Err(error) = state.mailer.send(Mail::to(&email, words)).await {
+        // An invitation nobody received would only block the next attempt: take it back.
+        tracing::error!(error = format!("{error:#}"), "could not send an invitation");
+        state
+            .store
+            .take_invitation(access.tenant, &invitation.token_hash)
+            .await?;
+        return Err(AppError::Upstream(Problem::InvitationNotSent));
+    }
     let actor = access.current.user.id;
     let details = json!({"role": role});
     audit::record(

@@ -51,6 +51,7 @@ pub enum Problem {
     },
     LastOwnerDemoted,
     LastOwnerRemoved,
+    InvitationNotSent,
 
     // The Instantly connection and sync.
     ApiKeyMissing,

@@ -201,6 +201,23 @@ pub async fn spawn_app(config: Config) -> TestApp {
 
 pub async fn spawn_app_with(config: Config, limits: SignInLimits) -> TestApp {
     let (mailer, inbox) = Mailer::capture();
+    start(config, limits, mailer, inbox).await
+}
+
+/// An app whose every mail fails to send, as when the SMTP server is down.
+pub async fn spawn_app_with_failing_mail(config: Config) -> TestApp {
+    let (failing, closed) = Mailer::capture();
+    drop(closed);
+    let (_, inbox) = Mailer::capture();
+    start(config, SignInLimits::default(), failing, inbox).await
+}
+
+async fn start(
+    config: Config,
+    limits: SignInLimits,
+    mailer: Mailer,
+    inbox: tokio::sync::mpsc::UnboundedReceiver<Mail>,
+) -> TestApp {
     let mut app = App::build_with_mailer(config, mailer)
         .await
         .expect("app builds");

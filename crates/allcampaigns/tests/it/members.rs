@@ -4,13 +4,14 @@
 use allcampaigns::domain::{Email, Role};
 use allcampaigns::store::AuditFilter;
 
-use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
+use crate::helpers::{TestApp, TestDb, Visitor, spawn_app, spawn_app_with_failing_mail};
 
 crate::on_both_backends!(
     an_invited_person_accepts_by_link_and_is_signed_in_with_the_role,
     operators_and_clients_cannot_manage_members_and_admins_cannot_make_owners,
     roles_change_and_members_leave_but_the_last_owner_stays,
     a_second_open_invitation_for_the_same_address_is_refused,
+    an_invitation_whose_mail_cannot_be_sent_is_not_kept_and_the_page_says_so,
 );
 
 async fn client_of(app: &TestApp, owner: &mut Visitor<'_>) -> String {
@@ -302,5 +303,28 @@ async fn a_second_open_invitation_for_the_same_address_is_refused(db: TestDb) {
             .unwrap()
             .contains("already has an open invitation")
     );
+    app.stop().await;
+}
+
+async fn an_invitation_whose_mail_cannot_be_sent_is_not_kept_and_the_page_says_so(db: TestDb) {
+    let app = spawn_app_with_failing_mail(db.config.clone()).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let tenant = client_of(&app, &mut owner).await;
+    let form = [("email", "ben@example.com"), ("role", "operator")];
+    for attempt in 1..=2 {
+        let refused = owner.post(&format!("/t/{tenant}/members"), &form).await;
+        assert_eq!(refused.status(), 502, "attempt {attempt}");
+        let page = refused.text().await.unwrap();
+        assert!(
+            page.contains("could not be sent, so no invitation was made"),
+            "attempt {attempt} is told the same, not that ben is already invited: {page}"
+        );
+        let open = app
+            .store
+            .invitations(tenant.parse().unwrap())
+            .await
+            .unwrap();
+        assert!(open.is_empty(), "attempt {attempt} leaves no invitation");
+    }
     app.stop().await;
 }

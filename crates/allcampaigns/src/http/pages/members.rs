@@ -108,7 +108,7 @@ async fn outcome(
 ) -> AppResult<Response> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/t/{}/members", access.tenant)).into_response()),
-        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. })) => {
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::Upstream(_))) => {
             let page = members_page(state, access, csrf, Some(&error)).await?;
             Ok((error.status(), render(&page)?).into_response())
         }

@@ -46,6 +46,10 @@ pub fn say(problem: &Problem) -> String {
         AlreadyInvited { email } => return format!("{email} already has an open invitation."),
         LastOwnerDemoted => "A client needs at least one owner: make someone else owner first.",
         LastOwnerRemoved => "The last owner cannot be removed.",
+        InvitationNotSent => {
+            "The invitation mail could not be sent, so no invitation was made. Check the mail \
+             settings (or the server log) and try again."
+        }
         ApiKeyMissing => "Paste the Instantly API key.",
         KeyRefused => {
             "Instantly refused this key; copy it again from Instantly's settings (API keys)."
