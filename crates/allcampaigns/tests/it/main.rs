@@ -17,4 +17,5 @@ mod signin;
 mod smtp;
 mod storage;
 mod sync;
+mod sync_fairness;
 mod tenants;
