@@ -34,11 +34,21 @@ fn ids_json(ids: &[String]) -> Param {
     Param::Json(Value::from(ids.to_vec()))
 }
 
-/// `x IN` the JSON array bound at `$n`.
+/// Membership in the JSON array of ids bound at `$n`. On PostgreSQL an array (`= ANY`) lets the index take the
+/// ids as its condition; an `IN (subquery)` was planned as a semi join over every row of the
+/// tenant while the table's statistics were still those of an empty table.
 fn in_json(dialect: Dialect, n: u8) -> String {
     match dialect {
         Dialect::Sqlite => format!("IN (SELECT value FROM json_each(${n}))"),
-        Dialect::Postgres => format!("IN (SELECT jsonb_array_elements_text(${n}))"),
+        Dialect::Postgres => format!("= ANY(ARRAY(SELECT jsonb_array_elements_text(${n})))"),
+    }
+}
+
+/// Absence from a JSON array of ids (a hashed subplan on PostgreSQL).
+fn not_in_json(dialect: Dialect, n: u8) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("NOT IN (SELECT value FROM json_each(${n}))"),
+        Dialect::Postgres => format!("NOT IN (SELECT jsonb_array_elements_text(${n}))"),
     }
 }
 
@@ -65,10 +75,10 @@ pub fn statement(dialect: Dialect, write: &Write, now: DateTime<Utc>) -> Stateme
         Write::MarkDeletedExcept { table, ids } => Statement {
             sql: format!(
                 "UPDATE {} SET deleted_at = {} WHERE tenant_id = $1 AND deleted_at IS NULL \
-                 AND instantly_id NOT {}",
+                 AND instantly_id {}",
                 shape(*table).name,
                 time_param(dialect, 3),
-                in_json(dialect, 2)
+                not_in_json(dialect, 2)
             ),
             params: vec![ids_json(ids), Param::Text(Some(iso(now)))],
         },
@@ -80,11 +90,11 @@ pub fn statement(dialect: Dialect, write: &Write, now: DateTime<Utc>) -> Stateme
         } => Statement {
             sql: format!(
                 "UPDATE {} SET deleted_at = {} WHERE tenant_id = $1 AND deleted_at IS NULL \
-                 AND instantly_id NOT {} \
+                 AND instantly_id {} \
                  AND ($4 IS NULL OR instantly_id > $4) AND ($5 IS NULL OR instantly_id <= $5)",
                 shape(*table).name,
                 time_param(dialect, 3),
-                in_json(dialect, 2)
+                not_in_json(dialect, 2)
             )
             .replace("$4", text_param(dialect, 4))
             .replace("$5", text_param(dialect, 5)),
@@ -124,24 +134,18 @@ fn text_param(dialect: Dialect, n: u8) -> &'static str {
 
 /// A thread row from its newest message, with counts over all of its messages.
 fn refresh_threads(dialect: Dialect) -> String {
-    let unread = match dialect {
-        Dialect::Sqlite => "SUM(is_unread)",
-        Dialect::Postgres => "SUM(is_unread::int)",
+    let source = match dialect {
+        Dialect::Sqlite => THREADS_BY_WINDOW,
+        // One index probe per thread, whatever the statistics say: a backfill fills `messages`
+        // from empty faster than they are gathered, and a plan made for a tiny table scanned
+        // every message of the tenant for every page.
+        Dialect::Postgres => THREADS_BY_PROBE,
     };
     format!(
         "INSERT INTO threads (tenant_id, thread_id, lead_id, lead_email, campaign_id, mailbox, \
              subject, message_count, unread_count, last_message_id, last_message_at, \
              last_direction, last_preview, interest_status) \
-         SELECT tenant_id, thread_id, lead_id, lead_email, campaign_id, mailbox, subject, n, \
-             unread, instantly_id, timestamp_created, direction, substr(body_text, 1, 200), \
-             interest_status \
-         FROM (SELECT m.*, \
-                 ROW_NUMBER() OVER (PARTITION BY thread_id \
-                     ORDER BY timestamp_created DESC, instantly_id DESC) AS newest, \
-                 COUNT(*) OVER (PARTITION BY thread_id) AS n, \
-                 {unread} OVER (PARTITION BY thread_id) AS unread \
-               FROM messages m WHERE tenant_id = $1 AND thread_id {ids}) x \
-         WHERE newest = 1 \
+         {source} \
          ON CONFLICT (tenant_id, thread_id) DO UPDATE SET lead_id = excluded.lead_id, \
              lead_email = excluded.lead_email, campaign_id = excluded.campaign_id, \
              mailbox = excluded.mailbox, subject = excluded.subject, \
@@ -154,10 +158,32 @@ fn refresh_threads(dialect: Dialect) -> String {
              OR threads.unread_count <> excluded.unread_count \
              OR threads.last_message_id <> excluded.last_message_id \
              OR threads.interest_status {distinct} excluded.interest_status",
-        ids = in_json(dialect, 2),
         distinct = distinct(dialect),
     )
 }
+
+const THREADS_BY_WINDOW: &str = "SELECT tenant_id, thread_id, lead_id, lead_email, campaign_id, \
+         mailbox, subject, n, unread, instantly_id, timestamp_created, direction, \
+         substr(body_text, 1, 200), interest_status \
+     FROM (SELECT m.*, \
+             ROW_NUMBER() OVER (PARTITION BY thread_id \
+                 ORDER BY timestamp_created DESC, instantly_id DESC) AS newest, \
+             COUNT(*) OVER (PARTITION BY thread_id) AS n, \
+             SUM(is_unread) OVER (PARTITION BY thread_id) AS unread \
+           FROM messages m \
+           WHERE tenant_id = $1 AND thread_id IN (SELECT value FROM json_each($2))) x \
+     WHERE newest = 1";
+
+const THREADS_BY_PROBE: &str = "SELECT $1, t.thread_id, m.lead_id, m.lead_email, m.campaign_id, \
+         m.mailbox, m.subject, c.n, c.unread, m.instantly_id, m.timestamp_created, m.direction, \
+         substr(m.body_text, 1, 200), m.interest_status \
+     FROM (SELECT DISTINCT jsonb_array_elements_text($2) AS thread_id) t \
+     CROSS JOIN LATERAL (SELECT COUNT(*) AS n, SUM(is_unread::int) AS unread FROM messages \
+         WHERE tenant_id = $1 AND thread_id = t.thread_id) c \
+     CROSS JOIN LATERAL (SELECT lead_id, lead_email, campaign_id, mailbox, subject, instantly_id, \
+             timestamp_created, direction, body_text, interest_status \
+         FROM messages WHERE tenant_id = $1 AND thread_id = t.thread_id \
+         ORDER BY timestamp_created DESC, instantly_id DESC LIMIT 1) m";
 
 /// Null-safe inequality.
 fn distinct(dialect: Dialect) -> &'static str {
