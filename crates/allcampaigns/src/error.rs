@@ -31,7 +31,8 @@ pub enum AppError {
         retry_after: Duration,
     },
     Timeout,
-    /// Another service (Instantly) failed; the problem says what happened in plain words.
+    /// Another service (Instantly, the mail server) failed; the problem says which and what
+    /// happened.
     Upstream(Problem),
     Unavailable,
     Internal(anyhow::Error),
@@ -40,7 +41,7 @@ pub enum AppError {
 /// In English, as the API and the logs show it.
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&ErrorBody::from(self).message(Lang::En.texts()))
+        f.write_str(&ErrorBody::from(self).api_message())
     }
 }
 
@@ -70,9 +71,10 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    /// The message in `texts`' language; refused input names its field first.
-    pub fn message(&self, texts: &Texts) -> String {
-        let words = texts.say(&self.problem);
+    /// The API's message, in English: refused input names its field (as the JSON calls it)
+    /// first. Pages show only the words (`Texts::say`).
+    pub fn api_message(&self) -> String {
+        let words = Lang::En.texts().say(&self.problem);
         match self.field {
             Some(field) => format!("{field}: {words}"),
             None => words,

@@ -10,10 +10,9 @@ use crate::audit;
 use crate::auth::{TenantAccess, hash_token, random_token};
 use crate::domain::{Email, Role, UserId};
 use crate::error::{AppError, AppResult};
-use crate::http::pages::ui::Prefs;
 use crate::mail::Mail;
 use crate::store::{Invitation, StoreError};
-use crate::text::Problem;
+use crate::text::{Lang, Problem};
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
 
@@ -35,6 +34,7 @@ pub async fn invite(
         return Err(AppError::Forbidden);
     }
     let token = random_token();
+    let mail = invitation_mail(state, access, &email, role, &token).await?;
     let now = Utc::now();
     let invitation = Invitation {
         id: uuid::Uuid::now_v7(),
@@ -57,29 +57,9 @@ pub async fn invite(
         }
         other => other?,
     }
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut link = state
-        .config
-        .public_url
-        .join("/invitations/accept")
-        .map_err(anyhow::Error::from)?;
-    link.query_pairs_mut()
-        .append_pair("tenant", &access.tenant.to_string())
-        .append_pair("token", &token);
-    // The invited person has no language yet; the inviter's is the best guess.
-    let texts = Prefs::of(&access.current.user).lang.texts();
-    let words = (texts.mail.invitation)(&tenant.name, texts.role(&role), link.as_str());
-    if let Err(error) = state.mailer.send(Mail::to(&email, words)).await {
-        // An invitation nobody received would only block the next attempt: take it back.
+    if let Err(error) = state.mailer.send(mail).await {
         tracing::error!(error = format!("{error:#}"), "could not send an invitation");
-        state
-            .store
-            .take_invitation(access.tenant, &invitation.token_hash)
-            .await?;
+        take_back(state, access, &invitation).await;
         return Err(AppError::Upstream(Problem::InvitationNotSent));
     }
     let actor = access.current.user.id;
@@ -94,6 +74,43 @@ pub async fn invite(
     )
     .await;
     Ok(invitation)
+}
+
+/// The invitation mail, in the inviter's language (the invited person has none yet).
+async fn invitation_mail(
+    state: &AppState,
+    access: &TenantAccess,
+    email: &Email,
+    role: Role,
+    token: &str,
+) -> AppResult<Mail> {
+    let tenant = state
+        .store
+        .tenant(access.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut link = state
+        .config
+        .public_url
+        .join("/invitations/accept")
+        .map_err(anyhow::Error::from)?;
+    link.query_pairs_mut()
+        .append_pair("tenant", &access.tenant.to_string())
+        .append_pair("token", token);
+    let texts = Lang::of(&access.current.user).texts();
+    let words = (texts.mail.invitation)(&tenant.name, texts.role(&role), link.as_str());
+    Ok(Mail::to(email, words))
+}
+
+/// An invitation nobody received would only block the next attempt: it is removed.
+async fn take_back(state: &AppState, access: &TenantAccess, invitation: &Invitation) {
+    let taken = state
+        .store
+        .take_invitation(access.tenant, &invitation.token_hash)
+        .await;
+    if let Err(error) = taken {
+        tracing::error!(error = %error, "could not remove an invitation whose mail failed");
+    }
 }
 
 fn parse_role(role: &str) -> AppResult<Role> {

@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use super::pages::ui::{PrefsSlot, Ui};
 use crate::error::{AppError, ErrorBody, ErrorJson};
-use crate::text::Lang;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -56,12 +55,12 @@ pub async fn render_errors(mut request: Request, next: Next) -> Response {
     let rendered = if is_api {
         let error = ErrorJson {
             code: body.code,
-            message: body.message(Lang::En.texts()),
+            message: body.api_message(),
         };
         Json(ErrorEnvelope { error }).into_response()
     } else {
         let ui = Ui::with(prefs.get(), None);
-        let message = body.message(ui.t);
+        let message = ui.t.say(&body.problem);
         let status = parts.status.as_u16();
         let page = ErrorPage {
             title: (ui.t.error_page.status)(status),

@@ -33,7 +33,7 @@ pub enum StoreError {
     NotFound,
     /// A uniqueness or reference rule refused the change; the problem says which, in user
     /// terms.
-    #[error("{0:?}")]
+    #[error("{0}")]
     Conflict(crate::text::Problem),
     #[error("the last owner of a tenant cannot be removed or demoted")]
     LastOwner,

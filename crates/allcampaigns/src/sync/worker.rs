@@ -12,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 use super::{Ctx, CycleReport, JOB_KIND, StreamReport, SyncError, SyncOptions, run_cycle};
 use crate::crypto::Keyring;
 use crate::domain::{Role, TenantId};
-use crate::http::pages::ui::Prefs;
 use crate::mail::{Mail, Mailer};
 use crate::store::{ConnectionCheck, ConnectionStatus, DynStore, Job};
 use crate::text::{Lang, Problem, SyncFault};
@@ -243,8 +242,14 @@ impl SyncWorker {
         let Ok(members) = self.store.members(tenant).await else {
             return;
         };
-        let Ok(Some(tenant)) = self.store.tenant(tenant).await else {
-            return;
+        let tenant = match self.store.tenant(tenant).await {
+            Ok(Some(tenant)) => tenant,
+            // A deleted tenant has no admins left to tell.
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not tell admins about a refused key");
+                return;
+            }
         };
         for admin in members
             .iter()
@@ -252,7 +257,7 @@ impl SyncWorker {
         {
             // Each admin is told in their own language.
             let lang = match self.store.user(admin.user_id).await {
-                Ok(Some(user)) => Prefs::of(&user).lang,
+                Ok(Some(user)) => Lang::of(&user),
                 _ => Lang::default(),
             };
             let texts = lang.texts();

@@ -1,6 +1,6 @@
 //! Every word a person reads in pages, mails and error messages, in one place per language.
 //!
-//! A language is one value of [`Texts`] (English in `en.rs`); adding one means filling a new
+//! A language is one value of [`Texts`] (English in `en/`); adding one means filling a new
 //! value, and the compiler lists whatever is missing. Code never writes user-facing words
 //! itself: pages read fields of their [`Texts`], and errors carry a [`Problem`] that the
 //! language words when it is shown. Logs and the command line stay in English.
@@ -30,6 +30,11 @@ impl Lang {
             .into_iter()
             .find(|lang| lang.code() == code)
             .unwrap_or_default()
+    }
+
+    /// The language a person chose on their profile.
+    pub fn of(user: &crate::store::User) -> Self {
+        Self::from_code(&user.locale)
     }
 
     pub fn code(self) -> &'static str {

@@ -28,6 +28,7 @@ pub struct SignIn {
     pub confirm_as: With,
     pub confirm_body: Words,
     pub confirm_submit: Words,
+    pub dead_link: Words,
 }
 
 pub struct Setup {

@@ -126,6 +126,8 @@ pub enum SyncFault {
     WorkspaceChanged,
     TakenOver,
     Database,
+    /// A code this version does not know (written by a newer one).
+    Unknown,
     /// Any other answer of Instantly; the detail is the client's description of it.
     Instantly {
         detail: String,
@@ -145,12 +147,13 @@ impl SyncFault {
             Self::WorkspaceChanged => "workspace_changed",
             Self::TakenOver => "taken_over",
             Self::Database => "database",
+            Self::Unknown => "unknown",
             Self::Instantly { detail } => return format!("{}instantly:{detail}", Self::PREFIX),
         };
         format!("{}{code}", Self::PREFIX)
     }
 
-    /// The fault a stored text names; `None` for text that is not a code.
+    /// The fault a stored text names; `None` for text that is not a code (stored before codes).
     pub fn from_stored(text: &str) -> Option<Self> {
         let code = text.strip_prefix(Self::PREFIX)?;
         if let Some(detail) = code.strip_prefix("instantly:") {
@@ -166,7 +169,7 @@ impl SyncFault {
             "workspace_changed" => Self::WorkspaceChanged,
             "taken_over" => Self::TakenOver,
             "database" => Self::Database,
-            _ => return None,
+            _ => Self::Unknown,
         })
     }
 }

@@ -96,6 +96,7 @@ fn sync_faults_are_stored_as_codes_and_worded_when_shown() {
         SyncFault::WorkspaceChanged,
         SyncFault::TakenOver,
         SyncFault::Database,
+        SyncFault::Unknown,
         SyncFault::Instantly {
             detail: "unexpected answer: 418".into(),
         },
@@ -115,5 +116,8 @@ fn sync_faults_are_stored_as_codes_and_worded_when_shown() {
     );
     // Text kept before faults had codes is shown as it was.
     assert_eq!(english.stored_fault("Instantly: gone"), "Instantly: gone");
-    assert_eq!(SyncFault::from_stored("sync:unknown"), None);
+    assert_eq!(
+        SyncFault::from_stored("sync:new_in_v9"),
+        Some(SyncFault::Unknown)
+    );
 }

@@ -145,7 +145,8 @@ pub async fn save(
 
 pub async fn remove(State(state): State<AppState>, access: TenantAccess) -> AppResult<Response> {
     access.require_admin()?;
-    // A second press (or a second tab) finds nothing left to remove: the page says so.
+    // A second press (or a second tab) finds nothing left to remove: back to the page, which
+    // shows the client is not connected.
     match connections::disconnect(&state.store, access.tenant, access.current.user.id).await {
         Ok(()) | Err(AppError::NotFound) => {}
         Err(other) => return Err(other),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::render;
-use super::ui::{Prefs, Ui};
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::cookies::{self, CookieJar};
@@ -23,7 +23,7 @@ use crate::auth::{CurrentUser, Refusal, hash_token, links, safe_next, session};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
-use crate::text::Problem;
+use crate::text::{Lang, Problem};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -48,7 +48,6 @@ struct ConfirmPage {
     /// The address the link signs into (RELIABILITY ML-11); none for a dead link, which the
     /// page says instead of offering the button.
     email: Option<String>,
-    dead_link: Option<String>,
     csrf: String,
     token: String,
     next: String,
@@ -190,7 +189,7 @@ async fn send_link_if_known(state: AppState, email: Email, next: Option<String>)
             next.as_deref(),
         )
         .await?;
-        let words = (Prefs::of(&user).lang.texts().mail.sign_in)(link.as_str());
+        let words = (Lang::of(&user).texts().mail.sign_in)(link.as_str());
         state.mailer.send(Mail::to(&email, words)).await
     };
     if let Err(error) = result.await {
@@ -217,11 +216,9 @@ pub async fn confirm_page(
 ) -> AppResult<Response> {
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
     let email = links::peek(&state.store, &query.token, Utc::now()).await?;
-    let ui = Ui::anonymous();
     let mut response = render(&ConfirmPage {
-        dead_link: email.is_none().then(|| ui.t.say(&Problem::LinkUsed)),
         email: email.map(|e| e.to_string()),
-        ui,
+        ui: Ui::anonymous(),
         csrf,
         token: query.token,
         next,

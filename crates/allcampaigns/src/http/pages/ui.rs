@@ -27,7 +27,7 @@ impl Prefs {
             _ => None,
         };
         Self {
-            lang: Lang::from_code(&user.locale),
+            lang: Lang::of(user),
             theme,
         }
     }

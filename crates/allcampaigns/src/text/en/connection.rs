@@ -22,7 +22,7 @@ pub const CONNECTION: ConnectionTexts = ConnectionTexts {
     api_key: "API key",
     ending_in: "ending in",
     last_problem: "Last problem",
-    connected_at: "Connected",
+    connected_at: "Connected (UTC)",
     sync_heading: "Sync",
     sync_now: "Sync now",
     syncing: "Syncing now",

@@ -31,6 +31,7 @@ pub const EN: Texts = Texts {
         confirm_body: "Press the button to finish signing in on this device. If you did not ask \
                        for this link, close this page.",
         confirm_submit: "Sign in",
+        dead_link: "This link has expired or was already used; ask for a new one.",
     },
     setup: Setup {
         title: "Set up All Campaigns",
@@ -185,7 +186,7 @@ fn status_name(status: u16) -> &'static str {
         413 => "Too large",
         422 => "Check the form",
         429 => "Too many requests",
-        502 => "Instantly did not answer well",
+        502 => "Another service did not answer",
         503 => "Not ready",
         504 => "Took too long",
         _ => "Error",

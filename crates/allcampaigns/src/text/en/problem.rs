@@ -102,6 +102,7 @@ fn sync(fault: &SyncFault) -> String {
         }
         SyncFault::TakenOver => "Another worker took over this tenant's sync.",
         SyncFault::Database => "Our database refused the write; see the server log.",
+        SyncFault::Unknown => "Sync failed; the server log has the details.",
         SyncFault::Instantly { detail } => return format!("Instantly: {detail}"),
     };
     words.to_owned()
