@@ -12,8 +12,8 @@ use instantly::{Email, EmailQuery, SortOrder};
 use serde_json::Value;
 
 use super::leads::{is_last, mark_success};
-use super::prefetch::Prefetch;
-use super::{Ctx, Progress, SyncResult, rows};
+use super::prefetch::{Prefetch, Ready};
+use super::{Ctx, Progress, Suppression, SyncResult, rows};
 use crate::store::{StreamState, Table, Write};
 
 pub async fn sync(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Progress> {
@@ -42,15 +42,18 @@ async fn incremental(
         sort_order: Some(SortOrder::Asc),
         ..EmailQuery::default()
     };
-    let mut pages = Prefetch::new(ctx.client.email_pages(query), u64::MAX);
+    let suppression = ctx.suppression();
+    let mut pages = Prefetch::prepared(ctx.client.email_pages(query), u64::MAX, move |emails| {
+        writes(&suppression, emails)
+    });
     // Not cut by the slice: a restart would begin at the watermark again, and new mail since
     // the last cycle is bounded, while stopping inside the overlap could never make progress.
     loop {
-        let page = pages.next().await?;
+        let Ready { page, prepared } = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         state.watermark = newest(state.watermark, &page.items);
-        progress.written += ctx.commit(&writes(ctx, &page.items), state).await?;
+        progress.written += ctx.commit(&prepared, state).await?;
         if is_last(&page) {
             return Ok(());
         }
@@ -67,7 +70,11 @@ async fn backfill(
         starting_after: state.cursor.clone(),
         ..EmailQuery::default()
     };
-    let mut pages = Prefetch::new(ctx.client.email_pages(query), ctx.options.pages_per_slice);
+    let suppression = ctx.suppression();
+    let budget = ctx.options.pages_per_slice;
+    let mut pages = Prefetch::prepared(ctx.client.email_pages(query), budget, move |emails| {
+        writes(&suppression, emails)
+    });
     let mut slice = 0;
     loop {
         slice += 1;
@@ -75,7 +82,7 @@ async fn backfill(
             progress.more = true;
             return Ok(());
         }
-        let page = pages.next().await?;
+        let Ready { page, prepared } = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         state.done += page.items.len() as i64;
@@ -90,7 +97,7 @@ async fn backfill(
             state.cursor = None;
             state.estimated_total = Some(state.done);
         }
-        progress.written += ctx.commit(&writes(ctx, &page.items), state).await?;
+        progress.written += ctx.commit(&prepared, state).await?;
         if finished {
             return Ok(());
         }
@@ -105,11 +112,12 @@ fn newest(watermark: Option<DateTime<Utc>>, emails: &[Email]) -> Option<DateTime
         .max()
 }
 
-/// The page's messages (none about a suppressed address) and their threads recomputed.
-fn writes(ctx: &Ctx<'_>, emails: &[Email]) -> Vec<Write> {
+/// The page's messages (none about a suppressed address) and their threads recomputed. Run
+/// ahead of the writer, on the blocking pool: sanitizing the HTML is the costly part.
+fn writes(suppression: &Suppression, emails: &[Email]) -> Vec<Write> {
     let kept: Vec<&Email> = emails
         .iter()
-        .filter(|e| !ctx.is_suppressed(e.lead.as_deref()))
+        .filter(|e| !suppression.covers(e.lead.as_deref()))
         .collect();
     let threads: BTreeSet<String> = kept.iter().map(|e| rows::thread_of(e)).collect();
     vec![

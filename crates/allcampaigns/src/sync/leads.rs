@@ -22,7 +22,7 @@ pub async fn new_leads(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
             progress.more = true;
             break;
         }
-        let page = pages.next().await?;
+        let page = pages.next().await?.page;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         let last = is_last(&page);
@@ -71,7 +71,7 @@ pub async fn reconcile(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
             progress.more = true;
             break;
         }
-        let page = pages.next().await?;
+        let page = pages.next().await?.page;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         let last = is_last(&page);

@@ -18,6 +18,7 @@ pub mod status;
 pub mod worker;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use instantly::Client;
@@ -122,6 +123,20 @@ impl SyncError {
 
 pub type SyncResult<T> = Result<T, SyncError>;
 
+/// The hashed addresses of a tenant that sync must not store anything about.
+#[derive(Clone)]
+pub struct Suppression {
+    tenant: TenantId,
+    hashes: Arc<HashSet<Vec<u8>>>,
+}
+
+impl Suppression {
+    pub fn covers(&self, email: Option<&str>) -> bool {
+        !self.hashes.is_empty()
+            && email.is_some_and(|e| self.hashes.contains(&suppression_hash(self.tenant, e)))
+    }
+}
+
 /// The hash under which an address is kept on a tenant's suppression list. Salted with the
 /// tenant, so the same person is not linkable across tenants.
 pub fn suppression_hash(tenant: TenantId, email: &str) -> Vec<u8> {
@@ -138,7 +153,7 @@ pub struct Ctx<'a> {
     pub tenant: TenantId,
     pub lease: Option<&'a Job>,
     pub options: &'a SyncOptions,
-    suppressed: HashSet<Vec<u8>>,
+    suppressed: Suppression,
     /// Told about every committed page (the command line's progress bar).
     pub on_commit: Option<&'a (dyn Fn(&StreamState) + Sync)>,
 }
@@ -151,7 +166,11 @@ impl<'a> Ctx<'a> {
         lease: Option<&'a Job>,
         options: &'a SyncOptions,
     ) -> SyncResult<Self> {
-        let suppressed = store.suppressed_hashes(tenant).await?.into_iter().collect();
+        let hashes = store.suppressed_hashes(tenant).await?.into_iter().collect();
+        let suppressed = Suppression {
+            tenant,
+            hashes: Arc::new(hashes),
+        };
         Ok(Self {
             store,
             client,
@@ -165,8 +184,12 @@ impl<'a> Ctx<'a> {
 
     /// Whether sync must not store anything about this address.
     pub fn is_suppressed(&self, email: Option<&str>) -> bool {
-        !self.suppressed.is_empty()
-            && email.is_some_and(|e| self.suppressed.contains(&suppression_hash(self.tenant, e)))
+        self.suppressed.covers(email)
+    }
+
+    /// The tenant's suppression list, to take along into a task that prepares rows.
+    pub fn suppression(&self) -> Suppression {
+        self.suppressed.clone()
     }
 
     /// Writes a page and the stream's checkpoint in one transaction.
