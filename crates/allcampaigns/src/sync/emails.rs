@@ -43,7 +43,7 @@ async fn incremental(
         ..EmailQuery::default()
     };
     let suppression = ctx.suppression();
-    let mut pages = Prefetch::prepared(ctx.client.email_pages(query), u64::MAX, move |emails| {
+    let mut pages = Prefetch::new(ctx.client.email_pages(query), u64::MAX, move |emails| {
         writes(&suppression, emails)
     });
     // Not cut by the slice: a restart would begin at the watermark again, and new mail since
@@ -72,7 +72,7 @@ async fn backfill(
     };
     let suppression = ctx.suppression();
     let budget = ctx.options.pages_per_slice;
-    let mut pages = Prefetch::prepared(ctx.client.email_pages(query), budget, move |emails| {
+    let mut pages = Prefetch::new(ctx.client.email_pages(query), budget, move |emails| {
         writes(&suppression, emails)
     });
     let mut slice = 0;

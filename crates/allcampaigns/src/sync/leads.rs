@@ -5,8 +5,8 @@ use chrono::Utc;
 use instantly::{Lead, LeadQuery};
 use serde_json::Value;
 
-use super::prefetch::Prefetch;
-use super::{Ctx, Progress, SyncResult, rows};
+use super::prefetch::{Prefetch, Ready};
+use super::{Ctx, Progress, Suppression, SyncResult, rows};
 use crate::store::{StreamState, Table, Write};
 
 /// New leads after the cursor. The first pass is the backfill.
@@ -16,13 +16,13 @@ pub async fn new_leads(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
         starting_after: state.cursor.clone(),
         ..LeadQuery::default()
     };
-    let mut pages = Prefetch::new(ctx.client.lead_pages(query), ctx.options.pages_per_slice);
+    let mut pages = prefetch_rows(ctx, query);
     loop {
         if progress.pages == ctx.options.pages_per_slice {
             progress.more = true;
             break;
         }
-        let page = pages.next().await?.page;
+        let Ready { page, prepared } = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         let last = is_last(&page);
@@ -38,8 +38,7 @@ pub async fn new_leads(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
             state.backfilled = true;
             mark_success(state);
         }
-        let writes = [upsert(ctx, &page.items)];
-        progress.written += ctx.commit(&writes, state).await?;
+        progress.written += ctx.commit(&[prepared], state).await?;
         if last {
             break;
         }
@@ -65,13 +64,13 @@ pub async fn reconcile(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
         starting_after: state.cursor.clone(),
         ..LeadQuery::default()
     };
-    let mut pages = Prefetch::new(ctx.client.lead_pages(query), ctx.options.pages_per_slice);
+    let mut pages = prefetch_rows(ctx, query);
     loop {
         if progress.pages == ctx.options.pages_per_slice {
             progress.more = true;
             break;
         }
-        let page = pages.next().await?.page;
+        let Ready { page, prepared } = pages.next().await?;
         progress.pages += 1;
         progress.read += page.items.len() as u64;
         let last = is_last(&page);
@@ -83,7 +82,7 @@ pub async fn reconcile(ctx: &Ctx<'_>, state: &mut StreamState) -> SyncResult<Pro
             page.items.last().map(|l| l.id.clone())
         };
         let writes = [
-            upsert(ctx, &page.items),
+            prepared,
             Write::MarkDeletedInRange {
                 table: Table::Leads,
                 after,
@@ -113,10 +112,19 @@ pub fn is_last<T>(page: &instantly::Page<T>) -> bool {
     page.next_starting_after.is_none() || page.items.is_empty()
 }
 
-fn upsert(ctx: &Ctx<'_>, leads: &[Lead]) -> Write {
+/// Lead pages, each turned into its upsert ahead of the writer.
+fn prefetch_rows(ctx: &Ctx<'_>, query: LeadQuery) -> Prefetch<Lead, Write> {
+    let suppression = ctx.suppression();
+    let pages = ctx.client.lead_pages(query);
+    Prefetch::new(pages, ctx.options.pages_per_slice, move |leads| {
+        upsert(&suppression, leads)
+    })
+}
+
+fn upsert(suppression: &Suppression, leads: &[Lead]) -> Write {
     let rows = leads
         .iter()
-        .filter(|l| !ctx.is_suppressed(l.email.as_deref()))
+        .filter(|l| !suppression.covers(l.email.as_deref()))
         .map(rows::lead)
         .collect();
     Write::Upsert {

@@ -19,25 +19,16 @@ pub struct Ready<T, P> {
     pub prepared: P,
 }
 
-pub struct Prefetch<T, P = ()> {
+pub struct Prefetch<T, P> {
     pages: mpsc::Receiver<instantly::Result<Ready<T, P>>>,
     task: Option<JoinHandle<()>>,
     prepare: Prepare<T, P>,
 }
 
-impl<T: Send + Sync + 'static> Prefetch<T> {
-    /// Reads at most `budget` pages, so a slice never asks Instantly for a page it won't use.
-    pub fn new(
-        pages: impl Stream<Item = instantly::Result<Page<T>>> + Send + 'static,
-        budget: u64,
-    ) -> Self {
-        Self::prepared(pages, budget, |_| ())
-    }
-}
-
 impl<T: Send + Sync + 'static, P: Send + 'static> Prefetch<T, P> {
-    /// As [`Prefetch::new`], with `prepare` run on each page's items before it is handed over.
-    pub fn prepared(
+    /// Reads at most `budget` pages, so a slice never asks Instantly for a page it won't use,
+    /// and runs `prepare` on each page's items before handing it over.
+    pub fn new(
         pages: impl Stream<Item = instantly::Result<Page<T>>> + Send + 'static,
         budget: u64,
         prepare: impl Fn(&[T]) -> P + Send + Sync + 'static,
