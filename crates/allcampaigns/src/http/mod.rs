@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(static_files::serve))
         .merge(pages::routes())
         .merge(api::routes())
-        .fallback(|| async { AppError::NotFound })
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -72,4 +72,10 @@ pub fn router(state: AppState) -> Router {
 
 fn timeout(configured: Duration) -> Duration {
     configured.max(Duration::from_millis(1))
+}
+
+/// An unknown address. A signed-in person's session is still read, so the page wears their
+/// language and theme; the answer is the same 404 either way.
+async fn not_found(_person: Result<crate::auth::CurrentUser, AppError>) -> AppError {
+    AppError::NotFound
 }

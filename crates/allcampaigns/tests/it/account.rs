@@ -97,11 +97,15 @@ async fn the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_devi
             ("locale", "en"),
         ];
         assert_eq!(ana.post("/profile", &form).await.status(), 303);
-        // An error page of a signed-in person wears their theme too.
-        let missing = "/t/01900000-0000-7000-8000-000000000000".to_string();
-        for path in pages.iter().chain([&missing]) {
+        // Error pages of a signed-in person wear their theme too: a client that is not theirs,
+        // and an address that does not exist.
+        let missing = [
+            "/t/01900000-0000-7000-8000-000000000000".to_string(),
+            "/no-such-page".to_string(),
+        ];
+        for path in pages.iter().chain(&missing) {
             let page = ana.get(path).await;
-            let expected = if *path == missing { 404 } else { 200 };
+            let expected = if missing.contains(path) { 404 } else { 200 };
             assert_eq!(page.status(), expected, "{path}");
             let html = page.text().await.unwrap();
             match attribute {

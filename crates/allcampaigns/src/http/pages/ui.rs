@@ -21,11 +21,9 @@ pub struct Prefs {
 
 impl Prefs {
     pub fn of(user: &User) -> Self {
-        let theme = match user.theme.as_str() {
-            "light" => Some("light"),
-            "dark" => Some("dark"),
-            _ => None,
-        };
+        let theme = super::profile::THEMES
+            .into_iter()
+            .find(|theme| *theme != "system" && *theme == user.theme);
         Self {
             lang: Lang::of(user),
             theme,
