@@ -40,7 +40,8 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-async fn start_sim(scale: &str, workspaces: &str, limits: &str) -> (Sim, String) {
+/// The simulator, its address and its workspaces, once it answers.
+async fn start_sim(scale: &str, workspaces: &str, limits: &str) -> (Sim, String, Vec<Value>) {
     let port = free_port();
     let sim = Sim(Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
         .args(["instantly-sim", "--listen", &format!("127.0.0.1:{port}")])
@@ -57,11 +58,12 @@ async fn start_sim(scale: &str, workspaces: &str, limits: &str) -> (Sim, String)
         .expect("the simulator starts"));
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..600 {
-        if reqwest::get(format!("{base}/__sim/workspaces"))
-            .await
-            .is_ok()
-        {
-            return (sim, base);
+        if let Ok(answer) = reqwest::get(format!("{base}/__sim/workspaces")).await {
+            let workspaces = answer
+                .json()
+                .await
+                .expect("the simulator lists its workspaces");
+            return (sim, base, workspaces);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -69,6 +71,15 @@ async fn start_sim(scale: &str, workspaces: &str, limits: &str) -> (Sim, String)
 }
 
 /// Peak resident memory of this process (the simulator runs in its own).
+/// Settings that keep the product's data in `dir`.
+pub fn data_dir_sources(dir: &std::path::Path) -> Sources {
+    let mut sources = Sources::default();
+    sources
+        .env
+        .insert("ALLCAMPAIGNS_DATA_DIR".into(), dir.display().to_string());
+    sources
+}
+
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -86,17 +97,9 @@ async fn main() -> anyhow::Result<()> {
     let backend = env("BENCH_DB", "sqlite");
     let scale = env("BENCH_SCALE", "large");
     let workspaces = env("BENCH_WORKSPACES", "10");
-    let (_sim, base) = start_sim(&scale, &workspaces, "off").await;
-    let ws: Vec<Value> = reqwest::get(format!("{base}/__sim/workspaces"))
-        .await?
-        .json()
-        .await?;
+    let (_sim, base, ws) = start_sim(&scale, &workspaces, "off").await;
     let dir = tempfile::tempdir()?;
-    let mut sources = Sources::default();
-    sources.env.insert(
-        "ALLCAMPAIGNS_DATA_DIR".into(),
-        dir.path().display().to_string(),
-    );
+    let mut sources = data_dir_sources(dir.path());
     let pg = if backend == "postgres" {
         Some(raw::fresh_postgres(&mut sources).await?)
     } else {

@@ -5,32 +5,22 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use allcampaigns::config::{self, Sources};
+use allcampaigns::config;
 use allcampaigns::connections::{self, ConnectRequest};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{Table, TenantProfile};
 use allcampaigns::sync::{SyncOptions, SyncWorker};
-use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::{env, start_sim};
+use super::{data_dir_sources, env, start_sim};
 
 pub async fn run() -> anyhow::Result<()> {
     let workspaces: usize = env("BENCH_WORKSPACES", "3").parse()?;
     let seconds: u64 = env("BENCH_SECS", "240").parse()?;
-    let (_sim, base) =
+    let (_sim, base, ws) =
         start_sim(&env("BENCH_SCALE", "medium"), &workspaces.to_string(), "on").await;
-    let ws: Vec<Value> = reqwest::get(format!("{base}/__sim/workspaces"))
-        .await?
-        .json()
-        .await?;
     let dir = tempfile::tempdir()?;
-    let mut sources = Sources::default();
-    sources.env.insert(
-        "ALLCAMPAIGNS_DATA_DIR".into(),
-        dir.path().display().to_string(),
-    );
-    let config = config::load(&sources)?;
+    let config = config::load(&data_dir_sources(dir.path()))?;
     let store = allcampaigns::store::open(&config, true).await?;
     let keyring = Arc::new(allcampaigns::keys::load_keyring(&config, &store).await?);
     let mut tenants = Vec::new();

@@ -182,11 +182,6 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// Whether sync must not store anything about this address.
-    pub fn is_suppressed(&self, email: Option<&str>) -> bool {
-        self.suppressed.covers(email)
-    }
-
     /// The tenant's suppression list, to take along into a task that prepares rows.
     pub fn suppression(&self) -> Suppression {
         self.suppressed.clone()

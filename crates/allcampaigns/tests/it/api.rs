@@ -31,7 +31,7 @@ pub async fn token_for(app: &TestApp, address: &str) -> String {
         .collect()
 }
 
-async fn call(
+pub async fn call(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,

@@ -5,16 +5,15 @@
 
 use std::sync::Arc;
 
-use allcampaigns::domain::{Email, Role, TenantId};
+use allcampaigns::domain::{Role, TenantId};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{AuditFilter, ConnectionCheck, ConnectionStatus};
 use allcampaigns::sync::{Hooks, JOB_KIND, SyncOptions, SyncWorker};
 use allcampaigns::text::SyncFault;
 use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
-use reqwest::StatusCode;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
 
-use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
+use crate::helpers::{TestApp, TestDb, Visitor, member, spawn_app};
 
 crate::on_both_backends!(
     an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_show,
@@ -233,15 +232,7 @@ async fn operators_and_clients_see_the_status_but_cannot_change_it(db: TestDb) {
         .await;
     for role in [Role::Operator, Role::Client] {
         let address = format!("{role}@example.com");
-        let user = app
-            .store
-            .create_user(&Email::parse(&address).unwrap(), "")
-            .await
-            .unwrap();
-        app.store
-            .add_member(tenant.parse().unwrap(), user.id, role)
-            .await
-            .unwrap();
+        member(&app, tenant.parse().unwrap(), &address, role).await;
         let mut visitor = Visitor::signed_in(&app, &address).await;
         let page = visitor.get(&format!("/t/{tenant}/connection")).await;
         assert_eq!(page.status(), 200, "{role}");
@@ -402,29 +393,15 @@ async fn the_page_and_the_api_show_each_stream_after_a_sync_and_sync_now_schedul
 
     let token = crate::api::token_for(&app, "owner@example.com").await;
     let api = format!("/api/v1/tenants/{tenant}/sync");
-    let shown = app
-        .client
-        .get(app.url(&api))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(shown.status(), StatusCode::OK);
-    let body: Value = shown.json().await.unwrap();
+    let (status_code, body) = crate::api::call(&app, &token, Method::GET, &api, None).await;
+    assert_eq!(status_code, StatusCode::OK);
     let streams = body["streams"].as_array().unwrap();
     assert_eq!(streams.len(), status.streams.len());
     let emails = streams.iter().find(|s| s["stream"] == "emails").unwrap();
     assert!(emails["stored"].as_i64().unwrap() > 0, "{emails}");
     assert_eq!(emails["backfilled"], true);
-    let posted = app
-        .client
-        .post(app.url(&api))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(posted.status(), StatusCode::ACCEPTED);
-    let body: Value = posted.json().await.unwrap();
+    let (status_code, body) = crate::api::call(&app, &token, Method::POST, &api, None).await;
+    assert_eq!(status_code, StatusCode::ACCEPTED);
     let next: chrono::DateTime<chrono::Utc> =
         body["next_run_at"].as_str().unwrap().parse().unwrap();
     assert!(next <= chrono::Utc::now());
@@ -442,12 +419,7 @@ async fn only_owners_and_admins_may_sync_now_and_a_refused_key_is_shown_with_wha
     assert!(page_text(&mut owner, &path).await.contains("Sync now"));
     for role in [Role::Admin, Role::Operator, Role::Client] {
         let address = format!("{role}@example.com");
-        let user = app
-            .store
-            .create_user(&Email::parse(&address).unwrap(), "")
-            .await
-            .unwrap();
-        app.store.add_member(tenant, user.id, role).await.unwrap();
+        member(&app, tenant, &address, role).await;
         let mut visitor = Visitor::signed_in(&app, &address).await;
         let page = page_text(&mut visitor, &path).await;
         let status = visitor.post(&format!("{path}/sync"), &[]).await.status();

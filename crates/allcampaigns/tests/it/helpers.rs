@@ -341,3 +341,19 @@ impl<'a> Visitor<'a> {
         visitor
     }
 }
+
+/// `address` (created if new) made a member of `tenant` with `role`.
+pub async fn member(
+    app: &TestApp,
+    tenant: allcampaigns::domain::TenantId,
+    address: &str,
+    role: allcampaigns::domain::Role,
+) -> allcampaigns::domain::UserId {
+    let email = allcampaigns::domain::Email::parse(address).unwrap();
+    let user = match app.store.user_by_email(&email).await.unwrap() {
+        Some(user) => user,
+        None => app.store.create_user(&email, "").await.unwrap(),
+    };
+    app.store.add_member(tenant, user.id, role).await.unwrap();
+    user.id
+}

@@ -4,7 +4,7 @@
 use allcampaigns::domain::{Email, Role};
 use allcampaigns::store::AuditFilter;
 
-use crate::helpers::{TestApp, TestDb, Visitor, spawn_app, spawn_app_with_failing_mail};
+use crate::helpers::{TestApp, TestDb, Visitor, member, spawn_app, spawn_app_with_failing_mail};
 
 crate::on_both_backends!(
     an_invited_person_accepts_by_link_and_is_signed_in_with_the_role,
@@ -32,15 +32,7 @@ async fn client_of(app: &TestApp, owner: &mut Visitor<'_>) -> String {
 }
 
 async fn join(app: &TestApp, tenant: &str, address: &str, role: Role) {
-    let email = Email::parse(address).unwrap();
-    let user = match app.store.user_by_email(&email).await.unwrap() {
-        Some(user) => user,
-        None => app.store.create_user(&email, "").await.unwrap(),
-    };
-    app.store
-        .add_member(tenant.parse().unwrap(), user.id, role)
-        .await
-        .unwrap();
+    member(app, tenant.parse().unwrap(), address, role).await;
 }
 
 async fn user_id(app: &TestApp, address: &str) -> String {

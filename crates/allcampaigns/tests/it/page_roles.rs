@@ -2,10 +2,10 @@
 //! that role's access; every route of another client answers 404. (The JSON API has its own
 //! matrix in `api.rs`.)
 
-use allcampaigns::domain::{Email, Role, TenantId, UserId};
+use allcampaigns::domain::{Role, TenantId};
 use reqwest::Method;
 
-use crate::helpers::{TestApp, TestDb, Visitor};
+use crate::helpers::{TestDb, Visitor, member};
 
 crate::on_both_backends!(every_page_route_gives_each_role_exactly_its_access_and_other_clients_404);
 
@@ -82,16 +82,6 @@ async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
         visitor.post(&route.path, &form).await
     };
     response.status()
-}
-
-async fn member(app: &TestApp, tenant: TenantId, address: &str, role: Role) -> UserId {
-    let email = Email::parse(address).unwrap();
-    let user = match app.store.user_by_email(&email).await.unwrap() {
-        Some(user) => user,
-        None => app.store.create_user(&email, "").await.unwrap(),
-    };
-    app.store.add_member(tenant, user.id, role).await.unwrap();
-    user.id
 }
 
 async fn client_named(visitor: &mut Visitor<'_>, name: &str) -> TenantId {

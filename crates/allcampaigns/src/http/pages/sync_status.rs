@@ -7,7 +7,7 @@ use crate::sync::status::{StreamStatus, SyncStatus};
 use crate::text::{SyncTexts, Texts, Unit};
 
 /// A stream's name in plain words; unknown streams keep their technical name.
-pub fn stream_label<'a>(stream: &'a str, t: &SyncTexts) -> &'a str {
+fn stream_label<'a>(stream: &'a str, t: &SyncTexts) -> &'a str {
     (t.stream)(stream).unwrap_or(stream)
 }
 

@@ -77,19 +77,12 @@ impl AccountStore for PgStore {
         hash: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Option<SignInToken>> {
-        let token: Option<SignInToken> = sqlx::query_as(sql::CONSUME_SIGN_IN_TOKEN)
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(token.filter(|t| t.expires_at > now))
+        self.live_sign_in_token(sql::CONSUME_SIGN_IN_TOKEN, hash, now)
+            .await
     }
 
     async fn sign_in_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<Option<SignInToken>> {
-        let token: Option<SignInToken> = sqlx::query_as(sql::SIGN_IN_TOKEN)
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(token.filter(|t| t.expires_at > now))
+        self.live_sign_in_token(sql::SIGN_IN_TOKEN, hash, now).await
     }
 
     async fn create_session(&self, session: &Session) -> Result<()> {
@@ -206,5 +199,21 @@ impl AccountStore for PgStore {
         } else {
             Ok(())
         }
+    }
+}
+
+impl PgStore {
+    /// The token `sql` reads (or takes) by its hash, if it has not expired.
+    async fn live_sign_in_token(
+        &self,
+        sql: &'static str,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignInToken>> {
+        let token: Option<SignInToken> = sqlx::query_as(sql)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(token.filter(|t| t.expires_at > now))
     }
 }
