@@ -182,7 +182,8 @@ pub async fn retire(config: &Config, store: &DynStore, key_id: u32) -> anyhow::R
     }
     let in_use = store
         .secret_key_usage()
-        .await?
+        .await
+        .with_context(|| format!("cannot prove that key {key_id} is unused, so it is kept"))?
         .into_iter()
         .find(|(id, n)| *id == key_id && *n > 0);
     if let Some((_, count)) = in_use {

@@ -37,9 +37,19 @@ macro_rules! on_both_backends {
 pub struct TestDb {
     pub config: Config,
     pub dir: TempDir,
-    /// PostgreSQL only: the owner (superuser) address of this database, for inspection.
+    /// PostgreSQL only: this database's address as its owner, the non-superuser role
+    /// `OWNER_ROLE` that runs migrations, as the README tells users to set it up.
     pub owner_url: Option<String>,
+    /// PostgreSQL only: this database's address as the server's superuser, for inspection.
+    pub superuser_url: Option<String>,
 }
+
+/// The role that owns each PostgreSQL test database: no superuser, no BYPASSRLS, so
+/// row-level security binds it exactly as it binds a real install's owner (review finding 1).
+pub const OWNER_ROLE: &str = "ac_test_owner";
+
+/// Where the PostgreSQL half looks when `TEST_DATABASE_URL` is unset outside CI.
+const DEFAULT_LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 impl TestDb {
     pub async fn sqlite() -> Self {
@@ -49,28 +59,27 @@ impl TestDb {
             config,
             dir,
             owner_url: None,
+            superuser_url: None,
         }
     }
 
-    /// `None` when `TEST_DATABASE_URL` is unset outside CI; in CI its absence fails the test.
+    /// `None` when no PostgreSQL server is to be had outside CI (said once, visibly); in CI its
+    /// absence fails the test.
     pub async fn postgres() -> Option<Self> {
-        let base = match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) => url,
-            Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL half must run")
-            }
-            Err(_) => return None,
-        };
+        let base = postgres_server().await?;
         let name = format!("ac_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::connect(&base)
             .await
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}"));
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        ensure_owner_role(&mut admin).await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} OWNER {OWNER_ROLE}"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
         admin.close().await.ok();
-        let owner_url = with_database(&base, &name, None);
+        let owner_url = with_database(&base, &name, Some(OWNER_ROLE));
         let app_url = with_database(&base, &name, Some(APP_ROLE));
         let dir = tempfile::tempdir().expect("temp dir");
         let config = test_config(&dir, Some((app_url, owner_url.clone())));
@@ -78,6 +87,7 @@ impl TestDb {
             config,
             dir,
             owner_url: Some(owner_url),
+            superuser_url: Some(with_database(&base, &name, None)),
         })
     }
 
@@ -90,12 +100,66 @@ impl TestDb {
         store::open(&self.config, true).await.expect("open store")
     }
 
-    /// A connection as the owner (superuser), bypassing row-level security.
+    /// A connection as the server's superuser, which row-level security does not bind: the
+    /// test's own eye on every tenant's rows.
+    pub async fn superuser(&self) -> PgConnection {
+        PgConnection::connect(self.superuser_url.as_deref().expect("postgres"))
+            .await
+            .unwrap()
+    }
+
+    /// A connection as the database's owner, the role `migrate` runs as.
     pub async fn owner(&self) -> PgConnection {
         PgConnection::connect(self.owner_url.as_deref().expect("postgres"))
             .await
             .unwrap()
     }
+}
+
+/// The PostgreSQL server the tests use: `TEST_DATABASE_URL`, else a server answering at the
+/// default local address. Outside CI, a missing server skips the PostgreSQL half and says so
+/// once on the terminal (past the test harness's capture).
+async fn postgres_server() -> Option<String> {
+    static SKIP_NOTICE: std::sync::Once = std::sync::Once::new();
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        return Some(url);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL half must run")
+    }
+    let answers = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        PgConnection::connect(DEFAULT_LOCAL_POSTGRES),
+    )
+    .await
+    .is_ok_and(|connected| connected.is_ok());
+    if answers {
+        return Some(DEFAULT_LOCAL_POSTGRES.to_owned());
+    }
+    SKIP_NOTICE.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOTE: PostgreSQL half SKIPPED: TEST_DATABASE_URL is unset and no server answers at \
+             {DEFAULT_LOCAL_POSTGRES}; only SQLite was tested"
+        );
+    });
+    None
+}
+
+/// Creates the test owner role once per cluster; concurrent tests may race to do it.
+async fn ensure_owner_role(admin: &mut PgConnection) {
+    let create = format!(
+        "DO $$ BEGIN \
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN \
+             CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE; \
+           END IF; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+        .execute(&mut *admin)
+        .await
+        .expect("create the test owner role");
 }
 
 fn with_database(base: &str, name: &str, user: Option<&str>) -> String {

@@ -129,7 +129,7 @@ async fn sec_07_the_stored_bytes_hold_no_plaintext_and_have_the_envelope_length(
     connect(&store, &keyring, t, CANARY).await;
     let raw: Vec<u8> = if db.is_postgres() {
         sqlx::query_scalar("SELECT api_key FROM instantly_connections")
-            .fetch_one(&mut db.owner().await)
+            .fetch_one(&mut db.superuser().await)
             .await
             .unwrap()
     } else {

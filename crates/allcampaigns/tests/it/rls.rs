@@ -141,7 +141,7 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     let Some((db, _store, _, _)) = seeded().await else {
         return;
     };
-    let mut owner = db.owner().await;
+    let mut owner = db.superuser().await;
     let tables = tenant_tables(&mut owner).await;
     assert!(tables.len() >= 5, "{tables:?}");
     for table in &tables {
@@ -197,7 +197,11 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     .await
     .unwrap();
     // Only these may run as their owner: each answers ids or yes/no, never tenant data.
-    let allowed = ["app_instantly_workspace_in_use", "app_tenant_directory"];
+    let allowed = [
+        "app_instantly_workspace_in_use",
+        "app_secret_key_usage",
+        "app_tenant_directory",
+    ];
     let mut names: Vec<&str> = definers.iter().map(|(name, _)| name.as_str()).collect();
     names.sort();
     assert_eq!(names, allowed, "{definers:?}");
@@ -246,7 +250,7 @@ async fn rls_02_the_app_role_cannot_bypass_row_security_and_the_app_refuses_one_
         .unwrap_err()
         .to_string();
     assert!(
-        refusal.contains("superuser") && refusal.contains("app role"),
+        refusal.contains("owns the tables") && refusal.contains("app role"),
         "{refusal}"
     );
 }
@@ -257,7 +261,7 @@ async fn rls_03_as_tenant_a_no_statement_reads_or_changes_tenant_b_rows() {
         return;
     };
     let mut app = as_app(&db).await;
-    let tables = tenant_tables(&mut db.owner().await).await;
+    let tables = tenant_tables(&mut db.superuser().await).await;
     for table in &tables {
         let mut tx = app.begin().await.unwrap();
         set_tenant(&mut tx, &a.to_string()).await;
@@ -290,7 +294,7 @@ async fn rls_03_as_tenant_a_no_statement_reads_or_changes_tenant_b_rows() {
         }
         tx.rollback().await.unwrap();
     }
-    let mut owner = db.owner().await;
+    let mut owner = db.superuser().await;
     for table in &tables {
         let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM {table} WHERE tenant_id = $1"
@@ -309,7 +313,7 @@ async fn rls_03_deletes_as_tenant_a_never_touch_tenant_b() {
         return;
     };
     let mut app = as_app(&db).await;
-    for table in tenant_tables(&mut db.owner().await).await {
+    for table in tenant_tables(&mut db.superuser().await).await {
         let mut tx = app.begin().await.unwrap();
         set_tenant(&mut tx, &a.to_string()).await;
         let result = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -335,7 +339,7 @@ async fn rls_04_rows_cannot_be_written_into_or_moved_to_another_tenant() {
         return;
     };
     let mut app = as_app(&db).await;
-    let mut owner = db.owner().await;
+    let mut owner = db.superuser().await;
     for table in tenant_tables(&mut owner).await {
         let mut tx = app.begin().await.unwrap();
         set_tenant(&mut tx, &a.to_string()).await;
@@ -397,7 +401,7 @@ async fn rls_05_no_empty_or_malformed_tenant_context_sees_nothing() {
         return;
     };
     let mut app = as_app(&db).await;
-    let tables = tenant_tables(&mut db.owner().await).await;
+    let tables = tenant_tables(&mut db.superuser().await).await;
     for table in &tables {
         let count = format!("SELECT COUNT(*) FROM {table}");
         let none: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))

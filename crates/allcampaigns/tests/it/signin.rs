@@ -137,7 +137,7 @@ async fn stored_tokens(db: &TestDb) -> (Vec<Vec<u8>>, String) {
     let dump_query = "SELECT token_hash, email, purpose FROM sign_in_tokens";
     let rows: Vec<(Vec<u8>, String, String)> = if db.is_postgres() {
         sqlx::query_as(dump_query)
-            .fetch_all(&mut db.owner().await)
+            .fetch_all(&mut db.superuser().await)
             .await
             .unwrap()
     } else {

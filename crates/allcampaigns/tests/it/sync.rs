@@ -154,7 +154,7 @@ impl Synced {
                     .unwrap()
             }
             Some(_) => {
-                let mut conn = self.db.owner().await;
+                let mut conn = self.db.superuser().await;
                 let mut tx = conn.begin().await.unwrap();
                 sqlx::query("SELECT set_config('app.tenant_ids', $1, true)")
                     .bind(tenant.to_string())

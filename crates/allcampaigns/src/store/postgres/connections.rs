@@ -5,7 +5,7 @@ use super::PgStore;
 use crate::domain::TenantId;
 use crate::store::{
     Connection, ConnectionCheck, ConnectionStore, KeyCheck, NewConnection, Result, StoreError,
-    StoredSecret, TenantStore, connection_secret, sql,
+    StoredSecret, connection_secret, sql,
 };
 
 #[async_trait]
@@ -146,13 +146,13 @@ impl ConnectionStore for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Counted across every tenant: the whole directory is allowed for this one read.
+    /// Counted across every tenant by a definer function that sees every row or raises, so a
+    /// policy can never make a used key look unused (review finding 1).
     async fn secret_key_usage(&self) -> Result<Vec<(u32, i64)>> {
-        let tenants = self.tenant_directory().await?;
-        let mut tx = self.scoped(&tenants).await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(sql::CONNECTION_KEY_USAGE)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT key_id, secrets FROM app_secret_key_usage()")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|(id, n)| (id as u32, n)).collect())
     }
 }

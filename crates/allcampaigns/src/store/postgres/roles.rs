@@ -13,6 +13,13 @@ use crate::config::is_plain_identifier;
 /// Tables the app may read and add to but never change: the audit trail.
 const APPEND_ONLY: &[&str] = &["audit_log", "user_audit_log"];
 
+/// The `SECURITY DEFINER` functions: only the app role may call them.
+const DEFINER_FUNCTIONS: &[&str] = &[
+    "app_tenant_directory()",
+    "app_instantly_workspace_in_use(text, uuid)",
+    "app_secret_key_usage()",
+];
+
 /// Applies migrations as the owner, then creates the app role if it is missing and grants it
 /// exactly the access it needs. Safe to run again; concurrent runs are serialised.
 pub async fn migrate(owner_url: &SecretString, app_role: &str) -> anyhow::Result<()> {
@@ -73,6 +80,12 @@ async fn grant(conn: &mut PgConnection, app_role: &str) -> anyhow::Result<()> {
             "REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {app_role}"
         ));
     }
+    for function in DEFINER_FUNCTIONS {
+        statements.push(format!("REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC"));
+        statements.push(format!(
+            "GRANT EXECUTE ON FUNCTION {function} TO {app_role}"
+        ));
+    }
     for statement in statements {
         sqlx::raw_sql(AssertSqlSafe(statement.clone()))
             .execute(&mut *conn)
@@ -89,29 +102,34 @@ async fn current_database(conn: &mut PgConnection) -> anyhow::Result<String> {
     Ok(name.replace('"', "\"\""))
 }
 
-/// Refuses to run as a role that row-level security would not bind (RELIABILITY RLS-02).
+/// Refuses to run as a role that row-level security would not bind (RELIABILITY RLS-02), or
+/// that could switch it off: a member of the tables' owner may drop policies (review finding 12).
 pub async fn refuse_privileged_role(pool: &PgPool) -> anyhow::Result<()> {
-    let (role, superuser, bypass, owned): (String, bool, bool, i64) = sqlx::query_as(
-        "SELECT r.rolname, r.rolsuper, r.rolbypassrls, \
-           (SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = 'public' AND c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm')) \
-         FROM pg_roles r WHERE r.rolname = current_user",
+    let (role, superuser, bypass, owned, in_owner): (String, bool, bool, i64, bool) =
+        sqlx::query_as(
+            "SELECT r.rolname, r.rolsuper, r.rolbypassrls, \
+               (SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = 'public' AND c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm')), \
+               COALESCE((SELECT pg_has_role(r.oid, c.relowner, 'MEMBER') FROM pg_class c \
+                 WHERE c.oid = to_regclass('public.tenants')), false) \
+             FROM pg_roles r WHERE r.rolname = current_user",
+        )
+        .fetch_one(pool)
+        .await
+        .context("cannot inspect the database role")?;
+    let why = if superuser {
+        "is a superuser"
+    } else if bypass {
+        "has BYPASSRLS"
+    } else if owned > 0 {
+        "owns the tables"
+    } else if in_owner {
+        "is a member of the role that owns the tables"
+    } else {
+        return Ok(());
+    };
+    bail!(
+        "DATABASE_URL connects as `{role}`, which {why}; row-level security would not protect \
+         tenants. Connect as the app role created by `allcampaigns migrate` (see README)."
     )
-    .fetch_one(pool)
-    .await
-    .context("cannot inspect the database role")?;
-    if superuser || bypass || owned > 0 {
-        bail!(
-            "DATABASE_URL connects as `{role}`, which {}; row-level security would not protect \
-             tenants. Connect as the app role created by `allcampaigns migrate` (see README).",
-            if superuser {
-                "is a superuser"
-            } else if bypass {
-                "has BYPASSRLS"
-            } else {
-                "owns the tables"
-            }
-        );
-    }
-    Ok(())
 }
