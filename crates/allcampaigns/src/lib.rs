@@ -14,6 +14,7 @@ pub mod http;
 pub mod keys;
 pub mod mail;
 pub mod observability;
+pub mod private_fs;
 pub mod store;
 pub mod sync;
 pub mod sync_now;

@@ -119,7 +119,7 @@ impl MasterKey {
 /// Creates a key file readable by its owner only, failing if it already exists.
 pub fn create_key_file(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        crate::private_fs::create_dir_all(parent)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -18,6 +18,7 @@ use sqlx::sqlite::{
 };
 
 use super::{Backend, Result, StoreHealth};
+use crate::private_fs;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -38,8 +39,19 @@ pub struct Pragmas {
 impl SqliteStore {
     pub async fn open(path: &Path, max_connections: u32) -> anyhow::Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
+            private_fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+        }
+        for file in [
+            path.to_owned(),
+            suffixed(path, "-wal"),
+            suffixed(path, "-shm"),
+        ] {
+            if file == path || file.exists() {
+                private_fs::touch_private(&file)
+                    .and_then(|()| private_fs::restrict_to_owner(&file))
+                    .with_context(|| format!("cannot protect {}", file.display()))?;
+            }
         }
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
@@ -122,4 +134,11 @@ impl StoreHealth for SqliteStore {
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }
+}
+
+/// `path` with `suffix` added to its file name, as SQLite names its companion files.
+fn suffixed(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
 }
