@@ -6,6 +6,8 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::auth::cookies::SESSION;
+
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -14,6 +16,7 @@ const HSTS: &str = "max-age=63072000; includeSubDomains";
 
 /// `https`: whether users reach us over HTTPS (then HSTS is sent too).
 pub async fn headers(State(https): State<bool>, request: Request, next: Next) -> Response {
+    let private = is_private(&request);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
@@ -32,5 +35,21 @@ pub async fn headers(State(https): State<bool>, request: Request, next: Next) ->
     if https {
         set(header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
+    if private {
+        set(header::CACHE_CONTROL, "no-store");
+    }
     response
+}
+
+/// Whether the answer may hold someone's data, so neither a browser nor a proxy may keep it
+/// (security review finding 14): the API, and any request that carries a session or a bearer.
+fn is_private(request: &Request) -> bool {
+    let headers = request.headers();
+    request.uri().path().starts_with("/api/")
+        || headers.contains_key(header::AUTHORIZATION)
+        || headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .any(|cookies| cookies.contains(SESSION))
 }

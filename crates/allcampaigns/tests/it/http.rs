@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::{TestDb, spawn_app, test_config};
+use crate::helpers::{TestDb, Visitor, spawn_app, test_config};
 
 crate::on_both_backends!(
     healthz_and_readyz_answer_when_the_database_is_migrated,
@@ -12,7 +12,35 @@ crate::on_both_backends!(
     metrics_are_exposed_in_prometheus_text,
     responses_are_compressed_when_the_client_accepts_gzip,
     the_request_log_is_written_in_the_background_with_route_templates,
+    finding_14_signed_in_pages_and_the_api_are_never_cached,
 );
+
+/// Security review finding 14: what a signed-in person sees stays out of browser and proxy
+/// caches; public pages and static files may still be cached.
+async fn finding_14_signed_in_pages_and_the_api_are_never_cached(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    for path in ["/login", "/static/app.css"] {
+        let response = app.get(path).await;
+        assert_ne!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/me").await.headers()["cache-control"],
+        "no-store"
+    );
+    let mut visitor = Visitor::signed_in(&app, "ana@example.com").await;
+    for path in ["/", "/profile", "/missing"] {
+        let response = visitor.get(path).await;
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    app.stop().await;
+}
 
 async fn healthz_and_readyz_answer_when_the_database_is_migrated(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
