@@ -28,8 +28,15 @@ pub struct AppState {
     pub request_log: RequestLogger,
     pub mailer: Mailer,
     pub sign_in_limits: Arc<SignInLimits>,
+    /// Instantly key checks per tenant: each save is a call to Instantly, so the server is no
+    /// key-testing oracle (security review finding 23).
+    pub key_checks: Arc<RateLimiter>,
     pub sync: SyncWorker,
 }
+
+/// Key saves allowed per tenant in `KEY_CHECK_WINDOW`.
+pub const KEY_CHECKS_PER_WINDOW: usize = 10;
+pub const KEY_CHECK_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// How often sign-in links may be asked for (RELIABILITY ML-07).
 pub struct SignInLimits {
@@ -103,6 +110,7 @@ impl App {
             request_log,
             mailer,
             sign_in_limits: Arc::new(SignInLimits::default()),
+            key_checks: Arc::new(RateLimiter::new(KEY_CHECKS_PER_WINDOW, KEY_CHECK_WINDOW)),
             sync,
         };
         Ok(Self {

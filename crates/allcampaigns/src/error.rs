@@ -54,6 +54,14 @@ impl std::error::Error for AppError {
     }
 }
 
+impl From<crate::auth::limiter::Refusal> for AppError {
+    fn from(refusal: crate::auth::limiter::Refusal) -> Self {
+        Self::TooManyRequests {
+            retry_after: refusal.retry_after,
+        }
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(cause: anyhow::Error) -> Self {
         Self::Internal(cause)

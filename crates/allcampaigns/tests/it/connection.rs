@@ -22,7 +22,50 @@ crate::on_both_backends!(
     operators_and_clients_see_the_status_but_cannot_change_it,
     the_page_and_the_api_show_each_stream_after_a_sync_and_sync_now_schedules_one,
     only_owners_and_admins_may_sync_now_and_a_refused_key_is_shown_with_what_to_do,
+    finding_23_key_checks_are_limited_per_client,
 );
+
+/// Security review finding 23: every key save asks Instantly, so a client's saves are limited
+/// and the server is no key-testing oracle; other clients are not held back.
+async fn finding_23_key_checks_are_limited_per_client(db: TestDb) {
+    let sim = simulator().await;
+    let app = app_with(&db, &sim).await;
+    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let tenant = new_client(&mut owner, "Acme").await;
+    let other = new_client(&mut owner, "Globex").await;
+    let save = format!("/t/{tenant}/connection");
+    for _ in 0..allcampaigns::app::KEY_CHECKS_PER_WINDOW {
+        let refused = owner.post(&save, &[("api_key", "guess")]).await;
+        assert_eq!(refused.status(), 422);
+    }
+    let limited = owner.post(&save, &[("api_key", "guess")]).await;
+    assert_eq!(limited.status(), 429);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    let token = crate::api::token_for(&app, "owner@example.com").await;
+    let (status, body) = crate::api::call(
+        &app,
+        &token,
+        reqwest::Method::PUT,
+        &format!("/api/v1/tenants/{tenant}/connection"),
+        Some(serde_json::json!({"api_key": "guess"})),
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), &body["error"]["code"]),
+        (429, &serde_json::json!("rate_limited"))
+    );
+    let elsewhere = owner
+        .post(&format!("/t/{other}/connection"), &[("api_key", "guess")])
+        .await;
+    assert_eq!(elsewhere.status(), 422);
+    app.stop().await;
+    sim.shutdown().await;
+}
 
 pub async fn simulator() -> RunningSim {
     let config = SimConfig {

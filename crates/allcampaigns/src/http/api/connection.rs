@@ -30,13 +30,17 @@ pub async fn show(
 #[utoipa::path(put, path = "/tenants/{tenant_id}/connection", tag = "connection", request_body = ConnectRequestBody,
     params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
     responses((status = 200, body = ConnectionBody), (status = 403, body = ErrorEnvelope),
-        (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 502, body = ErrorEnvelope)))]
+        (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope),
+        (status = 502, body = ErrorEnvelope)))]
 pub async fn save(
     State(state): State<AppState>,
     access: TenantAccess,
     ApiJson(body): ApiJson<ConnectRequestBody>,
 ) -> AppResult<Json<ConnectionBody>> {
     access.require_admin()?;
+    state
+        .key_checks
+        .check(&access.tenant.to_string(), std::time::Instant::now())?;
     let request = ConnectRequest {
         tenant: access.tenant,
         actor: Some(access.current.user.id),

@@ -121,6 +121,9 @@ pub async fn save(
     Form(form): Form<KeyForm>,
 ) -> AppResult<Response> {
     access.require_admin()?;
+    state
+        .key_checks
+        .check(&access.tenant.to_string(), std::time::Instant::now())?;
     let request = ConnectRequest {
         tenant: access.tenant,
         actor: Some(access.current.user.id),
