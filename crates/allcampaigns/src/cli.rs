@@ -116,8 +116,10 @@ pub enum TenantCommand {
     /// Connect a tenant to its Instantly workspace (the key is checked, then stored encrypted)
     Connect {
         tenant_id: String,
+        /// The API key. Better left out: it is then read from INSTANTLY_API_KEY or,
+        /// failing that (or with `-`), from standard input, out of `ps` and shell history
         #[arg(long, value_name = "KEY")]
-        instantly_key: String,
+        instantly_key: Option<String>,
         /// Instantly's address, e.g. a simulator's [default: ALLCAMPAIGNS_INSTANTLY_URL]
         #[arg(long, value_name = "URL")]
         instantly_url: Option<String>,

@@ -221,7 +221,7 @@ async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Resul
             let request = allcampaigns::connections::ConnectRequest {
                 tenant,
                 actor: None,
-                api_key: secrecy::SecretString::from(instantly_key),
+                api_key: read_instantly_key(instantly_key)?,
                 base_url: &base_url,
                 allow_shared_workspace,
             };
@@ -236,6 +236,32 @@ async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Resul
         }
     }
     Ok(())
+}
+
+/// The key from the flag, the environment, or standard input (security review finding 19).
+fn read_instantly_key(flag: Option<String>) -> anyhow::Result<secrecy::SecretString> {
+    use std::io::{BufRead, IsTerminal};
+    let key = match flag.filter(|value| value != "-") {
+        Some(key) => key,
+        None => match std::env::var("INSTANTLY_API_KEY") {
+            Ok(key) => key,
+            Err(_) => {
+                if std::io::stdin().is_terminal() {
+                    eprint!("Instantly API key: ");
+                }
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                line
+            }
+        },
+    };
+    let key = key.trim();
+    if key.is_empty() {
+        anyhow::bail!(
+            "no Instantly API key: pass it on standard input or in INSTANTLY_API_KEY"
+        );
+    }
+    Ok(secrecy::SecretString::from(key))
 }
 
 async fn find_or_create_user(

@@ -18,6 +18,27 @@ fn allcampaigns(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> O
         .expect("the binary runs")
 }
 
+/// The binary with `input` on its standard input.
+fn allcampaigns_fed(dir: &std::path::Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn stderr_lines(output: &Output) -> Vec<String> {
     String::from_utf8_lossy(&output.stderr)
         .lines()
@@ -342,14 +363,35 @@ async fn tenant_create_and_connect_from_the_command_line_against_the_simulator()
             sim.base_url(),
         ]
     };
-    let refused = run(connect("wrong-key".into())).await;
+    let refused = {
+        let (dir, tenant, url) = (dir.path().to_path_buf(), tenant.clone(), sim.base_url());
+        tokio::task::spawn_blocking(move || {
+            let args = ["tenant", "connect", &tenant, "--instantly-url", &url];
+            allcampaigns(&dir, &args, &[("INSTANTLY_API_KEY", "wrong-key")])
+        })
+        .await
+        .unwrap()
+    };
     assert!(!refused.status.success());
     assert!(
         stderr_lines(&refused)
             .join(" ")
             .contains("Instantly refused this key")
     );
-    let connected = run(connect(key.clone())).await;
+    // Security review finding 19: the key need not be on the command line (ps, history).
+    let fed = {
+        let (dir, tenant, url, key) = (
+            dir.path().to_path_buf(),
+            tenant.clone(),
+            sim.base_url(),
+            key.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let args = ["tenant", "connect", &tenant, "--instantly-url", &url];
+            allcampaigns_fed(&dir, &args, &format!("{key}\n"))
+        })
+    };
+    let connected = fed.await.unwrap();
     assert!(connected.status.success(), "{:?}", stderr_lines(&connected));
     let said = format!(
         "{}{}",
@@ -358,14 +400,9 @@ async fn tenant_create_and_connect_from_the_command_line_against_the_simulator()
     );
     assert!(said.contains(&sim.workspaces()[0].name) && said.contains(&key[key.len() - 4..]));
     assert!(!said.contains(&key), "the key is never echoed");
-    let unknown = run(vec![
-        "tenant".into(),
-        "connect".into(),
-        uuid::Uuid::now_v7().to_string(),
-        "--instantly-key".into(),
-        key.clone(),
-    ])
-    .await;
+    let mut unknown = connect(key.clone());
+    unknown[2] = uuid::Uuid::now_v7().to_string();
+    let unknown = run(unknown).await;
     assert!(
         stderr_lines(&unknown)
             .join(" ")
