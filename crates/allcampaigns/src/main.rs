@@ -257,9 +257,7 @@ fn read_instantly_key(flag: Option<String>) -> anyhow::Result<secrecy::SecretStr
     };
     let key = key.trim();
     if key.is_empty() {
-        anyhow::bail!(
-            "no Instantly API key: pass it on standard input or in INSTANTLY_API_KEY"
-        );
+        anyhow::bail!("no Instantly API key: pass it on standard input or in INSTANTLY_API_KEY");
     }
     Ok(secrecy::SecretString::from(key))
 }

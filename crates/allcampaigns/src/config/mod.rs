@@ -319,9 +319,7 @@ fn smtp_url(raw: &Raw) -> Result<Option<SecretString>, ConfigError> {
 
 fn database(raw: &Raw, data_dir: &Path) -> Result<DatabaseConfig, ConfigError> {
     let Some(url) = optional_secret(raw, "database_url") else {
-        return Ok(DatabaseConfig::Sqlite {
-            path: data_dir.join("allcampaigns.db"),
-        });
+        return sqlite(raw, data_dir.join("allcampaigns.db"));
     };
     let text = url.expose_secret();
     if let Some(path) = text
@@ -334,9 +332,7 @@ fn database(raw: &Raw, data_dir: &Path) -> Result<DatabaseConfig, ConfigError> {
                 "sqlite: needs a file path, e.g. sqlite://data/x.db",
             ));
         }
-        return Ok(DatabaseConfig::Sqlite {
-            path: PathBuf::from(path),
-        });
+        return sqlite(raw, PathBuf::from(path));
     }
     if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
         let scheme = text.split(':').next().unwrap_or_default();
@@ -357,6 +353,17 @@ fn database(raw: &Raw, data_dir: &Path) -> Result<DatabaseConfig, ConfigError> {
         migrate_url: optional_secret(raw, "migrate_database_url"),
         app_role,
     })
+}
+
+/// An owner address without a PostgreSQL database would silently migrate SQLite instead.
+fn sqlite(raw: &Raw, path: PathBuf) -> Result<DatabaseConfig, ConfigError> {
+    if optional_secret(raw, "migrate_database_url").is_some() {
+        return Err(raw.error(
+            "migrate_database_url",
+            "is for PostgreSQL only; set DATABASE_URL to the app role's postgres:// address too",
+        ));
+    }
+    Ok(DatabaseConfig::Sqlite { path })
 }
 
 pub fn is_plain_identifier(name: &str) -> bool {

@@ -165,3 +165,18 @@ fn help_documents_every_environment_variable() {
     }
     assert!(help.contains("DATABASE_URL") && help.contains("ALLCAMPAIGNS_CONFIG"));
 }
+
+/// Found following the README by hand: with only the owner's address set, `migrate` quietly
+/// migrated an SQLite file instead of PostgreSQL.
+#[test]
+fn an_owner_address_without_a_postgres_database_url_is_refused() {
+    let owner = ("ALLCAMPAIGNS_MIGRATE_DATABASE_URL", "postgres://owner@db/x");
+    assert!(
+        error_of(env(&[owner]))
+            .starts_with("ALLCAMPAIGNS_MIGRATE_DATABASE_URL: is for PostgreSQL only")
+    );
+    let sqlite = ("ALLCAMPAIGNS_DATABASE_URL", "sqlite://x.db");
+    assert!(error_of(env(&[owner, sqlite])).contains("PostgreSQL only"));
+    let postgres = ("DATABASE_URL", "postgres://app@db/x");
+    assert!(load(&env(&[owner, postgres])).is_ok());
+}
