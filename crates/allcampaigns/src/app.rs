@@ -28,6 +28,8 @@ pub struct AppState {
     pub request_log: RequestLogger,
     pub mailer: Mailer,
     pub sign_in_limits: Arc<SignInLimits>,
+    /// Failed bearer tokens per client address (security review finding 15).
+    pub failed_bearers: Arc<RateLimiter>,
     pub sync: SyncWorker,
 }
 
@@ -35,6 +37,11 @@ pub struct AppState {
 pub struct SignInLimits {
     pub per_email: RateLimiter,
     pub per_ip: RateLimiter,
+}
+
+/// Failed bearer tokens allowed per client address in 15 minutes before 429s.
+pub fn failed_bearer_limit() -> RateLimiter {
+    RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))
 }
 
 impl Default for SignInLimits {
@@ -88,6 +95,10 @@ impl App {
             cancel.clone(),
         ));
         background.spawn(reencrypt_stragglers(store.clone(), keyring.clone()));
+        background.spawn(crate::auth::prune::run_pruner(
+            store.clone(),
+            cancel.clone(),
+        ));
         let sync = SyncWorker::from_config(&config, store.clone(), keyring.clone(), mailer.clone());
         if config.sync_workers > 0 {
             background.spawn(
@@ -103,6 +114,7 @@ impl App {
             request_log,
             mailer,
             sign_in_limits: Arc::new(SignInLimits::default()),
+            failed_bearers: Arc::new(failed_bearer_limit()),
             sync,
         };
         Ok(Self {

@@ -19,3 +19,4 @@ mod storage;
 mod sync;
 mod sync_fairness;
 mod tenants;
+mod tokens;
