@@ -31,6 +31,8 @@ pub struct AppState {
     /// Instantly key checks per tenant: each save is a call to Instantly, so the server is no
     /// key-testing oracle (security review finding 23).
     pub key_checks: Arc<RateLimiter>,
+    /// Failed bearer tokens per client address (security review finding 15).
+    pub failed_bearers: Arc<RateLimiter>,
     pub sync: SyncWorker,
 }
 
@@ -42,6 +44,11 @@ pub const KEY_CHECK_WINDOW: std::time::Duration = std::time::Duration::from_secs
 pub struct SignInLimits {
     pub per_email: RateLimiter,
     pub per_ip: RateLimiter,
+}
+
+/// Failed bearer tokens allowed per client address in 15 minutes before 429s.
+pub fn failed_bearer_limit() -> RateLimiter {
+    RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))
 }
 
 impl Default for SignInLimits {
@@ -95,6 +102,10 @@ impl App {
             cancel.clone(),
         ));
         background.spawn(reencrypt_stragglers(store.clone(), keyring.clone()));
+        background.spawn(crate::auth::prune::run_pruner(
+            store.clone(),
+            cancel.clone(),
+        ));
         let sync = SyncWorker::from_config(&config, store.clone(), keyring.clone(), mailer.clone());
         if config.sync_workers > 0 {
             background.spawn(
@@ -111,6 +122,7 @@ impl App {
             mailer,
             sign_in_limits: Arc::new(SignInLimits::default()),
             key_checks: Arc::new(RateLimiter::new(KEY_CHECKS_PER_WINDOW, KEY_CHECK_WINDOW)),
+            failed_bearers: Arc::new(failed_bearer_limit()),
             sync,
         };
         Ok(Self {

@@ -87,6 +87,23 @@ pub enum AdminCommand {
         #[arg(long, default_value = "")]
         name: String,
     },
+    /// Print a new personal access token of an existing user, for scripts and operations
+    Token {
+        email: String,
+        /// Token name, as the profile page lists it
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// Days until the token expires (1 to 365)
+        #[arg(long, default_value_t = crate::auth::tokens::DEFAULT_DAYS,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::auth::tokens::MAX_DAYS)))]
+        days: u32,
+        /// Allow GET and HEAD requests only
+        #[arg(long)]
+        read_only: bool,
+        /// Limit the token to this tenant (the user must be a member)
+        #[arg(long, value_name = "TENANT_ID")]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

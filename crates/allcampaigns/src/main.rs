@@ -109,6 +109,21 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::CreateUser { email, name }) => {
             create_user(config, &email, &name).await
         }
+        Command::Admin(AdminCommand::Token {
+            email,
+            name,
+            days,
+            read_only,
+            tenant,
+        }) => {
+            let request = auth::tokens::NewToken {
+                name,
+                days,
+                read_only,
+                tenant_scope: None,
+            };
+            issue_token(config, &email, request, tenant.as_deref()).await
+        }
         Command::Keys(command) => keys_command(config, command).await,
         Command::Tenant(command) => tenant_command(config, command).await,
         Command::Sync(args) => match allcampaigns::sync::command::run(config, args).await? {
@@ -161,6 +176,51 @@ async fn create_user(config: Config, email: &str, name: &str) -> anyhow::Result<
     find_or_create_user(&store, email.as_str(), name).await?;
     let link = auth::links::issue_link(&store, &config.public_url, &email, None).await?;
     println!("Sign-in link for {email} (valid for 15 minutes, one use):\n{link}");
+    Ok(())
+}
+
+/// `admin token`: the token alone on stdout, so scripts can capture it.
+async fn issue_token(
+    config: Config,
+    email: &str,
+    mut request: auth::tokens::NewToken,
+    tenant: Option<&str>,
+) -> anyhow::Result<()> {
+    let address = Email::parse(email)?;
+    if let Some(tenant) = tenant {
+        let id = tenant
+            .parse()
+            .map_err(|_| anyhow::anyhow!("`{tenant}` is not a tenant id"))?;
+        request.tenant_scope = Some(id);
+    }
+    let store = store::open(&config, true).await?;
+    let user = store.user_by_email(&address).await?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no user has the address {address}; create one with `allcampaigns admin create-user`"
+        )
+    })?;
+    if let Some(tenant) = request.tenant_scope
+        && store.member_role(tenant, user.id).await?.is_none()
+    {
+        anyhow::bail!("{address} is not a member of tenant {tenant}");
+    }
+    let (token, value) = auth::tokens::issue(&store, user.id, &request, chrono::Utc::now())
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    allcampaigns::audit::record_user(
+        &store,
+        user.id,
+        "api_token.created",
+        serde_json::json!({"days": request.days, "read_only": token.read_only,
+            "tenant": token.tenant_scope, "by": "command line"}),
+    )
+    .await;
+    eprintln!(
+        "token \"{}\" for {address}, expires {}",
+        token.name,
+        token.expires_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    println!("{value}");
     Ok(())
 }
 

@@ -45,6 +45,9 @@ impl FromRequestParts<AppState> for TenantAccess {
             .await
             .map_err(|_| AppError::NotFound)?;
         let tenant: TenantId = path.tenant_id.parse().map_err(|_| AppError::NotFound)?;
+        if !current.may_reach(tenant) {
+            return Err(AppError::NotFound);
+        }
         let role = state
             .store
             .member_role(tenant, current.user.id)

@@ -1,11 +1,13 @@
 //! CSRF protection for every state-changing request: Fetch Metadata and `Origin` checks, plus a
 //! double-submit token (a cookie and a form field or `X-CSRF-Token` header that must match).
-//! Requests authenticated by a bearer token carry no cookies and skip the token check.
+//! Requests authenticated by a bearer token carry no cookies and skip the token check (only
+//! `/api/` routes take bearers; elsewhere such a request is simply not signed in). The cookie
+//! is replaced at sign-in and sign-out (security review finding 18).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -29,6 +31,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
 }
 
 const TOKEN_HEADER: &str = "x-csrf-token";
+const COOKIE_MAX_AGE_SECS: i64 = 60 * 60 * 24 * 365;
 const TOKEN_FIELD: &str = "csrf";
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -47,13 +50,28 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let token = existing.clone().unwrap_or_else(random_token);
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
-    if existing.is_none() {
+    if existing.is_none() && !sets_csrf_cookie(&response, &jar) {
         response.headers_mut().append(
             header::SET_COOKIE,
-            jar.set(cookies::CSRF, &token, 60 * 60 * 24 * 365),
+            jar.set(cookies::CSRF, &token, COOKIE_MAX_AGE_SECS),
         );
     }
     response
+}
+
+/// A new CSRF cookie, for a response that signs someone in or out.
+pub fn fresh_cookie(jar: &CookieJar) -> HeaderValue {
+    jar.set(cookies::CSRF, &random_token(), COOKIE_MAX_AGE_SECS)
+}
+
+/// Whether the handler already replaced the cookie (a sign-in or sign-out).
+fn sets_csrf_cookie(response: &Response, jar: &CookieJar) -> bool {
+    let prefix = format!("{}=", jar.name(cookies::CSRF));
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|value| value.as_bytes().starts_with(prefix.as_bytes()))
 }
 
 async fn verify(

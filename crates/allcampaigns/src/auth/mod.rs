@@ -5,7 +5,9 @@ pub mod cookies;
 pub mod csrf;
 pub mod limiter;
 pub mod links;
+pub mod prune;
 pub mod session;
+pub mod tokens;
 
 pub use access::TenantAccess;
 pub use limiter::{RateLimiter, Refusal};

@@ -1,13 +1,19 @@
 //! Server-side sessions behind an opaque cookie. The cookie holds 256 random bits; the database
 //! holds only their hash, so a database leak yields no usable session.
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::http::Method;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
 
 use super::cookies::{self, CookieJar};
-use super::{hash_token, random_token};
+use super::tokens::TokenGrant;
+use super::{csrf, hash_token, random_token};
 use crate::app::AppState;
+use crate::domain::TenantId;
 use crate::error::AppError;
 use crate::http::pages::ui::{Prefs, PrefsSlot};
 use crate::store::{Session, StoreError, User};
@@ -49,9 +55,10 @@ pub async fn sign_in(
     let jar = CookieJar::new(state.config.is_https());
     let mut response = axum::response::Redirect::to(target).into_response();
     let cookie = jar.set(cookies::SESSION, &id, ABSOLUTE_TIMEOUT.num_seconds());
-    response
-        .headers_mut()
-        .append(axum::http::header::SET_COOKIE, cookie);
+    let headers = response.headers_mut();
+    headers.append(axum::http::header::SET_COOKIE, cookie);
+    // Security review finding 18: a CSRF token seen before sign-in is not the one after.
+    headers.append(axum::http::header::SET_COOKIE, csrf::fresh_cookie(&jar));
     Ok(response)
 }
 
@@ -59,14 +66,36 @@ pub fn is_live(session: &Session, now: DateTime<Utc>) -> bool {
     now < session.expires_at && now < session.last_seen_at + IDLE_TIMEOUT
 }
 
-/// The signed-in user of this request, by session cookie or (for the API) by a personal access
-/// token in `Authorization: Bearer`. Without either, pages redirect to the sign-in form and the
-/// API answers 401.
+/// The signed-in user of this request. Pages take the session cookie only; under `/api/` a
+/// personal access token in `Authorization: Bearer` is taken too (security review finding 5:
+/// a token on a page route is not a sign-in, so it cannot make tokens, create tenants or sign
+/// sessions out). Without either, pages redirect to the sign-in form and the API answers 401.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
     /// The session's hash; empty when the request came with an API token.
     pub session_hash: Vec<u8>,
+    /// The token's limits when the request came with one.
+    pub token: Option<TokenGrant>,
+}
+
+impl CurrentUser {
+    /// Whether this request may reach `tenant` at all (a tenant-limited token reaches only its
+    /// own); membership is checked apart.
+    pub fn may_reach(&self, tenant: TenantId) -> bool {
+        self.token
+            .and_then(|grant| grant.tenant_scope)
+            .is_none_or(|scope| scope == tenant)
+    }
+
+    /// Refuses requests made with a tenant-limited token (for actions outside any tenant, like
+    /// creating one).
+    pub fn require_unlimited(&self) -> Result<(), AppError> {
+        match self.token.and_then(|grant| grant.tenant_scope) {
+            Some(_) => Err(AppError::Forbidden),
+            None => Ok(()),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -76,52 +105,96 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(token) = bearer(parts) {
-            let used = state
-                .store
-                .use_api_token(&hash_token(token), Utc::now())
-                .await?;
-            let token = used.ok_or(AppError::Unauthorized)?;
-            let user = state
-                .store
-                .user(token.user_id)
-                .await?
-                .ok_or(AppError::Unauthorized)?;
-            remember_prefs(parts, &user);
-            return Ok(Self {
-                user,
-                session_hash: Vec::new(),
-            });
+        if is_api(parts)
+            && let Some(token) = bearer(parts)
+        {
+            return by_token(parts, state, token).await;
         }
-        let jar = CookieJar::new(state.config.is_https());
-        let id = jar
-            .get(&parts.headers, cookies::SESSION)
-            .ok_or(AppError::Unauthorized)?;
-        let hash = hash_token(&id);
-        let session = state
-            .store
-            .session(&hash)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let now = Utc::now();
-        if !is_live(&session, now) {
-            state.store.delete_session(&hash).await?;
-            return Err(AppError::Unauthorized);
-        }
-        if now - session.last_seen_at > TOUCH_EVERY {
-            state.store.touch_session(&hash, now).await?;
-        }
-        let user = state
-            .store
-            .user(session.user_id)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        remember_prefs(parts, &user);
-        Ok(Self {
-            user,
-            session_hash: hash,
-        })
+        by_session(parts, state).await
     }
+}
+
+async fn by_session(parts: &Parts, state: &AppState) -> Result<CurrentUser, AppError> {
+    let jar = CookieJar::new(state.config.is_https());
+    let id = jar
+        .get(&parts.headers, cookies::SESSION)
+        .ok_or(AppError::Unauthorized)?;
+    let hash = hash_token(&id);
+    let session = state
+        .store
+        .session(&hash)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let now = Utc::now();
+    if !is_live(&session, now) {
+        state.store.delete_session(&hash).await?;
+        return Err(AppError::Unauthorized);
+    }
+    if now - session.last_seen_at > TOUCH_EVERY {
+        state.store.touch_session(&hash, now).await?;
+    }
+    let user = state
+        .store
+        .user(session.user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    remember_prefs(parts, &user);
+    Ok(CurrentUser {
+        user,
+        session_hash: hash,
+        token: None,
+    })
+}
+
+/// A bearer is looked up with a read; only a live token's `last_used_at` is written, at most
+/// once a minute (security review finding 15).
+async fn by_token(parts: &Parts, state: &AppState, value: &str) -> Result<CurrentUser, AppError> {
+    let now = Utc::now();
+    let found = state.store.api_token_by_hash(&hash_token(value)).await?;
+    let Some(token) = found.filter(|token| token.is_live(now)) else {
+        return Err(refuse_bearer(parts, state));
+    };
+    let Some(user) = state.store.user(token.user_id).await? else {
+        return Err(refuse_bearer(parts, state));
+    };
+    if token.read_only && !matches!(parts.method, Method::GET | Method::HEAD) {
+        return Err(AppError::Forbidden);
+    }
+    if token
+        .last_used_at
+        .is_none_or(|used| now - used > TOUCH_EVERY)
+    {
+        state.store.mark_api_token_used(token.id, now).await?;
+    }
+    remember_prefs(parts, &user);
+    Ok(CurrentUser {
+        user,
+        session_hash: Vec::new(),
+        token: Some(TokenGrant::from(&token)),
+    })
+}
+
+/// A failed bearer counts against its client address; past the limit the answer is 429.
+fn refuse_bearer(parts: &Parts, state: &AppState) -> AppError {
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip().to_string())
+        .unwrap_or_default();
+    match state.failed_bearers.check(&address, Instant::now()) {
+        Ok(()) => AppError::Unauthorized,
+        Err(refusal) => AppError::TooManyRequests {
+            retry_after: refusal.retry_after,
+        },
+    }
+}
+
+fn is_api(parts: &Parts) -> bool {
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |OriginalUri(uri)| uri);
+    uri.path().starts_with("/api/")
 }
 
 /// Lets an error page of this request use the person's language and theme.

@@ -75,12 +75,9 @@ pub trait AccountStore {
     async fn user_audit_entries(&self, user: UserId) -> Result<Vec<UserAuditEntry>>;
 
     async fn create_api_token(&self, token: &ApiToken, token_hash: &[u8]) -> Result<()>;
-    /// A live (unrevoked) token by hash; marks it used at `now`.
-    async fn use_api_token(
-        &self,
-        token_hash: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<Option<ApiToken>>;
+    /// The token with this hash, live or not; a read only, so an unknown bearer writes nothing.
+    async fn api_token_by_hash(&self, token_hash: &[u8]) -> Result<Option<ApiToken>>;
+    async fn mark_api_token_used(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<()>;
     async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;
     async fn revoke_api_token(
         &self,
@@ -88,6 +85,13 @@ pub trait AccountStore {
         id: uuid::Uuid,
         now: DateTime<Utc>,
     ) -> Result<()>;
+    /// Revokes every live token of `user`; returns how many.
+    async fn revoke_user_api_tokens(&self, user: UserId, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Deletes sessions past their end (or idle since `idle_before`), sign-in links and
+    /// invitations past their expiry, and tokens expired or revoked by `now`.
+    async fn prune_expired(&self, now: DateTime<Utc>, idle_before: DateTime<Utc>)
+    -> Result<Pruned>;
 }
 
 /// Tenants and who may work in them.

@@ -261,4 +261,27 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// After this the token answers 401 (security review finding 5).
+    pub expires_at: DateTime<Utc>,
+    /// Only GET and HEAD requests.
+    pub read_only: bool,
+    /// Only this tenant; others answer 404 as for a non-member.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub tenant_scope: Option<TenantId>,
+}
+
+impl ApiToken {
+    /// Unrevoked and not yet expired at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+/// What the hourly clean-up removed (security review finding 22).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub sessions: u64,
+    pub sign_in_tokens: u64,
+    pub invitations: u64,
+    pub api_tokens: u64,
 }

@@ -110,14 +110,29 @@ pub const INSERT_KEY_CHECK: &str = "INSERT INTO encryption_keys (key_id, check_e
 pub const DELETE_KEY_CHECK: &str = "DELETE FROM encryption_keys WHERE key_id = $1";
 
 pub const INSERT_API_TOKEN: &str = "INSERT INTO api_tokens \
-     (id, user_id, name, token_hash, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-pub const USE_API_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 \
-     WHERE token_hash = $1 AND revoked_at IS NULL \
-     RETURNING id, user_id, name, last4, created_at, last_used_at, revoked_at";
-pub const API_TOKENS: &str = "SELECT id, user_id, name, last4, created_at, last_used_at, revoked_at \
+     (id, user_id, name, token_hash, last4, created_at, expires_at, read_only, tenant_scope) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// A read only: a made-up bearer must not start a write (security review finding 15).
+pub const API_TOKEN_BY_HASH: &str = "SELECT id, user_id, name, last4, created_at, \
+     last_used_at, revoked_at, expires_at, read_only, tenant_scope \
+     FROM api_tokens WHERE token_hash = $1";
+pub const MARK_API_TOKEN_USED: &str = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1";
+pub const API_TOKENS: &str = "SELECT id, user_id, name, last4, created_at, last_used_at, \
+     revoked_at, expires_at, read_only, tenant_scope \
      FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC";
 pub const REVOKE_API_TOKEN: &str = "UPDATE api_tokens SET revoked_at = $3 \
      WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL";
+pub const REVOKE_USER_API_TOKENS: &str = "UPDATE api_tokens SET revoked_at = $2 \
+     WHERE user_id = $1 AND revoked_at IS NULL";
+
+// --- pruning (security review finding 22) ---
+
+pub const PRUNE_SESSIONS: &str =
+    "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
+pub const PRUNE_SIGN_IN_TOKENS: &str = "DELETE FROM sign_in_tokens WHERE expires_at <= $1";
+pub const PRUNE_INVITATIONS: &str = "DELETE FROM invitations WHERE expires_at <= $1";
+pub const PRUNE_API_TOKENS: &str =
+    "DELETE FROM api_tokens WHERE expires_at <= $1 OR revoked_at <= $1";
 
 // --- sync ---
 

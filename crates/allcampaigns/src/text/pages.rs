@@ -125,8 +125,20 @@ pub struct ProfileTexts {
     pub token_name: Words,
     pub token_example: Words,
     pub create_token: Words,
+    pub token_access: Words,
+    pub read_only: Words,
+    pub read_write: Words,
+    pub token_client: Words,
+    pub all_clients: Words,
+    pub expires: Words,
+    pub expired: Words,
+    pub token_days: Words,
+    pub token_limit: Words,
+    pub token_read_only: Words,
+    pub revoke_all_tokens: Words,
     pub sessions: Words,
     pub sign_out_everywhere: Words,
+    pub also_revoke_tokens: Words,
 }
 
 pub struct ConnectionTexts {

@@ -27,6 +27,8 @@ pub enum Problem {
     UnknownTheme,
     UnknownLanguage,
     TokenName,
+    TokenDays,
+    TokenTenant,
 
     // Tenants.
     TenantName,

@@ -448,3 +448,69 @@ async fn sync_once_then_status(dir: &std::path::Path, tenant: &str) {
     assert!(!missing.status.success());
     assert!(stderr_lines(&missing).join(" ").contains("--tenant"));
 }
+
+/// `admin token` (issue 10): a token for an existing user, alone on stdout, that the API takes
+/// within its limits; bad flags exit 2 and bad values name the problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_token_prints_a_working_token_for_an_existing_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().display().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", data_dir.as_str()];
+        all.extend_from_slice(args);
+        allcampaigns(dir.path(), &all, &[])
+    };
+    let unknown = run(&["admin", "token", "nobody@example.com"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr_lines(&unknown)
+            .join(" ")
+            .contains("no user has the address")
+    );
+    let created = run(&["admin", "create-user", "ops@example.com"]);
+    assert!(created.status.success(), "{:?}", stderr_lines(&created));
+    for bad in [["--days", "0"], ["--days", "366"], ["--bogus", "1"]] {
+        let output = run(&["admin", "token", "ops@example.com", bad[0], bad[1]]);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
+    let not_an_id = run(&["admin", "token", "ops@example.com", "--tenant", "acme"]);
+    assert!(
+        stderr_lines(&not_an_id)
+            .join(" ")
+            .contains("is not a tenant id")
+    );
+    let output = run(&[
+        "admin",
+        "token",
+        "ops@example.com",
+        "--name",
+        "backup",
+        "--days",
+        "7",
+        "--read-only",
+    ]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    assert!(
+        token.starts_with("acpat_") && token.len() == "acpat_".len() + 43,
+        "{token}"
+    );
+
+    let app = crate::helpers::spawn_app(crate::helpers::test_config(&dir, None)).await;
+    let (status, me) =
+        crate::api::call(&app, &token, reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(
+        (status, me["email"].as_str()),
+        (reqwest::StatusCode::OK, Some("ops@example.com"))
+    );
+    let (status, _) = crate::api::call(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/api/v1/tenants",
+        Some(serde_json::json!({"name": "Acme"})),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "read-only");
+    app.stop().await;
+}

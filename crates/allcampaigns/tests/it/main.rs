@@ -21,3 +21,5 @@ mod storage;
 mod sync;
 mod sync_fairness;
 mod tenants;
+mod token_hygiene;
+mod tokens;

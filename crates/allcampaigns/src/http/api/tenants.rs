@@ -37,6 +37,7 @@ pub async fn list(
     Ok(Json(TenantList {
         tenants: tenants
             .into_iter()
+            .filter(|(t, _)| current.may_reach(t.id))
             .map(|(t, r)| TenantBody::new(t, r))
             .collect(),
     }))
@@ -50,6 +51,7 @@ pub async fn create(
     current: CurrentUser,
     ApiJson(input): ApiJson<TenantInput>,
 ) -> AppResult<(StatusCode, Json<TenantBody>)> {
+    current.require_unlimited()?;
     let profile = input.validate().map_err(invalid)?;
     let tenant = state
         .store

@@ -13,12 +13,12 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::render;
 use super::ui::Ui;
+use super::{profile, render};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::cookies::{self, CookieJar};
-use crate::auth::csrf::CsrfToken;
+use crate::auth::csrf::{self, CsrfToken};
 use crate::auth::{CurrentUser, Refusal, hash_token, links, safe_next, session};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -270,9 +270,17 @@ pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> AppR
     Ok(signed_out(&state))
 }
 
+#[derive(Deserialize)]
+pub struct EverywhereForm {
+    /// Also revoke every personal access token (security review finding 5).
+    #[serde(default)]
+    revoke_tokens: Option<String>,
+}
+
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     current: CurrentUser,
+    Form(form): Form<EverywhereForm>,
 ) -> AppResult<Response> {
     let ended = state.store.delete_user_sessions(current.user.id).await?;
     audit::record_user(
@@ -283,14 +291,18 @@ pub async fn logout_everywhere(
     )
     .await;
     tracing::info!(sessions = ended, "signed out everywhere");
+    if form.revoke_tokens.is_some() {
+        profile::revoke_all_tokens(&state, current.user.id).await?;
+    }
     Ok(signed_out(&state))
 }
 
 fn signed_out(state: &AppState) -> Response {
     let jar = CookieJar::new(state.config.is_https());
     let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, jar.clear(cookies::SESSION));
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, jar.clear(cookies::SESSION));
+    // Security review finding 18: the next person at this browser gets a new CSRF token.
+    headers.append(header::SET_COOKIE, csrf::fresh_cookie(&jar));
     response
 }

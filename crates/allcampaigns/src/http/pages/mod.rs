@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout/everywhere", post(login::logout_everywhere))
         .route("/profile", get(profile::show).post(profile::update))
         .route("/profile/tokens", post(profile::create_token))
+        .route("/profile/tokens/revoke-all", post(profile::revoke_all))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
         .route("/setup", get(setup::form).post(setup::create_owner))
         .route("/tenants", post(tenants::create))

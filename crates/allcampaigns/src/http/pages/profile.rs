@@ -12,15 +12,15 @@ use super::render;
 use super::ui::Ui;
 use crate::app::AppState;
 use crate::audit;
+use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
-use crate::auth::{CurrentUser, hash_token, random_token};
+use crate::auth::tokens::{self, NewToken};
+use crate::domain::{TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::{ApiToken, Profile, User};
 use crate::text::{Lang, Problem};
 
 pub const THEMES: [&str; 3] = ["system", "light", "dark"];
-/// Personal access tokens start with this, so leaked ones are easy to recognise and scan for.
-pub const TOKEN_PREFIX: &str = "acpat_";
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -31,9 +31,21 @@ struct ProfilePage {
     form: ProfileForm,
     error: Option<String>,
     saved: bool,
-    tokens: Vec<ApiToken>,
+    tokens: Vec<TokenRow>,
+    /// The clients a new token can be limited to: (id, name).
+    clients: Vec<(String, String)>,
     /// A token just created: shown this once.
     new_token: Option<String>,
+    default_days: u32,
+    max_days: u32,
+}
+
+/// A token as the list shows it: with its client's name and whether it still works.
+struct TokenRow {
+    token: ApiToken,
+    /// The client it is limited to; none for all the person's clients.
+    client: Option<String>,
+    expired: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +103,25 @@ async fn page(
     csrf: String,
     form: ProfileForm,
 ) -> AppResult<ProfilePage> {
+    let tenants = state.store.tenants_of_user(user.id).await?;
+    let name_of = |id: TenantId| {
+        tenants
+            .iter()
+            .find(|(tenant, _)| tenant.id == id)
+            .map(|(tenant, _)| tenant.name.clone())
+    };
+    let now = Utc::now();
+    let tokens = state
+        .store
+        .api_tokens(user.id)
+        .await?
+        .into_iter()
+        .map(|token| TokenRow {
+            client: token.tenant_scope.and_then(name_of),
+            expired: token.expires_at <= now,
+            token,
+        })
+        .collect();
     Ok(ProfilePage {
         ui: Ui::of_user(state, user).await?,
         csrf,
@@ -98,8 +129,14 @@ async fn page(
         form,
         error: None,
         saved: false,
-        tokens: state.store.api_tokens(user.id).await?,
+        tokens,
+        clients: tenants
+            .iter()
+            .map(|(tenant, _)| (tenant.id.to_string(), tenant.name.clone()))
+            .collect(),
         new_token: None,
+        default_days: tokens::DEFAULT_DAYS,
+        max_days: tokens::MAX_DAYS,
     })
 }
 
@@ -158,42 +195,60 @@ pub async fn update(
 pub struct NewTokenForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    read_only: Option<String>,
+    /// A tenant id, or empty for all the person's clients.
+    #[serde(default)]
+    tenant: String,
 }
 
-/// Creates a personal access token and shows it once.
+impl NewTokenForm {
+    fn request(&self) -> AppResult<NewToken> {
+        let invalid = |field, problem| AppError::Invalid { field, problem };
+        let days = match self.days.trim() {
+            "" => tokens::DEFAULT_DAYS,
+            days => days
+                .parse()
+                .map_err(|_| invalid("days", Problem::TokenDays))?,
+        };
+        let tenant_scope = match self.tenant.trim() {
+            "" => None,
+            id => Some(
+                id.parse()
+                    .map_err(|_| invalid("tenant", Problem::TokenTenant))?,
+            ),
+        };
+        Ok(NewToken {
+            name: self.name.clone(),
+            days,
+            read_only: self.read_only.is_some(),
+            tenant_scope,
+        })
+    }
+}
+
+/// Creates a personal access token and shows it once. Only a signed-in browser can: pages
+/// take no bearer tokens, so a token cannot make more of itself.
 pub async fn create_token(
     State(state): State<AppState>,
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<NewTokenForm>,
 ) -> AppResult<Response> {
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::Invalid {
-            field: "name",
-            problem: Problem::TokenName,
-        });
-    }
     let user = &current.user;
-    let value = format!("{TOKEN_PREFIX}{}", random_token());
-    let token = ApiToken {
-        id: uuid::Uuid::now_v7(),
-        user_id: user.id,
-        name: name.into(),
-        last4: value[value.len() - 4..].to_string(),
-        created_at: Utc::now(),
-        last_used_at: None,
-        revoked_at: None,
-    };
-    state
-        .store
-        .create_api_token(&token, &hash_token(&value))
-        .await?;
+    let request = form.request()?;
+    let (token, value) = tokens::issue(&state.store, user.id, &request, Utc::now()).await?;
     audit::record_user(
         &state.store,
-        current.user.id,
+        user.id,
         "api_token.created",
-        serde_json::json!({}),
+        serde_json::json!({
+            "days": request.days,
+            "read_only": token.read_only,
+            "tenant": token.tenant_scope,
+        }),
     )
     .await;
     let page = ProfilePage {
@@ -205,6 +260,27 @@ pub async fn create_token(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Revokes every token of `user` and audits it; returns how many were live.
+pub async fn revoke_all_tokens(state: &AppState, user: UserId) -> AppResult<u64> {
+    let revoked = state.store.revoke_user_api_tokens(user, Utc::now()).await?;
+    audit::record_user(
+        &state.store,
+        user,
+        "api_token.revoked_all",
+        serde_json::json!({"count": revoked}),
+    )
+    .await;
+    Ok(revoked)
+}
+
+pub async fn revoke_all(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Response> {
+    revoke_all_tokens(&state, current.user.id).await?;
+    Ok(Redirect::to("/profile").into_response())
 }
 
 pub async fn revoke_token(

@@ -5,8 +5,8 @@ use sqlx::types::Json;
 use super::PgStore;
 use crate::domain::{Email, UserId};
 use crate::store::{
-    AccountStore, ApiToken, Profile, Result, Session, SignInToken, StoreError, User,
-    UserAuditEntry, UserAuditRow, sql, user_audit_entry,
+    AccountStore, ApiToken, Profile, Pruned, Result, Session, SignInToken, StoreError, TenantStore,
+    User, UserAuditEntry, UserAuditRow, sql, user_audit_entry,
 };
 
 #[async_trait]
@@ -158,21 +158,28 @@ impl AccountStore for PgStore {
             .bind(token_hash)
             .bind(&token.last4)
             .bind(token.created_at)
+            .bind(token.expires_at)
+            .bind(token.read_only)
+            .bind(token.tenant_scope)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    async fn use_api_token(
-        &self,
-        token_hash: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<Option<ApiToken>> {
-        Ok(sqlx::query_as(sql::USE_API_TOKEN)
+    async fn api_token_by_hash(&self, token_hash: &[u8]) -> Result<Option<ApiToken>> {
+        Ok(sqlx::query_as(sql::API_TOKEN_BY_HASH)
             .bind(token_hash)
-            .bind(now)
             .fetch_optional(&self.pool)
             .await?)
+    }
+
+    async fn mark_api_token_used(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(sql::MARK_API_TOKEN_USED)
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
@@ -199,6 +206,56 @@ impl AccountStore for PgStore {
         } else {
             Ok(())
         }
+    }
+
+    async fn revoke_user_api_tokens(&self, user: UserId, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query(sql::REVOKE_USER_API_TOKENS)
+            .bind(user)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn prune_expired(
+        &self,
+        now: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<Pruned> {
+        // Invitations are tenant rows: row-level security lets this transaction see them
+        // only with every tenant allowed.
+        let tenants = self.tenant_directory().await?;
+        let mut scoped = self.scoped(&tenants).await?;
+        let invitations = sqlx::query(sql::PRUNE_INVITATIONS)
+            .bind(now)
+            .execute(&mut *scoped)
+            .await?
+            .rows_affected();
+        scoped.commit().await?;
+        let mut tx = self.pool.begin().await?;
+        let sessions = sqlx::query(sql::PRUNE_SESSIONS)
+            .bind(now)
+            .bind(idle_before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sign_in_tokens = sqlx::query(sql::PRUNE_SIGN_IN_TOKENS)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let api_tokens = sqlx::query(sql::PRUNE_API_TOKENS)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(Pruned {
+            sessions,
+            sign_in_tokens,
+            invitations,
+            api_tokens,
+        })
     }
 }
 

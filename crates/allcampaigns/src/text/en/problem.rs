@@ -25,6 +25,8 @@ pub fn say(problem: &Problem) -> String {
         UnknownTheme => "Choose a theme: system, light or dark.",
         UnknownLanguage => "Choose a language from the list.",
         TokenName => "Give the token a name of 1 to 80 characters.",
+        TokenDays => "Choose how long the token lasts: 1 to 365 days.",
+        TokenTenant => "Choose one of your clients, or all of them.",
         TenantName => "Give the tenant a name of 1 to 120 characters.",
         NotAnAddress { field } => {
             return format!(

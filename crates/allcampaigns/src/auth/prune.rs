@@ -1,0 +1,39 @@
+//! Expired sessions, sign-in links, invitations and tokens are deleted every hour (security
+//! review finding 22): they are never used again and are read on every request.
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::session::IDLE_TIMEOUT;
+use crate::store::{DynStore, Pruned, StoreError};
+
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// The first pass waits a little, so a start-up is not slowed by it.
+const FIRST_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// One pass: everything expired at `now`, and sessions idle for longer than the idle timeout.
+pub async fn prune_expired(store: &DynStore, now: DateTime<Utc>) -> Result<Pruned, StoreError> {
+    store.prune_expired(now, now - IDLE_TIMEOUT).await
+}
+
+/// Prunes a minute after start and then every hour, until cancelled.
+pub async fn run_pruner(store: DynStore, cancel: CancellationToken) {
+    let first = tokio::time::Instant::now() + FIRST_AFTER;
+    let mut every = tokio::time::interval_at(first, PRUNE_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => match prune_expired(&store, Utc::now()).await {
+                Ok(pruned) if pruned != Pruned::default() => tracing::info!(
+                    sessions = pruned.sessions,
+                    sign_in_tokens = pruned.sign_in_tokens,
+                    invitations = pruned.invitations,
+                    api_tokens = pruned.api_tokens,
+                    "pruned expired rows"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, "could not prune expired rows"),
+            },
+            () = cancel.cancelled() => break,
+        }
+    }
+}
