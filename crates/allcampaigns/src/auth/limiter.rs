@@ -105,12 +105,15 @@ impl State {
             }
             let (bucket, keys) = self.buckets.pop_front().expect("front exists");
             for key in keys {
-                let forget = self
-                    .keys
-                    .get(&key)
-                    .is_some_and(|hits| hits.bucket == bucket && hits.is_stale(now, window));
-                if forget {
-                    self.keys.remove(&key);
+                match self.keys.get(&key) {
+                    Some(hits) if hits.bucket == bucket && hits.is_stale(now, window) => {
+                        self.keys.remove(&key);
+                    }
+                    // Only a clock that went backwards gets here: keep the key filed.
+                    Some(hits) if hits.bucket == bucket => {
+                        self.touch(&key, current);
+                    }
+                    _ => {}
                 }
             }
         }
