@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -61,9 +62,17 @@ impl Default for SignInLimits {
     }
 }
 
+/// How long shutdown waits for background work (the request log's last flush) after the
+/// connections have drained; with the drain limit this keeps a stop under 10 s.
+const BACKGROUND_LIMIT: Duration = Duration::from_secs(3);
+
 pub struct App {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: AppState,
+    /// Stops accepting connections and the sync lanes: the moment shutdown begins.
+    stop: CancellationToken,
+    /// Stops the remaining background tasks, once no request can log anything any more.
     cancel: CancellationToken,
     background: JoinSet<()>,
 }
@@ -82,6 +91,14 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let metrics_listener = match config.metrics_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} (metrics_listen)"))?,
+            ),
+            None => None,
+        };
         let mut config = config;
         if config.public_url.port() == Some(0) {
             // Port 0 asked the OS for a port; links must carry the real one.
@@ -93,6 +110,7 @@ impl App {
         }
         let metrics = Metrics::new();
         let (request_log, receiver) = RequestLogger::new(metrics.clone());
+        let stop = CancellationToken::new();
         let cancel = CancellationToken::new();
         let mut background = JoinSet::new();
         background.spawn(run_request_log_writer(
@@ -108,10 +126,7 @@ impl App {
         ));
         let sync = SyncWorker::from_config(&config, store.clone(), keyring.clone(), mailer.clone());
         if config.sync_workers > 0 {
-            background.spawn(
-                sync.clone()
-                    .run(config.sync_workers as usize, cancel.clone()),
-            );
+            background.spawn(sync.clone().run(config.sync_workers as usize, stop.clone()));
         }
         let state = AppState {
             config: Arc::new(config),
@@ -127,7 +142,9 @@ impl App {
         };
         Ok(Self {
             listener,
+            metrics_listener,
             state,
+            stop,
             cancel,
             background,
         })
@@ -144,30 +161,52 @@ impl App {
             .expect("a bound listener has an address")
     }
 
+    /// The separate metrics listener's address, when `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish and flushes the
-    /// background tasks.
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (within the
+    /// drain limit) and flushes the background tasks.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Self {
             listener,
+            metrics_listener,
             state,
+            stop,
             cancel,
             mut background,
         } = self;
-        let router = http::router(state);
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed")?;
+        let limits = http::server::ConnectionLimits::of(&state.config);
+        let metrics = metrics_listener.map(|listener| {
+            let router = http::metrics::router(state.clone());
+            tokio::spawn(http::server::serve(listener, router, limits, stop.clone()))
+        });
+        let stop_on_signal = stop.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stop_on_signal.cancel();
+        });
+        http::server::serve(listener, http::router(state), limits, stop).await;
+        if let Some(metrics) = metrics {
+            metrics.await.context("the metrics listener failed")?;
+        }
         cancel.cancel();
-        while background.join_next().await.is_some() {}
+        let flushed = tokio::time::timeout(BACKGROUND_LIMIT, async {
+            while background.join_next().await.is_some() {}
+        });
+        if flushed.await.is_err() {
+            tracing::warn!("background work still running at shutdown was stopped");
+        }
         Ok(())
     }
 }
@@ -188,23 +227,30 @@ async fn reencrypt_stragglers(store: DynStore, keyring: Arc<Keyring>) {
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            signal.recv().await;
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed by the call itself, so a signal
+/// that arrives before the future is first polled still stops the process gracefully.
+#[cfg(unix)]
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
+            },
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    }
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

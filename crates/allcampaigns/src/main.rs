@@ -138,6 +138,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = app::App::build(config).await?;
+    // Installed before anything is printed, so a supervisor that stops us as soon as we speak
+    // still gets a graceful stop.
+    let shutdown = app::shutdown_signal();
     let public_url = app.state().config.public_url.clone();
     println!(
         "All Campaigns is listening on http://{} (users reach it at {public_url})",
@@ -148,7 +151,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "First run: open this one-time link to create the first owner (valid 24 hours):\n{link}"
         );
     }
-    app.run(app::shutdown_signal()).await
+    app.run(shutdown).await
 }
 
 /// Background work apart from the web tier: re-encryption, then the sync job queue.
@@ -161,9 +164,10 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let lanes = config.sync_workers.max(1) as usize;
     let worker = allcampaigns::sync::SyncWorker::from_config(&config, store, keyring, mailer);
     let cancel = tokio_util::sync::CancellationToken::new();
+    let shutdown = app::shutdown_signal();
     let running = tokio::spawn(worker.run(lanes, cancel.clone()));
     println!("worker running ({lanes} sync lanes); stop it with Ctrl-C");
-    app::shutdown_signal().await;
+    shutdown.await;
     cancel.cancel();
     running.await?;
     Ok(())

@@ -1,10 +1,9 @@
 //! Server-side sessions behind an opaque cookie. The cookie holds 256 random bits; the database
 //! holds only their hash, so a database leak yields no usable session.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::Method;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
@@ -15,6 +14,7 @@ use super::{csrf, hash_token, random_token};
 use crate::app::AppState;
 use crate::domain::TenantId;
 use crate::error::AppError;
+use crate::http::ClientIp;
 use crate::http::pages::ui::{Prefs, PrefsSlot};
 use crate::store::{Session, StoreError, User};
 
@@ -176,16 +176,13 @@ async fn by_token(parts: &Parts, state: &AppState, value: &str) -> Result<Curren
 
 /// A failed bearer counts against its client address; past the limit the answer is 429.
 fn refuse_bearer(parts: &Parts, state: &AppState) -> AppError {
-    let address = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip().to_string())
+    let trusted = &state.config.trusted_proxies;
+    let address = ClientIp::of(&parts.extensions, &parts.headers, trusted)
+        .map(ClientIp::limit_key)
         .unwrap_or_default();
     match state.failed_bearers.check(&address, Instant::now()) {
         Ok(()) => AppError::Unauthorized,
-        Err(refusal) => AppError::TooManyRequests {
-            retry_after: refusal.retry_after,
-        },
+        Err(refusal) => refusal.into(),
     }
 }
 

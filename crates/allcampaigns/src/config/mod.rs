@@ -1,6 +1,7 @@
 //! Typed configuration: defaults, then an optional TOML file, then environment variables, then
 //! command-line flags. Validated once at start; every error names the exact key it is about.
 
+mod network;
 mod settings;
 
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -27,6 +29,15 @@ pub struct Config {
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// Time to send a whole request head; also how long an idle keep-alive connection stays.
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
+    /// Reverse proxies whose forwarding headers are believed (empty: none are).
+    pub trusted_proxies: Vec<IpNet>,
+    /// `/metrics` on its own listener instead of the main one.
+    pub metrics_listen: Option<SocketAddr>,
+    /// When set, `/metrics` wants `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
     pub request_log_retention_days: u32,
     pub instantly_url: Url,
     /// Pace calls to Instantly's published limits (off only against a local simulator).
@@ -249,6 +260,11 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         log: raw.get("log").map_or("info".into(), |(v, _)| v.clone()),
         max_body_bytes: positive::<usize>(raw, "max_body_bytes")?,
         request_timeout: Duration::from_secs(positive(raw, "request_timeout_secs")?),
+        header_read_timeout: Duration::from_secs(positive(raw, "header_read_timeout_secs")?),
+        max_connections: positive(raw, "max_connections")?,
+        trusted_proxies: network::trusted_proxies(raw)?,
+        metrics_listen: network::metrics_listen(raw, listen)?,
+        metrics_token: network::metrics_token(raw)?,
         request_log_retention_days: positive(raw, "request_log_retention_days")?,
         instantly_url: parse_http_url(raw, "instantly_url")?,
         instantly_rate_limits: on_off(raw, "instantly_rate_limits")?,

@@ -108,6 +108,40 @@ pub const SETTINGS: &[Setting] = &[
         "time limit for one HTTP request",
     ),
     s(
+        "header_read_timeout_secs",
+        "ALLCAMPAIGNS_HEADER_READ_TIMEOUT_SECS",
+        "10",
+        "a connection that has not sent a whole request head within this time (idle keep-alive \
+         included) is closed",
+    ),
+    s(
+        "max_connections",
+        "ALLCAMPAIGNS_MAX_CONNECTIONS",
+        "1024",
+        "open client connections at most; further ones wait until one closes",
+    ),
+    s(
+        "trusted_proxies",
+        "ALLCAMPAIGNS_TRUSTED_PROXIES",
+        "(none)",
+        "comma-separated address ranges (e.g. 127.0.0.1/32,10.0.0.0/8) of reverse proxies whose \
+         X-Forwarded-For or Forwarded header names the client",
+    ),
+    s(
+        "metrics_listen",
+        "ALLCAMPAIGNS_METRICS_LISTEN",
+        "(none: /metrics on the main listener)",
+        "address and port to serve /metrics on, apart from the main listener",
+    ),
+    Setting {
+        key: "metrics_token",
+        env: "ALLCAMPAIGNS_METRICS_TOKEN",
+        default: "(none)",
+        help: "when set, /metrics answers only requests with `Authorization: Bearer <token>` \
+               (a secret, so never read from the TOML file)",
+        env_only: true,
+    },
+    s(
         "request_log_retention_days",
         "ALLCAMPAIGNS_REQUEST_LOG_RETENTION_DAYS",
         "30",

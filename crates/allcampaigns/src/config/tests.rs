@@ -146,6 +146,7 @@ fn debug_output_of_the_config_never_shows_a_secret() {
             "ALLCAMPAIGNS_SMTP_URL",
             "smtps://me:hunter2-smtp@mail.example:465",
         ),
+        ("ALLCAMPAIGNS_METRICS_TOKEN", "hunter2-metrics-scraper"),
     ]))
     .unwrap();
     let printed = format!("{config:?} {config:#?}");
@@ -179,4 +180,70 @@ fn an_owner_address_without_a_postgres_database_url_is_refused() {
     assert!(error_of(env(&[owner, sqlite])).contains("PostgreSQL only"));
     let postgres = ("DATABASE_URL", "postgres://app@db/x");
     assert!(load(&env(&[owner, postgres])).is_ok());
+}
+
+// Security review finding 6.
+#[test]
+fn trusted_proxies_are_address_ranges_and_a_bad_one_is_named() {
+    let config = load(&Sources::default()).unwrap();
+    assert!(config.trusted_proxies.is_empty(), "none trusted by default");
+    let config = load(&env(&[(
+        "ALLCAMPAIGNS_TRUSTED_PROXIES",
+        " 127.0.0.1/32, 10.1.2.3/8 ,::1",
+    )]))
+    .unwrap();
+    let ranges: Vec<String> = config
+        .trusted_proxies
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(ranges, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+    let error = error_of(env(&[(
+        "ALLCAMPAIGNS_TRUSTED_PROXIES",
+        "127.0.0.1/32,proxy",
+    )]));
+    assert!(
+        error.starts_with("ALLCAMPAIGNS_TRUSTED_PROXIES:") && error.contains("`proxy`"),
+        "{error}"
+    );
+}
+
+// Security review findings 7 and 8.
+#[test]
+fn metrics_and_connection_settings_are_validated() {
+    let config = load(&Sources::default()).unwrap();
+    assert_eq!(config.metrics_listen, None);
+    assert!(config.metrics_token.is_none());
+    assert_eq!(config.header_read_timeout, Duration::from_secs(10));
+    assert_eq!(config.max_connections, 1024);
+    let config = load(&env(&[("ALLCAMPAIGNS_METRICS_LISTEN", "127.0.0.1:9090")])).unwrap();
+    assert_eq!(
+        config.metrics_listen,
+        Some("127.0.0.1:9090".parse().unwrap())
+    );
+    for (var, value) in [
+        ("ALLCAMPAIGNS_METRICS_LISTEN", "everywhere"),
+        ("ALLCAMPAIGNS_METRICS_LISTEN", "127.0.0.1:8080"),
+        ("ALLCAMPAIGNS_METRICS_TOKEN", "short"),
+        ("ALLCAMPAIGNS_HEADER_READ_TIMEOUT_SECS", "0"),
+        ("ALLCAMPAIGNS_MAX_CONNECTIONS", "many"),
+    ] {
+        let error = error_of(env(&[(var, value)]));
+        assert!(error.starts_with(&format!("{var}:")), "{error}");
+    }
+}
+
+#[test]
+fn the_metrics_token_is_never_read_from_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, "metrics_token = \"a-long-enough-token\"\n").unwrap();
+    let error = error_of(Sources {
+        file: Some(file),
+        ..Sources::default()
+    });
+    assert!(
+        error.contains("metrics_token") && error.contains("ALLCAMPAIGNS_METRICS_TOKEN"),
+        "{error}"
+    );
 }

@@ -39,7 +39,9 @@ pub async fn render_errors(mut request: Request, next: Next) -> Response {
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
     let response = next.run(request).await;
-    if !is_api && response.status() == StatusCode::UNAUTHORIZED {
+    // A 401 with a challenge (`/metrics` with a token) is for a machine, not a person.
+    let challenged = response.headers().contains_key(header::WWW_AUTHENTICATE);
+    if !is_api && response.status() == StatusCode::UNAUTHORIZED && !challenged {
         return sign_in_first(&here);
     }
     let body = match response.extensions().get::<ErrorBody>() {

@@ -1,6 +1,4 @@
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -20,14 +18,4 @@ pub async fn readyz(State(state): State<AppState>) -> AppResult<&'static str> {
             Err(AppError::Unavailable)
         }
     }
-}
-
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
 }

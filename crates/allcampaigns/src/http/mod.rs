@@ -1,12 +1,17 @@
 //! The HTTP surface: routes, and the layers every request passes through.
 
 mod api;
+mod client_ip;
 mod errors;
 mod health;
+pub mod metrics;
 mod observe;
 pub(crate) mod pages;
 mod security;
+pub mod server;
 mod static_files;
+
+pub use client_ip::ClientIp;
 
 use std::time::Duration;
 
@@ -29,10 +34,13 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
     let config = &state.config;
-    let routes = Router::new()
+    let mut routes = Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+        .route("/readyz", get(health::readyz));
+    if config.metrics_listen.is_none() {
+        routes = routes.route("/metrics", get(metrics::metrics));
+    }
+    let routes = routes
         .route("/static/{file}", get(static_files::serve))
         .merge(pages::routes())
         .merge(api::routes())

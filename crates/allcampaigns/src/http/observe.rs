@@ -1,10 +1,9 @@
 //! Per-request observation: the tracing span (named by route template), metrics, and a line in
 //! the operational request log.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,8 +11,9 @@ use chrono::Utc;
 use tracing::Span;
 
 use super::REQUEST_ID;
+use super::client_ip::ClientIp;
 use crate::app::AppState;
-use crate::observability::HttpLabels;
+use crate::observability::{HttpLabels, method_label};
 use crate::store::RequestLogEntry;
 
 const UNMATCHED: &str = "(unmatched)";
@@ -28,7 +28,8 @@ pub fn make_span(request: &Request) -> Span {
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    tracing::info_span!("request", method = %request.method(), route, request_id)
+    let method = method_label(request.method());
+    tracing::info_span!("request", method, route, request_id)
 }
 
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -37,11 +38,10 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .extensions()
         .get::<MatchedPath>()
         .map_or(UNMATCHED.to_string(), |p| p.as_str().to_string());
-    let method = request.method().to_string();
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let method = method_label(request.method()).to_string();
+    let trusted = &state.config.trusted_proxies;
+    let ip = ClientIp::of(request.extensions(), request.headers(), trusted)
+        .map(|client| client.0.to_string());
     let user_agent = request
         .headers()
         .get(header::USER_AGENT)

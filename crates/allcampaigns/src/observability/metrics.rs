@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use axum::http::Method;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -12,6 +14,21 @@ pub struct HttpLabels {
     pub method: String,
     pub route: String,
     pub status: u16,
+}
+
+/// The method as a metric label or request-log value: the standard ones by name, everything
+/// else as `other`, so clients cannot mint label values (security review finding 7).
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// The app's metrics, owned by the app state rather than a global recorder.

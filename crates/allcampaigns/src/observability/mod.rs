@@ -5,5 +5,5 @@ mod metrics;
 mod request_log;
 
 pub use logging::init_logging;
-pub use metrics::{HttpLabels, Metrics};
+pub use metrics::{HttpLabels, Metrics, method_label};
 pub use request_log::{RequestLogger, run_request_log_writer};

@@ -122,7 +122,13 @@ impl SyncWorker {
 
     async fn lane(&self, cancel: CancellationToken) {
         while !cancel.is_cancelled() {
-            let idle = match self.run_once().await {
+            // Shutdown drops the cycle wherever it waits (Instantly, a retry, the database);
+            // the claimed job stays leased and another worker takes it when the lease ends.
+            let step = tokio::select! {
+                step = self.run_once() => step,
+                () = cancel.cancelled() => break,
+            };
+            let idle = match step {
                 Ok(Some(_)) => false,
                 Ok(None) => true,
                 Err(error) => {

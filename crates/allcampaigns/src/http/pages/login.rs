@@ -1,12 +1,12 @@
 //! Magic-link sign-in (RELIABILITY A3): the same answer whether or not an address has an
 //! account, links mailed in the background, a confirm page whose POST alone signs in.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Instant;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -82,7 +82,7 @@ pub struct LoginForm {
 
 pub async fn request_link(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: crate::http::ClientIp,
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
@@ -99,15 +99,15 @@ pub async fn request_link(
     };
     let now = Instant::now();
     let limits = &state.sign_in_limits;
-    if let Err(refusal) = limits.per_ip.check(&peer.ip().to_string(), now) {
-        return Err(refuse(&state, SignInLimit::Ip, &email, peer.ip(), refusal));
+    if let Err(refusal) = limits.per_ip.check(&client.limit_key(), now) {
+        return Err(refuse(&state, SignInLimit::Ip, &email, client.0, refusal));
     }
     if let Err(refusal) = limits.per_email.check(email.as_str(), now) {
         return Err(refuse(
             &state,
             SignInLimit::Email,
             &email,
-            peer.ip(),
+            client.0,
             refusal,
         ));
     }
