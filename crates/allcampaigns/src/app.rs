@@ -28,6 +28,7 @@ pub struct AppState {
     pub request_log: RequestLogger,
     pub mailer: Mailer,
     pub sign_in_limits: Arc<SignInLimits>,
+    pub invite_limits: Arc<InviteLimits>,
     pub sync: SyncWorker,
 }
 
@@ -43,6 +44,25 @@ impl Default for SignInLimits {
         Self {
             per_email: RateLimiter::new(5, window),
             per_ip: RateLimiter::new(30, window),
+        }
+    }
+}
+
+/// How many invitations may be sent (security review finding 2): per inviting person, per
+/// tenant, and per invited address across every tenant.
+pub struct InviteLimits {
+    pub per_actor: RateLimiter,
+    pub per_tenant: RateLimiter,
+    pub per_address: RateLimiter,
+}
+
+impl Default for InviteLimits {
+    fn default() -> Self {
+        let hour = std::time::Duration::from_secs(60 * 60);
+        Self {
+            per_actor: RateLimiter::new(20, hour),
+            per_tenant: RateLimiter::new(50, hour),
+            per_address: RateLimiter::new(5, 24 * hour),
         }
     }
 }
@@ -103,6 +123,7 @@ impl App {
             request_log,
             mailer,
             sign_in_limits: Arc::new(SignInLimits::default()),
+            invite_limits: Arc::new(InviteLimits::default()),
             sync,
         };
         Ok(Self {
@@ -116,6 +137,11 @@ impl App {
     /// Replaces the sign-in rate limits (tests use tighter or looser ones).
     pub fn set_sign_in_limits(&mut self, limits: SignInLimits) {
         self.state.sign_in_limits = Arc::new(limits);
+    }
+
+    /// Replaces the invitation rate limits (tests use tighter ones).
+    pub fn set_invite_limits(&mut self, limits: InviteLimits) {
+        self.state.invite_limits = Arc::new(limits);
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -1,6 +1,9 @@
 //! The rules for changing who works in a tenant, shared by the pages and the JSON API.
 //! Managing members is for owners and admins; only an owner makes or unmakes owners; a tenant
-//! always keeps an owner.
+//! always keeps an owner. Invitations are rate limited, can be withdrawn, and die with their
+//! sender's right to grant them (accepting is in [`crate::invitations`]).
+
+use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use serde_json::json;
@@ -16,6 +19,13 @@ use crate::text::{Lang, Problem};
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
 
+/// Security review finding 21: a client representative sees the names and roles of the
+/// agency's staff, not their addresses; other clients' addresses and every address for the
+/// agency's own roles stay visible.
+pub fn shows_address(viewer: Role, member: &crate::store::Member) -> bool {
+    viewer != Role::Client || member.role == Role::Client
+}
+
 pub async fn invite(
     state: &AppState,
     access: &TenantAccess,
@@ -30,9 +40,10 @@ pub async fn invite(
         },
     })?;
     let role = parse_role(role)?;
-    if role == Role::Owner && access.role != Role::Owner {
+    if !access.role.may_grant(role) {
         return Err(AppError::Forbidden);
     }
+    check_invite_limits(state, access, &email)?;
     let token = random_token();
     let mail = invitation_mail(state, access, &email, role, &token).await?;
     let now = Utc::now();
@@ -74,6 +85,58 @@ pub async fn invite(
     )
     .await;
     Ok(invitation)
+}
+
+/// Security review finding 2: per inviting person, per tenant and per invited address (across
+/// tenants), so nobody can use the agency's mail to flood an address.
+fn check_invite_limits(state: &AppState, access: &TenantAccess, email: &Email) -> AppResult<()> {
+    let limits = &state.invite_limits;
+    let now = Instant::now();
+    let checks = [
+        (&limits.per_actor, access.current.user.id.to_string()),
+        (&limits.per_tenant, access.tenant.to_string()),
+        (&limits.per_address, email.as_str().to_string()),
+    ];
+    for (limiter, key) in checks {
+        limiter
+            .check(&key, now)
+            .map_err(|refusal| AppError::TooManyRequests {
+                retry_after: refusal.retry_after,
+            })?;
+    }
+    Ok(())
+}
+
+/// Withdraws an open invitation (admins; owner invitations only by owners), audited.
+pub async fn withdraw(
+    state: &AppState,
+    access: &TenantAccess,
+    invitation: uuid::Uuid,
+) -> AppResult<()> {
+    access.require_admin()?;
+    let open = state.store.invitations(access.tenant).await?;
+    let found = open
+        .into_iter()
+        .find(|open| open.id == invitation)
+        .ok_or(AppError::NotFound)?;
+    if !access.role.may_grant(found.role) {
+        return Err(AppError::Forbidden);
+    }
+    state
+        .store
+        .withdraw_invitation(access.tenant, invitation)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &state.store,
+        access.tenant,
+        access.current.user.id,
+        "invitation.withdrawn",
+        Some(found.email.to_string()),
+        json!({"role": found.role, "invitation_id": found.id}),
+    )
+    .await;
+    Ok(())
 }
 
 /// The invitation mail, in the inviter's language (the invited person has none yet).
@@ -122,6 +185,8 @@ fn parse_role(role: &str) -> AppResult<Role> {
     })
 }
 
+/// The role checks run in the store's transaction (security review finding 16), so a role
+/// that changes meanwhile cannot slip past "only owners touch owners".
 pub async fn change_role(
     state: &AppState,
     access: &TenantAccess,
@@ -130,24 +195,20 @@ pub async fn change_role(
 ) -> AppResult<()> {
     access.require_admin()?;
     let role = parse_role(role)?;
-    let current = state
-        .store
-        .member_role(access.tenant, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if (role == Role::Owner || current == Role::Owner) && access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    match state.store.set_member_role(access.tenant, user, role).await {
+    let store = &state.store;
+    let previous = match store
+        .set_member_role(access.tenant, user, role, access.role)
+        .await
+    {
         Err(StoreError::LastOwner) => {
             return Err(AppError::Conflict(Problem::LastOwnerDemoted));
         }
         other => other?,
-    }
-    let details = json!({"from": current, "to": role});
+    };
+    let details = json!({"from": previous, "to": role});
     let actor = access.current.user.id;
     audit::record(
-        &state.store,
+        store,
         access.tenant,
         actor,
         "member.role_changed",
@@ -160,24 +221,17 @@ pub async fn change_role(
 
 pub async fn remove(state: &AppState, access: &TenantAccess, user: UserId) -> AppResult<()> {
     access.require_admin()?;
-    let current = state
-        .store
-        .member_role(access.tenant, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if current == Role::Owner && access.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
-    match state.store.remove_member(access.tenant, user).await {
+    let store = &state.store;
+    let previous = match store.remove_member(access.tenant, user, access.role).await {
         Err(StoreError::LastOwner) => {
             return Err(AppError::Conflict(Problem::LastOwnerRemoved));
         }
         other => other?,
-    }
-    let details = json!({"role": current});
+    };
+    let details = json!({"role": previous});
     let actor = access.current.user.id;
     audit::record(
-        &state.store,
+        store,
         access.tenant,
         actor,
         "member.removed",

@@ -56,7 +56,7 @@ async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_sho
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
     let key = sim.workspaces()[0].api_key.clone();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let empty = owner
         .get(&format!("/t/{tenant}/connection"))
@@ -139,7 +139,7 @@ async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_sho
 async fn refused_keys_and_an_unreachable_instantly_store_nothing_and_say_why(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let refused = owner
         .post(
@@ -184,7 +184,7 @@ async fn one_workspace_in_two_tenants_is_never_silent(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
     let key = sim.workspaces()[0].api_key.clone();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let first = new_client(&mut owner, "First").await;
     let second = new_client(&mut owner, "Second").await;
     assert_eq!(
@@ -225,7 +225,7 @@ async fn operators_and_clients_see_the_status_but_cannot_change_it(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
     let key = sim.workspaces()[0].api_key.clone();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     owner
         .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
@@ -308,7 +308,7 @@ async fn page_text(visitor: &mut Visitor<'_>, path: &str) -> String {
 
 /// A client named Acme, connected to the simulator's first workspace by `owner@example.com`.
 async fn connected_client<'a>(app: &'a TestApp, sim: &RunningSim) -> (Visitor<'a>, TenantId) {
-    let mut owner = Visitor::signed_in(app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let key = sim.workspaces()[0].api_key.clone();
     let saved = owner
