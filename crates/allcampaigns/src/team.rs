@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::{TenantAccess, hash_token, random_token};
-use crate::domain::{Email, Role, UserId};
+use crate::domain::{Email, Role, UserId, is_allowed_in_name};
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
 use crate::store::{Invitation, StoreError};
@@ -161,7 +161,14 @@ async fn invitation_mail(
         .append_pair("tenant", &access.tenant.to_string())
         .append_pair("token", token);
     let texts = Lang::of(&access.current.user).texts();
-    let words = (texts.mail.invitation)(&tenant.name, texts.role(&role), link.as_str());
+    // Names saved before they were checked may still hold line breaks (security review
+    // finding 10); none reaches the mail.
+    let name: String = tenant
+        .name
+        .chars()
+        .filter(|c| is_allowed_in_name(*c))
+        .collect();
+    let words = (texts.mail.invitation)(&name, texts.role(&role), link.as_str());
     Ok(Mail::to(email, words))
 }
 

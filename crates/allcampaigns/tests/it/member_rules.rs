@@ -16,6 +16,7 @@ crate::on_both_backends!(
     finding_16_the_store_refuses_owner_changes_by_non_owners_inside_its_transaction,
     finding_10_names_with_control_characters_or_bidi_overrides_answer_422_naming_the_field,
     finding_21_clients_see_names_and_roles_of_agency_staff_but_not_their_addresses,
+    finding_10_a_name_saved_before_the_check_puts_no_line_break_into_the_invitation_mail,
 );
 
 async fn finding_16_the_store_refuses_owner_changes_by_non_owners_inside_its_transaction(
@@ -227,5 +228,34 @@ async fn finding_21_clients_see_names_and_roles_of_agency_staff_but_not_their_ad
             .unwrap()
             .contains("olga@agency.example")
     );
+    app.stop().await;
+}
+
+async fn finding_10_a_name_saved_before_the_check_puts_no_line_break_into_the_invitation_mail(
+    db: TestDb,
+) {
+    let app = spawn_app(db.config.clone()).await;
+    let owner = crate::helpers::install_admin(&app, "owner@example.com").await;
+    let old = TenantProfile {
+        name: "Acme\r\n\nACTION NEEDED: https://evil.example/login\u{202e}".into(),
+        ..Default::default()
+    };
+    let tenant = app.store.create_tenant(Some(owner), &old).await.unwrap().id;
+    let mut visitor = Visitor::signed_in(&app, "owner@example.com").await;
+    let form = [("email", "new@example.com"), ("role", "client")];
+    let sent = visitor.post(&format!("/t/{tenant}/members"), &form).await;
+    assert_eq!(sent.status(), 303);
+    let mail = app.next_mail().await;
+    assert!(
+        !mail.subject.contains(['\r', '\n', '\u{202e}']),
+        "{:?}",
+        mail.subject
+    );
+    let first_lines: Vec<&str> = mail.text.lines().take(2).collect();
+    assert!(
+        first_lines[0].contains("AcmeACTION NEEDED"),
+        "{first_lines:?}"
+    );
+    assert!(!mail.text.contains("\nACTION NEEDED"), "{:?}", mail.text);
     app.stop().await;
 }
