@@ -327,6 +327,7 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         .to_string();
     let a_owner = app.store.members(a.parse().unwrap()).await.unwrap()[0].user_id;
     let b_invitation = open_invitation(&app, &b, b_owner.parse().unwrap(), "open@b.example").await;
+    let spare_admin = install_admin(&app, "spare@x.example").await.to_string();
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let address = format!("{role}@a.example");
@@ -348,7 +349,11 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         };
         let open = format!("open-{role}@a.example");
         let invitation = open_invitation(&app, &a, a_owner, &open).await;
-        for (method, path, body, allowed) in endpoints(&a, &target.id.to_string(), &invitation) {
+        let a_endpoints = endpoints(&a, &target.id.to_string(), &invitation);
+        let all = a_endpoints
+            .into_iter()
+            .chain(install_endpoints(&spare_admin));
+        for (method, path, body, allowed) in all {
             let (status, _) = call(&app, &token, method.clone(), &path, body.clone()).await;
             let expected_denial = StatusCode::FORBIDDEN;
             if allowed[index] {
@@ -378,6 +383,36 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         "B"
     );
     app.stop().await;
+}
+
+/// Endpoints of the install, not of a tenant (security review finding 2): only install admins
+/// may use them. In the matrix the owner is the only install admin, so only they pass.
+fn install_endpoints(
+    spare_admin: &str,
+) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
+    use reqwest::Method as M;
+    let only_install_admins = [true, false, false, false];
+    vec![
+        (
+            M::POST,
+            "/api/v1/tenants".into(),
+            Some(json!({"name": "New"})),
+            only_install_admins,
+        ),
+        (M::GET, "/api/v1/admins".into(), None, only_install_admins),
+        (
+            M::POST,
+            "/api/v1/admins".into(),
+            Some(json!({"email": "nobody@x.example"})),
+            only_install_admins,
+        ),
+        (
+            M::DELETE,
+            format!("/api/v1/admins/{spare_admin}"),
+            None,
+            only_install_admins,
+        ),
+    ]
 }
 
 /// An open client invitation to `tenant` sent by `by`, for the withdraw endpoint to act on.
