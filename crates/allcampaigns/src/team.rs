@@ -14,7 +14,7 @@ use crate::auth::{TenantAccess, hash_token, random_token};
 use crate::domain::{Email, Role, UserId, is_allowed_in_name};
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
-use crate::store::{Invitation, StoreError};
+use crate::store::{Invitation, NewAuditEntry, StoreError};
 use crate::text::{Lang, Problem};
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -56,9 +56,16 @@ pub async fn invite(
         created_at: now,
         expires_at: now + INVITATION_LIFETIME,
     };
-    match state
-        .store
-        .create_invitation(access.tenant, &invitation)
+    let entry = NewAuditEntry {
+        actor: Some(access.current.user.id),
+        action: "member.invited".into(),
+        target: Some(email.to_string()),
+        details: json!({"role": role, "invitation_id": invitation.id}),
+        request_id: None,
+    };
+    let store = &state.store;
+    match store
+        .create_invitation_audited(access.tenant, &invitation, &entry)
         .await
     {
         Err(StoreError::Conflict(_)) => {
@@ -73,17 +80,6 @@ pub async fn invite(
         take_back(state, access, &invitation).await;
         return Err(AppError::Upstream(Problem::InvitationNotSent));
     }
-    let actor = access.current.user.id;
-    let details = json!({"role": role});
-    audit::record(
-        &state.store,
-        access.tenant,
-        actor,
-        "member.invited",
-        Some(email.to_string()),
-        details,
-    )
-    .await;
     Ok(invitation)
 }
 
@@ -172,7 +168,8 @@ async fn invitation_mail(
     Ok(Mail::to(email, words))
 }
 
-/// An invitation nobody received would only block the next attempt: it is removed.
+/// An invitation nobody received would only block the next attempt: it is removed, and the
+/// audit (which recorded it with the invitation) says so.
 async fn take_back(state: &AppState, access: &TenantAccess, invitation: &Invitation) {
     let taken = state
         .store
@@ -180,7 +177,17 @@ async fn take_back(state: &AppState, access: &TenantAccess, invitation: &Invitat
         .await;
     if let Err(error) = taken {
         tracing::error!(error = %error, "could not remove an invitation whose mail failed");
+        return;
     }
+    audit::record(
+        &state.store,
+        access.tenant,
+        access.current.user.id,
+        "invitation.not_sent",
+        Some(invitation.email.to_string()),
+        json!({"role": invitation.role, "invitation_id": invitation.id}),
+    )
+    .await;
 }
 
 fn parse_role(role: &str) -> AppResult<Role> {

@@ -134,6 +134,13 @@ pub trait TenantStore {
     async fn remove_member(&self, tenant: TenantId, user: UserId, by: Role) -> Result<Role>;
 
     async fn create_invitation(&self, tenant: TenantId, invitation: &Invitation) -> Result<()>;
+    /// Stores the invitation and its audit entry in one transaction: both or neither.
+    async fn create_invitation_audited(
+        &self,
+        tenant: TenantId,
+        invitation: &Invitation,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
     async fn invitations(&self, tenant: TenantId) -> Result<Vec<Invitation>>;
     /// Takes an invitation once by its token hash.
     async fn take_invitation(

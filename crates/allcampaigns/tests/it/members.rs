@@ -318,5 +318,28 @@ async fn an_invitation_whose_mail_cannot_be_sent_is_not_kept_and_the_page_says_s
             .unwrap();
         assert!(open.is_empty(), "attempt {attempt} leaves no invitation");
     }
+    // The invitation and its audit entry were written together; the audit says it was taken
+    // back.
+    let filter = AuditFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(tenant.parse().unwrap(), &filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions[..4],
+        [
+            "invitation.not_sent",
+            "member.invited",
+            "invitation.not_sent",
+            "member.invited"
+        ]
+    );
     app.stop().await;
 }

@@ -4,8 +4,8 @@ use chrono::Utc;
 use super::PgStore;
 use crate::domain::{Role, TenantId, UserId};
 use crate::store::{
-    Invitation, Member, Result, StoreError, Tenant, TenantProfile, TenantStore, member_change_rule,
-    role_after, sql,
+    Invitation, Member, NewAuditEntry, Result, StoreError, Tenant, TenantProfile, TenantStore,
+    member_change_rule, role_after, sql,
 };
 
 #[async_trait]
@@ -189,17 +189,19 @@ impl TenantStore for PgStore {
 
     async fn create_invitation(&self, tenant: TenantId, invitation: &Invitation) -> Result<()> {
         let mut tx = self.scoped(&[tenant]).await?;
-        sqlx::query(sql::INSERT_INVITATION)
-            .bind(tenant)
-            .bind(invitation.id)
-            .bind(invitation.email.as_str())
-            .bind(invitation.role.as_str())
-            .bind(&invitation.token_hash)
-            .bind(invitation.invited_by)
-            .bind(invitation.created_at)
-            .bind(invitation.expires_at)
-            .execute(&mut *tx)
-            .await?;
+        insert_invitation(&mut tx, tenant, invitation).await?;
+        Ok(tx.commit().await?)
+    }
+
+    async fn create_invitation_audited(
+        &self,
+        tenant: TenantId,
+        invitation: &Invitation,
+        entry: &NewAuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.scoped(&[tenant]).await?;
+        insert_invitation(&mut tx, tenant, invitation).await?;
+        insert_audit(&mut tx, tenant, entry).await?;
         Ok(tx.commit().await?)
     }
 
@@ -291,6 +293,44 @@ async fn void_invitations_of(
         .bind(tenant)
         .bind(user)
         .bind(role_after(next))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_invitation(
+    tx: &mut sqlx::PgConnection,
+    tenant: TenantId,
+    invitation: &Invitation,
+) -> Result<()> {
+    sqlx::query(sql::INSERT_INVITATION)
+        .bind(tenant)
+        .bind(invitation.id)
+        .bind(invitation.email.as_str())
+        .bind(invitation.role.as_str())
+        .bind(&invitation.token_hash)
+        .bind(invitation.invited_by)
+        .bind(invitation.created_at)
+        .bind(invitation.expires_at)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_audit(
+    tx: &mut sqlx::PgConnection,
+    tenant: TenantId,
+    entry: &NewAuditEntry,
+) -> Result<()> {
+    sqlx::query(sql::INSERT_AUDIT)
+        .bind(tenant)
+        .bind(uuid::Uuid::now_v7())
+        .bind(Utc::now())
+        .bind(entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(sqlx::types::Json(&entry.details))
+        .bind(&entry.request_id)
         .execute(&mut *tx)
         .await?;
     Ok(())
