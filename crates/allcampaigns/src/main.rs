@@ -167,6 +167,8 @@ async fn create_user(
     keys::load_keyring(&config, &store).await?;
     let user = find_or_create_user(&store, email.as_str(), name).await?;
     if install_admin && store.grant_install_admin(user, None).await? {
+        let details = serde_json::json!({"user_id": user, "by": null, "via": "command_line"});
+        allcampaigns::audit::record_user(&store, user, "install_admin.granted", details).await;
         println!("{email} is now an install admin (may create clients)");
     }
     let link = auth::links::issue_link(&store, &config.public_url, &email, None).await?;

@@ -228,6 +228,12 @@ async fn the_first_run_link_creates_the_first_owner_once() {
         200,
         "the first owner is signed in"
     );
+    // Security review finding 2: the first owner may create tenants, and the grant is audited.
+    let first = allcampaigns::domain::Email::parse("first@example.com").unwrap();
+    let first = app.store.user_by_email(&first).await.unwrap().unwrap();
+    assert!(app.store.is_install_admin(first.id).await.unwrap());
+    let logged = app.store.user_audit_entries(first.id).await.unwrap();
+    assert!(logged.iter().any(|e| e.action == "install_admin.granted"));
     let again = Visitor::arrive(&app)
         .await
         .post(
