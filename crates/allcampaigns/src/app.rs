@@ -34,6 +34,7 @@ pub struct AppState {
     pub key_checks: Arc<RateLimiter>,
     /// Failed bearer tokens per client address (security review finding 15).
     pub failed_bearers: Arc<RateLimiter>,
+    pub invite_limits: Arc<InviteLimits>,
     pub sync: SyncWorker,
 }
 
@@ -65,6 +66,24 @@ impl Default for SignInLimits {
 /// How long shutdown waits for background work (the request log's last flush) after the
 /// connections have drained; with the drain limit this keeps a stop under 10 s.
 const BACKGROUND_LIMIT: Duration = Duration::from_secs(3);
+/// How many invitations may be sent (security review finding 2): per inviting person, per
+/// tenant, and per invited address across every tenant.
+pub struct InviteLimits {
+    pub per_actor: RateLimiter,
+    pub per_tenant: RateLimiter,
+    pub per_address: RateLimiter,
+}
+
+impl Default for InviteLimits {
+    fn default() -> Self {
+        let hour = std::time::Duration::from_secs(60 * 60);
+        Self {
+            per_actor: RateLimiter::new(20, hour),
+            per_tenant: RateLimiter::new(50, hour),
+            per_address: RateLimiter::new(5, 24 * hour),
+        }
+    }
+}
 
 pub struct App {
     listener: TcpListener,
@@ -138,6 +157,7 @@ impl App {
             sign_in_limits: Arc::new(SignInLimits::default()),
             key_checks: Arc::new(RateLimiter::new(KEY_CHECKS_PER_WINDOW, KEY_CHECK_WINDOW)),
             failed_bearers: Arc::new(failed_bearer_limit()),
+            invite_limits: Arc::new(InviteLimits::default()),
             sync,
         };
         Ok(Self {
@@ -153,6 +173,11 @@ impl App {
     /// Replaces the sign-in rate limits (tests use tighter or looser ones).
     pub fn set_sign_in_limits(&mut self, limits: SignInLimits) {
         self.state.sign_in_limits = Arc::new(limits);
+    }
+
+    /// Replaces the invitation rate limits (tests use tighter ones).
+    pub fn set_invite_limits(&mut self, limits: InviteLimits) {
+        self.state.invite_limits = Arc::new(limits);
     }
 
     pub fn local_addr(&self) -> SocketAddr {

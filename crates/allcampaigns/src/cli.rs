@@ -86,6 +86,9 @@ pub enum AdminCommand {
         /// Display name
         #[arg(long, default_value = "")]
         name: String,
+        /// Also let them create clients and grant that to others (an install admin)
+        #[arg(long)]
+        install_admin: bool,
     },
     /// Print a new personal access token of an existing user, for scripts and operations
     Token {

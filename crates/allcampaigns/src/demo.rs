@@ -176,11 +176,14 @@ pub async fn launch(prepared: Prepared) -> anyhow::Result<Demo> {
     })
 }
 
+/// The demo owner is an install admin, so the demo can create clients too.
 async fn find_or_create_owner(store: &DynStore, email: &Email) -> anyhow::Result<UserId> {
-    Ok(match store.user_by_email(email).await? {
+    let owner = match store.user_by_email(email).await? {
         Some(user) => user.id,
         None => store.create_user(email, "Demo owner").await?.id,
-    })
+    };
+    store.grant_install_admin(owner, None).await?;
+    Ok(owner)
 }
 
 /// One client per simulator workspace, named after it and connected with its key. A kept data

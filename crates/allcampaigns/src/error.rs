@@ -183,6 +183,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(problem) => Self::Conflict(problem),
             StoreError::LastOwner => Self::Conflict(Problem::LastOwnerRemoved),
+            StoreError::Forbidden => Self::Forbidden,
             StoreError::Database(_) | StoreError::LeaseLost => {
                 Self::Internal(anyhow::Error::new(error))
             }

@@ -11,6 +11,8 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod install_admins;
+pub mod invitations;
 pub mod keys;
 pub mod mail;
 pub mod observability;

@@ -106,9 +106,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Worker => worker(config).await,
-        Command::Admin(AdminCommand::CreateUser { email, name }) => {
-            create_user(config, &email, &name).await
-        }
+        Command::Admin(AdminCommand::CreateUser {
+            email,
+            name,
+            install_admin,
+        }) => create_user(config, &email, &name, install_admin).await,
         Command::Admin(AdminCommand::Token {
             email,
             name,
@@ -173,11 +175,21 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_user(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
+async fn create_user(
+    config: Config,
+    email: &str,
+    name: &str,
+    install_admin: bool,
+) -> anyhow::Result<()> {
     let email = Email::parse(email)?;
     let store = store::open(&config, true).await?;
     keys::load_keyring(&config, &store).await?;
-    find_or_create_user(&store, email.as_str(), name).await?;
+    let user = find_or_create_user(&store, email.as_str(), name).await?;
+    if install_admin && store.grant_install_admin(user, None).await? {
+        let details = serde_json::json!({"user_id": user, "by": null, "via": "command_line"});
+        allcampaigns::audit::record_user(&store, user, "install_admin.granted", details).await;
+        println!("{email} is now an install admin (may create clients)");
+    }
     let link = auth::links::issue_link(&store, &config.public_url, &email, None).await?;
     println!("Sign-in link for {email} (valid for 15 minutes, one use):\n{link}");
     Ok(())

@@ -62,7 +62,7 @@ async fn sec_05_a_canary_key_never_reaches_logs_responses_errors_or_the_audit_lo
     let app = spawn_app(config).await;
     let canary = sim.workspaces()[1].api_key.clone();
     let mut seen = String::new();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let created = owner.post("/tenants", &[("name", "Acme")]).await;
     let tenant = created.headers()["location"]
         .to_str()

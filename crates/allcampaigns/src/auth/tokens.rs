@@ -51,8 +51,12 @@ pub async fn issue(
     now: DateTime<Utc>,
 ) -> AppResult<(ApiToken, String)> {
     let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 80 {
         return Err(invalid("name", Problem::TokenName));
+    }
+    if !crate::domain::is_plain_name(name) {
+        let field = crate::text::NameField::TokenName;
+        return Err(invalid("name", Problem::HiddenCharacters { field }));
     }
     if !(1..=MAX_DAYS).contains(&request.days) {
         return Err(invalid("days", Problem::TokenDays));

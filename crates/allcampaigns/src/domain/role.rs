@@ -30,6 +30,16 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin)
     }
 
+    /// Whether a member of this role may invite someone as `role`: owners any role, admins
+    /// any but owner, others none.
+    pub fn may_grant(self, role: Role) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Admin => role != Role::Owner,
+            Role::Operator | Role::Client => false,
+        }
+    }
+
     /// Working the inbox: notes, tags, stages, assignment.
     pub fn can_work_leads(self) -> bool {
         !matches!(self, Role::Client)

@@ -1,8 +1,9 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::is_plain_name;
 use crate::store::TenantProfile;
-use crate::text::{Problem, TenantUrl};
+use crate::text::{NameField, Problem, TenantUrl};
 
 /// A tenant's name and client/brand metadata as a person enters them (form or JSON).
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -32,9 +33,32 @@ impl TenantInput {
         }
     }
 
+    /// Security review finding 10: these end up in mail subjects and bodies, and in logs.
+    fn refuse_hidden_characters(&self) -> Result<(), (&'static str, Problem)> {
+        let fields = [
+            ("name", NameField::TenantName, &self.name),
+            ("client_name", NameField::ClientName, &self.client_name),
+            ("website", NameField::Website, &self.website),
+            (
+                "accent_colour",
+                NameField::AccentColour,
+                &self.accent_colour,
+            ),
+            ("logo_url", NameField::LogoUrl, &self.logo_url),
+        ];
+        match fields
+            .into_iter()
+            .find(|(_, _, value)| !is_plain_name(value))
+        {
+            Some((field, which, _)) => Err((field, Problem::HiddenCharacters { field: which })),
+            None => Ok(()),
+        }
+    }
+
     /// The profile, or the field at fault and what to do about it.
     pub fn validate(&self) -> Result<TenantProfile, (&'static str, Problem)> {
         let optional = |value: &str| Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        self.refuse_hidden_characters()?;
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 120 {
             return Err(("name", Problem::TenantName));
@@ -64,5 +88,44 @@ impl TenantInput {
             accent_colour: optional(&self.accent_colour),
             logo_url: optional(&self.logo_url),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Security review finding 10.
+    #[test]
+    fn finding_10_validate_refuses_control_characters_and_bidi_overrides_naming_the_field() {
+        for bad in ["Acme\n\nACTION NEEDED", "Acme\r", "Ac\tme", "\u{202e}emcA"] {
+            let input = TenantInput {
+                name: bad.into(),
+                ..Default::default()
+            };
+            assert_eq!(
+                input.validate().map_err(|(field, _)| field),
+                Err("name"),
+                "{bad:?}"
+            );
+        }
+        let client = TenantInput {
+            name: "Acme".into(),
+            client_name: "Acme\u{2066}Corp".into(),
+            ..Default::default()
+        };
+        let (field, problem) = client.validate().unwrap_err();
+        assert_eq!(field, "client_name");
+        assert_eq!(
+            problem,
+            Problem::HiddenCharacters {
+                field: NameField::ClientName
+            }
+        );
+        let plain = TenantInput {
+            name: "Acme – Société".into(),
+            ..Default::default()
+        };
+        assert!(plain.validate().is_ok());
     }
 }

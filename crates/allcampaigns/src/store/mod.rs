@@ -37,6 +37,9 @@ pub enum StoreError {
     Conflict(crate::text::Problem),
     #[error("the last owner of a tenant cannot be removed or demoted")]
     LastOwner,
+    /// Only an owner may change or remove an owner (checked inside the changing transaction).
+    #[error("only an owner may change or remove an owner")]
+    Forbidden,
     /// Another worker took over this job; the holder must stop without writing.
     #[error("the job's lease was lost to another worker")]
     LeaseLost,
@@ -92,6 +95,14 @@ pub trait AccountStore {
     /// invitations past their expiry, and tokens expired or revoked by `now`.
     async fn prune_expired(&self, now: DateTime<Utc>, idle_before: DateTime<Utc>)
     -> Result<Pruned>;
+
+    /// Install admins may create tenants and grant this to others (security review finding 2).
+    async fn is_install_admin(&self, user: UserId) -> Result<bool>;
+    async fn install_admins(&self) -> Result<Vec<InstallAdmin>>;
+    /// Makes `user` an install admin; false when they already were one.
+    async fn grant_install_admin(&self, user: UserId, by: Option<UserId>) -> Result<bool>;
+    /// `NotFound` when `user` is not one; a conflict when they are the last one.
+    async fn revoke_install_admin(&self, user: UserId) -> Result<()>;
 }
 
 /// Tenants and who may work in them.
@@ -112,16 +123,47 @@ pub trait TenantStore {
     async fn add_member(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()>;
     async fn member_role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>>;
     async fn members(&self, tenant: TenantId) -> Result<Vec<Member>>;
-    async fn set_member_role(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()>;
-    async fn remove_member(&self, tenant: TenantId, user: UserId) -> Result<()>;
+    /// Changes a member's role for an actor of role `by`, returning the previous role. In one
+    /// transaction: only owners touch owners (`Forbidden`), a tenant keeps an owner, and the
+    /// member's open invitations that the new role cannot grant are voided.
+    async fn set_member_role(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        role: Role,
+        by: Role,
+    ) -> Result<Role>;
+    /// Removes a member for an actor of role `by` (same rules), voiding every invitation they
+    /// sent; returns the role they had.
+    async fn remove_member(&self, tenant: TenantId, user: UserId, by: Role) -> Result<Role>;
 
     async fn create_invitation(&self, tenant: TenantId, invitation: &Invitation) -> Result<()>;
+    /// Stores the invitation and its audit entry in one transaction: both or neither.
+    async fn create_invitation_audited(
+        &self,
+        tenant: TenantId,
+        invitation: &Invitation,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
     async fn invitations(&self, tenant: TenantId) -> Result<Vec<Invitation>>;
     /// Takes an invitation once by its token hash.
     async fn take_invitation(
         &self,
         tenant: TenantId,
         token_hash: &[u8],
+    ) -> Result<Option<Invitation>>;
+
+    /// An invitation by its token hash, left in place (what the accept page shows).
+    async fn invitation_by_token(
+        &self,
+        tenant: TenantId,
+        token_hash: &[u8],
+    ) -> Result<Option<Invitation>>;
+    /// Deletes an open invitation by id, returning it.
+    async fn withdraw_invitation(
+        &self,
+        tenant: TenantId,
+        id: uuid::Uuid,
     ) -> Result<Option<Invitation>>;
 }
 
@@ -259,6 +301,30 @@ fn connection_secret(tenant: TenantId, envelope: Vec<u8>) -> StoredSecret {
         row: tenant.to_string(),
         envelope,
     }
+}
+
+/// The rules of a member change by an actor of role `by`, given the member's `current` role
+/// (`None`: not a member) and `next` role (`None`: removal): only owners touch owners, and a
+/// tenant keeps an owner.
+fn member_change_rule(
+    current: Option<&str>,
+    other_owners: i64,
+    next: Option<Role>,
+    by: Role,
+) -> Result<Role> {
+    let current: Role = current
+        .and_then(|role| role.parse().ok())
+        .ok_or(StoreError::NotFound)?;
+    if (current == Role::Owner || next == Some(Role::Owner)) && by != Role::Owner {
+        return Err(StoreError::Forbidden);
+    }
+    last_owner_rule(Some(current.as_str()), other_owners, next)?;
+    Ok(current)
+}
+
+/// A member's role after a change, as `VOID_INVITATIONS_OF` reads it (`None`: removed).
+fn role_after(next: Option<Role>) -> &'static str {
+    next.map_or("none", Role::as_str)
 }
 
 /// A member change is refused when it would leave a tenant without an owner.

@@ -110,6 +110,16 @@ pub struct Member {
     pub role: Role,
 }
 
+/// Someone who may create tenants and grant that to others (security review finding 2).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InstallAdmin {
+    pub user_id: UserId,
+    #[sqlx(try_from = "String")]
+    pub email: Email,
+    pub display_name: String,
+    pub granted_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Invitation {
     pub id: uuid::Uuid,

@@ -66,6 +66,25 @@ pub const INVITATIONS: &str = "SELECT id, email, role, token_hash, invited_by, c
      expires_at FROM invitations WHERE tenant_id = $1 ORDER BY created_at";
 pub const TAKE_INVITATION: &str = "DELETE FROM invitations WHERE tenant_id = $1 AND token_hash = $2 \
      RETURNING id, email, role, token_hash, invited_by, created_at, expires_at";
+pub const INVITATION_BY_TOKEN: &str = "SELECT id, email, role, token_hash, invited_by, \
+     created_at, expires_at FROM invitations WHERE tenant_id = $1 AND token_hash = $2";
+pub const WITHDRAW_INVITATION: &str = "DELETE FROM invitations WHERE tenant_id = $1 AND id = $2 \
+     RETURNING id, email, role, token_hash, invited_by, created_at, expires_at";
+/// The open invitations `$2` sent that their new role `$3` (`'none'` once removed) no longer
+/// lets them grant (as `Role::may_grant`: owners grant any role, admins any but owner).
+pub const VOID_INVITATIONS_OF: &str = "DELETE FROM invitations \
+     WHERE tenant_id = $1 AND invited_by = $2 \
+     AND NOT ($3 = 'owner' OR ($3 = 'admin' AND role <> 'owner'))";
+pub const MEMBER_ROLE_FOR_UPDATE: &str =
+    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE";
+
+pub const IS_INSTALL_ADMIN: &str = "SELECT COUNT(*) FROM install_admins WHERE user_id = $1";
+pub const INSTALL_ADMINS: &str = "SELECT a.user_id, u.email, u.display_name, a.granted_at \
+     FROM install_admins a JOIN users u ON u.id = a.user_id ORDER BY u.email";
+pub const GRANT_INSTALL_ADMIN: &str = "INSERT INTO install_admins (user_id, granted_by, granted_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
+pub const COUNT_INSTALL_ADMINS: &str = "SELECT COUNT(*) FROM install_admins";
+pub const REVOKE_INSTALL_ADMIN: &str = "DELETE FROM install_admins WHERE user_id = $1";
 
 pub const INSERT_AUDIT: &str = "INSERT INTO audit_log \
      (tenant_id, id, at, actor_id, action, target, details, request_id) \

@@ -10,7 +10,7 @@ mod pages;
 mod problem;
 
 pub use pages::*;
-pub use problem::{BodyFault, Problem, SyncFault, TenantUrl};
+pub use problem::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
 
 use crate::domain::Role;
 
@@ -67,6 +67,7 @@ pub struct Texts {
     pub tenant: TenantTexts,
     pub tenant_form: TenantForm,
     pub members: Members,
+    pub admins: AdminsTexts,
     pub invitation: InvitationTexts,
     pub profile: ProfileTexts,
     pub connection: ConnectionTexts,

@@ -45,7 +45,10 @@ pub struct Home {
     pub empty_before: Words,
     pub empty_link: Words,
     pub empty_after: Words,
+    /// For people who may not create clients (not install admins).
+    pub empty_invited_only: Words,
     pub new_client: Words,
+    pub admins_link: Words,
 }
 
 pub struct TenantTexts {
@@ -57,6 +60,9 @@ pub struct TenantTexts {
     pub your_role: Words,
     pub connection_link: Words,
     pub members_heading: Words,
+    /// Stands for an agency member whose address a client does not see and who has no
+    /// display name (security review finding 21).
+    pub agency_member: Words,
     pub delete_heading: Words,
     pub delete_body: Words,
     pub confirm_label: Words,
@@ -93,13 +99,41 @@ pub struct Members {
     pub send: Words,
     pub open_invitations: Words,
     pub until: fn(&str, &str) -> String,
+    pub withdraw: Words,
 }
 
 pub struct InvitationTexts {
     pub title: Words,
     pub heading: Words,
+    /// The client and the role: "join {tenant} as {role}".
+    pub joining: fn(&str, &str) -> String,
+    /// The invited address.
+    pub for_address: With,
     pub body: Words,
     pub submit: Words,
+    /// The browser's account and the invited address, when they differ.
+    pub signed_in_as_other: fn(&str, &str) -> String,
+    pub switch_submit: With,
+    pub dead: Words,
+    pub joined_heading: Words,
+    /// The address and the client, once an existing account has joined.
+    pub joined: fn(&str, &str) -> String,
+    pub sign_in_next: Words,
+    pub sign_in_link: Words,
+}
+
+/// The page where install admins grant and revoke the right to create clients.
+pub struct AdminsTexts {
+    pub title: Words,
+    pub intro: Words,
+    pub email: Words,
+    pub since: Words,
+    pub you: Words,
+    pub revoke: Words,
+    pub grant_heading: Words,
+    pub email_label: Words,
+    pub grant: Words,
+    pub back: Words,
 }
 
 pub struct ProfileTexts {

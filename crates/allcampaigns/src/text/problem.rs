@@ -39,6 +39,11 @@ pub enum Problem {
         field: TenantUrl,
     },
     AccentColour,
+    /// A line break, tab, other control character or bidi override in a name (security
+    /// review finding 10).
+    HiddenCharacters {
+        field: NameField,
+    },
     ConfirmName {
         name: String,
     },
@@ -54,6 +59,12 @@ pub enum Problem {
     LastOwnerDemoted,
     LastOwnerRemoved,
     InvitationNotSent,
+
+    // Install admins.
+    LastInstallAdmin,
+    NoAccountFor {
+        email: String,
+    },
 
     // The Instantly connection and sync.
     ApiKeyMissing,
@@ -99,6 +110,18 @@ pub enum Problem {
 pub enum TenantUrl {
     Website,
     LogoUrl,
+}
+
+/// Fields a person names things in, for refusals that name the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameField {
+    TenantName,
+    ClientName,
+    Website,
+    AccentColour,
+    LogoUrl,
+    DisplayName,
+    TokenName,
 }
 
 /// What was wrong with a JSON body.

@@ -73,7 +73,7 @@ async fn a_profile_is_edited_and_bad_values_are_named(db: TestDb) {
 
 async fn the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_device(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let mut ana = Visitor::install_admin(&app, "ana@example.com").await;
     let created = ana.post("/tenants", &[("name", "Acme")]).await;
     let tenant = created.headers()["location"].to_str().unwrap().to_string();
     let pages = [
@@ -124,7 +124,7 @@ async fn the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_devi
 
 async fn admins_read_and_filter_the_audit_log_and_no_one_else_does(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let created = owner.post("/tenants", &[("name", "Acme")]).await;
     let tenant = created.headers()["location"]
         .to_str()
@@ -228,6 +228,12 @@ async fn the_first_run_link_creates_the_first_owner_once() {
         200,
         "the first owner is signed in"
     );
+    // Security review finding 2: the first owner may create tenants, and the grant is audited.
+    let first = allcampaigns::domain::Email::parse("first@example.com").unwrap();
+    let first = app.store.user_by_email(&first).await.unwrap().unwrap();
+    assert!(app.store.is_install_admin(first.id).await.unwrap());
+    let logged = app.store.user_audit_entries(first.id).await.unwrap();
+    assert!(logged.iter().any(|e| e.action == "install_admin.granted"));
     let again = Visitor::arrive(&app)
         .await
         .post(

@@ -5,7 +5,7 @@ use allcampaigns::domain::{Email, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
+use crate::helpers::{TestApp, TestDb, Visitor, install_admin, spawn_app};
 
 crate::on_both_backends!(
     a_token_is_shown_once_works_as_bearer_and_stops_when_revoked,
@@ -97,6 +97,7 @@ async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked(db: TestDb
 
 async fn tenants_are_created_read_updated_and_deleted_over_json(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
+    install_admin(&app, "ana@example.com").await;
     let token = token_for(&app, "ana@example.com").await;
     use reqwest::Method as M;
     let (status, created) = call(
@@ -214,6 +215,7 @@ async fn bad_json_is_refused_with_a_message_naming_the_problem(db: TestDb) {
 fn endpoints(
     tenant: &str,
     member: &str,
+    invitation: &str,
 ) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
     use reqwest::Method as M;
     //                                                            owner  admin  operator client
@@ -261,6 +263,12 @@ fn endpoints(
             [true, true, false, false],
         ),
         (
+            M::DELETE,
+            format!("/api/v1/tenants/{tenant}/invitations/{invitation}"),
+            None,
+            [true, true, false, false],
+        ),
+        (
             M::GET,
             format!("/api/v1/tenants/{tenant}/sync"),
             None,
@@ -283,6 +291,8 @@ fn endpoints(
 
 async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
+    install_admin(&app, "owner@a.example").await;
+    install_admin(&app, "owner@b.example").await;
     let owner_token = token_for(&app, "owner@a.example").await;
     let (_, a) = call(
         &app,
@@ -315,6 +325,9 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
     let b_owner = app.store.members(b.parse().unwrap()).await.unwrap()[0]
         .user_id
         .to_string();
+    let a_owner = app.store.members(a.parse().unwrap()).await.unwrap()[0].user_id;
+    let b_invitation = open_invitation(&app, &b, b_owner.parse().unwrap(), "open@b.example").await;
+    let spare_admin = install_admin(&app, "spare@x.example").await.to_string();
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let address = format!("{role}@a.example");
@@ -334,7 +347,13 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
                 .unwrap();
             token
         };
-        for (method, path, body, allowed) in endpoints(&a, &target.id.to_string()) {
+        let open = format!("open-{role}@a.example");
+        let invitation = open_invitation(&app, &a, a_owner, &open).await;
+        let a_endpoints = endpoints(&a, &target.id.to_string(), &invitation);
+        let all = a_endpoints
+            .into_iter()
+            .chain(install_endpoints(&spare_admin));
+        for (method, path, body, allowed) in all {
             let (status, _) = call(&app, &token, method.clone(), &path, body.clone()).await;
             let expected_denial = StatusCode::FORBIDDEN;
             if allowed[index] {
@@ -348,7 +367,7 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
                 assert_eq!(status, expected_denial, "{role} {method} {path}");
             }
         }
-        for (method, path, body, _) in endpoints(&b, &b_owner) {
+        for (method, path, body, _) in endpoints(&b, &b_owner, &b_invitation) {
             let (status, body) = call(&app, &token, method.clone(), &path, body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{role} {method} {path}");
             assert_eq!(body["error"]["code"], "not_found");
@@ -366,6 +385,61 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
     app.stop().await;
 }
 
+/// Endpoints of the install, not of a tenant (security review finding 2): only install admins
+/// may use them. In the matrix the owner is the only install admin, so only they pass.
+fn install_endpoints(
+    spare_admin: &str,
+) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
+    use reqwest::Method as M;
+    let only_install_admins = [true, false, false, false];
+    vec![
+        (
+            M::POST,
+            "/api/v1/tenants".into(),
+            Some(json!({"name": "New"})),
+            only_install_admins,
+        ),
+        (M::GET, "/api/v1/admins".into(), None, only_install_admins),
+        (
+            M::POST,
+            "/api/v1/admins".into(),
+            Some(json!({"email": "nobody@x.example"})),
+            only_install_admins,
+        ),
+        (
+            M::DELETE,
+            format!("/api/v1/admins/{spare_admin}"),
+            None,
+            only_install_admins,
+        ),
+    ]
+}
+
+/// An open client invitation to `tenant` sent by `by`, for the withdraw endpoint to act on.
+async fn open_invitation(
+    app: &TestApp,
+    tenant: &str,
+    by: allcampaigns::domain::UserId,
+    address: &str,
+) -> String {
+    let now = chrono::Utc::now();
+    let invitation = allcampaigns::store::Invitation {
+        id: uuid::Uuid::now_v7(),
+        email: Email::parse(address).unwrap(),
+        role: Role::Client,
+        token_hash: allcampaigns::auth::hash_token(address),
+        invited_by: Some(by),
+        created_at: now,
+        expires_at: now + chrono::Duration::days(1),
+    };
+    let tenant = tenant.parse().unwrap();
+    app.store
+        .create_invitation(tenant, &invitation)
+        .await
+        .unwrap();
+    invitation.id.to_string()
+}
+
 async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
     let document: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
@@ -381,6 +455,12 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             &["patch", "delete"],
         ),
         ("/api/v1/tenants/{tenant_id}/invitations", &["get"]),
+        (
+            "/api/v1/tenants/{tenant_id}/invitations/{invitation_id}",
+            &["delete"],
+        ),
+        ("/api/v1/admins", &["get", "post"]),
+        ("/api/v1/admins/{user_id}", &["delete"]),
         ("/api/v1/tenants/{tenant_id}/audit", &["get"]),
         (
             "/api/v1/tenants/{tenant_id}/connection",

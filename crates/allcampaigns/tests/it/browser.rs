@@ -41,6 +41,10 @@ async fn a_new_user_signs_in_from_the_mailbox_connects_instantly_sees_sync_and_i
     config.instantly_rate_limits = false;
     let app = RunningApp::start(config).await;
     app.create_user(USER_EMAIL).await;
+    // The flow creates a client, which only install admins may do.
+    let email = allcampaigns::domain::Email::parse(USER_EMAIL).unwrap();
+    let user = app.store.user_by_email(&email).await.unwrap().unwrap();
+    app.store.grant_install_admin(user.id, None).await.unwrap();
 
     let screenshots = artifacts_dir();
     let env = [

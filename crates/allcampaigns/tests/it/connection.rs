@@ -30,7 +30,7 @@ crate::on_both_backends!(
 async fn finding_23_key_checks_are_limited_per_client(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let other = new_client(&mut owner, "Globex").await;
     let save = format!("/t/{tenant}/connection");
@@ -99,7 +99,7 @@ async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_sho
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
     let key = sim.workspaces()[0].api_key.clone();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let empty = owner
         .get(&format!("/t/{tenant}/connection"))
@@ -182,7 +182,7 @@ async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_sho
 async fn refused_keys_and_an_unreachable_instantly_store_nothing_and_say_why(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let refused = owner
         .post(
@@ -227,7 +227,7 @@ async fn one_workspace_in_two_tenants_is_never_silent(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
     let key = sim.workspaces()[0].api_key.clone();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let first = new_client(&mut owner, "First").await;
     let second = new_client(&mut owner, "Second").await;
     assert_eq!(
@@ -268,7 +268,7 @@ async fn operators_and_clients_see_the_status_but_cannot_change_it(db: TestDb) {
     let sim = simulator().await;
     let app = app_with(&db, &sim).await;
     let key = sim.workspaces()[0].api_key.clone();
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     owner
         .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
@@ -351,7 +351,7 @@ async fn page_text(visitor: &mut Visitor<'_>, path: &str) -> String {
 
 /// A client named Acme, connected to the simulator's first workspace by `owner@example.com`.
 async fn connected_client<'a>(app: &'a TestApp, sim: &RunningSim) -> (Visitor<'a>, TenantId) {
-    let mut owner = Visitor::signed_in(app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let key = sim.workspaces()[0].api_key.clone();
     let saved = owner

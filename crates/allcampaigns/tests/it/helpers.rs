@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use allcampaigns::app::{App, SignInLimits};
+use allcampaigns::app::{App, InviteLimits, SignInLimits};
 use allcampaigns::config::{self, Config, Sources};
 use allcampaigns::mail::{Mail, Mailer};
 use allcampaigns::store::{self, DynStore};
@@ -268,6 +268,12 @@ pub async fn spawn_app_with(config: Config, limits: SignInLimits) -> TestApp {
     start(config, limits, mailer, inbox).await
 }
 
+/// An app with the given invitation rate limits.
+pub async fn spawn_app_with_invite_limits(config: Config, limits: InviteLimits) -> TestApp {
+    let (mailer, inbox) = Mailer::capture();
+    start_with(config, SignInLimits::default(), limits, mailer, inbox).await
+}
+
 /// An app whose every mail fails to send, as when the SMTP server is down.
 pub async fn spawn_app_with_failing_mail(config: Config) -> TestApp {
     let (failing, closed) = Mailer::capture();
@@ -282,10 +288,21 @@ async fn start(
     mailer: Mailer,
     inbox: tokio::sync::mpsc::UnboundedReceiver<Mail>,
 ) -> TestApp {
+    start_with(config, limits, InviteLimits::default(), mailer, inbox).await
+}
+
+async fn start_with(
+    config: Config,
+    limits: SignInLimits,
+    invite_limits: InviteLimits,
+    mailer: Mailer,
+    inbox: tokio::sync::mpsc::UnboundedReceiver<Mail>,
+) -> TestApp {
     let mut app = App::build_with_mailer(config, mailer)
         .await
         .expect("app builds");
     app.set_sign_in_limits(limits);
+    app.set_invite_limits(invite_limits);
     let addr = app.local_addr();
     let store = app.state().store.clone();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -383,6 +400,13 @@ impl<'a> Visitor<'a> {
         response
     }
 
+    /// A visitor signed in as `address` (created if new), who is also an install admin and so
+    /// may create tenants.
+    pub async fn install_admin(app: &'a TestApp, address: &str) -> Self {
+        install_admin(app, address).await;
+        Self::signed_in(app, address).await
+    }
+
     /// A visitor signed in as `address` (created if new), without going through the mail.
     pub async fn signed_in(app: &'a TestApp, address: &str) -> Self {
         let email = allcampaigns::domain::Email::parse(address).unwrap();
@@ -419,5 +443,16 @@ pub async fn member(
         None => app.store.create_user(&email, "").await.unwrap(),
     };
     app.store.add_member(tenant, user.id, role).await.unwrap();
+    user.id
+}
+
+/// `address` (created if new) made an install admin: someone who may create tenants.
+pub async fn install_admin(app: &TestApp, address: &str) -> allcampaigns::domain::UserId {
+    let email = allcampaigns::domain::Email::parse(address).unwrap();
+    let user = match app.store.user_by_email(&email).await.unwrap() {
+        Some(user) => user,
+        None => app.store.create_user(&email, "").await.unwrap(),
+    };
+    app.store.grant_install_admin(user.id, None).await.unwrap();
     user.id
 }

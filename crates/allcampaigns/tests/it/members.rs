@@ -47,7 +47,7 @@ async fn user_id(app: &TestApp, address: &str) -> String {
 
 async fn an_invited_person_accepts_by_link_and_is_signed_in_with_the_role(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = client_of(&app, &mut owner).await;
     let invited = owner
         .post(
@@ -164,7 +164,7 @@ async fn an_invited_person_accepts_by_link_and_is_signed_in_with_the_role(db: Te
 
 async fn operators_and_clients_cannot_manage_members_and_admins_cannot_make_owners(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = client_of(&app, &mut owner).await;
     for role in [Role::Operator, Role::Client] {
         let address = format!("{role}@example.com");
@@ -219,7 +219,7 @@ async fn operators_and_clients_cannot_manage_members_and_admins_cannot_make_owne
 
 async fn roles_change_and_members_leave_but_the_last_owner_stays(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = client_of(&app, &mut owner).await;
     join(&app, &tenant, "op@example.com", Role::Operator).await;
     let op = user_id(&app, "op@example.com").await;
@@ -276,7 +276,7 @@ async fn roles_change_and_members_leave_but_the_last_owner_stays(db: TestDb) {
 
 async fn a_second_open_invitation_for_the_same_address_is_refused(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = client_of(&app, &mut owner).await;
     let form = [("email", "twice@example.com"), ("role", "client")];
     assert_eq!(
@@ -300,7 +300,7 @@ async fn a_second_open_invitation_for_the_same_address_is_refused(db: TestDb) {
 
 async fn an_invitation_whose_mail_cannot_be_sent_is_not_kept_and_the_page_says_so(db: TestDb) {
     let app = spawn_app_with_failing_mail(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = client_of(&app, &mut owner).await;
     let form = [("email", "ben@example.com"), ("role", "operator")];
     for attempt in 1..=2 {
@@ -318,5 +318,28 @@ async fn an_invitation_whose_mail_cannot_be_sent_is_not_kept_and_the_page_says_s
             .unwrap();
         assert!(open.is_empty(), "attempt {attempt} leaves no invitation");
     }
+    // The invitation and its audit entry were written together; the audit says it was taken
+    // back.
+    let filter = AuditFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(tenant.parse().unwrap(), &filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions[..4],
+        [
+            "invitation.not_sent",
+            "member.invited",
+            "invitation.not_sent",
+            "member.invited"
+        ]
+    );
     app.stop().await;
 }

@@ -2,10 +2,11 @@
 //! that role's access; every route of another client answers 404. (The JSON API has its own
 //! matrix in `api.rs`.)
 
-use allcampaigns::domain::{Role, TenantId};
+use allcampaigns::domain::{Email, Role, TenantId, UserId};
+use allcampaigns::store::Invitation;
 use reqwest::Method;
 
-use crate::helpers::{TestDb, Visitor, member};
+use crate::helpers::{TestApp, TestDb, Visitor, install_admin, member};
 
 crate::on_both_backends!(every_page_route_gives_each_role_exactly_its_access_and_other_clients_404);
 
@@ -43,7 +44,7 @@ fn post(path: String, form: &[(&'static str, &str)], allowed: Allowed) -> Route 
 /// Every page route under `/t/{tenant}`. Forms are ones an allowed role could send without
 /// destroying what the next role needs: a wrong confirmation name, an empty key, and a member
 /// of its own (`target`) to change and remove.
-fn routes(tenant: &str, target: &str, invitee: &str) -> Vec<Route> {
+fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str) -> Vec<Route> {
     let t = format!("/t/{tenant}");
     vec![
         get(t.clone(), EVERYONE),
@@ -64,6 +65,11 @@ fn routes(tenant: &str, target: &str, invitee: &str) -> Vec<Route> {
             ADMINS,
         ),
         post(format!("{t}/members/{target}/remove"), &[], ADMINS),
+        post(
+            format!("{t}/invitations/{invitation}/withdraw"),
+            &[],
+            ADMINS,
+        ),
         post(format!("{t}/connection"), &[("api_key", "")], ADMINS),
         post(
             format!("{t}/connection/remove"),
@@ -72,6 +78,37 @@ fn routes(tenant: &str, target: &str, invitee: &str) -> Vec<Route> {
         ),
         post(format!("{t}/connection/sync"), &[], ADMINS),
     ]
+}
+
+/// Routes of the install, not of a client (security review finding 2): only install admins may
+/// use them. In this matrix the owner is the only install admin, so they follow `OWNERS`.
+fn install_routes(spare_admin: &str) -> Vec<Route> {
+    vec![
+        get("/tenants/new".into(), OWNERS),
+        post("/tenants".into(), &[("name", "New")], OWNERS),
+        get("/admins".into(), OWNERS),
+        post("/admins".into(), &[("email", "nobody@x.example")], OWNERS),
+        post(format!("/admins/{spare_admin}/revoke"), &[], OWNERS),
+    ]
+}
+
+/// An open client invitation to `tenant` sent by `by`, for a withdraw route to act on.
+async fn open_invitation(app: &TestApp, tenant: TenantId, by: UserId, address: &str) -> String {
+    let now = chrono::Utc::now();
+    let invitation = Invitation {
+        id: uuid::Uuid::now_v7(),
+        email: Email::parse(address).unwrap(),
+        role: Role::Client,
+        token_hash: allcampaigns::auth::hash_token(address),
+        invited_by: Some(by),
+        created_at: now,
+        expires_at: now + chrono::Duration::days(1),
+    };
+    app.store
+        .create_invitation(tenant, &invitation)
+        .await
+        .unwrap();
+    invitation.id.to_string()
 }
 
 async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
@@ -93,11 +130,15 @@ async fn client_named(visitor: &mut Visitor<'_>, name: &str) -> TenantId {
 
 async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_404(db: TestDb) {
     let app = crate::helpers::spawn_app(db.config.clone()).await;
-    let mut owner_b = Visitor::signed_in(&app, "owner@b.example").await;
+    let mut owner_b = Visitor::install_admin(&app, "owner@b.example").await;
     let b = client_named(&mut owner_b, "B").await;
     let b_target = member(&app, b, "target@b.example", Role::Operator).await;
-    let mut owner_a = Visitor::signed_in(&app, "owner@a.example").await;
+    let b_owner = app.store.members(b).await.unwrap()[0].user_id;
+    let b_invitation = open_invitation(&app, b, b_owner, "invited@b.example").await;
+    let mut owner_a = Visitor::install_admin(&app, "owner@a.example").await;
     let a = client_named(&mut owner_a, "A").await;
+    let a_owner = app.store.members(a).await.unwrap()[0].user_id;
+    let spare_admin = install_admin(&app, "spare@x.example").await.to_string();
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let mut visitor = if role == Role::Owner {
@@ -108,7 +149,9 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
         };
         let target = member(&app, a, &format!("target-{role}@a.example"), Role::Operator).await;
         let invitee = format!("invitee-{role}@a.example");
-        for route in routes(&a.to_string(), &target.to_string(), &invitee) {
+        let invitation = open_invitation(&app, a, a_owner, &format!("open-{role}@a.example")).await;
+        let a_routes = routes(&a.to_string(), &target.to_string(), &invitee, &invitation);
+        for route in a_routes.into_iter().chain(install_routes(&spare_admin)) {
             let status = send(&mut visitor, &route).await;
             let (method, path) = (&route.method, &route.path);
             if route.allowed[index] {
@@ -120,7 +163,13 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
                 assert_eq!(status, 403, "{role} {method} {path}");
             }
         }
-        for route in routes(&b.to_string(), &b_target.to_string(), &invitee) {
+        let b_routes = routes(
+            &b.to_string(),
+            &b_target.to_string(),
+            &invitee,
+            &b_invitation,
+        );
+        for route in b_routes {
             let status = send(&mut visitor, &route).await;
             assert_eq!(
                 status, 404,
@@ -132,6 +181,11 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
     let b_after = app.store.tenant(b).await.unwrap().unwrap();
     assert_eq!(b_after.name, "B");
     assert_eq!(app.store.members(b).await.unwrap().len(), 2);
-    assert!(app.store.invitations(b).await.unwrap().is_empty());
+    let b_open = app.store.invitations(b).await.unwrap();
+    assert_eq!(
+        b_open.len(),
+        1,
+        "B's invitation was neither withdrawn nor joined by another"
+    );
     app.stop().await;
 }

@@ -172,22 +172,27 @@ async fn the_last_owner_can_be_neither_removed_nor_demoted(db: TestDb) {
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        store.remove_member(tenant, owner).await,
+        store.remove_member(tenant, owner, Role::Owner).await,
         Err(StoreError::LastOwner)
     ));
     assert!(matches!(
-        store.set_member_role(tenant, owner, Role::Admin).await,
+        store
+            .set_member_role(tenant, owner, Role::Admin, Role::Owner)
+            .await,
         Err(StoreError::LastOwner)
     ));
     store
-        .set_member_role(tenant, operator, Role::Owner)
+        .set_member_role(tenant, operator, Role::Owner, Role::Owner)
         .await
         .unwrap();
     store
-        .set_member_role(tenant, owner, Role::Admin)
+        .set_member_role(tenant, owner, Role::Admin, Role::Owner)
         .await
         .unwrap();
-    store.remove_member(tenant, owner).await.unwrap();
+    store
+        .remove_member(tenant, owner, Role::Owner)
+        .await
+        .unwrap();
     let members = store.members(tenant).await.unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!(
@@ -195,7 +200,7 @@ async fn the_last_owner_can_be_neither_removed_nor_demoted(db: TestDb) {
         (operator, Role::Owner)
     );
     assert!(matches!(
-        store.remove_member(tenant, owner).await,
+        store.remove_member(tenant, owner, Role::Owner).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -507,11 +512,13 @@ async fn rls_10_one_tenant_never_reads_or_changes_another_through_the_store(db: 
     // Writes scoped to A cannot reach B's rows.
     assert_eq!(store.take_invitation(a, b"b-token").await.unwrap(), None);
     assert!(matches!(
-        store.set_member_role(a, bo, Role::Client).await,
+        store
+            .set_member_role(a, bo, Role::Client, Role::Owner)
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.remove_member(a, bo).await,
+        store.remove_member(a, bo, Role::Owner).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(

@@ -7,7 +7,7 @@ use allcampaigns::store::AuditFilter;
 use crate::helpers::{TestDb, Visitor, spawn_app};
 
 crate::on_both_backends!(
-    a_signed_in_person_creates_a_client_and_becomes_its_owner,
+    an_install_admin_creates_a_client_and_becomes_its_owner,
     bad_metadata_is_refused_with_a_message_naming_the_field,
     another_tenants_urls_answer_404_for_every_role,
     only_owners_and_admins_change_settings_and_only_owners_delete,
@@ -33,9 +33,9 @@ async fn create_client(visitor: &mut Visitor<'_>, name: &str) -> String {
     location.trim_start_matches("/t/").to_string()
 }
 
-async fn a_signed_in_person_creates_a_client_and_becomes_its_owner(db: TestDb) {
+async fn an_install_admin_creates_a_client_and_becomes_its_owner(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let mut ana = Visitor::install_admin(&app, "ana@example.com").await;
     let form = ana.get("/tenants/new").await.text().await.unwrap();
     assert!(form.contains("name=\"name\"") && form.contains("name=\"accent_colour\""));
     let id = create_client(&mut ana, "Acme").await;
@@ -66,7 +66,7 @@ async fn a_signed_in_person_creates_a_client_and_becomes_its_owner(db: TestDb) {
 
 async fn bad_metadata_is_refused_with_a_message_naming_the_field(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let mut ana = Visitor::install_admin(&app, "ana@example.com").await;
     for (field, value, message) in [
         ("website", "not a url", "Website"),
         ("logo_url", "ftp://x.example/logo", "Logo URL"),
@@ -100,9 +100,9 @@ async fn bad_metadata_is_refused_with_a_message_naming_the_field(db: TestDb) {
 
 async fn another_tenants_urls_answer_404_for_every_role(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner_b = Visitor::signed_in(&app, "owner-b@example.com").await;
+    let mut owner_b = Visitor::install_admin(&app, "owner-b@example.com").await;
     let b = create_client(&mut owner_b, "Bravo").await;
-    let mut owner_a = Visitor::signed_in(&app, "owner-a@example.com").await;
+    let mut owner_a = Visitor::install_admin(&app, "owner-a@example.com").await;
     let a = create_client(&mut owner_a, "Alpha").await;
     for role in Role::ALL {
         let address = format!("{role}@a.example");
@@ -143,7 +143,7 @@ async fn another_tenants_urls_answer_404_for_every_role(db: TestDb) {
 
 async fn only_owners_and_admins_change_settings_and_only_owners_delete(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let id = create_client(&mut owner, "Acme").await;
     for (role, can_edit) in [
         (Role::Admin, true),
@@ -199,7 +199,7 @@ async fn only_owners_and_admins_change_settings_and_only_owners_delete(db: TestD
 
 async fn deleting_needs_the_name_typed_exactly(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut owner = Visitor::signed_in(&app, "owner@example.com").await;
+    let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let id = create_client(&mut owner, "Acme").await;
     let wrong = owner
         .post(&format!("/t/{id}/delete"), &[("confirm_name", "acme")])
@@ -239,7 +239,7 @@ fn switcher_of(page: &str) -> &str {
 
 async fn a_member_of_two_clients_switches_between_them_with_the_current_one_marked(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let mut ana = Visitor::install_admin(&app, "ana@example.com").await;
     let acme = create_client(&mut ana, "Acme").await;
     let globex = create_client(&mut ana, "Globex").await;
     let page = ana.get(&format!("/t/{acme}")).await.text().await.unwrap();
@@ -268,8 +268,8 @@ async fn a_member_of_two_clients_switches_between_them_with_the_current_one_mark
 
 async fn the_switcher_never_shows_another_persons_clients(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
-    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
-    let mut bob = Visitor::signed_in(&app, "bob@example.com").await;
+    let mut ana = Visitor::install_admin(&app, "ana@example.com").await;
+    let mut bob = Visitor::install_admin(&app, "bob@example.com").await;
     create_client(&mut ana, "Acme Secret").await;
     let bobs = create_client(&mut bob, "Bobcorp").await;
     for path in [format!("/t/{bobs}"), "/".to_string()] {

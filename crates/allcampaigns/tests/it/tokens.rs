@@ -316,6 +316,11 @@ async fn finding_5_token_expiry_and_scope_are_chosen_and_listed_on_the_profile(d
             .await;
         assert_eq!(response.status(), 422, "{field}={value}");
     }
+    // Security review finding 10: token names reach the audit log and pages.
+    for name in ["script\nACTION NEEDED", "\u{202e}tpircs"] {
+        let response = visitor.post("/profile/tokens", &[("name", name)]).await;
+        assert_eq!(response.status(), 422, "{name:?}");
+    }
     assert_eq!(app.store.api_tokens(user).await.unwrap().len(), 2);
     app.stop().await;
 }

@@ -4,7 +4,8 @@ use axum::http::StatusCode;
 
 use super::ApiJson;
 use super::types::{
-    ErrorEnvelope, InvitationBody, InvitationList, InviteRequest, MemberList, RoleRequest,
+    ErrorEnvelope, InvitationBody, InvitationList, InviteRequest, MemberBody, MemberList,
+    RoleRequest,
 };
 use crate::app::AppState;
 use crate::auth::TenantAccess;
@@ -16,7 +17,8 @@ fn member_id(user: &str) -> AppResult<UserId> {
     user.parse().map_err(|_| AppError::NotFound)
 }
 
-/// Members of a tenant (any member may read the list).
+/// Members of a tenant (any member may read the list; clients see agency staff's names and
+/// roles but not their addresses).
 #[utoipa::path(get, path = "/tenants/{tenant_id}/members", tag = "members",
     params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
     responses((status = 200, body = MemberList), (status = 404, body = ErrorEnvelope)))]
@@ -26,7 +28,10 @@ pub async fn list(
 ) -> AppResult<Json<MemberList>> {
     let members = state.store.members(access.tenant).await?;
     Ok(Json(MemberList {
-        members: members.into_iter().map(Into::into).collect(),
+        members: members
+            .into_iter()
+            .map(|member| MemberBody::seen_by(access.role, member))
+            .collect(),
     }))
 }
 
@@ -84,5 +89,19 @@ pub async fn remove(
     Path((_, user)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
     team::remove(&state, &access, member_id(&user)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraws an open invitation (owners and admins; owner invitations only by owners).
+#[utoipa::path(delete, path = "/tenants/{tenant_id}/invitations/{invitation_id}", tag = "members",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id"), ("invitation_id" = uuid::Uuid, Path, description = "Invitation id")),
+    responses((status = 204), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Path((_, invitation)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    let invitation = invitation.parse().map_err(|_| AppError::NotFound)?;
+    team::withdraw(&state, &access, invitation).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer …`) or a session cookie. Its OpenAPI document is generated from the
 //! same route registrations, so no endpoint can be left out of it.
 
+mod admins;
 mod connection;
 mod json;
 mod members;
@@ -52,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(members::list, members::invite))
         .routes(routes!(members::change_role, members::remove))
         .routes(routes!(members::invitations))
+        .routes(routes!(members::withdraw))
+        .routes(routes!(admins::list, admins::grant))
+        .routes(routes!(admins::revoke))
         .routes(routes!(
             connection::show,
             connection::save,

@@ -43,15 +43,17 @@ pub async fn list(
     }))
 }
 
-/// Creates a tenant; the caller becomes its owner.
+/// Creates a tenant; the caller becomes its owner (install admins only).
 #[utoipa::path(post, path = "/tenants", tag = "tenants", request_body = TenantInput,
-    responses((status = 201, body = TenantBody), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 201, body = TenantBody), (status = 403, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope)))]
 pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiJson(input): ApiJson<TenantInput>,
 ) -> AppResult<(StatusCode, Json<TenantBody>)> {
     current.require_unlimited()?;
+    crate::install_admins::require(&state.store, current.user.id).await?;
     let profile = input.validate().map_err(invalid)?;
     let tenant = state
         .store

@@ -67,17 +67,29 @@ pub struct TenantList {
 #[derive(Serialize, ToSchema)]
 pub struct MemberBody {
     pub user_id: uuid::Uuid,
-    pub email: String,
+    /// Null when the caller is a client and the member is agency staff.
+    pub email: Option<String>,
     pub display_name: String,
     #[schema(value_type = String, example = "operator")]
     pub role: Role,
+}
+
+impl MemberBody {
+    /// The member as a caller of role `viewer` may see them (security review finding 21).
+    pub fn seen_by(viewer: Role, member: Member) -> Self {
+        let shown = crate::team::shows_address(viewer, &member);
+        Self {
+            email: shown.then(|| member.email.to_string()),
+            ..Self::from(member)
+        }
+    }
 }
 
 impl From<Member> for MemberBody {
     fn from(member: Member) -> Self {
         Self {
             user_id: member.user_id.as_uuid(),
-            email: member.email.to_string(),
+            email: Some(member.email.to_string()),
             display_name: member.display_name,
             role: member.role,
         }

@@ -19,6 +19,8 @@ struct HomePage {
     csrf: String,
     email: String,
     tenants: Vec<(Tenant, Role)>,
+    /// Install admins create clients and manage who else may (security review finding 2).
+    install_admin: bool,
 }
 
 /// The signed-in start page: the tenants this person works in.
@@ -28,6 +30,7 @@ pub async fn home(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Html<String>> {
     let tenants = state.store.tenants_of_user(current.user.id).await?;
+    let install_admin = state.store.is_install_admin(current.user.id).await?;
     render(&HomePage {
         ui: Ui::with(
             Prefs::of(&current.user),
@@ -36,5 +39,6 @@ pub async fn home(
         csrf,
         email: current.user.email.to_string(),
         tenants,
+        install_admin,
     })
 }

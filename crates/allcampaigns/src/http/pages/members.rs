@@ -1,24 +1,21 @@
-//! Members of a tenant: invite by email with a role, accept, change role, remove. Managing
-//! members is for owners and admins; only an owner may make or unmake owners.
+//! Members of a tenant: invite by email with a role, withdraw an invitation, change role,
+//! remove. Managing members is for owners and admins; only an owner may make or unmake owners.
+//! Accepting an invitation is in `invitation.rs`.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::render;
 use super::ui::Ui;
 use crate::app::AppState;
-use crate::audit;
+use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
-use crate::auth::{TenantAccess, hash_token, session};
 use crate::domain::{Role, TenantId, UserId};
 use crate::error::{AppError, AppResult};
-use crate::store::{Invitation, Member, StoreError};
+use crate::store::{Invitation, Member};
 use crate::team;
 use crate::text::{Problem, Texts};
 
@@ -34,15 +31,6 @@ struct MembersPage {
     members: Vec<Member>,
     invitations: Vec<Invitation>,
     error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "invitation.html")]
-struct InvitationPage {
-    ui: Ui,
-    csrf: String,
-    tenant: String,
-    token: String,
 }
 
 pub async fn list(
@@ -157,68 +145,14 @@ pub async fn remove(
     outcome(&state, &access, csrf, result).await
 }
 
-#[derive(Deserialize)]
-pub struct AcceptQuery {
-    #[serde(default)]
-    tenant: String,
-    #[serde(default)]
-    token: String,
-}
-
-/// Like a sign-in link, opening an invitation only shows a page; its POST accepts.
-pub async fn accept_page(
-    CsrfToken(csrf): CsrfToken,
-    Query(query): Query<AcceptQuery>,
-) -> AppResult<Response> {
-    let mut response = render(&InvitationPage {
-        ui: Ui::anonymous(),
-        csrf,
-        tenant: query.tenant,
-        token: query.token,
-    })?
-    .into_response();
-    response.headers_mut().insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    Ok(response)
-}
-
-/// Accepting proves the invited address, so it signs that person in (creating their account).
-pub async fn accept(
+/// Withdraws an open invitation (security review finding 3).
+pub async fn withdraw(
     State(state): State<AppState>,
-    Form(form): Form<AcceptQuery>,
+    access: TenantAccess,
+    Path((_, invitation)): Path<(String, String)>,
+    CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    let tenant: TenantId = form.tenant.parse().map_err(|_| AppError::LinkUsed)?;
-    let invitation = state
-        .store
-        .take_invitation(tenant, &hash_token(&form.token))
-        .await?
-        .ok_or(AppError::LinkUsed)?;
-    let now = Utc::now();
-    if invitation.expires_at <= now {
-        return Err(AppError::LinkUsed);
-    }
-    let user = match state.store.user_by_email(&invitation.email).await? {
-        Some(user) => user,
-        None => state.store.create_user(&invitation.email, "").await?,
-    };
-    match state
-        .store
-        .add_member(tenant, user.id, invitation.role)
-        .await
-    {
-        Ok(()) | Err(StoreError::Conflict(_)) => {}
-        Err(other) => return Err(other.into()),
-    }
-    audit::record(
-        &state.store,
-        tenant,
-        user.id,
-        "member.joined",
-        Some(user.email.to_string()),
-        json!({"role": invitation.role}),
-    )
-    .await;
-    Ok(session::sign_in(&state, &user, now, &format!("/t/{tenant}")).await?)
+    let invitation = invitation.parse().map_err(|_| AppError::NotFound)?;
+    let result = team::withdraw(&state, &access, invitation).await;
+    outcome(&state, &access, csrf, result).await
 }

@@ -1,8 +1,10 @@
 //! Server-rendered pages, one file per area.
 
+pub mod admins;
 pub mod audit;
 pub mod connection;
 pub mod home;
+pub mod invitation;
 pub mod login;
 pub mod members;
 pub mod profile;
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/tokens/revoke-all", post(profile::revoke_all))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
         .route("/setup", get(setup::form).post(setup::create_owner))
+        .route("/admins", get(admins::list).post(admins::grant))
+        .route("/admins/{user_id}/revoke", post(admins::revoke))
         .route("/tenants", post(tenants::create))
         .route("/tenants/new", get(tenants::new_form))
         .route("/t/{tenant_id}", get(tenants::show))
@@ -55,6 +59,10 @@ pub fn routes() -> Router<AppState> {
             "/t/{tenant_id}/members/{user_id}/remove",
             post(members::remove),
         )
+        .route(
+            "/t/{tenant_id}/invitations/{invitation_id}/withdraw",
+            post(members::withdraw),
+        )
         .route("/t/{tenant_id}/audit", get(audit::list))
         .route(
             "/t/{tenant_id}/connection",
@@ -64,7 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant_id}/connection/sync", post(connection::sync_now))
         .route(
             "/invitations/accept",
-            get(members::accept_page).post(members::accept),
+            get(invitation::accept_page).post(invitation::accept),
         )
 }
 

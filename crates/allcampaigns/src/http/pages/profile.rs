@@ -72,6 +72,12 @@ impl ProfileForm {
 
     fn validate(&self) -> Result<Profile, Problem> {
         let display_name = self.display_name.trim();
+        // Security review finding 10: display names reach other people's pages and mails.
+        if !crate::domain::is_plain_name(display_name) {
+            return Err(Problem::HiddenCharacters {
+                field: crate::text::NameField::DisplayName,
+            });
+        }
         if display_name.chars().count() > 80 {
             return Err(Problem::DisplayNameTooLong);
         }

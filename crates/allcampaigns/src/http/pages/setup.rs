@@ -78,5 +78,9 @@ pub async fn create_owner(
         return Err(AppError::LinkUsed);
     }
     let user = state.store.create_user(&email, "").await?;
+    // The first owner may create tenants and let others do so (security review finding 2).
+    state.store.grant_install_admin(user.id, None).await?;
+    let details = serde_json::json!({"user_id": user.id, "by": null, "via": "setup"});
+    crate::audit::record_user(&state.store, user.id, "install_admin.granted", details).await;
     Ok(session::sign_in(&state, &user, now, "/tenants/new").await?)
 }

@@ -1,4 +1,5 @@
-//! Tenants: create, view, edit client/brand metadata, delete with a typed confirmation.
+//! Tenants: create (install admins only), view, edit client/brand metadata, delete with a
+//! typed confirmation.
 
 use askama::Template;
 use axum::Form;
@@ -16,7 +17,10 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{Role, TenantInput};
 use crate::error::{AppError, AppResult};
+use crate::install_admins;
 use crate::store::{Member, Tenant, TenantProfile};
+use crate::team;
+use crate::text::Texts;
 
 pub fn profile_of(tenant: &Tenant) -> TenantProfile {
     TenantProfile {
@@ -46,8 +50,34 @@ struct TenantPage {
     csrf: String,
     tenant: Tenant,
     role: Role,
-    members: Vec<Member>,
+    members: Vec<ShownMember>,
     error: Option<String>,
+}
+
+/// A member as the viewer may see them (security review finding 21).
+struct ShownMember {
+    /// The address, or for a client viewing agency staff their display name (or a stand-in).
+    name: String,
+    role: Role,
+}
+
+fn shown_members(members: Vec<Member>, viewer: Role, texts: &Texts) -> Vec<ShownMember> {
+    members
+        .into_iter()
+        .map(|member| {
+            let name = if team::shows_address(viewer, &member) {
+                member.email.to_string()
+            } else if member.display_name.is_empty() {
+                texts.tenant.agency_member.to_string()
+            } else {
+                member.display_name
+            };
+            ShownMember {
+                name,
+                role: member.role,
+            }
+        })
+        .collect()
 }
 
 pub async fn new_form(
@@ -55,6 +85,7 @@ pub async fn new_form(
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
+    install_admins::require(&state.store, current.user.id).await?;
     let ui = Ui::of_user(&state, &current.user).await?;
     let page = TenantFormPage {
         heading: ui.t.tenant_form.new_heading,
@@ -73,6 +104,7 @@ pub async fn create(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<TenantInput>,
 ) -> AppResult<Response> {
+    install_admins::require(&state.store, current.user.id).await?;
     let profile = match form.validate() {
         Ok(profile) => profile,
         Err((_, problem)) => {
@@ -115,12 +147,13 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     let members = state.store.members(access.tenant).await?;
+    let ui = Ui::of_access(&state, &access).await?;
     Ok(render(&TenantPage {
-        ui: Ui::of_access(&state, &access).await?,
+        members: shown_members(members, access.role, ui.t),
+        ui,
         csrf,
         tenant,
         role: access.role,
-        members,
         error: None,
     })?
     .into_response())
@@ -209,11 +242,11 @@ pub async fn delete(
             let ui = Ui::of_access(&state, &access).await?;
             let page = TenantPage {
                 error: Some(ui.t.say(&problem)),
+                members: shown_members(members, access.role, ui.t),
                 ui,
                 csrf,
                 tenant,
                 role: access.role,
-                members,
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }

@@ -5,9 +5,10 @@ use sqlx::types::Json;
 use super::SqliteStore;
 use crate::domain::{Email, UserId};
 use crate::store::{
-    AccountStore, ApiToken, Profile, Pruned, Result, Session, SignInToken, StoreError, User,
-    UserAuditEntry, UserAuditRow, sql, user_audit_entry,
+    AccountStore, ApiToken, InstallAdmin, Profile, Pruned, Result, Session, SignInToken,
+    StoreError, User, UserAuditEntry, UserAuditRow, sql, user_audit_entry,
 };
+use crate::text::Problem;
 
 #[async_trait]
 impl AccountStore for SqliteStore {
@@ -251,6 +252,52 @@ impl AccountStore for SqliteStore {
             invitations,
             api_tokens,
         })
+    }
+
+    async fn is_install_admin(&self, user: UserId) -> Result<bool> {
+        let count: i64 = sqlx::query_scalar(sql::IS_INSTALL_ADMIN)
+            .bind(user)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count > 0)
+    }
+
+    async fn install_admins(&self) -> Result<Vec<InstallAdmin>> {
+        Ok(sqlx::query_as(sql::INSTALL_ADMINS)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn grant_install_admin(&self, user: UserId, by: Option<UserId>) -> Result<bool> {
+        let done = sqlx::query(sql::GRANT_INSTALL_ADMIN)
+            .bind(user)
+            .bind(by)
+            .bind(Utc::now())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn revoke_install_admin(&self, user: UserId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let admins: i64 = sqlx::query_scalar(sql::COUNT_INSTALL_ADMINS)
+            .fetch_one(&mut *tx)
+            .await?;
+        let is_admin: i64 = sqlx::query_scalar(sql::IS_INSTALL_ADMIN)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await?;
+        if is_admin == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if admins <= 1 {
+            return Err(StoreError::Conflict(Problem::LastInstallAdmin));
+        }
+        sqlx::query(sql::REVOKE_INSTALL_ADMIN)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
     }
 }
 

@@ -4,8 +4,8 @@ use chrono::Utc;
 use super::SqliteStore;
 use crate::domain::{Role, TenantId, UserId};
 use crate::store::{
-    Invitation, Member, Result, StoreError, Tenant, TenantProfile, TenantStore, TenantWithRole,
-    last_owner_rule, sql,
+    Invitation, Member, NewAuditEntry, Result, StoreError, Tenant, TenantProfile, TenantStore,
+    TenantWithRole, member_change_rule, role_after, sql,
 };
 
 #[async_trait]
@@ -117,42 +117,55 @@ impl TenantStore for SqliteStore {
             .await?)
     }
 
-    async fn set_member_role(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()> {
+    async fn set_member_role(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        role: Role,
+        by: Role,
+    ) -> Result<Role> {
         let mut tx = self.begin_write().await?;
-        guard_last_owner(&mut tx, tenant, user, Some(role)).await?;
+        let previous = guard_member_change(&mut tx, tenant, user, Some(role), by).await?;
         sqlx::query(sql::SET_MEMBER_ROLE)
             .bind(tenant)
             .bind(user)
             .bind(role.as_str())
             .execute(&mut *tx)
             .await?;
-        Ok(tx.commit().await?)
+        void_invitations_of(&mut tx, tenant, user, Some(role)).await?;
+        tx.commit().await?;
+        Ok(previous)
     }
 
-    async fn remove_member(&self, tenant: TenantId, user: UserId) -> Result<()> {
+    async fn remove_member(&self, tenant: TenantId, user: UserId, by: Role) -> Result<Role> {
         let mut tx = self.begin_write().await?;
-        guard_last_owner(&mut tx, tenant, user, None).await?;
+        let previous = guard_member_change(&mut tx, tenant, user, None, by).await?;
         sqlx::query(sql::DELETE_MEMBERSHIP)
             .bind(tenant)
             .bind(user)
             .execute(&mut *tx)
             .await?;
-        Ok(tx.commit().await?)
+        void_invitations_of(&mut tx, tenant, user, None).await?;
+        tx.commit().await?;
+        Ok(previous)
     }
 
     async fn create_invitation(&self, tenant: TenantId, invitation: &Invitation) -> Result<()> {
-        sqlx::query(sql::INSERT_INVITATION)
-            .bind(tenant)
-            .bind(invitation.id)
-            .bind(invitation.email.as_str())
-            .bind(invitation.role.as_str())
-            .bind(&invitation.token_hash)
-            .bind(invitation.invited_by)
-            .bind(invitation.created_at)
-            .bind(invitation.expires_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut tx = self.pool.begin().await?;
+        insert_invitation(&mut tx, tenant, invitation).await?;
+        Ok(tx.commit().await?)
+    }
+
+    async fn create_invitation_audited(
+        &self,
+        tenant: TenantId,
+        invitation: &Invitation,
+        entry: &NewAuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_invitation(&mut tx, tenant, invitation).await?;
+        insert_audit(&mut tx, tenant, entry).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn invitations(&self, tenant: TenantId) -> Result<Vec<Invitation>> {
@@ -173,14 +186,40 @@ impl TenantStore for SqliteStore {
             .fetch_optional(&self.pool)
             .await?)
     }
+
+    async fn invitation_by_token(
+        &self,
+        tenant: TenantId,
+        token_hash: &[u8],
+    ) -> Result<Option<Invitation>> {
+        Ok(sqlx::query_as(sql::INVITATION_BY_TOKEN)
+            .bind(tenant)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn withdraw_invitation(
+        &self,
+        tenant: TenantId,
+        id: uuid::Uuid,
+    ) -> Result<Option<Invitation>> {
+        Ok(sqlx::query_as(sql::WITHDRAW_INVITATION)
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
 }
 
-async fn guard_last_owner(
+/// Under `BEGIN IMMEDIATE` nobody else writes until commit, so the roles read here stay true.
+async fn guard_member_change(
     tx: &mut sqlx::SqliteConnection,
     tenant: TenantId,
     user: UserId,
     next: Option<Role>,
-) -> Result<()> {
+    by: Role,
+) -> Result<Role> {
     let current: Option<String> = sqlx::query_scalar(sql::MEMBER_ROLE)
         .bind(tenant)
         .bind(user)
@@ -191,5 +230,58 @@ async fn guard_last_owner(
         .bind(user)
         .fetch_one(&mut *tx)
         .await?;
-    last_owner_rule(current.as_deref(), other_owners, next)
+    member_change_rule(current.as_deref(), other_owners, next, by)
+}
+
+async fn void_invitations_of(
+    tx: &mut sqlx::SqliteConnection,
+    tenant: TenantId,
+    user: UserId,
+    next: Option<Role>,
+) -> Result<()> {
+    sqlx::query(sql::VOID_INVITATIONS_OF)
+        .bind(tenant)
+        .bind(user)
+        .bind(role_after(next))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_invitation(
+    tx: &mut sqlx::SqliteConnection,
+    tenant: TenantId,
+    invitation: &Invitation,
+) -> Result<()> {
+    sqlx::query(sql::INSERT_INVITATION)
+        .bind(tenant)
+        .bind(invitation.id)
+        .bind(invitation.email.as_str())
+        .bind(invitation.role.as_str())
+        .bind(&invitation.token_hash)
+        .bind(invitation.invited_by)
+        .bind(invitation.created_at)
+        .bind(invitation.expires_at)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_audit(
+    tx: &mut sqlx::SqliteConnection,
+    tenant: TenantId,
+    entry: &NewAuditEntry,
+) -> Result<()> {
+    sqlx::query(sql::INSERT_AUDIT)
+        .bind(tenant)
+        .bind(uuid::Uuid::now_v7())
+        .bind(Utc::now())
+        .bind(entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(sqlx::types::Json(&entry.details))
+        .bind(&entry.request_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }

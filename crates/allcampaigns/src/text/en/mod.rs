@@ -1,5 +1,6 @@
 //! English.
 
+mod admins;
 mod connection;
 mod problem;
 
@@ -47,7 +48,9 @@ pub const EN: Texts = Texts {
         empty_before: "You are not a member of any client yet.",
         empty_link: "Create the first one",
         empty_after: ", or ask an owner to invite you.",
+        empty_invited_only: "You are not a member of any client yet. Ask an owner to invite you.",
         new_client: "New client",
+        admins_link: "Install admins",
     },
     tenant: TenantTexts {
         members_link: "Members",
@@ -58,6 +61,7 @@ pub const EN: Texts = Texts {
         your_role: "Your role",
         connection_link: "Instantly connection",
         members_heading: "Members",
+        agency_member: "agency team member",
         delete_heading: "Delete this client",
         delete_body: "Deleting removes the client and all its data. Type its name to confirm.",
         confirm_label: "Name of the client",
@@ -92,13 +96,10 @@ pub const EN: Texts = Texts {
         send: "Send invitation",
         open_invitations: "Open invitations",
         until: |role, day| format!("{role}, until {day}"),
+        withdraw: "Withdraw",
     },
-    invitation: InvitationTexts {
-        title: "Invitation",
-        heading: "Join a client on All Campaigns",
-        body: "Accept the invitation to sign in and open the client.",
-        submit: "Accept invitation",
-    },
+    admins: admins::ADMINS,
+    invitation: admins::INVITATION,
     profile: ProfileTexts {
         title: "Your profile",
         signed_in_as: |email| format!("Signed in as {email}"),

@@ -1,6 +1,6 @@
 //! English: problems in words a person can act on.
 
-use crate::text::{BodyFault, Problem, SyncFault, TenantUrl};
+use crate::text::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
 
 pub fn say(problem: &Problem) -> String {
     use Problem::*;
@@ -38,6 +38,13 @@ pub fn say(problem: &Problem) -> String {
             return format!("{} must start with https:// or http://.", url_label(*field));
         }
         AccentColour => "Accent colour must look like #3554d1.",
+        HiddenCharacters { field } => {
+            return format!(
+                "{} cannot contain line breaks, tabs, other control characters or invisible \
+                 text-direction marks.",
+                name_label(*field)
+            );
+        }
         ConfirmName { name } => {
             return format!("Type the name \u{201c}{name}\u{201d} exactly to delete this client.");
         }
@@ -51,6 +58,13 @@ pub fn say(problem: &Problem) -> String {
         InvitationNotSent => {
             "The invitation mail could not be sent, so no invitation was made. Check the mail \
              settings (or the server log) and try again."
+        }
+        LastInstallAdmin => "The last install admin cannot be revoked: grant someone else first.",
+        NoAccountFor { email } => {
+            return format!(
+                "{email} has no account yet: invite them to a client first, or create one with \
+                 `allcampaigns admin create-user`."
+            );
         }
         ApiKeyMissing => "Paste the Instantly API key.",
         KeyRefused => {
@@ -114,6 +128,18 @@ fn url_label(field: TenantUrl) -> &'static str {
     match field {
         TenantUrl::Website => "Website",
         TenantUrl::LogoUrl => "Logo URL",
+    }
+}
+
+fn name_label(field: NameField) -> &'static str {
+    match field {
+        NameField::TenantName => "The name",
+        NameField::ClientName => "The client name",
+        NameField::Website => "The website",
+        NameField::AccentColour => "The accent colour",
+        NameField::LogoUrl => "The logo URL",
+        NameField::DisplayName => "The display name",
+        NameField::TokenName => "The token name",
     }
 }
 

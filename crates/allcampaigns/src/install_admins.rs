@@ -1,0 +1,60 @@
+//! Install admins: who may create tenants (security review finding 2). The first owner (the
+//! setup link) is one, the command line can make one, and install admins grant and revoke the
+//! right for others. Each change is in the user audit log of both people.
+
+use serde_json::json;
+
+use crate::audit;
+use crate::domain::{Email, UserId};
+use crate::error::{AppError, AppResult};
+use crate::store::{DynStore, User};
+use crate::text::Problem;
+
+/// `Forbidden` unless `user` is an install admin.
+pub async fn require(store: &DynStore, user: UserId) -> AppResult<()> {
+    if store.is_install_admin(user).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Grants the right to the account with address `email`.
+pub async fn grant(store: &DynStore, actor: &User, email: &str) -> AppResult<User> {
+    require(store, actor.id).await?;
+    let email = Email::parse(email).map_err(|_| AppError::Invalid {
+        field: "email",
+        problem: Problem::NotAnEmail {
+            input: email.chars().take(100).collect(),
+        },
+    })?;
+    let user = store
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| AppError::Invalid {
+            field: "email",
+            problem: Problem::NoAccountFor {
+                email: email.to_string(),
+            },
+        })?;
+    if store.grant_install_admin(user.id, Some(actor.id)).await? {
+        record(store, actor.id, user.id, "install_admin.granted").await;
+    }
+    Ok(user)
+}
+
+/// Revokes the right; never from the last install admin.
+pub async fn revoke(store: &DynStore, actor: &User, user: UserId) -> AppResult<()> {
+    require(store, actor.id).await?;
+    store.revoke_install_admin(user).await?;
+    record(store, actor.id, user, "install_admin.revoked").await;
+    Ok(())
+}
+
+async fn record(store: &DynStore, actor: UserId, user: UserId, action: &str) {
+    let details = json!({"user_id": user, "by": actor});
+    audit::record_user(store, actor, action, details.clone()).await;
+    if actor != user {
+        audit::record_user(store, user, action, details).await;
+    }
+}
