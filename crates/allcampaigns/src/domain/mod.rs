@@ -3,9 +3,11 @@
 mod email;
 mod ids;
 mod role;
+mod stream;
 mod tenant_input;
 
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use role::Role;
+pub use stream::{Stream, UnknownStream};
 pub use tenant_input::TenantInput;
