@@ -11,9 +11,7 @@ use strum::VariantArray;
 /// Every use is an exhaustive `match`, so a new stream does not compile until the cycle, the
 /// status and every language handle it. [`Stream::as_str`] is the name stored in
 /// `sync_streams.stream` and shown by the API and the command line: never rename one.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, VariantArray, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, VariantArray, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stream {
     Workspace,

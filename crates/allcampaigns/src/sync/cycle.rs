@@ -114,7 +114,11 @@ struct Cycle<'c, 'a> {
 }
 
 impl Cycle<'_, '_> {
-    async fn run_stream(&mut self, stream: Stream, state: &mut StreamState) -> SyncResult<Progress> {
+    async fn run_stream(
+        &mut self,
+        stream: Stream,
+        state: &mut StreamState,
+    ) -> SyncResult<Progress> {
         let ctx = self.ctx;
         match stream {
             Stream::Workspace => workspace(ctx, state, self.workspace_id).await,
