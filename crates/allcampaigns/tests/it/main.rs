@@ -23,6 +23,7 @@ mod slow_clients;
 mod smtp;
 mod storage;
 mod sync;
+mod sync_errors;
 mod sync_fairness;
 mod tenants;
 mod token_hygiene;
