@@ -22,6 +22,7 @@ mod signin;
 mod slow_clients;
 mod smtp;
 mod storage;
+mod streams;
 mod sync;
 mod sync_errors;
 mod sync_fairness;
