@@ -142,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
         timings
             .lock()
             .expect("lock")
-            .push((report.stream.to_owned(), took));
+            .push((report.stream.to_string(), took));
     };
     let hooks = Hooks {
         on_commit: None,

@@ -4,10 +4,12 @@ mod email;
 mod ids;
 mod person_text;
 mod role;
+mod stream;
 mod tenant_input;
 
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use person_text::{is_allowed_in_name, is_plain_name};
 pub use role::Role;
+pub use stream::{Stream, UnknownStream};
 pub use tenant_input::TenantInput;

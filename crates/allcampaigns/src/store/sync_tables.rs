@@ -1,6 +1,8 @@
 //! The shape of every table sync writes, and the SQL generated from it for each backend.
-//! One description means the SQLite and PostgreSQL statements cannot drift apart; the text is
-//! built once when the store opens, from these constants only (never from input).
+//! One description means the SQLite and PostgreSQL statements cannot drift apart. The text is
+//! built from these constants only (never from input), anew for every page written
+//! (`sync_sql::statement`): about 20 µs for the largest table in a debug build, beside the
+//! page's transaction, so it is not cached.
 
 use super::sync::Table;
 

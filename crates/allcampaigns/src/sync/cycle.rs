@@ -6,28 +6,12 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Ctx, Progress, SyncError, SyncResult, emails, leads, small};
+use crate::domain::Stream;
 use crate::store::{StreamState, Table};
-
-/// The streams, in the order a cycle visits them: the small sets first (threads and leads
-/// refer to them), fresh messages before the long lead passes.
-pub const STREAMS: [&str; 12] = [
-    "workspace",
-    "campaigns",
-    "mailboxes",
-    "lead_lists",
-    "lead_labels",
-    "custom_tags",
-    "custom_tag_mappings",
-    "campaign_analytics",
-    "mailbox_analytics",
-    "emails",
-    "leads",
-    "leads_reconcile",
-];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StreamReport {
-    pub stream: &'static str,
+    pub stream: Stream,
     #[serde(flatten)]
     pub progress: Progress,
     pub error: Option<String>,
@@ -64,34 +48,23 @@ pub async fn run_cycle(
     workspace_id: Option<&str>,
     on_stream: &(dyn Fn(&StreamReport) + Sync),
 ) -> SyncResult<CycleReport> {
-    let mut states: HashMap<String, StreamState> = ctx
-        .store
-        .stream_states(ctx.tenant)
-        .await?
-        .into_iter()
-        .map(|s| (s.stream.clone(), s))
-        .collect();
+    let mut cycle = Cycle {
+        ctx,
+        workspace_id,
+        states: saved_states(ctx).await?,
+        estimates: small::Estimates::default(),
+    };
     let mut report = CycleReport::default();
-    let mut estimates = small::Estimates::default();
-    for stream in STREAMS {
-        let mut state = states
-            .remove(stream)
-            .unwrap_or_else(|| StreamState::new(stream));
-        estimate(&mut state, &estimates);
-        let result = match stream {
-            "leads_reconcile" => {
-                let leads = report_state(&states, "leads", ctx).await?;
-                if !leads::reconcile_due(ctx, &leads, &state) {
-                    continue;
-                }
-                leads::reconcile(ctx, &mut state).await
-            }
-            "campaign_analytics" => {
-                small::campaign_analytics(ctx, &mut state, &mut estimates).await
-            }
-            _ => run_stream(ctx, stream, &mut state, workspace_id).await,
-        };
-        let entry = match result {
+    for &stream in Stream::ALL {
+        let mut state = cycle
+            .states
+            .remove(&stream)
+            .unwrap_or_else(|| StreamState::new(stream.as_str()));
+        estimate(stream, &mut state, &cycle.estimates);
+        if stream == Stream::LeadsReconcile && !cycle.reconcile_due(&state).await? {
+            continue;
+        }
+        let entry = match cycle.run_stream(stream, &mut state).await {
             Ok(progress) => StreamReport {
                 stream,
                 progress,
@@ -110,59 +83,103 @@ pub async fn run_cycle(
             }
         };
         on_stream(&entry);
-        states.insert(stream.to_owned(), state);
+        cycle.states.insert(stream, state);
         report.streams.push(entry);
     }
     Ok(report)
 }
 
+/// The tenant's checkpoints by stream. A stored name no stream answers to (one since removed)
+/// is left alone.
+async fn saved_states(ctx: &Ctx<'_>) -> SyncResult<HashMap<Stream, StreamState>> {
+    let mut states = HashMap::new();
+    for state in ctx.store.stream_states(ctx.tenant).await? {
+        match state.stream.parse::<Stream>() {
+            Ok(stream) => {
+                states.insert(stream, state);
+            }
+            Err(unknown) => tracing::debug!(tenant = %ctx.tenant, %unknown, "checkpoint skipped"),
+        }
+    }
+    Ok(states)
+}
+
+/// What a cycle carries from one stream to the next.
+struct Cycle<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    workspace_id: Option<&'c str>,
+    /// Checkpoints not yet run, and those this cycle has already written.
+    states: HashMap<Stream, StreamState>,
+    estimates: small::Estimates,
+}
+
+impl Cycle<'_, '_> {
+    async fn run_stream(
+        &mut self,
+        stream: Stream,
+        state: &mut StreamState,
+    ) -> SyncResult<Progress> {
+        let ctx = self.ctx;
+        match stream {
+            Stream::Workspace => workspace(ctx, state, self.workspace_id).await,
+            Stream::Campaigns => small::campaigns(ctx, state).await,
+            Stream::Mailboxes => small::mailboxes(ctx, state).await,
+            Stream::LeadLists => small::simple_set(ctx, state, Table::LeadLists).await,
+            Stream::LeadLabels => small::simple_set(ctx, state, Table::LeadLabels).await,
+            Stream::CustomTags => small::simple_set(ctx, state, Table::CustomTags).await,
+            Stream::CustomTagMappings => {
+                small::simple_set(ctx, state, Table::CustomTagMappings).await
+            }
+            Stream::CampaignAnalytics => {
+                small::campaign_analytics(ctx, state, &mut self.estimates).await
+            }
+            Stream::MailboxAnalytics => small::mailbox_analytics(ctx, state).await,
+            Stream::Emails => emails::sync(ctx, state).await,
+            Stream::Leads => leads::new_leads(ctx, state).await,
+            Stream::LeadsReconcile => leads::reconcile(ctx, state).await,
+        }
+    }
+
+    /// A full lead pass is due again (it follows the lead stream's own state).
+    async fn reconcile_due(&self, state: &StreamState) -> SyncResult<bool> {
+        let leads = self.state_of(Stream::Leads).await?;
+        Ok(leads::reconcile_due(self.ctx, &leads, state))
+    }
+
+    /// The state another stream left (re-read, since it was written during this cycle).
+    async fn state_of(&self, stream: Stream) -> SyncResult<StreamState> {
+        if let Some(state) = self.states.get(&stream) {
+            return Ok(state.clone());
+        }
+        Ok(self
+            .ctx
+            .store
+            .stream_states(self.ctx.tenant)
+            .await?
+            .into_iter()
+            .find(|s| stream == *s.stream)
+            .unwrap_or_else(|| StreamState::new(stream.as_str())))
+    }
+}
+
 /// A backfill's expected total, from what the campaign totals count (never below what is done).
-fn estimate(state: &mut StreamState, estimates: &small::Estimates) {
-    let expected = match state.stream.as_str() {
-        "leads" => estimates.leads,
-        "emails" => estimates.messages,
-        _ => return,
+fn estimate(stream: Stream, state: &mut StreamState, estimates: &small::Estimates) {
+    let expected = match stream {
+        Stream::Leads => estimates.leads,
+        Stream::Emails => estimates.messages,
+        Stream::Workspace
+        | Stream::Campaigns
+        | Stream::Mailboxes
+        | Stream::LeadLists
+        | Stream::LeadLabels
+        | Stream::CustomTags
+        | Stream::CustomTagMappings
+        | Stream::CampaignAnalytics
+        | Stream::MailboxAnalytics
+        | Stream::LeadsReconcile => return,
     };
     if !state.backfilled && expected > 0 {
         state.estimated_total = Some(expected.max(state.done));
-    }
-}
-
-/// The state another stream left (re-read, since it was written during this cycle).
-async fn report_state(
-    states: &HashMap<String, StreamState>,
-    stream: &str,
-    ctx: &Ctx<'_>,
-) -> SyncResult<StreamState> {
-    if let Some(state) = states.get(stream) {
-        return Ok(state.clone());
-    }
-    Ok(ctx
-        .store
-        .stream_states(ctx.tenant)
-        .await?
-        .into_iter()
-        .find(|s| s.stream == stream)
-        .unwrap_or_else(|| StreamState::new(stream)))
-}
-
-async fn run_stream(
-    ctx: &Ctx<'_>,
-    stream: &str,
-    state: &mut StreamState,
-    workspace_id: Option<&str>,
-) -> SyncResult<Progress> {
-    match stream {
-        "workspace" => workspace(ctx, state, workspace_id).await,
-        "campaigns" => small::campaigns(ctx, state).await,
-        "mailboxes" => small::mailboxes(ctx, state).await,
-        "lead_lists" => small::simple_set(ctx, state, Table::LeadLists).await,
-        "lead_labels" => small::simple_set(ctx, state, Table::LeadLabels).await,
-        "custom_tags" => small::simple_set(ctx, state, Table::CustomTags).await,
-        "custom_tag_mappings" => small::simple_set(ctx, state, Table::CustomTagMappings).await,
-        "mailbox_analytics" => small::mailbox_analytics(ctx, state).await,
-        "emails" => emails::sync(ctx, state).await,
-        _ => leads::new_leads(ctx, state).await,
     }
 }
 

@@ -11,6 +11,8 @@ mod cycle;
 mod emails;
 mod leads;
 mod prefetch;
+#[cfg(test)]
+mod row_keys;
 pub mod rows;
 pub mod sanitize;
 mod small;
@@ -24,6 +26,7 @@ use std::time::Duration;
 use instantly::Client;
 use sha2::{Digest, Sha256};
 
+pub use crate::domain::Stream;
 pub use cycle::{CycleReport, StreamReport, run_cycle};
 pub use worker::{Hooks, SyncWorker};
 

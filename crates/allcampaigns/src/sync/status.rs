@@ -4,14 +4,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::JOB_KIND;
-use super::cycle::STREAMS;
-use crate::domain::TenantId;
+use crate::domain::{Stream, TenantId};
 use crate::store::{DynStore, Result, StreamState, Table};
 use crate::text::Texts;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StreamStatus {
-    pub stream: String,
+    pub stream: Stream,
     /// Live rows stored for this stream (none for streams that store no rows of their own).
     pub stored: Option<i64>,
     pub last_success_at: Option<DateTime<Utc>>,
@@ -47,24 +46,25 @@ impl SyncStatus {
     pub fn backfilled(&self) -> bool {
         self.streams
             .iter()
-            .filter(|s| s.stream != "leads_reconcile")
+            .filter(|s| s.stream != Stream::LeadsReconcile)
             .all(|s| s.backfilled)
     }
 }
 
-fn table_of(stream: &str) -> Option<Table> {
+/// The table whose live rows a stream's status counts.
+fn table_of(stream: Stream) -> Option<Table> {
     Some(match stream {
-        "campaigns" => Table::Campaigns,
-        "mailboxes" => Table::Mailboxes,
-        "lead_lists" => Table::LeadLists,
-        "lead_labels" => Table::LeadLabels,
-        "custom_tags" => Table::CustomTags,
-        "custom_tag_mappings" => Table::CustomTagMappings,
-        "campaign_analytics" => Table::CampaignDaily,
-        "mailbox_analytics" => Table::MailboxDaily,
-        "emails" => Table::Messages,
-        "leads" | "leads_reconcile" => Table::Leads,
-        _ => return None,
+        Stream::Campaigns => Table::Campaigns,
+        Stream::Mailboxes => Table::Mailboxes,
+        Stream::LeadLists => Table::LeadLists,
+        Stream::LeadLabels => Table::LeadLabels,
+        Stream::CustomTags => Table::CustomTags,
+        Stream::CustomTagMappings => Table::CustomTagMappings,
+        Stream::CampaignAnalytics => Table::CampaignDaily,
+        Stream::MailboxAnalytics => Table::MailboxDaily,
+        Stream::Emails => Table::Messages,
+        Stream::Leads | Stream::LeadsReconcile => Table::Leads,
+        Stream::Workspace => return None,
     })
 }
 
@@ -73,19 +73,19 @@ pub async fn tenant_status(store: &DynStore, tenant: TenantId) -> Result<SyncSta
     let counts = store.stored_counts(tenant).await?;
     let job = store.job(tenant, JOB_KIND).await?;
     let now = Utc::now();
-    let streams = STREAMS
+    let streams = Stream::ALL
         .iter()
-        .map(|stream| {
+        .map(|&stream| {
             let state = states
                 .iter()
-                .find(|s| s.stream == *stream)
+                .find(|s| stream == *s.stream)
                 .cloned()
-                .unwrap_or_else(|| StreamState::new(stream));
+                .unwrap_or_else(|| StreamState::new(stream.as_str()));
             let stored = table_of(stream)
                 .and_then(|t| counts.iter().find(|(table, _)| *table == t))
                 .map(|(_, n)| *n);
             StreamStatus {
-                stream: state.stream,
+                stream,
                 stored,
                 last_success_at: state.last_success_at,
                 last_error: state.last_error,

@@ -36,7 +36,8 @@ pub struct Hooks<'a> {
 #[derive(Debug)]
 pub struct Outcome {
     pub tenant: TenantId,
-    pub result: Result<CycleReport, String>,
+    /// A failure keeps its chain of causes; its `Display` is the plain words the job stores.
+    pub result: anyhow::Result<CycleReport>,
 }
 
 impl SyncWorker {
@@ -106,7 +107,7 @@ impl SyncWorker {
         let Some(job) = self.claim(Some(tenant)).await? else {
             bail!("another worker is syncing this tenant right now; try again when it is done");
         };
-        self.run_job(&job, hooks).await.map_err(anyhow::Error::msg)
+        self.run_job(&job, hooks).await
     }
 
     /// Works until cancelled, `concurrency` tenants at a time.
@@ -154,7 +155,7 @@ impl SyncWorker {
             .await?)
     }
 
-    async fn run_job(&self, job: &Job, hooks: Hooks<'_>) -> Result<CycleReport, String> {
+    async fn run_job(&self, job: &Job, hooks: Hooks<'_>) -> anyhow::Result<CycleReport> {
         let result = self.cycle(job, hooks).await;
         let now = Utc::now();
         let (next, error) = match &result {
@@ -166,13 +167,13 @@ impl SyncWorker {
                     None,
                 ),
             },
-            Err(CycleFailure::Stopped) => return result.map_err(|e| e.to_string()),
+            Err(CycleFailure::Stopped) => return result.map_err(anyhow::Error::from),
             Err(failure) => (now + backoff(job.attempts), Some(failure.to_string())),
         };
         if let Err(e) = self.store.finish_job(job, next, error.as_deref()).await {
             tracing::warn!(error = %e, "could not release a sync job");
         }
-        result.map_err(|e| e.to_string())
+        result.map_err(anyhow::Error::from)
     }
 
     async fn cycle(&self, job: &Job, hooks: Hooks<'_>) -> Result<CycleReport, CycleFailure> {
@@ -194,7 +195,7 @@ impl SyncWorker {
         let client = self.client(&connection).map_err(other)?;
         let mut ctx = Ctx::new(&*self.store, &client, tenant, Some(job), &self.options)
             .await
-            .map_err(|e| CycleFailure::Other(e.to_string()))?;
+            .map_err(other)?;
         ctx.on_commit = hooks.on_commit;
         let on_stream = hooks.on_stream.unwrap_or(&|_| {});
         match run_cycle(&ctx, connection.workspace_id.as_deref(), on_stream).await {
@@ -206,7 +207,12 @@ impl SyncWorker {
             Err(SyncError::Store(crate::store::StoreError::LeaseLost)) => {
                 Err(CycleFailure::Stopped)
             }
-            Err(error) => Err(CycleFailure::Other(error.plain())),
+            Err(error) => {
+                let plain = error.plain();
+                Err(CycleFailure::Other(
+                    anyhow::Error::new(error).context(plain),
+                ))
+            }
         }
     }
 
@@ -285,12 +291,13 @@ enum CycleFailure {
     /// The tenant's sync stopped on purpose (no connection, refused key, lease lost).
     #[error("sync stopped for this tenant")]
     Stopped,
-    #[error("{0}")]
-    Other(String),
+    /// Shown (and stored on the job) as its outermost message; the causes stay for `{:#}`.
+    #[error(transparent)]
+    Other(anyhow::Error),
 }
 
-fn other(error: impl std::fmt::Display) -> CycleFailure {
-    CycleFailure::Other(error.to_string())
+fn other(error: impl Into<anyhow::Error>) -> CycleFailure {
+    CycleFailure::Other(error.into())
 }
 
 /// Capped exponential backoff for a tenant whose streams keep failing.

@@ -2,6 +2,7 @@
 //! before it, the link's own words and the text after it, so a language can order them.
 
 use super::MailText;
+use crate::domain::Stream;
 
 pub type Words = &'static str;
 /// Words with one value put in their place.
@@ -234,8 +235,8 @@ pub enum Unit {
 }
 
 pub struct SyncTexts {
-    /// A stream's name; `None` for a stream this language does not know.
-    pub stream: fn(&str) -> Option<&'static str>,
+    /// A stream's name in plain words.
+    pub stream: fn(Stream) -> &'static str,
     pub just_now: Words,
     pub ago: With,
     pub now: Words,

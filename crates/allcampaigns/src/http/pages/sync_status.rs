@@ -6,11 +6,6 @@ use chrono::{DateTime, Utc};
 use crate::sync::status::{StreamStatus, SyncStatus};
 use crate::text::{SyncTexts, Texts, Unit};
 
-/// A stream's name in plain words; unknown streams keep their technical name.
-fn stream_label<'a>(stream: &'a str, t: &SyncTexts) -> &'a str {
-    (t.stream)(stream).unwrap_or(stream)
-}
-
 /// A moment shown both as words ("3 minutes ago") and as a machine-readable time.
 pub struct Moment {
     pub iso: String,
@@ -60,7 +55,7 @@ impl StreamRow {
     fn new(stream: &StreamStatus, now: DateTime<Utc>, texts: &Texts) -> Self {
         let t = &texts.sync;
         Self {
-            label: stream_label(&stream.stream, t).to_owned(),
+            label: (t.stream)(stream.stream).to_owned(),
             stored: stream
                 .stored
                 .map_or_else(|| t.nothing_stored.to_owned(), |n| thousands(n, t)),
@@ -145,13 +140,14 @@ fn thousands(n: i64, t: &SyncTexts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Stream;
     use crate::text::Lang;
 
     const EN: &SyncTexts = &Lang::En.texts().sync;
 
-    fn stream(name: &str) -> StreamStatus {
+    fn stream(stream: Stream) -> StreamStatus {
         StreamStatus {
-            stream: name.into(),
+            stream,
             stored: None,
             last_success_at: None,
             last_error: None,
@@ -178,7 +174,7 @@ mod tests {
 
     #[test]
     fn progress_says_complete_a_fraction_or_not_started() {
-        let mut s = stream("leads");
+        let mut s = stream(Stream::Leads);
         assert_eq!(progress(&s, EN), "not started");
         s.done = 1_500;
         assert_eq!(progress(&s, EN), "1,500 so far");
@@ -191,13 +187,13 @@ mod tests {
     #[test]
     fn the_view_names_streams_and_the_run_state() {
         let now = Utc::now();
-        let mut emails = stream("emails");
+        let mut emails = stream(Stream::Emails);
         emails.stored = Some(42);
         emails.last_success_at = Some(now - chrono::Duration::minutes(3));
         let status = SyncStatus {
             next_run_at: Some(now + chrono::Duration::seconds(90)),
             running: false,
-            streams: vec![emails, stream("mystery")],
+            streams: vec![emails, stream(Stream::LeadsReconcile)],
         };
         let view = SyncView::new(&status, now, Lang::En.texts());
         assert_eq!(view.next_run.as_ref().unwrap().words, "in 1 minute");
@@ -208,7 +204,7 @@ mod tests {
             view.rows[0].last_success.as_ref().unwrap().words,
             "3 minutes ago"
         );
-        assert_eq!(view.rows[1].label, "mystery");
+        assert_eq!(view.rows[1].label, "Lead reconciliation");
         assert_eq!(view.rows[1].stored, "—");
         let idle = SyncView::new(
             &SyncStatus {

@@ -1,5 +1,6 @@
 //! English: the Instantly connection page and its sync table.
 
+use crate::domain::Stream;
 use crate::text::{ConnectionTexts, SyncTexts, Unit};
 
 pub const CONNECTION: ConnectionTexts = ConnectionTexts {
@@ -55,22 +56,19 @@ pub const CONNECTION: ConnectionTexts = ConnectionTexts {
 };
 
 pub const SYNC: SyncTexts = SyncTexts {
-    stream: |stream| {
-        Some(match stream {
-            "workspace" => "Workspace details",
-            "campaigns" => "Campaigns",
-            "mailboxes" => "Sending accounts",
-            "lead_lists" => "Lead lists",
-            "lead_labels" => "Lead labels",
-            "custom_tags" => "Tags",
-            "custom_tag_mappings" => "Tag assignments",
-            "campaign_analytics" => "Campaign analytics",
-            "mailbox_analytics" => "Sending account analytics",
-            "emails" => "Unibox messages",
-            "leads" => "Leads",
-            "leads_reconcile" => "Lead reconciliation",
-            _ => return None,
-        })
+    stream: |stream| match stream {
+        Stream::Workspace => "Workspace details",
+        Stream::Campaigns => "Campaigns",
+        Stream::Mailboxes => "Sending accounts",
+        Stream::LeadLists => "Lead lists",
+        Stream::LeadLabels => "Lead labels",
+        Stream::CustomTags => "Tags",
+        Stream::CustomTagMappings => "Tag assignments",
+        Stream::CampaignAnalytics => "Campaign analytics",
+        Stream::MailboxAnalytics => "Sending account analytics",
+        Stream::Emails => "Unibox messages",
+        Stream::Leads => "Leads",
+        Stream::LeadsReconcile => "Lead reconciliation",
     },
     just_now: "just now",
     ago: |span| format!("{span} ago"),
