@@ -4,6 +4,7 @@ mod helpers;
 
 mod account;
 mod api;
+mod audit_trail;
 mod browser;
 mod catalogue_rls;
 mod catalogue_support;
