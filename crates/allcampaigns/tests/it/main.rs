@@ -12,6 +12,7 @@ mod catalogue_sync;
 mod cli;
 mod connection;
 mod demo;
+mod durability;
 mod http;
 mod keys;
 mod members;
