@@ -7,6 +7,7 @@ mod api;
 mod audit_trail;
 mod browser;
 mod catalogue_rls;
+mod catalogue_signin;
 mod catalogue_support;
 mod catalogue_sync;
 mod cli;
