@@ -14,6 +14,7 @@ mod cli;
 mod connection;
 mod demo;
 mod durability;
+mod fuzz_api;
 mod http;
 mod keys;
 mod members;
