@@ -15,6 +15,7 @@ mod connection;
 mod demo;
 mod durability;
 mod fuzz_api;
+mod fuzz_smoke;
 mod http;
 mod keys;
 mod members;
