@@ -205,6 +205,44 @@ async fn aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_t
     app.stop().await;
 }
 
+/// AUD-02 for signing in: a mailed link redeemed once writes exactly one `sign_in.succeeded`
+/// entry for that person (and a second redemption of the same link writes none).
+async fn aud_02_a_sign_in_writes_exactly_one_entry_for_the_person(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let email = Email::parse("ana@example.com").unwrap();
+    let user = app.store.create_user(&email, "").await.unwrap();
+    let mut visitor = crate::helpers::Visitor::arrive(&app).await;
+    let asked = visitor.post("/login", &[("email", email.as_str())]).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let mail = app.next_mail().await;
+    let link = mail
+        .text
+        .lines()
+        .find(|l| l.contains("/login/confirm?token="))
+        .expect("a link in the mail")
+        .trim()
+        .to_string();
+    let token = url::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .into_owned();
+    for expected in [StatusCode::SEE_OTHER, StatusCode::BAD_REQUEST] {
+        let answer = visitor.post("/login/confirm", &[("token", &token)]).await;
+        assert_eq!(answer.status(), expected);
+    }
+    let entries = app.store.user_audit_entries(user.id).await.unwrap();
+    let sign_ins: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "sign_in.succeeded")
+        .collect();
+    assert_eq!(sign_ins.len(), 1, "{entries:#?}");
+    assert_eq!(sign_ins[0].user_id, Some(user.id));
+    app.stop().await;
+}
+
 /// Security review finding 9: an audit filter date whose next day does not exist (chrono's
 /// last date) answered 500 from a panic; now it and any year outside 1970–9999 answer 422
 /// naming the field, on the API and on the page.
@@ -250,6 +288,7 @@ async fn finding_09_an_audit_date_far_in_the_future_is_refused_not_a_panic(db: T
 }
 
 on_both_backends!(
+    aud_02_a_sign_in_writes_exactly_one_entry_for_the_person,
     finding_09_an_audit_date_far_in_the_future_is_refused_not_a_panic,
     aud_01_audit_rows_cannot_be_changed_or_deleted_by_the_app,
     aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_target,
