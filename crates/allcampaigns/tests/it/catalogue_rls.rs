@@ -428,3 +428,50 @@ async fn rls_12_hot_queries_use_indexes_that_lead_with_tenant_id() {
         }
     }
 }
+
+/// RLS-07: the tenant context is only ever set with `set_config(name, $1, true)` (a bound value,
+/// transaction-local), never by SQL text built with `format!` or a `SET` of an `app.` setting.
+#[test]
+fn rls_07_the_tenant_context_is_set_only_through_a_bound_transaction_local_set_config() {
+    let mut files = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    let mut calls = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in source.lines().enumerate() {
+            let at = format!("{}:{}", path.display(), number + 1);
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            let upper = code.to_uppercase();
+            assert!(
+                !(upper.contains("SET APP.")
+                    || upper.contains("SET LOCAL APP.")
+                    || upper.contains("SET SESSION APP.")),
+                "{at}: a SET of an app setting: {code}"
+            );
+            if code.contains("set_config(") {
+                calls += 1;
+                assert!(
+                    code.contains("sqlx::query(\"SELECT set_config('app.")
+                        && code.contains("', $1, true)\")"),
+                    "{at}: set_config must bind its value and be transaction-local: {code}"
+                );
+            }
+        }
+    }
+    assert!(
+        calls >= 2,
+        "the tenant and user context are set somewhere ({calls})"
+    );
+}
