@@ -1,5 +1,6 @@
 #![no_main]
 
+#[allow(dead_code)] // each target uses one of the shared bodies
 #[path = "../targets.rs"]
 mod targets;
 
