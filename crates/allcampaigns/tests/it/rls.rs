@@ -1,4 +1,4 @@
-//! Row-level security on PostgreSQL (RLS-01 to RLS-06, RLS-08), run as the real app role.
+//! Row-level security on PostgreSQL (RLS-01 to RLS-06; RLS-08 to RLS-12 in `catalogue_rls.rs`), run as the real app role.
 //! Skipped without `TEST_DATABASE_URL` (and failing in CI without it).
 
 use allcampaigns::domain::{Email, Role, TenantId};
@@ -508,7 +508,7 @@ async fn rls_06_a_pool_of_two_never_leaks_tenant_context_across_1000_interleaved
 }
 
 #[tokio::test]
-async fn rls_08_a_reference_to_another_tenants_row_is_refused() {
+async fn rls_04_a_membership_naming_another_tenant_is_refused_by_with_check() {
     let Some((db, store, a, b)) = seeded().await else {
         return;
     };

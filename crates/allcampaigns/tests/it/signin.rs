@@ -20,7 +20,7 @@ crate::on_both_backends!(
     a_burst_of_refused_sign_ins_is_audited_once_for_the_account,
     ml_08_links_use_the_configured_address_never_the_host_header,
     ml_11_the_confirm_page_names_the_account_and_dead_links_offer_a_new_one,
-    ml_09_10_cookies_rotate_at_sign_in_and_die_at_sign_out,
+    ml_10_cookies_rotate_at_sign_in_and_die_at_sign_out,
     ml_12_state_changing_requests_without_a_valid_csrf_token_are_refused,
     ml_14_next_only_leads_to_same_origin_paths,
     pages_that_need_a_person_send_strangers_to_sign_in,
@@ -401,7 +401,7 @@ async fn ml_08_links_use_the_configured_address_never_the_host_header(db: TestDb
     app.stop().await;
 }
 
-async fn ml_09_10_cookies_rotate_at_sign_in_and_die_at_sign_out(db: TestDb) {
+async fn ml_10_cookies_rotate_at_sign_in_and_die_at_sign_out(db: TestDb) {
     let mut config = db.config.clone();
     config.public_url = url::Url::parse("https://campaigns.example").unwrap();
     let app = spawn_app(config).await;

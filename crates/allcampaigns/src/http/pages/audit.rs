@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::render;
@@ -46,16 +46,25 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     pub fn filter(&self) -> Result<AuditFilter, AppError> {
+        let invalid = |text: &str, field: &'static str| AppError::Invalid {
+            field,
+            problem: Problem::NotADate { input: text.into() },
+        };
+        // Years beyond four digits parse, but the day after `NaiveDate::MAX` does not exist
+        // (security review finding 9): such dates are refused, never added to.
         let day = |text: &str, field: &'static str| -> Result<Option<NaiveDate>, AppError> {
             if text.is_empty() {
                 return Ok(None);
             }
             NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1970..=9999).contains(&d.year()))
                 .map(Some)
-                .map_err(|_| AppError::Invalid {
-                    field,
-                    problem: Problem::NotADate { input: text.into() },
-                })
+                .ok_or_else(|| invalid(text, field))
+        };
+        let day_after = |d: NaiveDate| {
+            d.checked_add_days(chrono::Days::new(1))
+                .ok_or_else(|| invalid(&self.to, "to"))
         };
         let start =
             |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"));
@@ -70,7 +79,7 @@ impl AuditQuery {
                 })?)
             },
             since: day(&self.from, "from")?.map(start),
-            until: day(&self.to, "to")?.map(|d| start(d + chrono::Days::new(1))),
+            until: day(&self.to, "to")?.map(day_after).transpose()?.map(start),
             limit: PAGE_SIZE,
         })
     }

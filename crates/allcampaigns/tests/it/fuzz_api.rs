@@ -1,0 +1,267 @@
+//! API abuse: schemathesis against the OpenAPI document of the real app (FUZZ-01), and the
+//! cross-tenant operations the access sweep in `api.rs` leaves out (FUZZ-02). Both backends.
+//!
+//! schemathesis (PyPI) is installed into the target directory on first use, like aiosmtpd.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use allcampaigns::domain::{Email, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::api::{call, token_for};
+use crate::helpers::{TestApp, TestDb, member, spawn_app};
+use crate::on_both_backends;
+
+const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+/// Test cases per operation and phase: about a minute per backend on a shared machine.
+const EXAMPLES_PER_OPERATION: &str = "60";
+
+/// The app, pointed at the simulator so connection checks never leave the machine, with an
+/// owner's token and a tenant of theirs.
+async fn app_with_tenant(db: &TestDb) -> (TestApp, instantly_sim::RunningSim, String, String) {
+    let sim = crate::sync::simulator(instantly_sim::Scale::Small).await;
+    let mut config = db.config.clone();
+    config.instantly_url = sim.base_url().parse().unwrap();
+    let app = spawn_app(config).await;
+    let token = token_for(&app, "owner@a.example").await;
+    let (status, tenant) = call(
+        &app,
+        &token,
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "A"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let tenant = tenant["id"].as_str().unwrap().to_string();
+    (app, sim, token, tenant)
+}
+
+/// FUZZ-02 for the four operations the sweep skips: with tenant B's ids, tenant A's owner
+/// gets 404 from GET, PUT and DELETE of B's connection and from removing B's member (through
+/// B's tenant and through A's), and B's connection and member are still there.
+async fn fuzz_02_connection_and_member_removal_with_another_tenants_ids_answer_404(db: TestDb) {
+    let (app, sim, a_token, a) = app_with_tenant(&db).await;
+    let b_token = token_for(&app, "owner@b.example").await;
+    let (_, b) = call(
+        &app,
+        &b_token,
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "B"})),
+    )
+    .await;
+    let b = b["id"].as_str().unwrap().to_string();
+    let key = sim.workspaces()[0].api_key.clone();
+    let (status, _) = call(
+        &app,
+        &b_token,
+        Method::PUT,
+        &format!("/api/v1/tenants/{b}/connection"),
+        Some(json!({"api_key": key})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "B connects");
+    let b_member = member(&app, b.parse().unwrap(), "op@b.example", Role::Operator).await;
+    let attempts = [
+        (Method::GET, format!("/api/v1/tenants/{b}/connection"), None),
+        (
+            Method::PUT,
+            format!("/api/v1/tenants/{b}/connection"),
+            Some(json!({"api_key": key})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/tenants/{b}/connection"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/tenants/{b}/members/{b_member}"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/tenants/{a}/members/{b_member}"),
+            None,
+        ),
+    ];
+    for (method, path, body) in attempts {
+        let (status, answer) = call(&app, &a_token, method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {answer}");
+        assert_eq!(answer["error"]["code"], "not_found", "{method} {path}");
+        assert!(
+            !answer.to_string().contains(&key[key.len() - 4..]),
+            "{answer}"
+        );
+    }
+    let b_id = b.parse().unwrap();
+    assert!(app.store.connection(b_id).await.unwrap().is_some());
+    assert_eq!(
+        app.store.member_role(b_id, b_member).await.unwrap(),
+        Some(Role::Operator)
+    );
+    let user = app
+        .store
+        .user_by_email(&Email::parse("op@b.example").unwrap())
+        .await
+        .unwrap();
+    assert!(user.is_some());
+    app.stop().await;
+}
+
+/// FUZZ-01: schemathesis generates valid and invalid requests for every operation of
+/// `/api/v1/openapi.json` with an owner's token, the tenant id pinned to the owner's tenant
+/// (random ids would only ever meet 404s). Fails on any 5xx, a response that breaks its
+/// documented schema, an operation that ignores auth, or invalid data that is accepted.
+/// Left out, as documentation gaps rather than faults (run with `--checks all` to list them):
+/// undocumented 400/401 answers (status_code_conformance), 403 from the CSRF guard instead of
+/// 401 without a token (missing_required_header), schema-valid but refused names and keys
+/// (positive_data_acceptance: the schema lacks their length rules).
+async fn fuzz_01_schemathesis_finds_no_server_error_or_schema_violation(db: TestDb) {
+    let python_path = tokio::task::spawn_blocking(schemathesis_python_path)
+        .await
+        .unwrap()
+        .unwrap_or_else(|problem| panic!("{problem}"));
+    let (app, _sim, token, tenant) = app_with_tenant(&db).await;
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("schemathesis.toml");
+    std::fs::write(
+        &config,
+        format!("[parameters]\n\"path.tenant_id\" = \"{tenant}\"\n"),
+    )
+    .unwrap();
+    let mut command = Command::new("python3");
+    command
+        .args(["-m", "schemathesis.cli", "--config-file"])
+        .arg(&config)
+        .args(["run", &app.url("/api/v1/openapi.json")])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--checks",
+            "not_a_server_error,response_schema_conformance,content_type_conformance,\
+             ignored_auth,negative_data_rejection,use_after_free",
+        ])
+        .args(["--max-examples", EXAMPLES_PER_OPERATION, "--seed", "7"])
+        .args(["--phases", "examples,coverage,fuzzing,stateful"])
+        .args(["--workers", "1", "--no-color", "--request-timeout", "10"])
+        // The whole-tenant delete would end the run early for every later operation.
+        .args(["--exclude-name", "DELETE /api/v1/tenants/{tenant_id}"])
+        .args(["--generation-database", "none", "--warnings", "off"])
+        .current_dir(work.path())
+        .stdin(Stdio::null());
+    if let Some(path) = python_path {
+        command.env("PYTHONPATH", path);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("python3 runs schemathesis");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    app.stop().await;
+    eprintln!("{report}");
+    assert!(
+        output.status.success(),
+        "schemathesis found problems:\n{report}"
+    );
+    assert!(
+        report.contains("passed"),
+        "schemathesis ran cases:\n{report}"
+    );
+}
+
+on_both_backends!(
+    fuzz_02_connection_and_member_removal_with_another_tenants_ids_answer_404,
+    fuzz_01_schemathesis_finds_no_server_error_or_schema_violation,
+);
+
+/// Where schemathesis can be imported from: `None` for the system Python, else a folder for
+/// `PYTHONPATH`. Installed once per test run; an `Err` explains what to install.
+fn schemathesis_python_path() -> Result<Option<PathBuf>, String> {
+    static FOUND: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
+    FOUND.get_or_init(find_or_install).clone()
+}
+
+fn find_or_install() -> Result<Option<PathBuf>, String> {
+    if imports_schemathesis(None)? {
+        return Ok(None);
+    }
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("test-tools")
+        .join(SCHEMATHESIS.replace("==", "-"));
+    if !imports_schemathesis(Some(&folder))? {
+        install(&folder)?;
+    }
+    Ok(Some(folder))
+}
+
+fn imports_schemathesis(python_path: Option<&Path>) -> Result<bool, String> {
+    let version = SCHEMATHESIS.split("==").nth(1).unwrap();
+    let mut command = Command::new("python3");
+    command
+        .args([
+            "-c",
+            &format!(
+                "import importlib.metadata as m; assert m.version('schemathesis') == '{version}'"
+            ),
+        ])
+        .stderr(Stdio::null());
+    if let Some(path) = python_path {
+        command.env("PYTHONPATH", path);
+    }
+    let status = command.status().map_err(|e| {
+        format!("the API fuzz test runs schemathesis and needs `python3` on PATH: {e}")
+    })?;
+    Ok(status.success())
+}
+
+/// Installs into a private folder renamed into place, so two test runs never share a
+/// half-written install.
+fn install(folder: &Path) -> Result<(), String> {
+    let mut staging = folder.as_os_str().to_owned();
+    staging.push(format!(".partial-{}", std::process::id()));
+    let staging = PathBuf::from(staging);
+    let _ = std::fs::remove_dir_all(&staging);
+    let output = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(["--no-input", "--target"])
+        .arg(&staging)
+        .arg(SCHEMATHESIS)
+        .output()
+        .map_err(|e| format!("cannot run pip: {e}"))?;
+    if !output.status.success() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(format!(
+            "the API fuzz test needs schemathesis and could not install it with \
+             `python3 -m pip install --target {} {SCHEMATHESIS}`:\n{}\n\
+             Install it yourself (`python3 -m pip install {SCHEMATHESIS}`) or allow this \
+             machine to reach PyPI.",
+            folder.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    if std::fs::rename(&staging, folder).is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    match imports_schemathesis(Some(folder))? {
+        true => Ok(()),
+        false => Err(format!(
+            "python3 cannot import the schemathesis installed in {}; delete that folder to \
+             install it again",
+            folder.display()
+        )),
+    }
+}
