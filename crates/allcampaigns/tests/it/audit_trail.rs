@@ -8,7 +8,7 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::api::{call, token_for};
-use crate::catalogue_support::{sqlite_file, superuser, tenant_rows};
+use crate::catalogue_support::{sqlite_file, tenant_rows};
 use crate::helpers::{TestDb, spawn_app};
 use crate::on_both_backends;
 
@@ -92,7 +92,7 @@ async fn user_audit(db: &TestDb) -> Vec<String> {
     let sql = "SELECT action || '|' || COALESCE(details, '') FROM (SELECT action, \
                CAST(details AS TEXT) AS details, id FROM user_audit_log) x ORDER BY id";
     if db.is_postgres() {
-        let mut conn = superuser(db).await;
+        let mut conn = db.superuser().await;
         sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
     } else {
         let mut conn = sqlite_file(db).await;

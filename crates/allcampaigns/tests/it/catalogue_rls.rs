@@ -14,7 +14,7 @@ use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
-use crate::catalogue_support::{row_for, superuser, tenant_rows};
+use crate::catalogue_support::{row_for, tenant_rows};
 use crate::helpers::TestDb;
 use crate::on_both_backends;
 
@@ -380,7 +380,7 @@ async fn rls_12_hot_queries_use_indexes_that_lead_with_tenant_id() {
         return;
     };
     drop(db.store().await);
-    let mut su = superuser(&db).await;
+    let mut su = db.superuser().await;
     let started = std::time::Instant::now();
     large_fixture(&mut su).await;
     eprintln!("RLS-12 fixture built in {:?}", started.elapsed());

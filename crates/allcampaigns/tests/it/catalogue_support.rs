@@ -5,18 +5,9 @@ use std::collections::BTreeMap;
 use allcampaigns::domain::TenantId;
 use allcampaigns::store::Table;
 use serde_json::json;
-use sqlx::{Connection, PgConnection, Row, SqliteConnection};
+use sqlx::{Connection, Row, SqliteConnection};
 
 use crate::helpers::TestDb;
-
-/// A superuser connection to this test's PostgreSQL database, built from `TEST_DATABASE_URL`
-/// (the test database's owner may not be a superuser, and inspection must bypass RLS).
-pub async fn superuser(db: &TestDb) -> PgConnection {
-    let owner = url::Url::parse(db.owner_url.as_deref().expect("postgres")).unwrap();
-    let mut url = url::Url::parse(&std::env::var("TEST_DATABASE_URL").unwrap()).unwrap();
-    url.set_path(owner.path());
-    PgConnection::connect(url.as_str()).await.unwrap()
-}
 
 /// A direct connection to this test's SQLite file.
 pub async fn sqlite_file(db: &TestDb) -> SqliteConnection {
@@ -37,7 +28,7 @@ pub async fn tenant_rows(db: &TestDb, tenant: TenantId) -> BTreeMap<String, Vec<
 }
 
 async fn postgres_rows(db: &TestDb, tenant: TenantId) -> BTreeMap<String, Vec<String>> {
-    let mut conn = superuser(db).await;
+    let mut conn = db.superuser().await;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.table_name::text FROM information_schema.columns c \
          JOIN information_schema.tables t USING (table_schema, table_name) \
