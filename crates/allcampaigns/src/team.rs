@@ -156,7 +156,7 @@ async fn invitation_mail(
     link.query_pairs_mut()
         .append_pair("tenant", &access.tenant.to_string())
         .append_pair("token", token);
-    let texts = Lang::of(&access.current.user).texts();
+    let texts = Lang::from_code(&access.current.user.locale).texts();
     // Names saved before they were checked may still hold line breaks (security review
     // finding 10); none reaches the mail.
     let name: String = tenant

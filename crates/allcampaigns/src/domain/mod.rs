@@ -5,9 +5,11 @@ mod ids;
 mod person_text;
 mod role;
 mod tenant_input;
+mod tenant_profile;
 
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use person_text::{is_allowed_in_name, is_plain_name};
 pub use role::Role;
 pub use tenant_input::TenantInput;
+pub use tenant_profile::TenantProfile;

@@ -263,7 +263,7 @@ impl SyncWorker {
         {
             // Each admin is told in their own language.
             let lang = match self.store.user(admin.user_id).await {
-                Ok(Some(user)) => Lang::of(&user),
+                Ok(Some(user)) => Lang::from_code(&user.locale),
                 _ => Lang::default(),
             };
             let texts = lang.texts();

@@ -24,17 +24,12 @@ pub enum Lang {
 impl Lang {
     pub const ALL: [Lang; 1] = [Lang::En];
 
-    /// The stored code's language; unknown codes fall back to English.
+    /// The stored code's language (a person's `locale`); unknown codes fall back to English.
     pub fn from_code(code: &str) -> Self {
         Self::ALL
             .into_iter()
             .find(|lang| lang.code() == code)
             .unwrap_or_default()
-    }
-
-    /// The language a person chose on their profile.
-    pub fn of(user: &crate::store::User) -> Self {
-        Self::from_code(&user.locale)
     }
 
     pub fn code(self) -> &'static str {

@@ -189,7 +189,7 @@ async fn send_link_if_known(state: AppState, email: Email, next: Option<String>)
             next.as_deref(),
         )
         .await?;
-        let words = (Lang::of(&user).texts().mail.sign_in)(link.as_str());
+        let words = (Lang::from_code(&user.locale).texts().mail.sign_in)(link.as_str());
         state.mailer.send(Mail::to(&email, words)).await
     };
     if let Err(error) = result.await {

@@ -25,7 +25,7 @@ impl Prefs {
             .into_iter()
             .find(|theme| *theme != "system" && *theme == user.theme);
         Self {
-            lang: Lang::of(user),
+            lang: Lang::from_code(&user.locale),
             theme,
         }
     }
