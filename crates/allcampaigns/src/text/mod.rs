@@ -7,9 +7,11 @@
 
 mod en;
 mod pages;
+mod prefs;
 mod problem;
 
 pub use pages::*;
+pub use prefs::{Prefs, PrefsSlot, THEMES};
 pub use problem::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
 
 use crate::domain::Role;
