@@ -164,8 +164,7 @@ async fn invitation_mail(
         .chars()
         .filter(|c| is_allowed_in_name(*c))
         .collect();
-    let words = (texts.mail.invitation)(&name, texts.role(&role), link.as_str());
-    Ok(Mail::to(email, words))
+    Ok(Mail::invitation(email, texts, &name, role, link.as_str())?)
 }
 
 /// An invitation nobody received would only block the next attempt: it is removed, and the

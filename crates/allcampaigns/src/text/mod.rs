@@ -6,10 +6,12 @@
 //! language words when it is shown. Logs and the command line stay in English.
 
 mod en;
+mod mails;
 mod pages;
 mod prefs;
 mod problem;
 
+pub use mails::*;
 pub use pages::*;
 pub use prefs::{Prefs, PrefsSlot, THEMES};
 pub use problem::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
@@ -106,13 +108,6 @@ impl Texts {
             None => stored.to_owned(),
         }
     }
-}
-
-/// A mail's words; the mailer adds the addresses.
-pub struct MailText {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
 }
 
 #[cfg(test)]
