@@ -156,7 +156,7 @@ async fn invitation_mail(
     link.query_pairs_mut()
         .append_pair("tenant", &access.tenant.to_string())
         .append_pair("token", token);
-    let texts = Lang::of(&access.current.user).texts();
+    let texts = Lang::from_code(&access.current.user.locale).texts();
     // Names saved before they were checked may still hold line breaks (security review
     // finding 10); none reaches the mail.
     let name: String = tenant
@@ -164,8 +164,7 @@ async fn invitation_mail(
         .chars()
         .filter(|c| is_allowed_in_name(*c))
         .collect();
-    let words = (texts.mail.invitation)(&name, texts.role(&role), link.as_str());
-    Ok(Mail::to(email, words))
+    Ok(Mail::invitation(email, texts, &name, role, link.as_str())?)
 }
 
 /// An invitation nobody received would only block the next attempt: it is removed, and the

@@ -15,8 +15,8 @@ use crate::app::AppState;
 use crate::domain::TenantId;
 use crate::error::AppError;
 use crate::http::ClientIp;
-use crate::http::pages::ui::{Prefs, PrefsSlot};
 use crate::store::{Session, StoreError, User};
+use crate::text::{Prefs, PrefsSlot};
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::hours(24);
@@ -197,7 +197,7 @@ fn is_api(parts: &Parts) -> bool {
 /// Lets an error page of this request use the person's language and theme.
 fn remember_prefs(parts: &Parts, user: &User) {
     if let Some(slot) = parts.extensions.get::<PrefsSlot>() {
-        slot.fill(Prefs::of(user));
+        slot.fill(Prefs::chosen(&user.locale, &user.theme));
     }
 }
 

@@ -6,6 +6,7 @@ mod person_text;
 mod role;
 mod stream;
 mod tenant_input;
+mod tenant_profile;
 
 pub use email::Email;
 pub use ids::{TenantId, UserId};
@@ -13,3 +14,4 @@ pub use person_text::{is_allowed_in_name, is_plain_name};
 pub use role::Role;
 pub use stream::{Stream, UnknownStream};
 pub use tenant_input::TenantInput;
+pub use tenant_profile::TenantProfile;

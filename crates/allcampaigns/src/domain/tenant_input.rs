@@ -1,8 +1,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::is_plain_name;
-use crate::store::TenantProfile;
+use super::{TenantProfile, is_plain_name};
 use crate::text::{NameField, Problem, TenantUrl};
 
 /// A tenant's name and client/brand metadata as a person enters them (form or JSON).

@@ -12,8 +12,9 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
-use super::pages::ui::{PrefsSlot, Ui};
+use super::pages::ui::Ui;
 use crate::error::{AppError, ErrorBody, ErrorJson};
+use crate::text::PrefsSlot;
 
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -2,6 +2,7 @@
 //! none configured, messages that carry a link are written to the log with a line saying so, so
 //! one person can use the product with no mail server.
 
+mod messages;
 mod smtp;
 
 use std::sync::Arc;
@@ -12,25 +13,13 @@ use crate::config::Config;
 
 pub use smtp::SmtpMailer;
 
-/// One message, in text and HTML.
+/// One message, in text and HTML; see `messages.rs` for the mails the product sends.
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
-}
-
-impl Mail {
-    /// A mail to `to` with a language's words (see [`crate::text::MailTexts`]).
-    pub fn to(to: impl ToString, words: crate::text::MailText) -> Self {
-        Self {
-            to: to.to_string(),
-            subject: words.subject,
-            text: words.text,
-            html: words.html,
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -80,12 +69,4 @@ impl Mailer {
             Self::Smtp(smtp) => smtp.send(mail).await,
         }
     }
-}
-
-/// Text made safe to place inside HTML mail.
-pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

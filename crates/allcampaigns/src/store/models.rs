@@ -4,6 +4,9 @@ use sqlx::types::Json;
 
 use crate::domain::{Email, Role, TenantId, UserId};
 
+/// Kept here so code that names the store's types finds it; it lives in `domain`.
+pub use crate::domain::TenantProfile;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct User {
     pub id: UserId,
@@ -88,16 +91,6 @@ pub struct TenantWithRole {
     pub tenant: Tenant,
     #[sqlx(try_from = "String")]
     pub role: Role,
-}
-
-/// The editable part of a tenant: its name and client/brand metadata.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TenantProfile {
-    pub name: String,
-    pub client_name: Option<String>,
-    pub website: Option<String>,
-    pub accent_colour: Option<String>,
-    pub logo_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

@@ -269,14 +269,16 @@ impl SyncWorker {
         {
             // Each admin is told in their own language.
             let lang = match self.store.user(admin.user_id).await {
-                Ok(Some(user)) => Lang::of(&user),
+                Ok(Some(user)) => Lang::from_code(&user.locale),
                 _ => Lang::default(),
             };
             let texts = lang.texts();
             let detail = texts.say(&Problem::Sync(fault.clone()));
-            let words = (texts.mail.sync_stopped)(&tenant.name, &detail);
-            let mail = Mail::to(&admin.email, words);
-            if let Err(e) = self.mailer.send(mail).await {
+            let sent = match Mail::sync_stopped(&admin.email, texts, &tenant.name, &detail) {
+                Ok(mail) => self.mailer.send(mail).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = sent {
                 tracing::warn!(
                     error = format!("{e:#}"),
                     "could not tell an admin about a refused key"

@@ -6,10 +6,14 @@
 //! language words when it is shown. Logs and the command line stay in English.
 
 mod en;
+mod mails;
 mod pages;
+mod prefs;
 mod problem;
 
+pub use mails::*;
 pub use pages::*;
+pub use prefs::{Prefs, PrefsSlot, THEMES};
 pub use problem::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
 
 use crate::domain::Role;
@@ -24,17 +28,12 @@ pub enum Lang {
 impl Lang {
     pub const ALL: [Lang; 1] = [Lang::En];
 
-    /// The stored code's language; unknown codes fall back to English.
+    /// The stored code's language (a person's `locale`); unknown codes fall back to English.
     pub fn from_code(code: &str) -> Self {
         Self::ALL
             .into_iter()
             .find(|lang| lang.code() == code)
             .unwrap_or_default()
-    }
-
-    /// The language a person chose on their profile.
-    pub fn of(user: &crate::store::User) -> Self {
-        Self::from_code(&user.locale)
     }
 
     pub fn code(self) -> &'static str {
@@ -109,13 +108,6 @@ impl Texts {
             None => stored.to_owned(),
         }
     }
-}
-
-/// A mail's words; the mailer adds the addresses.
-pub struct MailText {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The words of each area, as fields a language fills. Words around a link come as the text
 //! before it, the link's own words and the text after it, so a language can order them.
 
-use super::MailText;
 use crate::domain::Stream;
 
 pub type Words = &'static str;
@@ -273,10 +272,4 @@ pub struct ErrorPage {
     /// A status code's name, as the page's heading.
     pub status: fn(u16) -> &'static str,
     pub back: Words,
-}
-
-pub struct MailTexts {
-    pub sign_in: fn(link: &str) -> MailText,
-    pub invitation: fn(tenant: &str, role: &str, link: &str) -> MailText,
-    pub sync_stopped: fn(tenant: &str, detail: &str) -> MailText,
 }

@@ -1,6 +1,6 @@
 //! Templates carry no words of their own: every word comes from a language's `Texts`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Attributes whose values people read (or hear, with a screen reader).
 const READ_ATTRIBUTES: [&str; 5] = ["placeholder", "aria-label", "title", "alt", "label"];
@@ -8,9 +8,15 @@ const READ_ATTRIBUTES: [&str; 5] = ["placeholder", "aria-label", "title", "alt",
 #[test]
 fn templates_carry_no_words_of_their_own() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let templates = template_files(&dir);
+    assert!(
+        templates
+            .iter()
+            .any(|path| path.ends_with("mail/sign_in.txt")),
+        "mail templates are checked too"
+    );
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in templates {
         let source = std::fs::read_to_string(&path).unwrap();
         for words in own_words(&source) {
             found.push(format!("{}: {words:?}", path.display()));
@@ -21,6 +27,20 @@ fn templates_carry_no_words_of_their_own() {
         "words outside Texts:\n{}",
         found.join("\n")
     );
+}
+
+/// Every file under `dir`, mail templates (`mail/`) included.
+fn template_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(template_files(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// The letters left once template code is removed: text between tags, and the values of
@@ -83,6 +103,11 @@ fn the_check_finds_words_in_text_and_read_attributes() {
     let source = r#"<p>{{ t.x }} Hello</p><input placeholder="name" value="{{ v }}"><a href="/x">{{ t.y }}</a>"#;
     assert_eq!(own_words(source), vec!["Hello", "name"]);
     assert!(own_words(r#"<td>…{{ a }}</td><span aria-hidden="true">⚠ </span>"#).is_empty());
+    // A mail's text part has no tags: whatever is left outside `{{ }}` is its own words.
+    assert_eq!(
+        own_words("{{ t.a }}\n\nAccept: {{ link }}\n"),
+        vec!["Accept:"]
+    );
 }
 
 #[test]

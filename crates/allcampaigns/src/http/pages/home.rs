@@ -4,13 +4,14 @@ use axum::response::Html;
 
 use super::render;
 use super::switcher::Switcher;
-use super::ui::{Prefs, Ui};
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::Role;
 use crate::error::AppResult;
 use crate::store::Tenant;
+use crate::text::Prefs;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -33,7 +34,7 @@ pub async fn home(
     let install_admin = state.store.is_install_admin(current.user.id).await?;
     render(&HomePage {
         ui: Ui::with(
-            Prefs::of(&current.user),
+            Prefs::chosen(&current.user.locale, &current.user.theme),
             Some(Switcher::all_clients(&tenants)),
         ),
         csrf,

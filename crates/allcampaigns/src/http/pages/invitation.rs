@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::render;
-use super::ui::{Prefs, Ui};
+use super::ui::Ui;
 use crate::app::AppState;
 use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::CsrfToken;
@@ -22,6 +22,7 @@ use crate::domain::{Role, TenantId};
 use crate::error::{AppError, AppResult};
 use crate::invitations;
 use crate::store::User;
+use crate::text::Prefs;
 
 #[derive(Template)]
 #[template(path = "invitation.html")]
@@ -91,7 +92,7 @@ async fn open_page(
 ) -> AppResult<InvitationPage> {
     let current = signed_in(state, headers).await?;
     let ui = match &current {
-        Some((user, _)) => Ui::with(Prefs::of(user), None),
+        Some((user, _)) => Ui::with(Prefs::chosen(&user.locale, &user.theme), None),
         None => Ui::anonymous(),
     };
     let open = match form.tenant.parse::<TenantId>() {

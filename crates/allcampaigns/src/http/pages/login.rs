@@ -189,8 +189,11 @@ async fn send_link_if_known(state: AppState, email: Email, next: Option<String>)
             next.as_deref(),
         )
         .await?;
-        let words = (Lang::of(&user).texts().mail.sign_in)(link.as_str());
-        state.mailer.send(Mail::to(&email, words)).await
+        let texts = Lang::from_code(&user.locale).texts();
+        state
+            .mailer
+            .send(Mail::sign_in(&email, texts, link.as_str())?)
+            .await
     };
     if let Err(error) = result.await {
         tracing::error!(

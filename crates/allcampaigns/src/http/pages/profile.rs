@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::store::{ApiToken, Profile, User};
 use crate::text::{Lang, Problem};
 
-pub const THEMES: [&str; 3] = ["system", "light", "dark"];
+pub use crate::text::THEMES;
 
 #[derive(Template)]
 #[template(path = "profile.html")]

@@ -2,10 +2,10 @@
 
 mod admins;
 mod connection;
+mod mail;
 mod problem;
 
 use super::*;
-use crate::mail::escape_html;
 
 pub const EN: Texts = Texts {
     lang: Lang::En,
@@ -163,11 +163,7 @@ pub const EN: Texts = Texts {
         status: status_name,
         back: "Back to the start page",
     },
-    mail: MailTexts {
-        sign_in: sign_in_mail,
-        invitation: invitation_mail,
-        sync_stopped: sync_stopped_mail,
-    },
+    mail: mail::MAIL,
     role_name: |role| match role {
         Role::Owner => "owner",
         Role::Admin => "admin",
@@ -203,55 +199,5 @@ fn status_name(status: u16) -> &'static str {
         503 => "Not ready",
         504 => "Took too long",
         _ => "Error",
-    }
-}
-
-const SIGN_IN_LINK_NOTE: &str =
-    "It works once and expires in 15 minutes. If you did not ask for it, ignore this message.";
-
-fn sign_in_mail(link: &str) -> MailText {
-    MailText {
-        subject: "Your All Campaigns sign-in link".into(),
-        text: format!(
-            "Open this link to sign in to All Campaigns:\n\n{link}\n\n{SIGN_IN_LINK_NOTE}"
-        ),
-        html: format!(
-            "<p>Open this link to sign in to All Campaigns:</p><p><a href=\"{}\">Sign in</a></p>\
-             <p>{SIGN_IN_LINK_NOTE}</p>",
-            escape_html(link)
-        ),
-    }
-}
-
-fn invitation_mail(tenant: &str, role: &str, link: &str) -> MailText {
-    MailText {
-        subject: format!("You are invited to {tenant} on All Campaigns"),
-        text: format!(
-            "You are invited to join {tenant} on All Campaigns as {role}.\n\nAccept here:\n{link}\n\n\
-             The invitation expires in 7 days."
-        ),
-        html: format!(
-            "<p>You are invited to join <strong>{}</strong> on All Campaigns as {role}.</p>\
-             <p><a href=\"{}\">Accept the invitation</a></p><p>The invitation expires in 7 days.</p>",
-            escape_html(tenant),
-            escape_html(link)
-        ),
-    }
-}
-
-fn sync_stopped_mail(tenant: &str, detail: &str) -> MailText {
-    MailText {
-        subject: format!("Instantly sync stopped for {tenant}"),
-        text: format!(
-            "Sync for {tenant} has stopped: {detail}\n\nOpen the client's Instantly \
-             connection page in All Campaigns to fix it. Sync stays stopped until then, so \
-             Instantly is not asked again with a refused key.\n"
-        ),
-        html: format!(
-            "<p>Sync for <strong>{}</strong> has stopped: {}</p><p>Open the client's Instantly \
-             connection page in All Campaigns to fix it. Sync stays stopped until then.</p>",
-            escape_html(tenant),
-            escape_html(detail)
-        ),
     }
 }
