@@ -15,8 +15,20 @@ pub async fn record(
     target: Option<String>,
     details: Value,
 ) {
+    record_by(store, tenant, Some(actor), action, target, details).await;
+}
+
+/// A tenant entry whose actor may be no one (the command line).
+pub async fn record_by(
+    store: &DynStore,
+    tenant: TenantId,
+    actor: Option<UserId>,
+    action: &str,
+    target: Option<String>,
+    details: Value,
+) {
     let entry = NewAuditEntry {
-        actor: Some(actor),
+        actor,
         action: action.into(),
         target,
         details,

@@ -5,6 +5,8 @@ use allcampaigns::config::{self, Config, Sources};
 use allcampaigns::crypto::{Keyring, format_key};
 use allcampaigns::demo::DemoOptions;
 use allcampaigns::domain::Email;
+use allcampaigns::services::OwnedServices;
+use allcampaigns::tenants::{self, Creator};
 use allcampaigns::{app, auth, keys, observability, store};
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -263,22 +265,28 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
 }
 
 async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Result<()> {
-    let store = store::open(&config, true).await?;
-    let keyring = keys::load_keyring(&config, &store).await?;
+    // No tenant command sends mail.
+    let owned = OwnedServices::open(&config, allcampaigns::mail::Mailer::Log).await?;
+    let (store, keyring) = (&owned.store, &owned.keyring);
     match command {
         TenantCommand::Create { name, owner } => {
             let input = allcampaigns::domain::TenantInput {
                 name,
                 ..Default::default()
             };
-            let profile = input
+            // Refused names fail before an owner account is made for them.
+            input
                 .validate()
-                .map_err(|(field, message)| anyhow::anyhow!("{field}: {message}"))?;
+                .map_err(|(field, problem)| anyhow::anyhow!("{field}: {problem}"))?;
             let owner = match owner {
-                Some(email) => Some(find_or_create_user(&store, &email, "").await?),
+                Some(email) => Some(find_or_create_user(store, &email, "").await?),
                 None => None,
             };
-            println!("{}", store.create_tenant(owner, &profile).await?.id);
+            let creator = Creator::CommandLine { owner };
+            let tenant = tenants::create(&owned.services(), creator, &input)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!("{}", tenant.id);
         }
         TenantCommand::Connect {
             tenant_id,
@@ -301,7 +309,7 @@ async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Resul
                 base_url: &base_url,
                 allow_shared_workspace,
             };
-            let connection = allcampaigns::connections::connect(&store, &keyring, request)
+            let connection = allcampaigns::connections::connect(store, keyring, request)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
             let workspace = connection.workspace_name.unwrap_or_default();
