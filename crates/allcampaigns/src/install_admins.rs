@@ -7,12 +7,13 @@ use serde_json::json;
 use crate::audit;
 use crate::domain::{Email, UserId};
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::store::{DynStore, User};
 use crate::text::Problem;
 
 /// `Forbidden` unless `user` is an install admin.
-pub async fn require(store: &DynStore, user: UserId) -> AppResult<()> {
-    if store.is_install_admin(user).await? {
+pub async fn require(services: &Services<'_>, user: UserId) -> AppResult<()> {
+    if services.store.is_install_admin(user).await? {
         Ok(())
     } else {
         Err(AppError::Forbidden)
@@ -20,8 +21,9 @@ pub async fn require(store: &DynStore, user: UserId) -> AppResult<()> {
 }
 
 /// Grants the right to the account with address `email`.
-pub async fn grant(store: &DynStore, actor: &User, email: &str) -> AppResult<User> {
-    require(store, actor.id).await?;
+pub async fn grant(services: &Services<'_>, actor: &User, email: &str) -> AppResult<User> {
+    require(services, actor.id).await?;
+    let store = services.store;
     let email = Email::parse(email).map_err(|_| AppError::Invalid {
         field: "email",
         problem: Problem::NotAnEmail {
@@ -44,8 +46,9 @@ pub async fn grant(store: &DynStore, actor: &User, email: &str) -> AppResult<Use
 }
 
 /// Revokes the right; never from the last install admin.
-pub async fn revoke(store: &DynStore, actor: &User, user: UserId) -> AppResult<()> {
-    require(store, actor.id).await?;
+pub async fn revoke(services: &Services<'_>, actor: &User, user: UserId) -> AppResult<()> {
+    require(services, actor.id).await?;
+    let store = services.store;
     store.revoke_install_admin(user).await?;
     record(store, actor.id, user, "install_admin.revoked").await;
     Ok(())

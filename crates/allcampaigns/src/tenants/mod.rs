@@ -2,6 +2,9 @@
 //! (owners, with the tenant's exact name typed as confirmation). Pages, the JSON API and the
 //! command line all call these, as `(&Services, who acts, the input)`.
 
+pub mod invitations;
+pub mod members;
+
 use serde_json::json;
 
 use crate::audit;
@@ -30,7 +33,7 @@ pub async fn create(
     let (owner, actor) = match creator {
         Creator::Person(current) => {
             current.require_unlimited()?;
-            install_admins::require(services.store, current.user.id).await?;
+            install_admins::require(services, current.user.id).await?;
             (Some(current.user.id), Some(current.user.id))
         }
         Creator::CommandLine { owner } => (owner, None),

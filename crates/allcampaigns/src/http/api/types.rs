@@ -77,7 +77,7 @@ pub struct MemberBody {
 impl MemberBody {
     /// The member as a caller of role `viewer` may see them (security review finding 21).
     pub fn seen_by(viewer: Role, member: Member) -> Self {
-        let shown = crate::team::shows_address(viewer, &member);
+        let shown = crate::tenants::members::shows_address(viewer, &member);
         Self {
             email: shown.then(|| member.email.to_string()),
             ..Self::from(member)

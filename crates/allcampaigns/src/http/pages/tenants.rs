@@ -18,8 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::install_admins;
 use crate::services::Services;
 use crate::store::{Member, Tenant, TenantProfile};
-use crate::team;
-use crate::tenants::{self, Creator};
+use crate::tenants::{self, Creator, members};
 use crate::text::Texts;
 
 pub fn profile_of(tenant: &Tenant) -> TenantProfile {
@@ -65,7 +64,7 @@ fn shown_members(members: Vec<Member>, viewer: Role, texts: &Texts) -> Vec<Shown
     members
         .into_iter()
         .map(|member| {
-            let name = if team::shows_address(viewer, &member) {
+            let name = if members::shows_address(viewer, &member) {
                 member.email.to_string()
             } else if member.display_name.is_empty() {
                 texts.tenant.agency_member.to_string()
@@ -85,7 +84,7 @@ pub async fn new_form(
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    install_admins::require(&state.store, current.user.id).await?;
+    install_admins::require(&Services::of(&state), current.user.id).await?;
     let ui = Ui::of_user(&state, &current.user).await?;
     let page = TenantFormPage {
         heading: ui.t.tenant_form.new_heading,
