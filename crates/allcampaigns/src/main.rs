@@ -6,6 +6,7 @@ use allcampaigns::crypto::{Keyring, format_key};
 use allcampaigns::demo::DemoOptions;
 use allcampaigns::domain::Email;
 use allcampaigns::services::OwnedServices;
+use allcampaigns::tenants::instantly::{self, LinkRequest, Linker};
 use allcampaigns::tenants::{self, Creator};
 use allcampaigns::{app, auth, keys, observability, store};
 use clap::Parser;
@@ -267,7 +268,6 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
 async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Result<()> {
     // No tenant command sends mail.
     let owned = OwnedServices::open(&config, allcampaigns::mail::Mailer::Log).await?;
-    let (store, keyring) = (&owned.store, &owned.keyring);
     match command {
         TenantCommand::Create { name, owner } => {
             let input = allcampaigns::domain::TenantInput {
@@ -279,7 +279,7 @@ async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Resul
                 .validate()
                 .map_err(|(field, problem)| anyhow::anyhow!("{field}: {problem}"))?;
             let owner = match owner {
-                Some(email) => Some(find_or_create_user(store, &email, "").await?),
+                Some(email) => Some(find_or_create_user(&owned.store, &email, "").await?),
                 None => None,
             };
             let creator = Creator::CommandLine { owner };
@@ -297,19 +297,22 @@ async fn tenant_command(config: Config, command: TenantCommand) -> anyhow::Resul
             let tenant = tenant_id
                 .parse()
                 .map_err(|_| anyhow::anyhow!("`{tenant_id}` is not a tenant id"))?;
-            store
+            owned
+                .store
                 .tenant(tenant)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no tenant has the id {tenant_id}"))?;
             let base_url = instantly_url.unwrap_or_else(|| config.instantly_url.to_string());
-            let request = allcampaigns::connections::ConnectRequest {
-                tenant,
-                actor: None,
+            let request = LinkRequest {
                 api_key: read_instantly_key(instantly_key)?,
                 base_url: &base_url,
                 allow_shared_workspace,
             };
-            let connection = allcampaigns::connections::connect(store, keyring, request)
+            let linker = Linker::Operator {
+                tenant,
+                actor: None,
+            };
+            let connection = instantly::link(&owned.services(), linker, request)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
             let workspace = connection.workspace_name.unwrap_or_default();

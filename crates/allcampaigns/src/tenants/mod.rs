@@ -2,6 +2,7 @@
 //! (owners, with the tenant's exact name typed as confirmation). Pages, the JSON API and the
 //! command line all call these, as `(&Services, who acts, the input)`.
 
+pub mod instantly;
 pub mod invitations;
 pub mod members;
 

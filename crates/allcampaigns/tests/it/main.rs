@@ -11,6 +11,7 @@ mod data_files;
 mod demo;
 mod http;
 mod install_admins;
+mod instantly_link;
 mod invitations;
 mod keys;
 mod member_rules;

@@ -182,7 +182,7 @@ pub struct ErrorDetail {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ConnectionBody {
+pub struct InstantlyLinkBody {
     /// pending, connected or needs_attention
     pub status: String,
     pub status_detail: Option<String>,
@@ -195,7 +195,7 @@ pub struct ConnectionBody {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<crate::store::Connection> for ConnectionBody {
+impl From<crate::store::Connection> for InstantlyLinkBody {
     fn from(connection: crate::store::Connection) -> Self {
         Self {
             status: connection.status.as_str().to_string(),
@@ -213,10 +213,10 @@ impl From<crate::store::Connection> for ConnectionBody {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct ConnectRequestBody {
+pub struct InstantlyLinkRequest {
     /// The Instantly API key of the workspace.
     pub api_key: String,
-    /// Connect even when another tenant already has this Instantly workspace.
+    /// Link even when another tenant already has this Instantly workspace.
     #[serde(default)]
     pub allow_shared_workspace: bool,
 }

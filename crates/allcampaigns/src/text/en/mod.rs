@@ -59,7 +59,7 @@ pub const EN: Texts = Texts {
         client: "Client",
         website: "Website",
         your_role: "Your role",
-        connection_link: "Instantly connection",
+        connection_link: "Instantly link",
         members_heading: "Members",
         agency_member: "agency team member",
         delete_heading: "Delete this client",
@@ -176,7 +176,7 @@ pub const EN: Texts = Texts {
     },
     role_duty: |role| match role {
         Role::Owner => "owner: everything, including deletion",
-        Role::Admin => "admin: also members and connection",
+        Role::Admin => "admin: also members and the Instantly link",
         Role::Operator => "operator: works the inbox",
         Role::Client => "client: sees this client only, read-mostly",
     },
@@ -243,13 +243,13 @@ fn sync_stopped_mail(tenant: &str, detail: &str) -> MailText {
     MailText {
         subject: format!("Instantly sync stopped for {tenant}"),
         text: format!(
-            "Sync for {tenant} has stopped: {detail}\n\nOpen the client's Instantly \
-             connection page in All Campaigns to fix it. Sync stays stopped until then, so \
+            "Sync for {tenant} has stopped: {detail}\n\nOpen the client's \
+             Instantly link page in All Campaigns to fix it. Sync stays stopped until then, so \
              Instantly is not asked again with a refused key.\n"
         ),
         html: format!(
-            "<p>Sync for <strong>{}</strong> has stopped: {}</p><p>Open the client's Instantly \
-             connection page in All Campaigns to fix it. Sync stays stopped until then.</p>",
+            "<p>Sync for <strong>{}</strong> has stopped: {}</p><p>Open the client's \
+             Instantly link page in All Campaigns to fix it. Sync stays stopped until then.</p>",
             escape_html(tenant),
             escape_html(detail)
         ),
