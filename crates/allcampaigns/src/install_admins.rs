@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::domain::{Email, UserId};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
@@ -40,7 +40,7 @@ pub async fn grant(services: &Services<'_>, actor: &User, email: &str) -> AppRes
             },
         })?;
     if store.grant_install_admin(user.id, Some(actor.id)).await? {
-        record(store, actor.id, user.id, "install_admin.granted").await;
+        record(store, actor.id, user.id, AuditAction::InstallAdminGranted).await;
     }
     Ok(user)
 }
@@ -50,11 +50,11 @@ pub async fn revoke(services: &Services<'_>, actor: &User, user: UserId) -> AppR
     require(services, actor.id).await?;
     let store = services.store;
     store.revoke_install_admin(user).await?;
-    record(store, actor.id, user, "install_admin.revoked").await;
+    record(store, actor.id, user, AuditAction::InstallAdminRevoked).await;
     Ok(())
 }
 
-async fn record(store: &DynStore, actor: UserId, user: UserId, action: &str) {
+async fn record(store: &DynStore, actor: UserId, user: UserId, action: AuditAction) {
     let details = json!({"user_id": user, "by": actor});
     audit::record_user(store, actor, action, details.clone()).await;
     if actor != user {

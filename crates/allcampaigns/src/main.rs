@@ -190,7 +190,13 @@ async fn create_user(
     let user = find_or_create_user(&store, email.as_str(), name).await?;
     if install_admin && store.grant_install_admin(user, None).await? {
         let details = serde_json::json!({"user_id": user, "by": null, "via": "command_line"});
-        allcampaigns::audit::record_user(&store, user, "install_admin.granted", details).await;
+        allcampaigns::audit::record_user(
+            &store,
+            user,
+            allcampaigns::audit::AuditAction::InstallAdminGranted,
+            details,
+        )
+        .await;
         println!("{email} is now an install admin (may create clients)");
     }
     let link = auth::links::issue_link(&store, &config.public_url, &email, None).await?;
@@ -229,7 +235,7 @@ async fn issue_token(
     allcampaigns::audit::record_user(
         &store,
         user.id,
-        "api_token.created",
+        allcampaigns::audit::AuditAction::ApiTokenCreated,
         serde_json::json!({"days": request.days, "read_only": token.read_only,
             "tenant": token.tenant_scope, "by": "command line"}),
     )

@@ -8,7 +8,7 @@ use std::time::Instant;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
 use crate::crypto::{CryptoError, Keyring, Purpose, SecretSlot};
 use crate::domain::{TenantId, UserId};
@@ -155,9 +155,9 @@ pub async fn link(
         .await
         .map_err(AppError::Internal)?;
     let action = if replacing {
-        "connection.key_replaced"
+        AuditAction::ConnectionKeyReplaced
     } else {
-        "connection.key_added"
+        AuditAction::ConnectionKeyAdded
     };
     if let Some(actor) = actor {
         let details = json!({"workspace": workspace_name, "key_last4": saved.key_last4});
@@ -203,7 +203,7 @@ pub async fn unlink(services: &Services<'_>, access: &TenantAccess) -> AppResult
     store.delete_connection(access.tenant).await?;
     store.cancel_job(access.tenant, JOB_KIND).await?;
     let actor = access.current.user.id;
-    let action = "connection.key_removed";
+    let action = AuditAction::ConnectionKeyRemoved;
     audit::record(store, access.tenant, actor, action, None, json!({})).await;
     Ok(())
 }
@@ -229,7 +229,7 @@ pub async fn sync_now(services: &Services<'_>, access: &TenantAccess) -> AppResu
         store,
         access.tenant,
         actor,
-        "sync.requested",
+        AuditAction::SyncRequested,
         None,
         json!({}),
     )

@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 
 use super::members::parse_role;
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::{TenantAccess, hash_token, random_token};
 use crate::domain::{Email, Role, TenantId, is_allowed_in_name};
 use crate::error::{AppError, AppResult};
@@ -53,7 +53,7 @@ pub async fn invite(
     };
     let entry = NewAuditEntry {
         actor: Some(access.current.user.id),
-        action: "member.invited".into(),
+        action: AuditAction::MemberInvited.as_str().into(),
         target: Some(email.to_string()),
         details: json!({"role": role, "invitation_id": invitation.id}),
         request_id: None,
@@ -126,7 +126,7 @@ pub async fn withdraw(
         services.store,
         access.tenant,
         access.current.user.id,
-        "invitation.withdrawn",
+        AuditAction::InvitationWithdrawn,
         Some(found.email.to_string()),
         json!({"role": found.role, "invitation_id": found.id}),
     )
@@ -181,7 +181,7 @@ async fn take_back(services: &Services<'_>, access: &TenantAccess, invitation: &
         services.store,
         access.tenant,
         access.current.user.id,
-        "invitation.not_sent",
+        AuditAction::InvitationNotSent,
         Some(invitation.email.to_string()),
         json!({"role": invitation.role, "invitation_id": invitation.id}),
     )
@@ -217,13 +217,9 @@ pub async fn accept(services: &Services<'_>, tenant: TenantId, token: &str) -> A
         .filter(|invitation| invitation.expires_at > Utc::now())
         .ok_or(AppError::LinkUsed)?;
     if !sender_may_still_grant(services, tenant, &invitation).await? {
-        audit::record_system(
-            services.store,
-            tenant,
-            "invitation.refused_sender_lost_role",
-            json!({"role": invitation.role, "invitation_id": invitation.id}),
-        )
-        .await;
+        let action = AuditAction::InvitationRefusedSenderLostRole;
+        let details = json!({"role": invitation.role, "invitation_id": invitation.id});
+        audit::record_by(services.store, tenant, None, action, None, details).await;
         return Err(AppError::LinkUsed);
     }
     let (user, new_account) = match services.store.user_by_email(&invitation.email).await? {
@@ -238,8 +234,8 @@ pub async fn accept(services: &Services<'_>, tenant: TenantId, token: &str) -> A
         .add_member(tenant, user.id, invitation.role)
         .await
     {
-        Ok(()) => "member.joined",
-        Err(StoreError::Conflict(_)) => "invitation.accepted_existing_member",
+        Ok(()) => AuditAction::MemberJoined,
+        Err(StoreError::Conflict(_)) => AuditAction::InvitationAcceptedExistingMember,
         Err(other) => return Err(other.into()),
     };
     audit::record(

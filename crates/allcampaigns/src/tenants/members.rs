@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
 use crate::domain::{Role, UserId};
 use crate::error::{AppError, AppResult};
@@ -55,7 +55,7 @@ pub async fn change_role(
         store,
         access.tenant,
         actor,
-        "member.role_changed",
+        AuditAction::MemberRoleChanged,
         Some(user.to_string()),
         details,
     )
@@ -78,7 +78,7 @@ pub async fn remove(services: &Services<'_>, access: &TenantAccess, user: UserId
         store,
         access.tenant,
         actor,
-        "member.removed",
+        AuditAction::MemberRemoved,
         Some(user.to_string()),
         details,
     )

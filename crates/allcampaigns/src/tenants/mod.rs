@@ -8,7 +8,7 @@ pub mod members;
 
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{Role, TenantInput, UserId};
 use crate::error::{AppError, AppResult};
@@ -49,7 +49,7 @@ pub async fn create(
         services.store,
         tenant.id,
         actor,
-        "tenant.created",
+        AuditAction::TenantCreated,
         None,
         details,
     )
@@ -75,7 +75,7 @@ pub async fn update(
         services.store,
         tenant.id,
         actor,
-        "tenant.updated",
+        AuditAction::TenantUpdated,
         None,
         details,
     )
@@ -104,7 +104,7 @@ pub async fn delete(
     audit::record_user(
         services.store,
         access.current.user.id,
-        "tenant.deleted",
+        AuditAction::TenantDeleted,
         details,
     )
     .await;
