@@ -7,63 +7,190 @@ use crate::domain::{TenantId, UserId};
 use crate::store::DynStore;
 use crate::store::{NewAuditEntry, UserAuditEntry};
 
+/// What an audit entry records. `as_str` gives the name stored in the `action` column, which
+/// the audit page shows and filters by; those names never change (stored rows keep them).
+/// The `connection.*` names predate "the Instantly link" and stay for that reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    TenantCreated,
+    TenantUpdated,
+    TenantDeleted,
+    MemberInvited,
+    MemberJoined,
+    MemberRoleChanged,
+    MemberRemoved,
+    InvitationWithdrawn,
+    InvitationNotSent,
+    InvitationRefusedSenderLostRole,
+    InvitationAcceptedExistingMember,
+    ConnectionKeyAdded,
+    ConnectionKeyReplaced,
+    ConnectionKeyRemoved,
+    ConnectionNeedsAttention,
+    SyncRequested,
+    InstallAdminGranted,
+    InstallAdminRevoked,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    ApiTokenRevokedAll,
+    ProfileUpdated,
+    SignInSucceeded,
+    SignInBurstRefused,
+    SignOut,
+    SignOutEverywhere,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 26] = [
+        Self::TenantCreated,
+        Self::TenantUpdated,
+        Self::TenantDeleted,
+        Self::MemberInvited,
+        Self::MemberJoined,
+        Self::MemberRoleChanged,
+        Self::MemberRemoved,
+        Self::InvitationWithdrawn,
+        Self::InvitationNotSent,
+        Self::InvitationRefusedSenderLostRole,
+        Self::InvitationAcceptedExistingMember,
+        Self::ConnectionKeyAdded,
+        Self::ConnectionKeyReplaced,
+        Self::ConnectionKeyRemoved,
+        Self::ConnectionNeedsAttention,
+        Self::SyncRequested,
+        Self::InstallAdminGranted,
+        Self::InstallAdminRevoked,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
+        Self::ApiTokenRevokedAll,
+        Self::ProfileUpdated,
+        Self::SignInSucceeded,
+        Self::SignInBurstRefused,
+        Self::SignOut,
+        Self::SignOutEverywhere,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TenantCreated => "tenant.created",
+            Self::TenantUpdated => "tenant.updated",
+            Self::TenantDeleted => "tenant.deleted",
+            Self::MemberInvited => "member.invited",
+            Self::MemberJoined => "member.joined",
+            Self::MemberRoleChanged => "member.role_changed",
+            Self::MemberRemoved => "member.removed",
+            Self::InvitationWithdrawn => "invitation.withdrawn",
+            Self::InvitationNotSent => "invitation.not_sent",
+            Self::InvitationRefusedSenderLostRole => "invitation.refused_sender_lost_role",
+            Self::InvitationAcceptedExistingMember => "invitation.accepted_existing_member",
+            Self::ConnectionKeyAdded => "connection.key_added",
+            Self::ConnectionKeyReplaced => "connection.key_replaced",
+            Self::ConnectionKeyRemoved => "connection.key_removed",
+            Self::ConnectionNeedsAttention => "connection.needs_attention",
+            Self::SyncRequested => "sync.requested",
+            Self::InstallAdminGranted => "install_admin.granted",
+            Self::InstallAdminRevoked => "install_admin.revoked",
+            Self::ApiTokenCreated => "api_token.created",
+            Self::ApiTokenRevoked => "api_token.revoked",
+            Self::ApiTokenRevokedAll => "api_token.revoked_all",
+            Self::ProfileUpdated => "profile.updated",
+            Self::SignInSucceeded => "sign_in.succeeded",
+            Self::SignInBurstRefused => "sign_in.burst_refused",
+            Self::SignOut => "sign_out",
+            Self::SignOutEverywhere => "sign_out.everywhere",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub async fn record(
     store: &DynStore,
     tenant: TenantId,
     actor: UserId,
-    action: &str,
+    action: AuditAction,
+    target: Option<String>,
+    details: Value,
+) {
+    record_by(store, tenant, Some(actor), action, target, details).await;
+}
+
+/// A tenant entry whose actor may be no one (the command line).
+pub async fn record_by(
+    store: &DynStore,
+    tenant: TenantId,
+    actor: Option<UserId>,
+    action: AuditAction,
     target: Option<String>,
     details: Value,
 ) {
     let entry = NewAuditEntry {
-        actor: Some(actor),
-        action: action.into(),
+        actor,
+        action: action.as_str().into(),
         target,
         details,
         request_id: None,
     };
     if let Err(error) = store.append_audit(tenant, &entry).await {
-        tracing::error!(error = %error, action, "could not write the audit log");
+        tracing::error!(error = %error, action = action.as_str(), "could not write the audit log");
     }
 }
 
 /// An entry made by the product itself (no person acted), such as sync finding a key refused.
-pub async fn record_system(store: &DynStore, tenant: TenantId, action: &str, details: Value) {
-    let entry = NewAuditEntry {
-        actor: None,
-        action: action.into(),
-        target: None,
-        details,
-        request_id: None,
-    };
-    if let Err(error) = store.append_audit(tenant, &entry).await {
-        tracing::error!(error = %error, action, "could not write the audit log");
-    }
+pub async fn record_system(
+    store: &DynStore,
+    tenant: TenantId,
+    action: AuditAction,
+    details: Value,
+) {
+    record_by(store, tenant, None, action, None, details).await;
 }
 
 /// An entry about a person rather than a tenant (sign-ins, tokens, deleted tenants).
-pub async fn record_user(store: &DynStore, user: UserId, action: &str, details: Value) {
+pub async fn record_user(store: &DynStore, user: UserId, action: AuditAction, details: Value) {
     let entry = UserAuditEntry {
         user_id: Some(user),
-        action: action.into(),
+        action: action.as_str().into(),
         details,
         request_id: None,
     };
     if let Err(error) = store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, action, "could not write the audit log");
+        tracing::error!(error = %error, action = action.as_str(), "could not write the audit log");
     }
 }
 
 /// An entry about an address with no account, or about no one (such as an IP refused at the
 /// sign-in limit). Never put the address itself in `details`.
-pub async fn record_without_user(store: &DynStore, action: &str, details: Value) {
+pub async fn record_without_user(store: &DynStore, action: AuditAction, details: Value) {
     let entry = UserAuditEntry {
         user_id: None,
-        action: action.into(),
+        action: action.as_str().into(),
         details,
         request_id: None,
     };
     if let Err(error) = store.append_user_audit(&entry).await {
-        tracing::error!(error = %error, action, "could not write the audit log");
+        tracing::error!(error = %error, action = action.as_str(), "could not write the audit log");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn each_action_has_its_own_stored_name() {
+        let mut names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        assert_eq!(AuditAction::TenantCreated.as_str(), "tenant.created");
+        assert_eq!(
+            AuditAction::ConnectionKeyAdded.as_str(),
+            "connection.key_added"
+        );
     }
 }

@@ -15,9 +15,10 @@ use url::Url;
 
 use crate::app::{App, AppState};
 use crate::config::{self, Config, Sources};
-use crate::connections::{self, ConnectRequest};
 use crate::domain::{Email, TenantId, UserId};
+use crate::services::Services;
 use crate::store::{DynStore, TenantProfile};
+use crate::tenants::instantly::{self, LinkRequest, Linker};
 
 /// The demo owner's address.
 pub const OWNER_EMAIL: &str = "demo@example.com";
@@ -208,14 +209,16 @@ async fn connect_workspaces(
                 state.store.create_tenant(Some(owner), &profile).await?.id
             }
         };
-        let request = ConnectRequest {
-            tenant,
-            actor: Some(owner),
+        let request = LinkRequest {
             api_key: SecretString::from(workspace.api_key),
             base_url: &base_url,
             allow_shared_workspace: false,
         };
-        connections::connect(&state.store, &state.keyring, request)
+        let linker = Linker::Operator {
+            tenant,
+            actor: Some(owner),
+        };
+        instantly::link(&Services::of(state), linker, request)
             .await
             .map_err(|error| anyhow::anyhow!("cannot connect {}: {error}", workspace.name))?;
         tenants.push((tenant, workspace.name));

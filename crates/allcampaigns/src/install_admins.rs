@@ -4,15 +4,16 @@
 
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::domain::{Email, UserId};
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::store::{DynStore, User};
 use crate::text::Problem;
 
 /// `Forbidden` unless `user` is an install admin.
-pub async fn require(store: &DynStore, user: UserId) -> AppResult<()> {
-    if store.is_install_admin(user).await? {
+pub async fn require(services: &Services<'_>, user: UserId) -> AppResult<()> {
+    if services.store.is_install_admin(user).await? {
         Ok(())
     } else {
         Err(AppError::Forbidden)
@@ -20,8 +21,9 @@ pub async fn require(store: &DynStore, user: UserId) -> AppResult<()> {
 }
 
 /// Grants the right to the account with address `email`.
-pub async fn grant(store: &DynStore, actor: &User, email: &str) -> AppResult<User> {
-    require(store, actor.id).await?;
+pub async fn grant(services: &Services<'_>, actor: &User, email: &str) -> AppResult<User> {
+    require(services, actor.id).await?;
+    let store = services.store;
     let email = Email::parse(email).map_err(|_| AppError::Invalid {
         field: "email",
         problem: Problem::NotAnEmail {
@@ -38,20 +40,21 @@ pub async fn grant(store: &DynStore, actor: &User, email: &str) -> AppResult<Use
             },
         })?;
     if store.grant_install_admin(user.id, Some(actor.id)).await? {
-        record(store, actor.id, user.id, "install_admin.granted").await;
+        record(store, actor.id, user.id, AuditAction::InstallAdminGranted).await;
     }
     Ok(user)
 }
 
 /// Revokes the right; never from the last install admin.
-pub async fn revoke(store: &DynStore, actor: &User, user: UserId) -> AppResult<()> {
-    require(store, actor.id).await?;
+pub async fn revoke(services: &Services<'_>, actor: &User, user: UserId) -> AppResult<()> {
+    require(services, actor.id).await?;
+    let store = services.store;
     store.revoke_install_admin(user).await?;
-    record(store, actor.id, user, "install_admin.revoked").await;
+    record(store, actor.id, user, AuditAction::InstallAdminRevoked).await;
     Ok(())
 }
 
-async fn record(store: &DynStore, actor: UserId, user: UserId, action: &str) {
+async fn record(store: &DynStore, actor: UserId, user: UserId, action: AuditAction) {
     let details = json!({"user_id": user, "by": actor});
     audit::record_user(store, actor, action, details.clone()).await;
     if actor != user {

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use allcampaigns::config::{self, Sources};
-use allcampaigns::connections::{self, ConnectRequest};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{Table, TenantProfile};
 use allcampaigns::sync::{Hooks, StreamReport, SyncOptions, SyncWorker};
@@ -113,20 +112,8 @@ async fn main() -> anyhow::Result<()> {
         ..Default::default()
     };
     let tenant = store.create_tenant(None, &profile).await?.id;
-    let request = ConnectRequest {
-        tenant,
-        actor: None,
-        api_key: ws[0]["api_key"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-            .into(),
-        base_url: &base,
-        allow_shared_workspace: false,
-    };
-    connections::connect(&store, &keyring, request)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = ws[0]["api_key"].as_str().unwrap_or_default();
+    link_as_operator(&store, &keyring, tenant, key, &base).await?;
     let options = SyncOptions {
         pages_per_slice: u64::MAX,
         ..SyncOptions::default()
@@ -197,5 +184,40 @@ async fn main() -> anyhow::Result<()> {
     if let Some(pg) = pg {
         pg.drop_database().await?;
     }
+    Ok(())
+}
+
+/// Links `api_key` to `tenant` as the operator would (no person, no limits).
+pub async fn link_as_operator(
+    store: &allcampaigns::store::DynStore,
+    keyring: &allcampaigns::crypto::Keyring,
+    tenant: allcampaigns::domain::TenantId,
+    api_key: &str,
+    base_url: &str,
+) -> anyhow::Result<()> {
+    use allcampaigns::tenants::instantly::{self, LinkRequest, Linker};
+    let public_url = url::Url::parse("http://localhost")?;
+    let invite_limits = allcampaigns::app::InviteLimits::default();
+    let key_checks = allcampaigns::app::failed_bearer_limit();
+    let services = allcampaigns::services::Services {
+        store,
+        keyring,
+        mailer: &Mailer::Log,
+        public_url: &public_url,
+        invite_limits: &invite_limits,
+        key_checks: &key_checks,
+    };
+    let request = LinkRequest {
+        api_key: api_key.to_owned().into(),
+        base_url,
+        allow_shared_workspace: false,
+    };
+    let linker = Linker::Operator {
+        tenant,
+        actor: None,
+    };
+    instantly::link(&services, linker, request)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use allcampaigns::config;
-use allcampaigns::connections::{self, ConnectRequest};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{Table, TenantProfile};
 use allcampaigns::sync::{SyncOptions, SyncWorker};
@@ -30,16 +29,8 @@ pub async fn run() -> anyhow::Result<()> {
             ..Default::default()
         };
         let tenant = store.create_tenant(None, &profile).await?.id;
-        let request = ConnectRequest {
-            tenant,
-            actor: None,
-            api_key: w["api_key"].as_str().unwrap_or_default().to_owned().into(),
-            base_url: &base,
-            allow_shared_workspace: false,
-        };
-        connections::connect(&store, &keyring, request)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let key = w["api_key"].as_str().unwrap_or_default();
+        super::link_as_operator(&store, &keyring, tenant, key, &base).await?;
         tenants.push(tenant);
     }
     let budget = instantly::BudgetConfig::default();

@@ -6,7 +6,6 @@
 //! `pages_per_slice` pages per stream and then yields, so one huge backfill cannot starve the
 //! other tenants of the worker.
 
-pub mod command;
 mod cycle;
 mod emails;
 mod leads;

@@ -10,6 +10,7 @@ use instantly::{BudgetConfig, Client, ClientConfig, WorkspaceBudgets};
 use tokio_util::sync::CancellationToken;
 
 use super::{Ctx, CycleReport, JOB_KIND, StreamReport, SyncError, SyncOptions, run_cycle};
+use crate::audit::AuditAction;
 use crate::crypto::Keyring;
 use crate::domain::{Role, TenantId};
 use crate::mail::{Mail, Mailer};
@@ -217,7 +218,7 @@ impl SyncWorker {
     }
 
     fn client(&self, connection: &crate::store::Connection) -> anyhow::Result<Client> {
-        let key = crate::connections::open_api_key(&self.keyring, connection)
+        let key = crate::tenants::instantly::open_api_key(&self.keyring, connection)
             .context("cannot open the stored Instantly key")?;
         let mut config = ClientConfig::new(key);
         config.base_url = connection.base_url.trim_end_matches('/').to_owned();
@@ -245,8 +246,13 @@ impl SyncWorker {
             tracing::error!(error = %e, "could not stop a refused tenant's sync");
         }
         let details = serde_json::json!({ "reason": fault.stored() });
-        crate::audit::record_system(&self.store, tenant, "connection.needs_attention", details)
-            .await;
+        crate::audit::record_system(
+            &self.store,
+            tenant,
+            AuditAction::ConnectionNeedsAttention,
+            details,
+        )
+        .await;
         self.notify_admins(tenant, &fault).await;
     }
 

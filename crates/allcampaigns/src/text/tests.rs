@@ -137,7 +137,7 @@ fn sync_faults_are_stored_as_codes_and_worded_when_shown() {
     }
     assert_eq!(
         english.stored_fault("sync:key_refused"),
-        "Instantly refused the API key. Paste a new key on the connection page."
+        "Instantly refused the API key. Paste a new key on the Instantly link page."
     );
     // Text kept before faults had codes is shown as it was.
     assert_eq!(english.stored_fault("Instantly: gone"), "Instantly: gone");

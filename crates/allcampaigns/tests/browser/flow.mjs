@@ -165,7 +165,7 @@ function plainText(raw) {
 
 // ---- The flow ------------------------------------------------------------------------------
 
-/** Reloads the connection page until the Unibox messages row is complete with messages stored. */
+/** Reloads the Instantly link page until the Unibox messages row is complete with messages stored. */
 async function waitForUniboxSync(page) {
   const row = page.locator('table.sync tbody tr', {
     has: page.locator('th', { hasText: 'Unibox messages' }),
@@ -248,7 +248,7 @@ async function flow(page) {
   const client = page.url();
   await capture(page, 'client');
 
-  await page.getByRole('link', { name: 'Instantly connection' }).click();
+  await page.getByRole('link', { name: 'Instantly link' }).click();
   await page.getByText('Not connected yet.').waitFor();
   await capture(page, 'connection-empty');
 

@@ -280,6 +280,19 @@ fn endpoints(
             None,
             [true, true, false, false],
         ),
+        // Issue 11: the Instantly link, and its deprecated old path (an empty key: 422).
+        (
+            M::PUT,
+            format!("/api/v1/tenants/{tenant}/instantly-link"),
+            Some(json!({"api_key": ""})),
+            [true, true, false, false],
+        ),
+        (
+            M::PUT,
+            format!("/api/v1/tenants/{tenant}/connection"),
+            Some(json!({"api_key": ""})),
+            [true, true, false, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -463,6 +476,10 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         ("/api/v1/admins/{user_id}", &["delete"]),
         ("/api/v1/tenants/{tenant_id}/audit", &["get"]),
         (
+            "/api/v1/tenants/{tenant_id}/instantly-link",
+            &["get", "put", "delete"],
+        ),
+        (
             "/api/v1/tenants/{tenant_id}/connection",
             &["get", "put", "delete"],
         ),
@@ -480,6 +497,13 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             assert!(operations.get(*method).is_some(), "{method} {path} missing");
         }
     }
+    // Issue 11: the old path of the Instantly link is an alias, documented as deprecated.
+    for method in ["get", "put", "delete"] {
+        let old = &paths["/api/v1/tenants/{tenant_id}/connection"][method];
+        let new = &paths["/api/v1/tenants/{tenant_id}/instantly-link"][method];
+        assert_eq!(old["deprecated"], true, "{method} /connection");
+        assert_ne!(new["deprecated"], true, "{method} /instantly-link");
+    }
     let schemes = &document["components"]["securitySchemes"]["bearer"];
     assert_eq!(schemes["scheme"], "bearer");
     for schema in [
@@ -490,6 +514,8 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         "AuditList",
         "SyncStatus",
         "StreamStatus",
+        "InstantlyLinkBody",
+        "InstantlyLinkRequest",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

@@ -30,7 +30,13 @@ async fn tenant_with_audit(store: &DynStore) -> TenantId {
         .create_user(&Email::parse("audited@example.com").unwrap(), "")
         .await
         .unwrap();
-    allcampaigns::audit::record_user(store, user.id, "seed", json!({})).await;
+    allcampaigns::audit::record_user(
+        store,
+        user.id,
+        allcampaigns::audit::AuditAction::SignInSucceeded,
+        json!({}),
+    )
+    .await;
     tenant
 }
 

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use allcampaigns::connections::{self, ConnectRequest};
 use allcampaigns::domain::TenantId;
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{StreamState, Table, TenantProfile, Write};
@@ -48,16 +47,14 @@ async fn two_connected_tenants(db: &TestDb) -> TwoTenants {
             ..Default::default()
         };
         let tenant = store.create_tenant(None, &profile).await.unwrap().id;
-        let request = ConnectRequest {
+        crate::instantly_link::link_as_operator(
+            &store,
+            &keyring,
             tenant,
-            actor: None,
-            api_key: ws.api_key.clone().into(),
-            base_url: &sim.base_url(),
-            allow_shared_workspace: false,
-        };
-        connections::connect(&store, &keyring, request)
-            .await
-            .unwrap();
+            &ws.api_key,
+            &sim.base_url(),
+        )
+        .await;
         tenants.push(tenant);
     }
     let options = SyncOptions {

@@ -479,7 +479,7 @@ async fn only_owners_and_admins_may_sync_now_and_a_refused_key_is_shown_with_wha
     assert_eq!(refused.status(), 404, "a non-member learns nothing");
 
     // Kept as a code, worded for the reader.
-    let detail = "Instantly refused the API key. Paste a new key on the connection page.";
+    let detail = "Instantly refused the API key. Paste a new key on the Instantly link page.";
     let check = ConnectionCheck {
         status: ConnectionStatus::NeedsAttention,
         detail: Some(SyncFault::KeyRefused.stored()),

@@ -1,10 +1,10 @@
 //! Master keys against a real database: SEC-02, SEC-04, SEC-07 and SEC-09.
 
-use allcampaigns::connections::{Workspace, open_api_key, sealed_connection};
 use allcampaigns::crypto::{CryptoError, Keyring, format_key};
 use allcampaigns::domain::{Email, TenantId};
 use allcampaigns::keys;
 use allcampaigns::store::{ConnectionStatus, DynStore, TenantProfile};
+use allcampaigns::tenants::instantly::{Workspace, open_api_key, sealed_link};
 
 use crate::helpers::{TestDb, secret};
 
@@ -40,7 +40,7 @@ async fn connect(store: &DynStore, keyring: &Keyring, tenant: TenantId, key: &st
         id: Some("ws".into()),
         name: Some("Workspace".into()),
     };
-    let connection = sealed_connection(
+    let connection = sealed_link(
         keyring,
         tenant,
         &secret(key),

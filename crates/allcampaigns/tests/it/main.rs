@@ -19,6 +19,7 @@ mod fuzz_api;
 mod fuzz_smoke;
 mod http;
 mod install_admins;
+mod instantly_link;
 mod invitations;
 mod keys;
 mod member_rules;

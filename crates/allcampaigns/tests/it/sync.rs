@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use allcampaigns::connections::{self, ConnectRequest};
 use allcampaigns::domain::TenantId;
 use allcampaigns::mail::{Mail, Mailer};
 use allcampaigns::store::{DynStore, TenantProfile};
@@ -53,16 +52,8 @@ pub async fn connected(db: TestDb, scale: Scale, options: SyncOptions) -> Synced
     };
     let tenant = store.create_tenant(None, &profile).await.unwrap().id;
     let ws = sim.workspaces().remove(0);
-    let request = ConnectRequest {
-        tenant,
-        actor: None,
-        api_key: ws.api_key.clone().into(),
-        base_url: &sim.base_url(),
-        allow_shared_workspace: false,
-    };
-    connections::connect(&store, &keyring, request)
-        .await
-        .unwrap();
+    crate::instantly_link::link_as_operator(&store, &keyring, tenant, &ws.api_key, &sim.base_url())
+        .await;
     let (mailer, inbox) = Mailer::capture();
     let worker = SyncWorker::new(
         store.clone(),

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use allcampaigns::connections::{self, ConnectRequest};
 use allcampaigns::domain::TenantId;
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::TenantProfile;
@@ -39,16 +38,14 @@ async fn tenants_take_turns_slice_by_slice_until_each_backfill_is_done(db: TestD
             ..Default::default()
         };
         let tenant = store.create_tenant(None, &profile).await.unwrap().id;
-        let request = ConnectRequest {
+        crate::instantly_link::link_as_operator(
+            &store,
+            &keyring,
             tenant,
-            actor: None,
-            api_key: workspace.api_key.clone().into(),
-            base_url: &sim.base_url(),
-            allow_shared_workspace: false,
-        };
-        connections::connect(&store, &keyring, request)
-            .await
-            .unwrap();
+            &workspace.api_key,
+            &sim.base_url(),
+        )
+        .await;
         tenants.push(tenant);
     }
     let options = SyncOptions {

@@ -1,7 +1,8 @@
 //! Tenants through the pages: creation, metadata, typed-confirmation deletion, and the access
 //! rules (another tenant's URL is 404; a weaker role is 403), on both backends.
 
-use allcampaigns::domain::{Email, Role};
+use allcampaigns::config::DatabaseConfig;
+use allcampaigns::domain::{Email, Role, TenantId};
 use allcampaigns::store::AuditFilter;
 
 use crate::helpers::{TestDb, Visitor, spawn_app};
@@ -14,6 +15,7 @@ crate::on_both_backends!(
     deleting_needs_the_name_typed_exactly,
     a_member_of_two_clients_switches_between_them_with_the_current_one_marked,
     the_switcher_never_shows_another_persons_clients,
+    the_command_lines_tenant_create_is_audited,
 );
 
 /// Creates a client through the form and returns its id.
@@ -279,4 +281,75 @@ async fn the_switcher_never_shows_another_persons_clients(db: TestDb) {
         assert!(!switcher.contains("Acme Secret"), "{path}: {switcher}");
     }
     app.stop().await;
+}
+
+/// The environment that points the real binary at this test's database.
+fn binary_env(db: &TestDb) -> Vec<(String, String)> {
+    use secrecy::ExposeSecret;
+    let mut env = vec![(
+        "ALLCAMPAIGNS_DATA_DIR".to_string(),
+        db.dir.path().display().to_string(),
+    )];
+    if let DatabaseConfig::Postgres { url, .. } = &db.config.database {
+        env.push(("DATABASE_URL".into(), url.expose_secret().to_string()));
+        let owner = db.owner_url.clone().expect("postgres");
+        env.push(("ALLCAMPAIGNS_MIGRATE_DATABASE_URL".into(), owner));
+        let key = allcampaigns::crypto::format_key(1, &[42; 32]);
+        env.push(("ALLCAMPAIGNS_MASTER_KEY".into(), key.to_string()));
+    }
+    env
+}
+
+/// Issue 11: `tenant create` runs the same rule as the page and the API, so it writes
+/// `tenant.created` too (by no person, via the command line).
+async fn the_command_lines_tenant_create_is_audited(db: TestDb) {
+    let env = binary_env(&db);
+    let dir = db.dir.path().to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_allcampaigns"))
+            .args([
+                "tenant",
+                "create",
+                "--name",
+                "Acme",
+                "--owner",
+                "ops@example.com",
+            ])
+            .current_dir(dir)
+            .env_clear()
+            .envs(env)
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let id: TenantId = String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let store = db.store().await;
+    let filter = AuditFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let entries = store.audit_entries(id, &filter).await.unwrap();
+    let [entry] = entries.as_slice() else {
+        panic!("one entry expected, got {entries:?}")
+    };
+    assert_eq!(entry.action, "tenant.created");
+    assert_eq!(entry.actor_id, None);
+    assert_eq!(entry.details["name"], "Acme");
+    assert_eq!(entry.details["via"], "command_line");
+    let owner = store
+        .user_by_email(&Email::parse("ops@example.com").unwrap())
+        .await
+        .unwrap()
+        .expect("the owner was made");
+    assert_eq!(
+        store.member_role(id, owner.id).await.unwrap(),
+        Some(Role::Owner)
+    );
 }

@@ -14,6 +14,7 @@ use crate::auth::CurrentUser;
 use crate::domain::UserId;
 use crate::error::{AppError, AppResult};
 use crate::install_admins;
+use crate::services::Services;
 use crate::store::InstallAdmin;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,7 +54,7 @@ pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> AppResult<Json<AdminList>> {
-    install_admins::require(&state.store, current.user.id).await?;
+    install_admins::require(&Services::of(&state), current.user.id).await?;
     let admins = state.store.install_admins().await?;
     Ok(Json(AdminList {
         admins: admins.into_iter().map(Into::into).collect(),
@@ -68,7 +69,7 @@ pub async fn grant(
     current: CurrentUser,
     ApiJson(request): ApiJson<GrantRequest>,
 ) -> AppResult<StatusCode> {
-    install_admins::grant(&state.store, &current.user, &request.email).await?;
+    install_admins::grant(&Services::of(&state), &current.user, &request.email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -83,6 +84,6 @@ pub async fn revoke(
     Path(user): Path<String>,
 ) -> AppResult<StatusCode> {
     let user: UserId = user.parse().map_err(|_| AppError::NotFound)?;
-    install_admins::revoke(&state.store, &current.user, user).await?;
+    install_admins::revoke(&Services::of(&state), &current.user, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,8 @@ use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::domain::UserId;
 use crate::error::{AppError, AppResult};
-use crate::team;
+use crate::services::Services;
+use crate::tenants::{invitations, members};
 
 fn member_id(user: &str) -> AppResult<UserId> {
     user.parse().map_err(|_| AppError::NotFound)
@@ -45,7 +46,13 @@ pub async fn invite(
     access: TenantAccess,
     ApiJson(request): ApiJson<InviteRequest>,
 ) -> AppResult<(StatusCode, Json<InvitationBody>)> {
-    let invitation = team::invite(&state, &access, &request.email, &request.role).await?;
+    let invitation = invitations::invite(
+        &Services::of(&state),
+        &access,
+        &request.email,
+        &request.role,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(invitation.into())))
 }
 
@@ -75,7 +82,13 @@ pub async fn change_role(
     Path((_, user)): Path<(String, String)>,
     ApiJson(request): ApiJson<RoleRequest>,
 ) -> AppResult<StatusCode> {
-    team::change_role(&state, &access, member_id(&user)?, &request.role).await?;
+    members::change_role(
+        &Services::of(&state),
+        &access,
+        member_id(&user)?,
+        &request.role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -88,7 +101,7 @@ pub async fn remove(
     access: TenantAccess,
     Path((_, user)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    team::remove(&state, &access, member_id(&user)?).await?;
+    members::remove(&Services::of(&state), &access, member_id(&user)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,6 +115,6 @@ pub async fn withdraw(
     Path((_, invitation)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
     let invitation = invitation.parse().map_err(|_| AppError::NotFound)?;
-    team::withdraw(&state, &access, invitation).await?;
+    invitations::withdraw(&Services::of(&state), &access, invitation).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 //! same route registrations, so no endpoint can be left out of it.
 
 mod admins;
-mod connection;
+mod instantly_link;
 mod json;
 mod members;
 mod sync;
@@ -25,7 +25,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly connections and sync of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links and sync of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -44,6 +44,8 @@ impl Modify for BearerAuth {
     }
 }
 
+// The old `/connection` path is registered on purpose, deprecated in the document.
+#[allow(deprecated)]
 pub fn routes() -> Router<AppState> {
     let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(tenants::me))
@@ -57,9 +59,14 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(admins::list, admins::grant))
         .routes(routes!(admins::revoke))
         .routes(routes!(
-            connection::show,
-            connection::save,
-            connection::remove
+            instantly_link::show,
+            instantly_link::save,
+            instantly_link::remove
+        ))
+        .routes(routes!(
+            instantly_link::show_old,
+            instantly_link::save_old,
+            instantly_link::remove_old
         ))
         .routes(routes!(sync::show, sync::request));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();

@@ -6,7 +6,9 @@ use super::types::ErrorEnvelope;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::error::AppResult;
+use crate::services::Services;
 use crate::sync::status::{SyncStatus, tenant_status};
+use crate::tenants::instantly;
 use crate::text::Lang;
 
 /// Where the tenant's sync stands, per stream: stored rows, last success, last error and
@@ -32,8 +34,7 @@ pub async fn request(
     State(state): State<AppState>,
     access: TenantAccess,
 ) -> AppResult<(StatusCode, Json<SyncStatus>)> {
-    access.require_admin()?;
-    crate::sync_now::request(&state.store, access.tenant, access.current.user.id).await?;
+    instantly::sync_now(&Services::of(&state), &access).await?;
     let status = tenant_status(&state.store, access.tenant).await?;
     Ok((
         StatusCode::ACCEPTED,

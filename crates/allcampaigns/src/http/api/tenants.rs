@@ -2,22 +2,17 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::IntoParams;
 
 use super::ApiJson;
 use super::types::{AuditList, ErrorEnvelope, Me, TenantBody, TenantList};
 use crate::app::AppState;
-use crate::audit;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{Role, TenantInput};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::pages::audit::AuditQuery;
-use crate::text::Problem;
-
-fn invalid((field, problem): (&'static str, Problem)) -> AppError {
-    AppError::Invalid { field, problem }
-}
+use crate::services::Services;
+use crate::tenants::{self, Creator};
 
 /// The signed-in person.
 #[utoipa::path(get, path = "/me", tag = "account",
@@ -52,23 +47,8 @@ pub async fn create(
     current: CurrentUser,
     ApiJson(input): ApiJson<TenantInput>,
 ) -> AppResult<(StatusCode, Json<TenantBody>)> {
-    current.require_unlimited()?;
-    crate::install_admins::require(&state.store, current.user.id).await?;
-    let profile = input.validate().map_err(invalid)?;
-    let tenant = state
-        .store
-        .create_tenant(Some(current.user.id), &profile)
-        .await?;
-    let details = json!({"name": tenant.name});
-    audit::record(
-        &state.store,
-        tenant.id,
-        current.user.id,
-        "tenant.created",
-        None,
-        details,
-    )
-    .await;
+    let creator = Creator::Person(&current);
+    let tenant = tenants::create(&Services::of(&state), creator, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(TenantBody::new(tenant, Role::Owner)),
@@ -82,11 +62,7 @@ pub async fn show(
     State(state): State<AppState>,
     access: TenantAccess,
 ) -> AppResult<Json<TenantBody>> {
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let tenant = tenants::current(&Services::of(&state), &access).await?;
     Ok(Json(TenantBody::new(tenant, access.role)))
 }
 
@@ -100,19 +76,7 @@ pub async fn update(
     access: TenantAccess,
     ApiJson(input): ApiJson<TenantInput>,
 ) -> AppResult<Json<TenantBody>> {
-    access.require_admin()?;
-    let profile = input.validate().map_err(invalid)?;
-    let tenant = state.store.update_tenant(access.tenant, &profile).await?;
-    let details = json!({"name": tenant.name});
-    audit::record(
-        &state.store,
-        tenant.id,
-        access.current.user.id,
-        "tenant.updated",
-        None,
-        details,
-    )
-    .await;
+    let tenant = tenants::update(&Services::of(&state), &access, &input).await?;
     Ok(Json(TenantBody::new(tenant, access.role)))
 }
 
@@ -132,7 +96,7 @@ pub async fn delete(
     access: TenantAccess,
     Query(query): Query<DeleteQuery>,
 ) -> AppResult<StatusCode> {
-    crate::tenancy::delete(&state.store, &access, &query.confirm_name).await?;
+    tenants::delete(&Services::of(&state), &access, &query.confirm_name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -77,7 +77,7 @@ pub struct MemberBody {
 impl MemberBody {
     /// The member as a caller of role `viewer` may see them (security review finding 21).
     pub fn seen_by(viewer: Role, member: Member) -> Self {
-        let shown = crate::team::shows_address(viewer, &member);
+        let shown = crate::tenants::members::shows_address(viewer, &member);
         Self {
             email: shown.then(|| member.email.to_string()),
             ..Self::from(member)
@@ -182,7 +182,7 @@ pub struct ErrorDetail {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ConnectionBody {
+pub struct InstantlyLinkBody {
     /// pending, connected or needs_attention
     pub status: String,
     pub status_detail: Option<String>,
@@ -195,7 +195,7 @@ pub struct ConnectionBody {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<crate::store::Connection> for ConnectionBody {
+impl From<crate::store::Connection> for InstantlyLinkBody {
     fn from(connection: crate::store::Connection) -> Self {
         Self {
             status: connection.status.as_str().to_string(),
@@ -213,10 +213,10 @@ impl From<crate::store::Connection> for ConnectionBody {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct ConnectRequestBody {
+pub struct InstantlyLinkRequest {
     /// The Instantly API key of the workspace.
     pub api_key: String,
-    /// Connect even when another tenant already has this Instantly workspace.
+    /// Link even when another tenant already has this Instantly workspace.
     #[serde(default)]
     pub allow_shared_workspace: bool,
 }

@@ -15,6 +15,7 @@ use crate::auth::csrf::CsrfToken;
 use crate::domain::UserId;
 use crate::error::{AppError, AppResult};
 use crate::install_admins;
+use crate::services::Services;
 use crate::store::InstallAdmin;
 
 #[derive(Template)]
@@ -48,7 +49,7 @@ pub async fn list(
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    install_admins::require(&state.store, current.user.id).await?;
+    install_admins::require(&Services::of(&state), current.user.id).await?;
     Ok(render(&page(&state, &current, csrf, None).await?)?.into_response())
 }
 
@@ -81,7 +82,7 @@ pub async fn grant(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<GrantForm>,
 ) -> AppResult<Response> {
-    let result = install_admins::grant(&state.store, &current.user, &form.email)
+    let result = install_admins::grant(&Services::of(&state), &current.user, &form.email)
         .await
         .map(|_| ());
     outcome(&state, &current, csrf, result).await
@@ -94,6 +95,6 @@ pub async fn revoke(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let user: UserId = user.parse().map_err(|_| AppError::NotFound)?;
-    let result = install_admins::revoke(&state.store, &current.user, user).await;
+    let result = install_admins::revoke(&Services::of(&state), &current.user, user).await;
     outcome(&state, &current, csrf, result).await
 }

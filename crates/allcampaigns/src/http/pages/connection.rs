@@ -1,4 +1,4 @@
-//! A tenant's Instantly connection: paste a key, see the workspace and the key's last four
+//! A tenant's Instantly link: paste a key, see the workspace and the key's last four
 //! characters, replace or remove it, follow each sync stream and ask for a sync now. Every
 //! member sees the status; owners and admins change it.
 
@@ -15,10 +15,11 @@ use super::ui::Ui;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
-use crate::connections::{self, ConnectRequest};
 use crate::domain::TenantId;
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::store::{Connection, ConnectionStatus};
+use crate::tenants::instantly::{self, LinkRequest, Linker};
 use crate::text::Texts;
 
 #[derive(Template)]
@@ -120,18 +121,13 @@ pub async fn save(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<KeyForm>,
 ) -> AppResult<Response> {
-    access.require_admin()?;
-    state
-        .key_checks
-        .check(&access.tenant.to_string(), std::time::Instant::now())?;
-    let request = ConnectRequest {
-        tenant: access.tenant,
-        actor: Some(access.current.user.id),
+    let request = LinkRequest {
         api_key: SecretString::from(form.api_key),
         base_url: state.config.instantly_url.as_str(),
         allow_shared_workspace: form.allow_shared_workspace.is_some(),
     };
-    match connections::connect(&state.store, &state.keyring, request).await {
+    let linker = Linker::Member(&access);
+    match instantly::link(&Services::of(&state), linker, request).await {
         Ok(_) => Ok(Redirect::to(&format!("/t/{}/connection", access.tenant)).into_response()),
         Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Upstream(_))) => {
             let page = page(&state, &access, csrf).await?;
@@ -147,10 +143,9 @@ pub async fn save(
 }
 
 pub async fn remove(State(state): State<AppState>, access: TenantAccess) -> AppResult<Response> {
-    access.require_admin()?;
     // A second press (or a second tab) finds nothing left to remove: back to the page, which
     // shows the client is not connected.
-    match connections::disconnect(&state.store, access.tenant, access.current.user.id).await {
+    match instantly::unlink(&Services::of(&state), &access).await {
         Ok(()) | Err(AppError::NotFound) => {}
         Err(other) => return Err(other),
     }
@@ -159,8 +154,7 @@ pub async fn remove(State(state): State<AppState>, access: TenantAccess) -> AppR
 
 /// "Sync now" (owners and admins): schedules a cycle for now and comes back with a notice.
 pub async fn sync_now(State(state): State<AppState>, access: TenantAccess) -> AppResult<Response> {
-    access.require_admin()?;
-    crate::sync_now::request(&state.store, access.tenant, access.current.user.id).await?;
+    instantly::sync_now(&Services::of(&state), &access).await?;
     let back = format!("/t/{}/connection?notice=sync_requested", access.tenant);
     Ok(Redirect::to(&back).into_response())
 }

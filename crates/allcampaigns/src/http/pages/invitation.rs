@@ -20,8 +20,9 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::{hash_token, session};
 use crate::domain::{Role, TenantId};
 use crate::error::{AppError, AppResult};
-use crate::invitations;
+use crate::services::Services;
 use crate::store::User;
+use crate::tenants::invitations;
 use crate::text::Prefs;
 
 #[derive(Template)]
@@ -96,7 +97,7 @@ async fn open_page(
         None => Ui::anonymous(),
     };
     let open = match form.tenant.parse::<TenantId>() {
-        Ok(tenant) => match invitations::peek(state, tenant, &form.token).await {
+        Ok(tenant) => match invitations::peek(&Services::of(state), tenant, &form.token).await {
             Ok(invitation) => {
                 let tenant = state
                     .store
@@ -166,7 +167,7 @@ pub async fn accept(
             (StatusCode::CONFLICT, render(&page)?).into_response(),
         ));
     }
-    let accepted = invitations::accept(&state, tenant, &form.token).await?;
+    let accepted = invitations::accept(&Services::of(&state), tenant, &form.token).await?;
     let current = signed_in(&state, &headers).await?;
     let target = format!("/t/{tenant}");
     if let Some((user, hash)) = &current {

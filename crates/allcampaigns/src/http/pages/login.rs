@@ -16,7 +16,7 @@ use serde_json::json;
 use super::ui::Ui;
 use super::{profile, render};
 use crate::app::AppState;
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::cookies::{self, CookieJar};
 use crate::auth::csrf::{self, CsrfToken};
 use crate::auth::{CurrentUser, Refusal, hash_token, links, safe_next, session};
@@ -164,7 +164,7 @@ fn refuse(
 /// A burst at the email limit is about that account when it has one; a burst at the IP limit
 /// is about the address, whatever emails it tried. Unknown emails are never stored.
 async fn record_refused_burst(state: AppState, limit: SignInLimit, email: Email, ip: IpAddr) {
-    const ACTION: &str = "sign_in.burst_refused";
+    const ACTION: AuditAction = AuditAction::SignInBurstRefused;
     let details = json!({"limit": limit.name(), "ip": ip.to_string()});
     let user = match limit {
         SignInLimit::Email => state.store.user_by_email(&email).await,
@@ -263,13 +263,25 @@ pub async fn confirm(
     }
     let target = safe_next(Some(&form.next)).unwrap_or_else(|| "/".into());
     let response = session::sign_in(&state, &user, now, &target).await?;
-    audit::record_user(&state.store, user.id, "sign_in.succeeded", json!({})).await;
+    audit::record_user(
+        &state.store,
+        user.id,
+        AuditAction::SignInSucceeded,
+        json!({}),
+    )
+    .await;
     Ok(response)
 }
 
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> AppResult<Response> {
     state.store.delete_session(&current.session_hash).await?;
-    audit::record_user(&state.store, current.user.id, "sign_out", json!({})).await;
+    audit::record_user(
+        &state.store,
+        current.user.id,
+        AuditAction::SignOut,
+        json!({}),
+    )
+    .await;
     Ok(signed_out(&state))
 }
 
@@ -289,7 +301,7 @@ pub async fn logout_everywhere(
     audit::record_user(
         &state.store,
         current.user.id,
-        "sign_out.everywhere",
+        AuditAction::SignOutEverywhere,
         json!({}),
     )
     .await;

@@ -15,8 +15,9 @@ use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::{Role, TenantId, UserId};
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::store::{Invitation, Member};
-use crate::team;
+use crate::tenants::{invitations, members};
 use crate::text::{Problem, Texts};
 
 #[derive(Template)]
@@ -110,7 +111,7 @@ pub async fn invite(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
-    let result = team::invite(&state, &access, &form.email, &form.role)
+    let result = invitations::invite(&Services::of(&state), &access, &form.email, &form.role)
         .await
         .map(|_| ());
     outcome(&state, &access, csrf, result).await
@@ -130,7 +131,7 @@ pub async fn change_role(
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
     let user: UserId = user.parse().map_err(|_| AppError::NotFound)?;
-    let result = team::change_role(&state, &access, user, &form.role).await;
+    let result = members::change_role(&Services::of(&state), &access, user, &form.role).await;
     outcome(&state, &access, csrf, result).await
 }
 
@@ -141,7 +142,7 @@ pub async fn remove(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let user: UserId = user.parse().map_err(|_| AppError::NotFound)?;
-    let result = team::remove(&state, &access, user).await;
+    let result = members::remove(&Services::of(&state), &access, user).await;
     outcome(&state, &access, csrf, result).await
 }
 
@@ -153,6 +154,6 @@ pub async fn withdraw(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let invitation = invitation.parse().map_err(|_| AppError::NotFound)?;
-    let result = team::withdraw(&state, &access, invitation).await;
+    let result = invitations::withdraw(&Services::of(&state), &access, invitation).await;
     outcome(&state, &access, csrf, result).await
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::render;
 use super::ui::Ui;
 use crate::app::AppState;
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::tokens::{self, NewToken};
@@ -190,7 +190,7 @@ pub async fn update(
     audit::record_user(
         &state.store,
         current.user.id,
-        "profile.updated",
+        AuditAction::ProfileUpdated,
         serde_json::json!({}),
     )
     .await;
@@ -249,7 +249,7 @@ pub async fn create_token(
     audit::record_user(
         &state.store,
         user.id,
-        "api_token.created",
+        AuditAction::ApiTokenCreated,
         serde_json::json!({
             "days": request.days,
             "read_only": token.read_only,
@@ -274,7 +274,7 @@ pub async fn revoke_all_tokens(state: &AppState, user: UserId) -> AppResult<u64>
     audit::record_user(
         &state.store,
         user,
-        "api_token.revoked_all",
+        AuditAction::ApiTokenRevokedAll,
         serde_json::json!({"count": revoked}),
     )
     .await;
@@ -301,7 +301,7 @@ pub async fn revoke_token(
     audit::record_user(
         &state.store,
         current.user.id,
-        "api_token.revoked",
+        AuditAction::ApiTokenRevoked,
         serde_json::json!({}),
     )
     .await;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::render;
 use super::ui::Ui;
 use crate::app::AppState;
+use crate::audit::AuditAction;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{links, session};
 use crate::domain::Email;
@@ -81,6 +82,12 @@ pub async fn create_owner(
     // The first owner may create tenants and let others do so (security review finding 2).
     state.store.grant_install_admin(user.id, None).await?;
     let details = serde_json::json!({"user_id": user.id, "by": null, "via": "setup"});
-    crate::audit::record_user(&state.store, user.id, "install_admin.granted", details).await;
+    crate::audit::record_user(
+        &state.store,
+        user.id,
+        AuditAction::InstallAdminGranted,
+        details,
+    )
+    .await;
     Ok(session::sign_in(&state, &user, now, "/tenants/new").await?)
 }

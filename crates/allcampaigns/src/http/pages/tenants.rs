@@ -7,19 +7,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::render;
 use super::ui::Ui;
 use crate::app::AppState;
-use crate::audit;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{Role, TenantInput};
 use crate::error::{AppError, AppResult};
 use crate::install_admins;
+use crate::services::Services;
 use crate::store::{Member, Tenant, TenantProfile};
-use crate::team;
+use crate::tenants::{self, Creator, members};
 use crate::text::Texts;
 
 pub fn profile_of(tenant: &Tenant) -> TenantProfile {
@@ -65,7 +64,7 @@ fn shown_members(members: Vec<Member>, viewer: Role, texts: &Texts) -> Vec<Shown
     members
         .into_iter()
         .map(|member| {
-            let name = if team::shows_address(viewer, &member) {
+            let name = if members::shows_address(viewer, &member) {
                 member.email.to_string()
             } else if member.display_name.is_empty() {
                 texts.tenant.agency_member.to_string()
@@ -85,7 +84,7 @@ pub async fn new_form(
     current: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    install_admins::require(&state.store, current.user.id).await?;
+    install_admins::require(&Services::of(&state), current.user.id).await?;
     let ui = Ui::of_user(&state, &current.user).await?;
     let page = TenantFormPage {
         heading: ui.t.tenant_form.new_heading,
@@ -104,10 +103,10 @@ pub async fn create(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<TenantInput>,
 ) -> AppResult<Response> {
-    install_admins::require(&state.store, current.user.id).await?;
-    let profile = match form.validate() {
-        Ok(profile) => profile,
-        Err((_, problem)) => {
+    let creator = Creator::Person(&current);
+    let tenant = match tenants::create(&Services::of(&state), creator, &form).await {
+        Ok(tenant) => tenant,
+        Err(AppError::Invalid { problem, .. }) => {
             let ui = Ui::of_user(&state, &current.user).await?;
             let page = TenantFormPage {
                 heading: ui.t.tenant_form.new_heading,
@@ -119,20 +118,8 @@ pub async fn create(
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
+        Err(other) => return Err(other),
     };
-    let tenant = state
-        .store
-        .create_tenant(Some(current.user.id), &profile)
-        .await?;
-    audit::record(
-        &state.store,
-        tenant.id,
-        current.user.id,
-        "tenant.created",
-        None,
-        json!({"name": tenant.name}),
-    )
-    .await;
     Ok(Redirect::to(&format!("/t/{}", tenant.id)).into_response())
 }
 
@@ -141,11 +128,7 @@ pub async fn show(
     access: TenantAccess,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let tenant = tenants::current(&Services::of(&state), &access).await?;
     let members = state.store.members(access.tenant).await?;
     let ui = Ui::of_access(&state, &access).await?;
     Ok(render(&TenantPage {
@@ -165,11 +148,7 @@ pub async fn edit_form(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     access.require_admin()?;
-    let tenant = state
-        .store
-        .tenant(access.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let tenant = tenants::current(&Services::of(&state), &access).await?;
     let ui = Ui::of_access(&state, &access).await?;
     let page = TenantFormPage {
         heading: ui.t.tenant_form.settings_heading,
@@ -188,11 +167,10 @@ pub async fn update(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<TenantInput>,
 ) -> AppResult<Response> {
-    access.require_admin()?;
     let action = format!("/t/{}/settings", access.tenant);
-    let profile = match form.validate() {
-        Ok(profile) => profile,
-        Err((_, problem)) => {
+    let tenant = match tenants::update(&Services::of(&state), &access, &form).await {
+        Ok(tenant) => tenant,
+        Err(AppError::Invalid { problem, .. }) => {
             let ui = Ui::of_access(&state, &access).await?;
             let page = TenantFormPage {
                 heading: ui.t.tenant_form.settings_heading,
@@ -204,17 +182,8 @@ pub async fn update(
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
+        Err(other) => return Err(other),
     };
-    let tenant = state.store.update_tenant(access.tenant, &profile).await?;
-    audit::record(
-        &state.store,
-        tenant.id,
-        access.current.user.id,
-        "tenant.updated",
-        None,
-        json!({"name": tenant.name}),
-    )
-    .await;
     Ok(Redirect::to(&format!("/t/{}", tenant.id)).into_response())
 }
 
@@ -231,13 +200,9 @@ pub async fn delete(
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    match crate::tenancy::delete(&state.store, &access, form.confirm_name.trim()).await {
+    match tenants::delete(&Services::of(&state), &access, form.confirm_name.trim()).await {
         Err(AppError::Invalid { problem, .. }) => {
-            let tenant = state
-                .store
-                .tenant(access.tenant)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let tenant = tenants::current(&Services::of(&state), &access).await?;
             let members = state.store.members(access.tenant).await?;
             let ui = Ui::of_access(&state, &access).await?;
             let page = TenantPage {

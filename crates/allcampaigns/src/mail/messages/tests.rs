@@ -66,14 +66,14 @@ fn the_sync_stopped_mail_says_why_and_escapes_the_reason_in_html() {
     assert_eq!(
         mail.text,
         "Sync for Ana's <Shop> & \"Co\" has stopped: Instantly refused the API key. <b>x</b>\n\n\
-         Open the client's Instantly connection page in All Campaigns to fix it. Sync stays \
+         Open the client's Instantly link page in All Campaigns to fix it. Sync stays \
          stopped until then, so Instantly is not asked again with a refused key.\n"
     );
     assert_eq!(
         mail.html,
         "<p>Sync for <strong>Ana&#39;s &#60;Shop&#62; &#38; &#34;Co&#34;</strong> has stopped: \
          Instantly refused the API key. &#60;b&#62;x&#60;/b&#62;</p>\n\
-         <p>Open the client&#39;s Instantly connection page in All Campaigns to fix it. Sync \
+         <p>Open the client&#39;s Instantly link page in All Campaigns to fix it. Sync \
          stays stopped until then.</p>"
     );
 }

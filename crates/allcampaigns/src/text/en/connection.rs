@@ -1,11 +1,11 @@
-//! English: the Instantly connection page and its sync table.
+//! English: the Instantly link page and its sync table.
 
 use crate::domain::Stream;
 use crate::text::{ConnectionTexts, SyncTexts, Unit};
 
 pub const CONNECTION: ConnectionTexts = ConnectionTexts {
-    title: "Instantly connection",
-    heading: |tenant| format!("Instantly connection of {tenant}"),
+    title: "Instantly link",
+    heading: |tenant| format!("Instantly link of {tenant}"),
     back: "Back to the client",
     stopped_heading: "Sync has stopped",
     refused_default: "Instantly refused this client's API key.",
@@ -50,7 +50,7 @@ pub const CONNECTION: ConnectionTexts = ConnectionTexts {
     share_workspace: "Connect this workspace here as well",
     check_and_save: "Check and save",
     remove_confirm: "Remove the key; sync stops",
-    remove: "Remove the connection",
+    remove: "Remove the Instantly link",
     sync_requested: "Sync requested: it starts as soon as a worker is free, usually within \
                      seconds.",
 };

@@ -22,7 +22,7 @@ pub const MAIL: MailTexts = MailTexts {
         subject: |tenant| format!("Instantly sync stopped for {tenant}"),
         stopped_before: "Sync for",
         stopped_after: "has stopped:",
-        fix: "Open the client's Instantly connection page in All Campaigns to fix it.",
+        fix: "Open the client's Instantly link page in All Campaigns to fix it.",
         stays_stopped: "Sync stays stopped until then.",
         stays_stopped_why: "Sync stays stopped until then, so Instantly is not asked again with \
                             a refused key.",

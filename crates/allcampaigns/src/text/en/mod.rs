@@ -59,7 +59,7 @@ pub const EN: Texts = Texts {
         client: "Client",
         website: "Website",
         your_role: "Your role",
-        connection_link: "Instantly connection",
+        connection_link: "Instantly link",
         members_heading: "Members",
         agency_member: "agency team member",
         delete_heading: "Delete this client",
@@ -172,7 +172,7 @@ pub const EN: Texts = Texts {
     },
     role_duty: |role| match role {
         Role::Owner => "owner: everything, including deletion",
-        Role::Admin => "admin: also members and connection",
+        Role::Admin => "admin: also members and the Instantly link",
         Role::Operator => "operator: works the inbox",
         Role::Client => "client: sees this client only, read-mostly",
     },

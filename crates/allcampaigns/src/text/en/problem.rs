@@ -101,7 +101,7 @@ pub fn say(problem: &Problem) -> String {
 fn sync(fault: &SyncFault) -> String {
     let words = match fault {
         SyncFault::KeyRefused => {
-            "Instantly refused the API key. Paste a new key on the connection page."
+            "Instantly refused the API key. Paste a new key on the Instantly link page."
         }
         SyncFault::PlanLapsed => {
             "The Instantly workspace has no active paid plan, so its API is closed."

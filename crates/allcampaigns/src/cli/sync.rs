@@ -3,13 +3,13 @@
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::status::{SyncStatus, tenant_status};
-use super::{Hooks, StreamReport, SyncOptions, SyncWorker};
-use crate::cli::{SyncAction, SyncArgs};
+use super::{SyncAction, SyncArgs};
 use crate::config::Config;
 use crate::domain::TenantId;
 use crate::mail::Mailer;
 use crate::store::{self, DynStore, StreamState};
+use crate::sync::status::{SyncStatus, tenant_status};
+use crate::sync::{Hooks, StreamReport, SyncOptions, SyncWorker};
 use crate::text::Lang;
 
 /// Runs the command; `Ok(false)` when a stream failed (the exit code says so).

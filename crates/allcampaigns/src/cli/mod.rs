@@ -1,4 +1,13 @@
 //! The command line. Every setting is also an environment variable; `--help` lists them all.
+//! This file holds the flags; `run.rs` dispatches to one file per subcommand.
+
+mod admin;
+mod demo;
+mod keys;
+pub mod run;
+mod serve;
+mod sync;
+mod tenant;
 
 use std::path::PathBuf;
 

@@ -1,12 +1,22 @@
-//! Sealing and opening a tenant's Instantly API key. The key is bound to its tenant's
-//! connection row; only its last four characters are ever shown again.
+//! The Instantly link (`/t/{id}/connection`, `/api/v1/tenants/{id}/instantly-link`): a
+//! tenant's Instantly API key, checked against Instantly, sealed, replaced, removed, and
+//! "sync now". The key is bound to its tenant's row; only its last four characters are ever
+//! shown again. The store still calls the row a `Connection`.
 
-use crate::text::Problem;
+use std::time::Instant;
+
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
 
+use crate::audit::{self, AuditAction};
+use crate::auth::TenantAccess;
 use crate::crypto::{CryptoError, Keyring, Purpose, SecretSlot};
-use crate::domain::TenantId;
+use crate::domain::{TenantId, UserId};
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::store::{Connection, ConnectionStatus, NewConnection};
+use crate::sync::{JOB_KIND, SyncWorker};
+use crate::text::Problem;
 
 /// Where a tenant's Instantly key lives, as bound into its envelope.
 fn slot(tenant: TenantId, row: &str) -> SecretSlot<'_> {
@@ -40,7 +50,7 @@ pub struct Workspace {
     pub name: Option<String>,
 }
 
-pub fn sealed_connection(
+pub fn sealed_link(
     keyring: &Keyring,
     tenant: TenantId,
     api_key: &SecretString,
@@ -71,25 +81,44 @@ pub fn open_api_key(
     )
 }
 
-/// What connecting a key needs from the app: no request, no session.
-pub struct ConnectRequest<'a> {
-    pub tenant: TenantId,
-    pub actor: Option<crate::domain::UserId>,
+/// Who links a key.
+pub enum Linker<'a> {
+    /// An owner or admin through a page or the API: checked and rate limited per tenant
+    /// (security review finding 23).
+    Member(&'a TenantAccess),
+    /// The operator's own process (the command line, the demo), acting for `actor` if anyone.
+    Operator {
+        tenant: TenantId,
+        actor: Option<UserId>,
+    },
+}
+
+/// The key and where to check it.
+pub struct LinkRequest<'a> {
     pub api_key: SecretString,
     /// Instantly's address; the install default unless overridden (the simulator).
     pub base_url: &'a str,
-    /// Connect even when another tenant already has this Instantly workspace.
+    /// Link even when another tenant already has this Instantly workspace.
     pub allow_shared_workspace: bool,
 }
 
 /// Checks the key against `GET /workspaces/current`, then stores it sealed with the workspace's
-/// id and name. The key is never logged, echoed or put into an error.
-pub async fn connect(
-    store: &crate::store::DynStore,
-    keyring: &Keyring,
-    request: ConnectRequest<'_>,
-) -> crate::error::AppResult<Connection> {
-    use crate::error::AppError;
+/// id and name and queues the first sync. The key is never logged, echoed or put into an error.
+pub async fn link(
+    services: &Services<'_>,
+    linker: Linker<'_>,
+    request: LinkRequest<'_>,
+) -> AppResult<Connection> {
+    let (tenant, actor) = match linker {
+        Linker::Member(access) => {
+            access.require_admin()?;
+            let key = access.tenant.to_string();
+            services.key_checks.check(&key, Instant::now())?;
+            (access.tenant, Some(access.current.user.id))
+        }
+        Linker::Operator { tenant, actor } => (tenant, actor),
+    };
+    let store = services.store;
     let trimmed = SecretString::from(request.api_key.expose_secret().trim().to_string());
     if trimmed.expose_secret().is_empty() {
         return Err(AppError::Invalid {
@@ -100,18 +129,18 @@ pub async fn connect(
     let workspace = check_key(&trimmed, request.base_url).await?;
     if !request.allow_shared_workspace
         && store
-            .workspace_connected_elsewhere(request.tenant, &workspace.id)
+            .workspace_connected_elsewhere(tenant, &workspace.id)
             .await?
     {
         return Err(AppError::Conflict(Problem::WorkspaceElsewhere {
             workspace: workspace.name,
         }));
     }
-    let replacing = store.connection(request.tenant).await?.is_some();
+    let replacing = store.connection(tenant).await?.is_some();
     let workspace_name = workspace.name.clone();
-    let connection = sealed_connection(
-        keyring,
-        request.tenant,
+    let sealed = sealed_link(
+        services.keyring,
+        tenant,
         &trimmed,
         request.base_url,
         Workspace {
@@ -120,30 +149,25 @@ pub async fn connect(
         },
         ConnectionStatus::Connected,
     );
-    let saved = store.save_connection(request.tenant, &connection).await?;
+    let saved = store.save_connection(tenant, &sealed).await?;
     // The backfill starts with the next free worker.
-    crate::sync::SyncWorker::request(store, request.tenant)
+    SyncWorker::request(store, tenant)
         .await
         .map_err(AppError::Internal)?;
     let action = if replacing {
-        "connection.key_replaced"
+        AuditAction::ConnectionKeyReplaced
     } else {
-        "connection.key_added"
+        AuditAction::ConnectionKeyAdded
     };
-    if let Some(actor) = request.actor {
-        let details =
-            serde_json::json!({"workspace": workspace_name, "key_last4": saved.key_last4});
-        crate::audit::record(store, request.tenant, actor, action, None, details).await;
+    if let Some(actor) = actor {
+        let details = json!({"workspace": workspace_name, "key_last4": saved.key_last4});
+        audit::record(store, tenant, actor, action, None, details).await;
     }
     Ok(saved)
 }
 
 /// One call to Instantly with the pasted key, mapped to words a person can act on.
-async fn check_key(
-    api_key: &SecretString,
-    base_url: &str,
-) -> crate::error::AppResult<instantly::Workspace> {
-    use crate::error::AppError;
+async fn check_key(api_key: &SecretString, base_url: &str) -> AppResult<instantly::Workspace> {
     let mut config = instantly::ClientConfig::new(api_key.clone());
     config.base_url = base_url.trim_end_matches('/').to_string();
     config.timeout = std::time::Duration::from_secs(15);
@@ -172,20 +196,42 @@ async fn check_key(
     }
 }
 
-pub async fn disconnect(
-    store: &crate::store::DynStore,
-    tenant: TenantId,
-    actor: crate::domain::UserId,
-) -> crate::error::AppResult<()> {
-    store.delete_connection(tenant).await?;
-    store.cancel_job(tenant, crate::sync::JOB_KIND).await?;
-    crate::audit::record(
+/// Removes the key; sync stops (owners and admins). `NotFound` when there was none.
+pub async fn unlink(services: &Services<'_>, access: &TenantAccess) -> AppResult<()> {
+    access.require_admin()?;
+    let store = services.store;
+    store.delete_connection(access.tenant).await?;
+    store.cancel_job(access.tenant, JOB_KIND).await?;
+    let actor = access.current.user.id;
+    let action = AuditAction::ConnectionKeyRemoved;
+    audit::record(store, access.tenant, actor, action, None, json!({})).await;
+    Ok(())
+}
+
+/// "Sync now" (owners and admins): schedules the tenant's next sync cycle for now and records
+/// who asked. Refused while there is no link, or while its key needs attention (sync stays
+/// stopped until a new key).
+pub async fn sync_now(services: &Services<'_>, access: &TenantAccess) -> AppResult<()> {
+    access.require_admin()?;
+    let store = services.store;
+    let link = store
+        .connection(access.tenant)
+        .await?
+        .ok_or(AppError::Conflict(Problem::NothingToSync))?;
+    if link.status == ConnectionStatus::NeedsAttention {
+        return Err(AppError::Conflict(Problem::SyncStopped));
+    }
+    SyncWorker::request(store, access.tenant)
+        .await
+        .map_err(AppError::Internal)?;
+    let actor = access.current.user.id;
+    audit::record(
         store,
-        tenant,
+        access.tenant,
         actor,
-        "connection.key_removed",
+        AuditAction::SyncRequested,
         None,
-        serde_json::json!({}),
+        json!({}),
     )
     .await;
     Ok(())

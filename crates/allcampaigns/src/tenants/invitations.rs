@@ -1,33 +1,28 @@
-//! The rules for changing who works in a tenant, shared by the pages and the JSON API.
-//! Managing members is for owners and admins; only an owner makes or unmakes owners; a tenant
-//! always keeps an owner. Invitations are rate limited, can be withdrawn, and die with their
-//! sender's right to grant them (accepting is in [`crate::invitations`]).
+//! Invitations (`/t/{id}/members`, `/api/v1/tenants/{id}/invitations`, `/invitations/accept`):
+//! sending, withdrawing and accepting. Sending is for owners and admins, rate limited (security
+//! review finding 2). Accepting (findings 3, 4 and 17) takes the invitation once; it counts only
+//! while the person who sent it may still grant its role; it creates an account only for an
+//! address that has none; and the audit says whether a membership was made.
 
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use serde_json::json;
 
-use crate::app::AppState;
-use crate::audit;
+use super::members::parse_role;
+use crate::audit::{self, AuditAction};
 use crate::auth::{TenantAccess, hash_token, random_token};
-use crate::domain::{Email, Role, UserId, is_allowed_in_name};
+use crate::domain::{Email, Role, TenantId, is_allowed_in_name};
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
-use crate::store::{Invitation, NewAuditEntry, StoreError};
+use crate::services::Services;
+use crate::store::{Invitation, NewAuditEntry, StoreError, User};
 use crate::text::{Lang, Problem};
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
 
-/// Security review finding 21: a client representative sees the names and roles of the
-/// agency's staff, not their addresses; other clients' addresses and every address for the
-/// agency's own roles stay visible.
-pub fn shows_address(viewer: Role, member: &crate::store::Member) -> bool {
-    viewer != Role::Client || member.role == Role::Client
-}
-
 pub async fn invite(
-    state: &AppState,
+    services: &Services<'_>,
     access: &TenantAccess,
     email: &str,
     role: &str,
@@ -43,9 +38,9 @@ pub async fn invite(
     if !access.role.may_grant(role) {
         return Err(AppError::Forbidden);
     }
-    check_invite_limits(state, access, &email)?;
+    check_invite_limits(services, access, &email)?;
     let token = random_token();
-    let mail = invitation_mail(state, access, &email, role, &token).await?;
+    let mail = invitation_mail(services, access, &email, role, &token).await?;
     let now = Utc::now();
     let invitation = Invitation {
         id: uuid::Uuid::now_v7(),
@@ -58,12 +53,12 @@ pub async fn invite(
     };
     let entry = NewAuditEntry {
         actor: Some(access.current.user.id),
-        action: "member.invited".into(),
+        action: AuditAction::MemberInvited.as_str().into(),
         target: Some(email.to_string()),
         details: json!({"role": role, "invitation_id": invitation.id}),
         request_id: None,
     };
-    let store = &state.store;
+    let store = services.store;
     match store
         .create_invitation_audited(access.tenant, &invitation, &entry)
         .await
@@ -75,9 +70,9 @@ pub async fn invite(
         }
         other => other?,
     }
-    if let Err(error) = state.mailer.send(mail).await {
+    if let Err(error) = services.mailer.send(mail).await {
         tracing::error!(error = format!("{error:#}"), "could not send an invitation");
-        take_back(state, access, &invitation).await;
+        take_back(services, access, &invitation).await;
         return Err(AppError::Upstream(Problem::InvitationNotSent));
     }
     Ok(invitation)
@@ -85,8 +80,12 @@ pub async fn invite(
 
 /// Security review finding 2: per inviting person, per tenant and per invited address (across
 /// tenants), so nobody can use the agency's mail to flood an address.
-fn check_invite_limits(state: &AppState, access: &TenantAccess, email: &Email) -> AppResult<()> {
-    let limits = &state.invite_limits;
+fn check_invite_limits(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    email: &Email,
+) -> AppResult<()> {
+    let limits = services.invite_limits;
     let now = Instant::now();
     let checks = [
         (&limits.per_actor, access.current.user.id.to_string()),
@@ -105,12 +104,12 @@ fn check_invite_limits(state: &AppState, access: &TenantAccess, email: &Email) -
 
 /// Withdraws an open invitation (admins; owner invitations only by owners), audited.
 pub async fn withdraw(
-    state: &AppState,
+    services: &Services<'_>,
     access: &TenantAccess,
     invitation: uuid::Uuid,
 ) -> AppResult<()> {
     access.require_admin()?;
-    let open = state.store.invitations(access.tenant).await?;
+    let open = services.store.invitations(access.tenant).await?;
     let found = open
         .into_iter()
         .find(|open| open.id == invitation)
@@ -118,16 +117,16 @@ pub async fn withdraw(
     if !access.role.may_grant(found.role) {
         return Err(AppError::Forbidden);
     }
-    state
+    services
         .store
         .withdraw_invitation(access.tenant, invitation)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &state.store,
+        services.store,
         access.tenant,
         access.current.user.id,
-        "invitation.withdrawn",
+        AuditAction::InvitationWithdrawn,
         Some(found.email.to_string()),
         json!({"role": found.role, "invitation_id": found.id}),
     )
@@ -137,19 +136,18 @@ pub async fn withdraw(
 
 /// The invitation mail, in the inviter's language (the invited person has none yet).
 async fn invitation_mail(
-    state: &AppState,
+    services: &Services<'_>,
     access: &TenantAccess,
     email: &Email,
     role: Role,
     token: &str,
 ) -> AppResult<Mail> {
-    let tenant = state
+    let tenant = services
         .store
         .tenant(access.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut link = state
-        .config
+    let mut link = services
         .public_url
         .join("/invitations/accept")
         .map_err(anyhow::Error::from)?;
@@ -169,8 +167,8 @@ async fn invitation_mail(
 
 /// An invitation nobody received would only block the next attempt: it is removed, and the
 /// audit (which recorded it with the invitation) says so.
-async fn take_back(state: &AppState, access: &TenantAccess, invitation: &Invitation) {
-    let taken = state
+async fn take_back(services: &Services<'_>, access: &TenantAccess, invitation: &Invitation) {
+    let taken = services
         .store
         .take_invitation(access.tenant, &invitation.token_hash)
         .await;
@@ -179,78 +177,87 @@ async fn take_back(state: &AppState, access: &TenantAccess, invitation: &Invitat
         return;
     }
     audit::record(
-        &state.store,
+        services.store,
         access.tenant,
         access.current.user.id,
-        "invitation.not_sent",
+        AuditAction::InvitationNotSent,
         Some(invitation.email.to_string()),
         json!({"role": invitation.role, "invitation_id": invitation.id}),
     )
     .await;
 }
 
-fn parse_role(role: &str) -> AppResult<Role> {
-    role.parse().map_err(|_| AppError::Invalid {
-        field: "role",
-        problem: Problem::NotARole {
-            input: role.chars().take(40).collect(),
-        },
-    })
+/// What accepting did.
+#[derive(Debug)]
+pub struct Accepted {
+    pub user: User,
+    /// The account was made by this acceptance (the invitation proved the address).
+    pub new_account: bool,
 }
 
-/// The role checks run in the store's transaction (security review finding 16), so a role
-/// that changes meanwhile cannot slip past "only owners touch owners".
-pub async fn change_role(
-    state: &AppState,
-    access: &TenantAccess,
-    user: UserId,
-    role: &str,
-) -> AppResult<()> {
-    access.require_admin()?;
-    let role = parse_role(role)?;
-    let store = &state.store;
-    let previous = match store
-        .set_member_role(access.tenant, user, role, access.role)
+/// An open, unexpired invitation, left in place (what the accept page shows).
+pub async fn peek(services: &Services<'_>, tenant: TenantId, token: &str) -> AppResult<Invitation> {
+    let invitation = services
+        .store
+        .invitation_by_token(tenant, &hash_token(token))
+        .await?
+        .filter(|invitation| invitation.expires_at > Utc::now())
+        .ok_or(AppError::LinkUsed)?;
+    Ok(invitation)
+}
+
+/// Takes the invitation and binds the membership; `LinkUsed` for a used, withdrawn or expired
+/// one, or one whose sender can no longer grant its role.
+pub async fn accept(services: &Services<'_>, tenant: TenantId, token: &str) -> AppResult<Accepted> {
+    let invitation = services
+        .store
+        .take_invitation(tenant, &hash_token(token))
+        .await?
+        .filter(|invitation| invitation.expires_at > Utc::now())
+        .ok_or(AppError::LinkUsed)?;
+    if !sender_may_still_grant(services, tenant, &invitation).await? {
+        let action = AuditAction::InvitationRefusedSenderLostRole;
+        let details = json!({"role": invitation.role, "invitation_id": invitation.id});
+        audit::record_by(services.store, tenant, None, action, None, details).await;
+        return Err(AppError::LinkUsed);
+    }
+    let (user, new_account) = match services.store.user_by_email(&invitation.email).await? {
+        Some(user) => (user, false),
+        None => (
+            services.store.create_user(&invitation.email, "").await?,
+            true,
+        ),
+    };
+    let action = match services
+        .store
+        .add_member(tenant, user.id, invitation.role)
         .await
     {
-        Err(StoreError::LastOwner) => {
-            return Err(AppError::Conflict(Problem::LastOwnerDemoted));
-        }
-        other => other?,
+        Ok(()) => AuditAction::MemberJoined,
+        Err(StoreError::Conflict(_)) => AuditAction::InvitationAcceptedExistingMember,
+        Err(other) => return Err(other.into()),
     };
-    let details = json!({"from": previous, "to": role});
-    let actor = access.current.user.id;
     audit::record(
-        store,
-        access.tenant,
-        actor,
-        "member.role_changed",
-        Some(user.to_string()),
-        details,
+        services.store,
+        tenant,
+        user.id,
+        action,
+        Some(user.email.to_string()),
+        json!({"role": invitation.role}),
     )
     .await;
-    Ok(())
+    Ok(Accepted { user, new_account })
 }
 
-pub async fn remove(state: &AppState, access: &TenantAccess, user: UserId) -> AppResult<()> {
-    access.require_admin()?;
-    let store = &state.store;
-    let previous = match store.remove_member(access.tenant, user, access.role).await {
-        Err(StoreError::LastOwner) => {
-            return Err(AppError::Conflict(Problem::LastOwnerRemoved));
-        }
-        other => other?,
+/// Security review finding 3: the sender must still be a member whose role may grant this one.
+async fn sender_may_still_grant(
+    services: &Services<'_>,
+    tenant: TenantId,
+    invitation: &Invitation,
+) -> AppResult<bool> {
+    let Some(sender) = invitation.invited_by else {
+        return Ok(false);
     };
-    let details = json!({"role": previous});
-    let actor = access.current.user.id;
-    audit::record(
-        store,
-        access.tenant,
-        actor,
-        "member.removed",
-        Some(user.to_string()),
-        details,
-    )
-    .await;
-    Ok(())
+    let role = services.store.member_role(tenant, sender).await?;
+    Ok(role.is_some_and(|role| role.may_grant(invitation.role)))
 }

@@ -1,0 +1,41 @@
+//! `allcampaigns serve` (the default) and `allcampaigns worker`.
+
+use crate::config::Config;
+use crate::{app, auth, keys, store};
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = app::App::build(config).await?;
+    // Installed before anything is printed, so a supervisor that stops us as soon as we speak
+    // still gets a graceful stop.
+    let shutdown = app::shutdown_signal();
+    let public_url = app.state().config.public_url.clone();
+    println!(
+        "All Campaigns is listening on http://{} (users reach it at {public_url})",
+        app.local_addr()
+    );
+    if let Some(link) = auth::links::issue_setup_link(&app.state().store, &public_url).await? {
+        println!(
+            "First run: open this one-time link to create the first owner (valid 24 hours):\n{link}"
+        );
+    }
+    app.run(shutdown).await
+}
+
+/// Background work apart from the web tier: re-encryption, then the sync job queue.
+pub async fn worker(config: Config) -> anyhow::Result<()> {
+    let store = store::open(&config, true).await?;
+    let keyring = std::sync::Arc::new(keys::load_keyring(&config, &store).await?);
+    let report = keys::reencrypt_all(&store, &keyring).await?;
+    tracing::info!(moved = report.moved, "worker ready");
+    let mailer = crate::mail::Mailer::from_config(&config)?;
+    let lanes = config.sync_workers.max(1) as usize;
+    let worker = crate::sync::SyncWorker::from_config(&config, store, keyring, mailer);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let shutdown = app::shutdown_signal();
+    let running = tokio::spawn(worker.run(lanes, cancel.clone()));
+    println!("worker running ({lanes} sync lanes); stop it with Ctrl-C");
+    shutdown.await;
+    cancel.cancel();
+    running.await?;
+    Ok(())
+}
