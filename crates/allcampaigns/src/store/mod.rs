@@ -4,8 +4,10 @@
 //! every query is the guard) and [`postgres::PgStore`] (the same filter, plus row-level security
 //! with the allowed tenants set per transaction). SQL text is shared where it is identical.
 
+mod db;
 mod models;
 pub mod postgres;
+mod shared;
 mod sql;
 pub mod sqlite;
 mod sync;

@@ -84,6 +84,8 @@ pub const INSTALL_ADMINS: &str = "SELECT a.user_id, u.email, u.display_name, a.g
 pub const GRANT_INSTALL_ADMIN: &str = "INSERT INTO install_admins (user_id, granted_by, granted_at) \
      VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
 pub const COUNT_INSTALL_ADMINS: &str = "SELECT COUNT(*) FROM install_admins";
+/// PostgreSQL only: locks every grant for the rest of the transaction.
+pub const LOCK_INSTALL_ADMINS: &str = "SELECT user_id FROM install_admins FOR UPDATE";
 pub const REVOKE_INSTALL_ADMIN: &str = "DELETE FROM install_admins WHERE user_id = $1";
 
 pub const INSERT_AUDIT: &str = "INSERT INTO audit_log \

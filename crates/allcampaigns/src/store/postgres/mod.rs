@@ -3,7 +3,6 @@
 //! the allowed tenants with `set_config(…, true)` and a bound parameter, so the setting dies
 //! with the transaction and never leaks to the next borrower of a pooled connection.
 
-mod accounts;
 mod audit;
 mod connections;
 mod roles;
@@ -21,6 +20,7 @@ use sqlx::{Postgres, Transaction};
 
 pub use roles::{migrate, refuse_privileged_role};
 
+use super::db::{Db, SqlBacked};
 use super::{Backend, Result, StoreHealth};
 use crate::domain::{TenantId, UserId};
 
@@ -29,6 +29,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/post
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    db: Db,
 }
 
 impl PgStore {
@@ -42,7 +43,10 @@ impl PgStore {
             .connect_with(options)
             .await
             .context("cannot connect to PostgreSQL")?;
-        Ok(Self { pool })
+        Ok(Self {
+            db: Db::Postgres(pool.clone()),
+            pool,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -76,6 +80,12 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         Ok(tx)
+    }
+}
+
+impl SqlBacked for PgStore {
+    fn db(&self) -> &Db {
+        &self.db
     }
 }
 

@@ -1,7 +1,6 @@
 //! The embedded SQLite store: one file, WAL, foreign keys, a busy timeout. The tenant filter
 //! every query carries is the isolation guard here (there is no row-level security).
 
-mod accounts;
 mod audit;
 mod connections;
 mod sync;
@@ -17,6 +16,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::db::{Db, SqlBacked};
 use super::{Backend, Result, StoreHealth};
 use crate::private_fs;
 
@@ -25,6 +25,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqli
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    db: Db,
 }
 
 /// The connection settings every pooled connection must show (RELIABILITY DUR-01).
@@ -66,7 +67,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
-        let store = Self { pool };
+        let store = Self {
+            db: Db::Sqlite(pool.clone()),
+            pool,
+        };
         store.check_pragmas().await?;
         Ok(store)
     }
@@ -118,6 +122,12 @@ impl SqliteStore {
     /// `BEGIN IMMEDIATE`: takes the write lock up front so read-then-write rules hold.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+impl SqlBacked for SqliteStore {
+    fn db(&self) -> &Db {
+        &self.db
     }
 }
 
