@@ -145,6 +145,17 @@ impl Db {
     }
 }
 
+impl Db {
+    /// The one of two statements that asks this backend the same question (PostgreSQL asks
+    /// some across tenants through a definer function).
+    pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Db::Sqlite(_) => sqlite,
+            Db::Postgres(_) => postgres,
+        }
+    }
+}
+
 /// The PostgreSQL setting row-level security reads for a scope, and its value.
 fn scope_setting(scope: Scope<'_>) -> Option<(&'static str, String)> {
     const TENANTS: &str = "SELECT set_config('app.tenant_ids', $1, true)";

@@ -124,6 +124,13 @@ pub const REPLACE_CONNECTION_SECRET: &str = "UPDATE instantly_connections SET ap
      WHERE tenant_id = $1 AND api_key = $2";
 pub const CONNECTION_KEY_USAGE: &str =
     "SELECT key_id, COUNT(*) FROM instantly_connections GROUP BY key_id ORDER BY key_id";
+/// PostgreSQL: counted across every tenant by a definer function that sees every row or raises,
+/// so a policy can never make a used key look unused (review finding 1).
+pub const CONNECTION_KEY_USAGE_PG: &str = "SELECT key_id, secrets FROM app_secret_key_usage()";
+pub const WORKSPACE_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM instantly_connections \
+     WHERE workspace_id = $1 AND tenant_id <> $2)";
+/// PostgreSQL: a definer function answers yes or no without showing the other tenant's row.
+pub const WORKSPACE_IN_USE_PG: &str = "SELECT app_instantly_workspace_in_use($1, $2)";
 
 pub const KEY_CHECKS: &str = "SELECT key_id, check_envelope FROM encryption_keys ORDER BY key_id";
 pub const INSERT_KEY_CHECK: &str = "INSERT INTO encryption_keys (key_id, check_envelope, created_at) \

@@ -4,7 +4,6 @@
 //! with the transaction and never leaks to the next borrower of a pooled connection.
 
 mod audit;
-mod connections;
 mod roles;
 mod sync;
 mod tenants;
@@ -18,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+pub(crate) use audit::insert_request_log;
 pub use roles::{migrate, refuse_privileged_role};
 
 use super::db::{Db, SqlBacked};

@@ -4,3 +4,5 @@
 //! `postgres/`.
 
 mod accounts;
+mod audit;
+mod connections;
