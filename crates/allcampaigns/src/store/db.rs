@@ -12,8 +12,8 @@ use sqlx::types::Json;
 use sqlx::{Arguments, FromRow, Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
-use super::Result;
 use super::sync_sql::iso;
+use super::{Backend, Result};
 use crate::domain::{TenantId, UserId};
 
 /// The database a store runs on. Cloning shares the pool.
@@ -189,6 +189,13 @@ pub enum Conn<'a> {
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self.0 {
+            Inner::SqliteTx(_) | Inner::SqliteConn(_) => Backend::Sqlite,
+            Inner::PgTx(_) | Inner::PgConn(_) => Backend::Postgres,
+        }
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
         match &mut self.0 {
             Inner::SqliteTx(tx) => Conn::Sqlite(tx),

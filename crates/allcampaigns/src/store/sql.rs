@@ -75,6 +75,12 @@ pub const WITHDRAW_INVITATION: &str = "DELETE FROM invitations WHERE tenant_id =
 pub const VOID_INVITATIONS_OF: &str = "DELETE FROM invitations \
      WHERE tenant_id = $1 AND invited_by = $2 \
      AND NOT ($3 = 'owner' OR ($3 = 'admin' AND role <> 'owner'))";
+/// PostgreSQL only: row-locks a tenant's owners for the rest of the transaction.
+pub const LOCK_OWNERS: &str =
+    "SELECT 1 FROM memberships WHERE tenant_id = $1 AND role = 'owner' FOR UPDATE";
+pub const TENANT_DIRECTORY: &str = "SELECT tenant_id FROM tenants ORDER BY tenant_id";
+/// PostgreSQL: every tenant id through a definer function, since no scope shows every tenant.
+pub const TENANT_DIRECTORY_PG: &str = "SELECT app_tenant_directory()";
 pub const MEMBER_ROLE_FOR_UPDATE: &str =
     "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE";
 

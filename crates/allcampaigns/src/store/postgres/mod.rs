@@ -19,10 +19,11 @@ use sqlx::{Postgres, Transaction};
 
 pub(crate) use audit::insert_request_log;
 pub use roles::{migrate, refuse_privileged_role};
+pub(crate) use tenants::tenants_of_user;
 
 use super::db::{Db, SqlBacked};
 use super::{Backend, Result, StoreHealth};
-use crate::domain::{TenantId, UserId};
+use crate::domain::TenantId;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -67,16 +68,6 @@ impl PgStore {
             .join(",");
         sqlx::query("SELECT set_config('app.tenant_ids', $1, true)")
             .bind(allowed)
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
-    }
-
-    /// A transaction that may read the given user's own memberships (and no tenant's data).
-    async fn as_user(&self, user: UserId) -> Result<Transaction<'static, Postgres>> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT set_config('app.user_id', $1, true)")
-            .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
         Ok(tx)

@@ -13,7 +13,7 @@ use crate::store::{
 use crate::text::Problem;
 
 #[async_trait]
-impl<S: SqlBacked + TenantStore> AccountStore for S {
+impl<S: SqlBacked> AccountStore for S {
     async fn create_user(&self, email: &Email, display_name: &str) -> Result<User> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()

@@ -6,3 +6,4 @@
 mod accounts;
 mod audit;
 mod connections;
+mod tenants;

@@ -2,7 +2,6 @@
 //! every query carries is the isolation guard here (there is no row-level security).
 
 mod sync;
-mod tenants;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -115,11 +114,6 @@ impl SqliteStore {
             );
         }
         Ok(())
-    }
-
-    /// `BEGIN IMMEDIATE`: takes the write lock up front so read-then-write rules hold.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 
