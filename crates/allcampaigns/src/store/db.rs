@@ -9,7 +9,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::types::Json;
-use sqlx::{Arguments, FromRow, Postgres, Sqlite, Transaction};
+use sqlx::{Arguments, FromRow, Postgres, SqlSafeStr, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::sync_sql::iso;
@@ -39,6 +39,15 @@ pub enum Scope<'a> {
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {}
+
+impl From<super::sync_sql::Param> for Param {
+    fn from(value: super::sync_sql::Param) -> Self {
+        match value {
+            super::sync_sql::Param::Json(json) => Param::Json(json),
+            super::sync_sql::Param::Text(text) => Param::Text(text),
+        }
+    }
+}
 
 /// A store built on [`Db`]: the area traits are implemented once for every such store.
 pub trait SqlBacked: Send + Sync {
@@ -146,6 +155,13 @@ impl Db {
 }
 
 impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// The one of two statements that asks this backend the same question (PostgreSQL asks
     /// some across tenants through a definer function).
     pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
@@ -207,7 +223,7 @@ impl Tx {
 
     pub async fn fetch_optional<T: Row>(
         &mut self,
-        sql: &'static str,
+        sql: impl SqlSafeStr + Send,
         args: Args,
     ) -> Result<Option<T>> {
         Ok(match self.conn() {
@@ -222,7 +238,11 @@ impl Tx {
         })
     }
 
-    pub async fn fetch_one<T: Row>(&mut self, sql: &'static str, args: Args) -> Result<T> {
+    pub async fn fetch_one<T: Row>(
+        &mut self,
+        sql: impl SqlSafeStr + Send,
+        args: Args,
+    ) -> Result<T> {
         Ok(match self.conn() {
             Conn::Sqlite(c) => {
                 let query = sqlx::query_as_with(sql, args.sqlite()?);
@@ -235,7 +255,11 @@ impl Tx {
         })
     }
 
-    pub async fn fetch_all<T: Row>(&mut self, sql: &'static str, args: Args) -> Result<Vec<T>> {
+    pub async fn fetch_all<T: Row>(
+        &mut self,
+        sql: impl SqlSafeStr + Send,
+        args: Args,
+    ) -> Result<Vec<T>> {
         Ok(match self.conn() {
             Conn::Sqlite(c) => {
                 let query = sqlx::query_as_with(sql, args.sqlite()?);
@@ -249,7 +273,7 @@ impl Tx {
     }
 
     /// The single value of a single row.
-    pub async fn scalar<T>(&mut self, sql: &'static str, args: Args) -> Result<T>
+    pub async fn scalar<T>(&mut self, sql: impl SqlSafeStr + Send, args: Args) -> Result<T>
     where
         (T,): Row,
     {
@@ -258,7 +282,7 @@ impl Tx {
     }
 
     /// The first column of every row.
-    pub async fn scalars<T>(&mut self, sql: &'static str, args: Args) -> Result<Vec<T>>
+    pub async fn scalars<T>(&mut self, sql: impl SqlSafeStr + Send, args: Args) -> Result<Vec<T>>
     where
         (T,): Row,
     {
@@ -267,7 +291,7 @@ impl Tx {
     }
 
     /// Runs a statement; returns how many rows it changed.
-    pub async fn execute(&mut self, sql: &'static str, args: Args) -> Result<u64> {
+    pub async fn execute(&mut self, sql: impl SqlSafeStr + Send, args: Args) -> Result<u64> {
         Ok(match self.conn() {
             Conn::Sqlite(c) => {
                 let query = sqlx::query_with(sql, args.sqlite()?);

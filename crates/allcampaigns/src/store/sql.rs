@@ -193,3 +193,23 @@ pub const JOB_INFO: &str = "SELECT kind, run_at, locked_until, attempts, last_er
      FROM jobs WHERE tenant_id = $1 AND kind = $2";
 
 pub const CANCEL_JOB: &str = "DELETE FROM jobs WHERE tenant_id = $1 AND kind = $2";
+
+/// SQLite: one UPDATE … RETURNING, under the write lock.
+pub const CLAIM_JOB: &str = "UPDATE jobs SET locked_by = $5, locked_until = $4, \
+     attempts = attempts + 1 \
+     WHERE (tenant_id, kind) = (SELECT tenant_id, kind FROM jobs \
+         WHERE kind = $1 AND ($2 IS NULL OR tenant_id = $2) AND run_at <= $3 \
+           AND (locked_until IS NULL OR locked_until < $3) \
+         ORDER BY run_at LIMIT 1) \
+     RETURNING tenant_id, attempts";
+/// PostgreSQL: skips rows another claimer holds.
+pub const CLAIM_JOB_PG: &str = "UPDATE jobs SET locked_by = $5, locked_until = $4, \
+     attempts = attempts + 1 \
+     WHERE (tenant_id, kind) = (SELECT tenant_id, kind FROM jobs \
+         WHERE kind = $1 AND ($2::uuid IS NULL OR tenant_id = $2) AND run_at <= $3 \
+           AND (locked_until IS NULL OR locked_until < $3) \
+         ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+     RETURNING tenant_id, attempts";
+
+/// PostgreSQL only: plan each statement for the table as it is now.
+pub const PLAN_EACH_STATEMENT: &str = "SET LOCAL plan_cache_mode = force_custom_plan";

@@ -5,7 +5,6 @@
 
 mod audit;
 mod roles;
-mod sync;
 mod tenants;
 
 use std::str::FromStr;

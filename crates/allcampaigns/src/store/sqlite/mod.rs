@@ -1,8 +1,6 @@
 //! The embedded SQLite store: one file, WAL, foreign keys, a busy timeout. The tenant filter
 //! every query carries is the isolation guard here (there is no row-level security).
 
-mod sync;
-
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
