@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use crate::domain::{Email, UserId};
 use crate::store::db::{Args, Conn, Scope, SqlBacked};
 use crate::store::{
-    AccountStore, ApiToken, InstallAdmin, Profile, Pruned, Result, Session, SignInToken,
-    StoreError, TenantStore, User, UserAuditEntry, UserAuditRow, sql, user_audit_entry,
+    AccountStore, ApiToken, ConflictKind, InstallAdmin, Profile, Pruned, Result, Session,
+    SignInToken, StoreError, TenantStore, User, UserAuditEntry, UserAuditRow, sql,
+    user_audit_entry,
 };
-use crate::text::Problem;
 
 #[async_trait]
 impl<S: SqlBacked> AccountStore for S {
@@ -278,7 +278,7 @@ impl<S: SqlBacked> AccountStore for S {
             return Err(StoreError::NotFound);
         }
         if admins <= 1 {
-            return Err(StoreError::Conflict(Problem::LastInstallAdmin));
+            return Err(StoreError::Conflict(ConflictKind::LastInstallAdmin));
         }
         tx.execute(sql::REVOKE_INSTALL_ADMIN, Args::new().bind(user))
             .await?;
