@@ -8,6 +8,7 @@ pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, avatar_url, the
 pub const UPDATE_PROFILE: &str = "UPDATE users \
      SET display_name = $2, avatar_url = $3, theme = $4, locale = $5, updated_at = $6 WHERE id = $1 \
      RETURNING id, email, display_name, avatar_url, theme, locale, created_at";
+pub const APPLIED_MIGRATIONS: &str = "SELECT version FROM _sqlx_migrations WHERE success";
 pub const COUNT_USERS: &str = "SELECT COUNT(*) FROM users";
 
 pub const VOID_SIGN_IN_TOKENS: &str =

@@ -11,7 +11,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
@@ -20,8 +19,8 @@ pub(crate) use audit::insert_request_log;
 pub use roles::{migrate, refuse_privileged_role};
 pub(crate) use tenants::tenants_of_user;
 
+use super::Result;
 use super::db::{Db, SqlBacked};
-use super::{Backend, Result, StoreHealth};
 use crate::domain::TenantId;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -76,20 +75,5 @@ impl PgStore {
 impl SqlBacked for PgStore {
     fn db(&self) -> &Db {
         &self.db
-    }
-}
-
-#[async_trait]
-impl StoreHealth for PgStore {
-    async fn ready(&self) -> Result<bool> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
-    }
-
-    fn backend(&self) -> Backend {
-        Backend::Postgres
     }
 }

@@ -6,5 +6,6 @@
 mod accounts;
 mod audit;
 mod connections;
+mod health;
 mod sync;
 mod tenants;

@@ -6,13 +6,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 use super::db::{Db, SqlBacked};
-use super::{Backend, Result, StoreHealth};
 use crate::private_fs;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -118,21 +116,6 @@ impl SqliteStore {
 impl SqlBacked for SqliteStore {
     fn db(&self) -> &Db {
         &self.db
-    }
-}
-
-#[async_trait]
-impl StoreHealth for SqliteStore {
-    async fn ready(&self) -> Result<bool> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
-    }
-
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
     }
 }
 
