@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::store::StoreError;
+use crate::store::{ConflictKind, StoreError};
 use crate::text::{Lang, Problem, Texts};
 
 #[derive(Debug)]
@@ -181,13 +181,25 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(problem) => Self::Conflict(problem),
+            StoreError::Conflict(kind) => Self::Conflict(conflict_problem(kind)),
             StoreError::LastOwner => Self::Conflict(Problem::LastOwnerRemoved),
             StoreError::Forbidden => Self::Forbidden,
             StoreError::Database(_) | StoreError::LeaseLost => {
                 Self::Internal(anyhow::Error::new(error))
             }
         }
+    }
+}
+
+/// The words for a conflict the store reports.
+fn conflict_problem(kind: ConflictKind) -> Problem {
+    match kind {
+        ConflictKind::EmailTaken => Problem::EmailTaken,
+        ConflictKind::AlreadyMember => Problem::AlreadyMember,
+        ConflictKind::AlreadyExists => Problem::AlreadyExists,
+        ConflictKind::MissingReference => Problem::MissingReference,
+        ConflictKind::ValueNotAllowed => Problem::ValueNotAllowed,
+        ConflictKind::LastInstallAdmin => Problem::LastInstallAdmin,
     }
 }
 

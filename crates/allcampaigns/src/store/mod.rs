@@ -4,8 +4,10 @@
 //! every query is the guard) and [`postgres::PgStore`] (the same filter, plus row-level security
 //! with the allowed tenants set per transaction). SQL text is shared where it is identical.
 
+mod db;
 mod models;
 pub mod postgres;
+mod shared;
 mod sql;
 pub mod sqlite;
 mod sync;
@@ -31,10 +33,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness or reference rule refused the change; the problem says which, in user
-    /// terms.
-    #[error("{0}")]
-    Conflict(crate::text::Problem),
+    /// A uniqueness or reference rule refused the change; the kind says which (the caller
+    /// words it for a person).
+    #[error("the change conflicts with stored data: {0:?}")]
+    Conflict(ConflictKind),
     #[error("the last owner of a tenant cannot be removed or demoted")]
     LastOwner,
     /// Only an owner may change or remove an owner (checked inside the changing transaction).
@@ -45,6 +47,18 @@ pub enum StoreError {
     LeaseLost,
     #[error("database error")]
     Database(#[source] sqlx::Error),
+}
+
+/// The conflicts the store can report, without the database's text (which could reveal
+/// another tenant's rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    EmailTaken,
+    AlreadyMember,
+    AlreadyExists,
+    MissingReference,
+    ValueNotAllowed,
+    LastInstallAdmin,
 }
 
 /// People, their sessions and their sign-in links. Not tenant data.
@@ -344,30 +358,25 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &error {
             // SQLite names no constraint; its message names the columns instead.
             let constraint = db.constraint().unwrap_or(db.message());
-            if let Some(message) = conflict_message(Some(constraint), db.kind()) {
-                return StoreError::Conflict(message);
+            if let Some(kind) = conflict_kind(constraint, db.kind()) {
+                return StoreError::Conflict(kind);
             }
         }
         StoreError::Database(error)
     }
 }
 
-/// Turns a constraint violation into words a user can act on, without the database's text
-/// (which could reveal another tenant's rows).
-fn conflict_message(
-    constraint: Option<&str>,
-    kind: sqlx::error::ErrorKind,
-) -> Option<crate::text::Problem> {
-    use crate::text::Problem;
+/// Which conflict a constraint violation is, from the constraint's name (or SQLite's message).
+fn conflict_kind(constraint: &str, kind: sqlx::error::ErrorKind) -> Option<ConflictKind> {
     use sqlx::error::ErrorKind::*;
     match kind {
-        UniqueViolation => Some(match constraint.unwrap_or_default() {
-            c if c.contains("email") => Problem::EmailTaken,
-            c if c.contains("memberships") => Problem::AlreadyMember,
-            _ => Problem::AlreadyExists,
+        UniqueViolation => Some(match constraint {
+            c if c.contains("email") => ConflictKind::EmailTaken,
+            c if c.contains("memberships") => ConflictKind::AlreadyMember,
+            _ => ConflictKind::AlreadyExists,
         }),
-        ForeignKeyViolation => Some(Problem::MissingReference),
-        CheckViolation => Some(Problem::ValueNotAllowed),
+        ForeignKeyViolation => Some(ConflictKind::MissingReference),
+        CheckViolation => Some(ConflictKind::ValueNotAllowed),
         _ => None,
     }
 }
@@ -392,5 +401,35 @@ fn stream_state_write(state: &StreamState, now: DateTime<Utc>) -> Write {
     Write::Upsert {
         table: Table::SyncStreams,
         rows: serde_json::Value::Array(vec![row]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The store speaks no user words: conflicts carry a kind that `AppError` words (code review
+    /// 1.2; issue 11 point 3), so `store` and `text` do not import each other.
+    #[test]
+    fn the_store_does_not_import_text() {
+        fn visit(dir: &Path, offenders: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, offenders);
+                } else if std::fs::read_to_string(&path)
+                    .unwrap()
+                    .contains(concat!("crate::", "text"))
+                {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+        let mut offenders = Vec::new();
+        visit(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store"),
+            &mut offenders,
+        );
+        assert!(offenders.is_empty(), "{offenders:?}");
     }
 }

@@ -8,6 +8,7 @@ pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, avatar_url, the
 pub const UPDATE_PROFILE: &str = "UPDATE users \
      SET display_name = $2, avatar_url = $3, theme = $4, locale = $5, updated_at = $6 WHERE id = $1 \
      RETURNING id, email, display_name, avatar_url, theme, locale, created_at";
+pub const APPLIED_MIGRATIONS: &str = "SELECT version FROM _sqlx_migrations WHERE success";
 pub const COUNT_USERS: &str = "SELECT COUNT(*) FROM users";
 
 pub const VOID_SIGN_IN_TOKENS: &str =
@@ -75,6 +76,12 @@ pub const WITHDRAW_INVITATION: &str = "DELETE FROM invitations WHERE tenant_id =
 pub const VOID_INVITATIONS_OF: &str = "DELETE FROM invitations \
      WHERE tenant_id = $1 AND invited_by = $2 \
      AND NOT ($3 = 'owner' OR ($3 = 'admin' AND role <> 'owner'))";
+/// PostgreSQL only: row-locks a tenant's owners for the rest of the transaction.
+pub const LOCK_OWNERS: &str =
+    "SELECT 1 FROM memberships WHERE tenant_id = $1 AND role = 'owner' FOR UPDATE";
+pub const TENANT_DIRECTORY: &str = "SELECT tenant_id FROM tenants ORDER BY tenant_id";
+/// PostgreSQL: every tenant id through a definer function, since no scope shows every tenant.
+pub const TENANT_DIRECTORY_PG: &str = "SELECT app_tenant_directory()";
 pub const MEMBER_ROLE_FOR_UPDATE: &str =
     "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE";
 
@@ -84,6 +91,8 @@ pub const INSTALL_ADMINS: &str = "SELECT a.user_id, u.email, u.display_name, a.g
 pub const GRANT_INSTALL_ADMIN: &str = "INSERT INTO install_admins (user_id, granted_by, granted_at) \
      VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
 pub const COUNT_INSTALL_ADMINS: &str = "SELECT COUNT(*) FROM install_admins";
+/// PostgreSQL only: locks every grant for the rest of the transaction.
+pub const LOCK_INSTALL_ADMINS: &str = "SELECT user_id FROM install_admins FOR UPDATE";
 pub const REVOKE_INSTALL_ADMIN: &str = "DELETE FROM install_admins WHERE user_id = $1";
 
 pub const INSERT_AUDIT: &str = "INSERT INTO audit_log \
@@ -122,6 +131,13 @@ pub const REPLACE_CONNECTION_SECRET: &str = "UPDATE instantly_connections SET ap
      WHERE tenant_id = $1 AND api_key = $2";
 pub const CONNECTION_KEY_USAGE: &str =
     "SELECT key_id, COUNT(*) FROM instantly_connections GROUP BY key_id ORDER BY key_id";
+/// PostgreSQL: counted across every tenant by a definer function that sees every row or raises,
+/// so a policy can never make a used key look unused (review finding 1).
+pub const CONNECTION_KEY_USAGE_PG: &str = "SELECT key_id, secrets FROM app_secret_key_usage()";
+pub const WORKSPACE_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM instantly_connections \
+     WHERE workspace_id = $1 AND tenant_id <> $2)";
+/// PostgreSQL: a definer function answers yes or no without showing the other tenant's row.
+pub const WORKSPACE_IN_USE_PG: &str = "SELECT app_instantly_workspace_in_use($1, $2)";
 
 pub const KEY_CHECKS: &str = "SELECT key_id, check_envelope FROM encryption_keys ORDER BY key_id";
 pub const INSERT_KEY_CHECK: &str = "INSERT INTO encryption_keys (key_id, check_envelope, created_at) \
@@ -178,3 +194,23 @@ pub const JOB_INFO: &str = "SELECT kind, run_at, locked_until, attempts, last_er
      FROM jobs WHERE tenant_id = $1 AND kind = $2";
 
 pub const CANCEL_JOB: &str = "DELETE FROM jobs WHERE tenant_id = $1 AND kind = $2";
+
+/// SQLite: one UPDATE … RETURNING, under the write lock.
+pub const CLAIM_JOB: &str = "UPDATE jobs SET locked_by = $5, locked_until = $4, \
+     attempts = attempts + 1 \
+     WHERE (tenant_id, kind) = (SELECT tenant_id, kind FROM jobs \
+         WHERE kind = $1 AND ($2 IS NULL OR tenant_id = $2) AND run_at <= $3 \
+           AND (locked_until IS NULL OR locked_until < $3) \
+         ORDER BY run_at LIMIT 1) \
+     RETURNING tenant_id, attempts";
+/// PostgreSQL: skips rows another claimer holds.
+pub const CLAIM_JOB_PG: &str = "UPDATE jobs SET locked_by = $5, locked_until = $4, \
+     attempts = attempts + 1 \
+     WHERE (tenant_id, kind) = (SELECT tenant_id, kind FROM jobs \
+         WHERE kind = $1 AND ($2::uuid IS NULL OR tenant_id = $2) AND run_at <= $3 \
+           AND (locked_until IS NULL OR locked_until < $3) \
+         ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+     RETURNING tenant_id, attempts";
+
+/// PostgreSQL only: plan each statement for the table as it is now.
+pub const PLAN_EACH_STATEMENT: &str = "SET LOCAL plan_cache_mode = force_custom_plan";

@@ -4,7 +4,6 @@
 
 use allcampaigns::domain::{Email, Role, TenantId, UserId};
 use allcampaigns::store::*;
-use allcampaigns::text::Problem;
 use chrono::{Duration, Utc};
 use serde_json::json;
 
@@ -96,7 +95,7 @@ async fn an_email_address_belongs_to_one_user(db: TestDb) {
     let again = store.create_user(&email("BO@example.com"), "").await;
     assert!(matches!(
         again,
-        Err(StoreError::Conflict(Problem::EmailTaken))
+        Err(StoreError::Conflict(ConflictKind::EmailTaken))
     ));
 }
 
@@ -571,7 +570,7 @@ async fn rls_08_the_same_natural_key_may_exist_in_two_tenants(db: TestDb) {
     let unknown_user = store.add_member(a, UserId::new(), Role::Operator).await;
     assert!(matches!(
         unknown_user,
-        Err(StoreError::Conflict(Problem::MissingReference))
+        Err(StoreError::Conflict(ConflictKind::MissingReference))
     ));
 }
 

@@ -3,32 +3,32 @@
 //! the allowed tenants with `set_config(…, true)` and a bound parameter, so the setting dies
 //! with the transaction and never leaks to the next borrower of a pooled connection.
 
-mod accounts;
 mod audit;
-mod connections;
 mod roles;
-mod sync;
 mod tenants;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+pub(crate) use audit::insert_request_log;
 pub use roles::{migrate, refuse_privileged_role};
+pub(crate) use tenants::tenants_of_user;
 
-use super::{Backend, Result, StoreHealth};
-use crate::domain::{TenantId, UserId};
+use super::Result;
+use super::db::{Db, SqlBacked};
+use crate::domain::TenantId;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    db: Db,
 }
 
 impl PgStore {
@@ -42,7 +42,10 @@ impl PgStore {
             .connect_with(options)
             .await
             .context("cannot connect to PostgreSQL")?;
-        Ok(Self { pool })
+        Ok(Self {
+            db: Db::Postgres(pool.clone()),
+            pool,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -67,29 +70,10 @@ impl PgStore {
             .await?;
         Ok(tx)
     }
-
-    /// A transaction that may read the given user's own memberships (and no tenant's data).
-    async fn as_user(&self, user: UserId) -> Result<Transaction<'static, Postgres>> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT set_config('app.user_id', $1, true)")
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
-    }
 }
 
-#[async_trait]
-impl StoreHealth for PgStore {
-    async fn ready(&self) -> Result<bool> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
-    }
-
-    fn backend(&self) -> Backend {
-        Backend::Postgres
+impl SqlBacked for PgStore {
+    fn db(&self) -> &Db {
+        &self.db
     }
 }

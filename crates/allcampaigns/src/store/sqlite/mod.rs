@@ -1,23 +1,16 @@
 //! The embedded SQLite store: one file, WAL, foreign keys, a busy timeout. The tenant filter
 //! every query carries is the isolation guard here (there is no row-level security).
 
-mod accounts;
-mod audit;
-mod connections;
-mod sync;
-mod tenants;
-
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Backend, Result, StoreHealth};
+use super::db::{Db, SqlBacked};
 use crate::private_fs;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -25,6 +18,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqli
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    db: Db,
 }
 
 /// The connection settings every pooled connection must show (RELIABILITY DUR-01).
@@ -66,7 +60,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
-        let store = Self { pool };
+        let store = Self {
+            db: Db::Sqlite(pool.clone()),
+            pool,
+        };
         store.check_pragmas().await?;
         Ok(store)
     }
@@ -114,25 +111,11 @@ impl SqliteStore {
         }
         Ok(())
     }
-
-    /// `BEGIN IMMEDIATE`: takes the write lock up front so read-then-write rules hold.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
 }
 
-#[async_trait]
-impl StoreHealth for SqliteStore {
-    async fn ready(&self) -> Result<bool> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
-    }
-
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
+impl SqlBacked for SqliteStore {
+    fn db(&self) -> &Db {
+        &self.db
     }
 }
 

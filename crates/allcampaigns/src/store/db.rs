@@ -1,0 +1,423 @@
+//! The one place that matches on the backend for plain statements: a unit of work opens for a
+//! [`Scope`], binds [`Param`]s, and runs shared `$N` SQL on whichever database is configured.
+//! Store methods written on top of it are written once for both backends, with their scope in
+//! plain sight.
+
+use chrono::{DateTime, Utc};
+use sqlx::error::BoxDynError;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
+use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::types::Json;
+use sqlx::{Arguments, FromRow, Postgres, SqlSafeStr, Sqlite, Transaction};
+use uuid::Uuid;
+
+use super::sync_sql::iso;
+use super::{Backend, Result};
+use crate::domain::{TenantId, UserId};
+
+/// The database a store runs on. Cloning shares the pool.
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// What a unit of work may see. PostgreSQL enforces it with row-level security; on SQLite the
+/// tenant filter each statement carries is the guard, and the scope documents it.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Data that belongs to no tenant (people, sessions, tokens, key checks).
+    Global,
+    Tenant(TenantId),
+    Tenants(&'a [TenantId]),
+    /// A person's own memberships, and no tenant's data.
+    User(UserId),
+}
+
+/// Any row type that decodes on both backends: what `#[derive(sqlx::FromRow)]` already gives.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
+
+impl From<super::sync_sql::Param> for Param {
+    fn from(value: super::sync_sql::Param) -> Self {
+        match value {
+            super::sync_sql::Param::Json(json) => Param::Json(json),
+            super::sync_sql::Param::Text(text) => Param::Text(text),
+        }
+    }
+}
+
+/// A store built on [`Db`]: the area traits are implemented once for every such store.
+pub trait SqlBacked: Send + Sync {
+    fn db(&self) -> &Db;
+}
+
+/// One bound value. Each variant encodes the same way as the code before it bound it, so
+/// existing databases read the same.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Uuid(Option<Uuid>),
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(bool),
+    /// An instant in an application table: sqlx's own encoding on each backend.
+    Time(Option<DateTime<Utc>>),
+    /// An instant in a table sync and the job queue compare as text on SQLite: fixed-width ISO
+    /// (milliseconds, `Z`) there, `timestamptz` on PostgreSQL.
+    SyncTime(DateTime<Utc>),
+    Bytes(Vec<u8>),
+    Json(serde_json::Value),
+}
+
+/// The parameters of one statement, `$1` first.
+#[derive(Debug, Default, Clone)]
+pub struct Args(Vec<Param>);
+
+impl Args {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn bind(mut self, value: impl Into<Param>) -> Self {
+        self.0.push(value.into());
+        self
+    }
+
+    fn sqlite(self) -> Result<SqliteArguments> {
+        self.sqlite_args()
+            .map_err(|e| sqlx::Error::Encode(e).into())
+    }
+
+    fn postgres(self) -> Result<PgArguments> {
+        self.postgres_args()
+            .map_err(|e| sqlx::Error::Encode(e).into())
+    }
+
+    fn sqlite_args(self) -> Result<SqliteArguments, BoxDynError> {
+        let mut args = SqliteArguments::default();
+        for param in self.0 {
+            match param {
+                Param::Uuid(v) => args.add(v),
+                Param::Text(v) => args.add(v),
+                Param::Int(v) => args.add(v),
+                Param::Bool(v) => args.add(v),
+                Param::Time(v) => args.add(v),
+                Param::SyncTime(v) => args.add(iso(v)),
+                Param::Bytes(v) => args.add(v),
+                Param::Json(v) => args.add(Json(v)),
+            }?;
+        }
+        Ok(args)
+    }
+
+    fn postgres_args(self) -> Result<PgArguments, BoxDynError> {
+        let mut args = PgArguments::default();
+        for param in self.0 {
+            match param {
+                Param::Uuid(v) => args.add(v),
+                Param::Text(v) => args.add(v),
+                Param::Int(v) => args.add(v),
+                Param::Bool(v) => args.add(v),
+                Param::Time(v) => args.add(v),
+                Param::SyncTime(v) => args.add(v),
+                Param::Bytes(v) => args.add(v),
+                Param::Json(v) => args.add(Json(v)),
+            }?;
+        }
+        Ok(args)
+    }
+}
+
+impl Db {
+    /// Opens a unit of work. PostgreSQL: `BEGIN` and the scope set with `set_config(…, true)`,
+    /// so it dies with the transaction (a global read runs on a plain connection). SQLite: a plain
+    /// connection to read, `BEGIN IMMEDIATE` to write, so read-then-write rules hold.
+    pub async fn begin(&self, scope: Scope<'_>, write: bool) -> Result<Tx> {
+        Ok(Tx(match self {
+            Db::Sqlite(pool) if write => Inner::SqliteTx(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool) => Inner::SqliteConn(pool.acquire().await?),
+            Db::Postgres(pool) => match scope_setting(scope) {
+                None if !write => Inner::PgConn(pool.acquire().await?),
+                None => Inner::PgTx(pool.begin().await?),
+                Some((set_config, value)) => {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query(set_config)
+                        .bind(value)
+                        .execute(&mut *tx)
+                        .await?;
+                    Inner::PgTx(tx)
+                }
+            },
+        }))
+    }
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The one of two statements that asks this backend the same question (PostgreSQL asks
+    /// some across tenants through a definer function).
+    pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Db::Sqlite(_) => sqlite,
+            Db::Postgres(_) => postgres,
+        }
+    }
+}
+
+/// The PostgreSQL setting row-level security reads for a scope, and its value.
+fn scope_setting(scope: Scope<'_>) -> Option<(&'static str, String)> {
+    const TENANTS: &str = "SELECT set_config('app.tenant_ids', $1, true)";
+    const USER: &str = "SELECT set_config('app.user_id', $1, true)";
+    let tenants = |ids: &[TenantId]| {
+        let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        ids.join(",")
+    };
+    match scope {
+        Scope::Global => None,
+        Scope::Tenant(tenant) => Some((TENANTS, tenants(&[tenant]))),
+        Scope::Tenants(ids) => Some((TENANTS, tenants(ids))),
+        Scope::User(user) => Some((USER, user.to_string())),
+    }
+}
+
+/// An open unit of work: commit it to keep its writes; dropping it rolls them back.
+pub struct Tx(Inner);
+
+enum Inner {
+    SqliteTx(Transaction<'static, Sqlite>),
+    SqliteConn(PoolConnection<Sqlite>),
+    PgTx(Transaction<'static, Postgres>),
+    PgConn(PoolConnection<Postgres>),
+}
+
+/// The connection under a [`Tx`], for the few statements that differ by backend.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self.0 {
+            Inner::SqliteTx(_) | Inner::SqliteConn(_) => Backend::Sqlite,
+            Inner::PgTx(_) | Inner::PgConn(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn conn(&mut self) -> Conn<'_> {
+        match &mut self.0 {
+            Inner::SqliteTx(tx) => Conn::Sqlite(tx),
+            Inner::SqliteConn(conn) => Conn::Sqlite(conn),
+            Inner::PgTx(tx) => Conn::Postgres(tx),
+            Inner::PgConn(conn) => Conn::Postgres(conn),
+        }
+    }
+
+    pub async fn fetch_optional<T: Row>(
+        &mut self,
+        sql: impl SqlSafeStr + Send,
+        args: Args,
+    ) -> Result<Option<T>> {
+        Ok(match self.conn() {
+            Conn::Sqlite(c) => {
+                let query = sqlx::query_as_with(sql, args.sqlite()?);
+                query.fetch_optional(c).await?
+            }
+            Conn::Postgres(c) => {
+                let query = sqlx::query_as_with(sql, args.postgres()?);
+                query.fetch_optional(c).await?
+            }
+        })
+    }
+
+    pub async fn fetch_one<T: Row>(
+        &mut self,
+        sql: impl SqlSafeStr + Send,
+        args: Args,
+    ) -> Result<T> {
+        Ok(match self.conn() {
+            Conn::Sqlite(c) => {
+                let query = sqlx::query_as_with(sql, args.sqlite()?);
+                query.fetch_one(c).await?
+            }
+            Conn::Postgres(c) => {
+                let query = sqlx::query_as_with(sql, args.postgres()?);
+                query.fetch_one(c).await?
+            }
+        })
+    }
+
+    pub async fn fetch_all<T: Row>(
+        &mut self,
+        sql: impl SqlSafeStr + Send,
+        args: Args,
+    ) -> Result<Vec<T>> {
+        Ok(match self.conn() {
+            Conn::Sqlite(c) => {
+                let query = sqlx::query_as_with(sql, args.sqlite()?);
+                query.fetch_all(c).await?
+            }
+            Conn::Postgres(c) => {
+                let query = sqlx::query_as_with(sql, args.postgres()?);
+                query.fetch_all(c).await?
+            }
+        })
+    }
+
+    /// The single value of a single row.
+    pub async fn scalar<T>(&mut self, sql: impl SqlSafeStr + Send, args: Args) -> Result<T>
+    where
+        (T,): Row,
+    {
+        let (value,) = self.fetch_one(sql, args).await?;
+        Ok(value)
+    }
+
+    /// The first column of every row.
+    pub async fn scalars<T>(&mut self, sql: impl SqlSafeStr + Send, args: Args) -> Result<Vec<T>>
+    where
+        (T,): Row,
+    {
+        let rows: Vec<(T,)> = self.fetch_all(sql, args).await?;
+        Ok(rows.into_iter().map(|(value,)| value).collect())
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub async fn execute(&mut self, sql: impl SqlSafeStr + Send, args: Args) -> Result<u64> {
+        Ok(match self.conn() {
+            Conn::Sqlite(c) => {
+                let query = sqlx::query_with(sql, args.sqlite()?);
+                query.execute(c).await?.rows_affected()
+            }
+            Conn::Postgres(c) => {
+                let query = sqlx::query_with(sql, args.postgres()?);
+                query.execute(c).await?.rows_affected()
+            }
+        })
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            Inner::SqliteTx(tx) => tx.commit().await?,
+            Inner::PgTx(tx) => tx.commit().await?,
+            Inner::SqliteConn(_) | Inner::PgConn(_) => {}
+        }
+        Ok(())
+    }
+}
+
+impl From<Uuid> for Param {
+    fn from(value: Uuid) -> Self {
+        Param::Uuid(Some(value))
+    }
+}
+
+impl From<TenantId> for Param {
+    fn from(value: TenantId) -> Self {
+        Param::Uuid(Some(value.as_uuid()))
+    }
+}
+
+impl From<UserId> for Param {
+    fn from(value: UserId) -> Self {
+        Param::Uuid(Some(value.as_uuid()))
+    }
+}
+
+impl From<Option<TenantId>> for Param {
+    fn from(value: Option<TenantId>) -> Self {
+        Param::Uuid(value.map(|id| id.as_uuid()))
+    }
+}
+
+impl From<Option<UserId>> for Param {
+    fn from(value: Option<UserId>) -> Self {
+        Param::Uuid(value.map(|id| id.as_uuid()))
+    }
+}
+
+impl From<&str> for Param {
+    fn from(value: &str) -> Self {
+        Param::Text(Some(value.to_owned()))
+    }
+}
+
+impl From<&String> for Param {
+    fn from(value: &String) -> Self {
+        Param::Text(Some(value.clone()))
+    }
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Self {
+        Param::Text(Some(value))
+    }
+}
+
+impl From<Option<&str>> for Param {
+    fn from(value: Option<&str>) -> Self {
+        Param::Text(value.map(str::to_owned))
+    }
+}
+
+impl From<&Option<String>> for Param {
+    fn from(value: &Option<String>) -> Self {
+        Param::Text(value.clone())
+    }
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Self {
+        Param::Int(Some(value))
+    }
+}
+
+impl From<Option<i64>> for Param {
+    fn from(value: Option<i64>) -> Self {
+        Param::Int(value)
+    }
+}
+
+impl From<bool> for Param {
+    fn from(value: bool) -> Self {
+        Param::Bool(value)
+    }
+}
+
+impl From<DateTime<Utc>> for Param {
+    fn from(value: DateTime<Utc>) -> Self {
+        Param::Time(Some(value))
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Param {
+    fn from(value: Option<DateTime<Utc>>) -> Self {
+        Param::Time(value)
+    }
+}
+
+impl From<&[u8]> for Param {
+    fn from(value: &[u8]) -> Self {
+        Param::Bytes(value.to_vec())
+    }
+}
+
+impl From<&Vec<u8>> for Param {
+    fn from(value: &Vec<u8>) -> Self {
+        Param::Bytes(value.clone())
+    }
+}
+
+impl From<&serde_json::Value> for Param {
+    fn from(value: &serde_json::Value) -> Self {
+        Param::Json(value.clone())
+    }
+}

@@ -1,0 +1,11 @@
+//! The area traits, written once for every [`SqlBacked`](super::db::SqlBacked) store. Each
+//! method opens its unit of work with the [`Scope`](super::db::Scope) it needs; the few methods
+//! that differ by backend match on [`Conn`](super::db::Conn) or live in `sqlite/` and
+//! `postgres/`.
+
+mod accounts;
+mod audit;
+mod connections;
+mod health;
+mod sync;
+mod tenants;
