@@ -137,6 +137,7 @@ async fn aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_t
     let mut config = db.config.clone();
     config.instantly_url = sim.base_url().parse().unwrap();
     let app = spawn_app(config).await;
+    crate::helpers::install_admin(&app, "owner@example.com").await;
     let token = token_for(&app, "owner@example.com").await;
     let owner = app
         .store
@@ -254,6 +255,7 @@ async fn aud_02_a_sign_in_writes_exactly_one_entry_for_the_person(db: TestDb) {
 /// naming the field, on the API and on the page.
 async fn finding_09_an_audit_date_far_in_the_future_is_refused_not_a_panic(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
+    crate::helpers::install_admin(&app, "owner@example.com").await;
     let token = token_for(&app, "owner@example.com").await;
     let (_, tenant) = call(
         &app,

@@ -26,6 +26,7 @@ async fn app_with_tenant(db: &TestDb) -> (TestApp, instantly_sim::RunningSim, St
     let mut config = db.config.clone();
     config.instantly_url = sim.base_url().parse().unwrap();
     let app = spawn_app(config).await;
+    crate::helpers::install_admin(&app, "owner@a.example").await;
     let token = token_for(&app, "owner@a.example").await;
     let (status, tenant) = call(
         &app,
@@ -45,6 +46,7 @@ async fn app_with_tenant(db: &TestDb) -> (TestApp, instantly_sim::RunningSim, St
 /// B's tenant and through A's), and B's connection and member are still there.
 async fn fuzz_02_connection_and_member_removal_with_another_tenants_ids_answer_404(db: TestDb) {
     let (app, sim, a_token, a) = app_with_tenant(&db).await;
+    crate::helpers::install_admin(&app, "owner@b.example").await;
     let b_token = token_for(&app, "owner@b.example").await;
     let (_, b) = call(
         &app,
