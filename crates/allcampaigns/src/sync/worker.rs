@@ -156,6 +156,7 @@ impl SyncWorker {
             .await?)
     }
 
+    #[tracing::instrument(name = "job.sync", skip_all, fields(tenant = %job.tenant, attempts = job.attempts))]
     async fn run_job(&self, job: &Job, hooks: Hooks<'_>) -> anyhow::Result<CycleReport> {
         let result = self.cycle(job, hooks).await;
         let now = Utc::now();

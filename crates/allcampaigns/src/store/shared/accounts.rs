@@ -14,6 +14,7 @@ use crate::store::{
 
 #[async_trait]
 impl<S: SqlBacked> AccountStore for S {
+    #[tracing::instrument(name = "store.create_user", level = "debug", skip_all)]
     async fn create_user(&self, email: &Email, display_name: &str) -> Result<User> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()
@@ -26,18 +27,21 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(user)
     }
 
+    #[tracing::instrument(name = "store.user", level = "debug", skip_all)]
     async fn user(&self, id: UserId) -> Result<Option<User>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.fetch_optional(sql::USER_BY_ID, Args::new().bind(id))
             .await
     }
 
+    #[tracing::instrument(name = "store.user_by_email", level = "debug", skip_all)]
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.fetch_optional(sql::USER_BY_EMAIL, Args::new().bind(email.as_str()))
             .await
     }
 
+    #[tracing::instrument(name = "store.update_profile", level = "debug", skip_all)]
     async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<User> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()
@@ -52,11 +56,13 @@ impl<S: SqlBacked> AccountStore for S {
         user.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.count_users", level = "debug", skip_all)]
     async fn count_users(&self) -> Result<i64> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.scalar(sql::COUNT_USERS, Args::new()).await
     }
 
+    #[tracing::instrument(name = "store.create_sign_in_token", level = "debug", skip_all)]
     async fn create_sign_in_token(&self, token: &SignInToken) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let void = Args::new().bind(&token.email).bind(&token.purpose);
@@ -71,6 +77,7 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.consume_sign_in_token", level = "debug", skip_all)]
     async fn consume_sign_in_token(
         &self,
         hash: &[u8],
@@ -84,6 +91,7 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(token.filter(|t| t.expires_at > now))
     }
 
+    #[tracing::instrument(name = "store.sign_in_token", level = "debug", skip_all)]
     async fn sign_in_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<Option<SignInToken>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         let token: Option<SignInToken> = tx
@@ -92,6 +100,7 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(token.filter(|t| t.expires_at > now))
     }
 
+    #[tracing::instrument(name = "store.create_session", level = "debug", skip_all)]
     async fn create_session(&self, session: &Session) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()
@@ -104,12 +113,14 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.session", level = "debug", skip_all)]
     async fn session(&self, id_hash: &[u8]) -> Result<Option<Session>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.fetch_optional(sql::SESSION_BY_HASH, Args::new().bind(id_hash))
             .await
     }
 
+    #[tracing::instrument(name = "store.touch_session", level = "debug", skip_all)]
     async fn touch_session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new().bind(id_hash).bind(now);
@@ -117,6 +128,7 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.delete_session", level = "debug", skip_all)]
     async fn delete_session(&self, id_hash: &[u8]) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         tx.execute(sql::DELETE_SESSION, Args::new().bind(id_hash))
@@ -124,6 +136,7 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.delete_user_sessions", level = "debug", skip_all)]
     async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let deleted = tx
@@ -133,6 +146,7 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(deleted)
     }
 
+    #[tracing::instrument(name = "store.append_user_audit", level = "debug", skip_all)]
     async fn append_user_audit(&self, entry: &UserAuditEntry) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()
@@ -146,6 +160,7 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.user_audit_entries", level = "debug", skip_all)]
     async fn user_audit_entries(&self, user: UserId) -> Result<Vec<UserAuditEntry>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         let rows: Vec<UserAuditRow> = tx
@@ -154,6 +169,7 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(rows.into_iter().map(user_audit_entry).collect())
     }
 
+    #[tracing::instrument(name = "store.create_api_token", level = "debug", skip_all)]
     async fn create_api_token(&self, token: &ApiToken, token_hash: &[u8]) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()
@@ -170,12 +186,14 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.api_token_by_hash", level = "debug", skip_all)]
     async fn api_token_by_hash(&self, token_hash: &[u8]) -> Result<Option<ApiToken>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.fetch_optional(sql::API_TOKEN_BY_HASH, Args::new().bind(token_hash))
             .await
     }
 
+    #[tracing::instrument(name = "store.mark_api_token_used", level = "debug", skip_all)]
     async fn mark_api_token_used(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new().bind(id).bind(now);
@@ -183,11 +201,13 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.api_tokens", level = "debug", skip_all)]
     async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.fetch_all(sql::API_TOKENS, Args::new().bind(user)).await
     }
 
+    #[tracing::instrument(name = "store.revoke_api_token", level = "debug", skip_all)]
     async fn revoke_api_token(
         &self,
         user: UserId,
@@ -202,6 +222,7 @@ impl<S: SqlBacked> AccountStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.revoke_user_api_tokens", level = "debug", skip_all)]
     async fn revoke_user_api_tokens(&self, user: UserId, now: DateTime<Utc>) -> Result<u64> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new().bind(user).bind(now);
@@ -210,6 +231,7 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(revoked)
     }
 
+    #[tracing::instrument(name = "store.prune_expired", level = "debug", skip_all)]
     async fn prune_expired(
         &self,
         now: DateTime<Utc>,
@@ -242,6 +264,7 @@ impl<S: SqlBacked> AccountStore for S {
         })
     }
 
+    #[tracing::instrument(name = "store.is_install_admin", level = "debug", skip_all)]
     async fn is_install_admin(&self, user: UserId) -> Result<bool> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         let count: i64 = tx
@@ -250,11 +273,13 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(count > 0)
     }
 
+    #[tracing::instrument(name = "store.install_admins", level = "debug", skip_all)]
     async fn install_admins(&self) -> Result<Vec<InstallAdmin>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.fetch_all(sql::INSTALL_ADMINS, Args::new()).await
     }
 
+    #[tracing::instrument(name = "store.grant_install_admin", level = "debug", skip_all)]
     async fn grant_install_admin(&self, user: UserId, by: Option<UserId>) -> Result<bool> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new().bind(user).bind(by).bind(Utc::now());
@@ -263,6 +288,7 @@ impl<S: SqlBacked> AccountStore for S {
         Ok(granted > 0)
     }
 
+    #[tracing::instrument(name = "store.revoke_install_admin", level = "debug", skip_all)]
     async fn revoke_install_admin(&self, user: UserId) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         // Two revocations must not each leave "another" admin: SQLite's BEGIN IMMEDIATE already

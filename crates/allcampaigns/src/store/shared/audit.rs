@@ -11,6 +11,7 @@ use crate::store::{
 
 #[async_trait]
 impl<S: SqlBacked> AuditStore for S {
+    #[tracing::instrument(name = "store.append_audit", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn append_audit(&self, tenant: TenantId, entry: &NewAuditEntry) -> Result<AuditEntry> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let entry = tx
@@ -20,6 +21,7 @@ impl<S: SqlBacked> AuditStore for S {
         Ok(entry)
     }
 
+    #[tracing::instrument(name = "store.audit_entries", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn audit_entries(
         &self,
         tenant: TenantId,
@@ -36,6 +38,7 @@ impl<S: SqlBacked> AuditStore for S {
         tx.fetch_all(sql::AUDIT_ENTRIES, args).await
     }
 
+    #[tracing::instrument(name = "store.insert_request_log", level = "debug", skip_all)]
     async fn insert_request_log(&self, entries: &[RequestLogEntry]) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         if let Conn::Postgres(conn) = tx.conn() {
@@ -56,6 +59,7 @@ impl<S: SqlBacked> AuditStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.prune_request_log", level = "debug", skip_all)]
     async fn prune_request_log(&self, before: DateTime<Utc>) -> Result<u64> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let pruned = tx
@@ -65,6 +69,7 @@ impl<S: SqlBacked> AuditStore for S {
         Ok(pruned)
     }
 
+    #[tracing::instrument(name = "store.count_request_log", level = "debug", skip_all)]
     async fn count_request_log(&self) -> Result<i64> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         tx.scalar(sql::COUNT_REQUEST_LOG, Args::new()).await

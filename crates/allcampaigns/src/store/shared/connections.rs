@@ -12,6 +12,7 @@ use crate::store::{
 
 #[async_trait]
 impl<S: SqlBacked> ConnectionStore for S {
+    #[tracing::instrument(name = "store.save_connection", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn save_connection(
         &self,
         tenant: TenantId,
@@ -33,12 +34,14 @@ impl<S: SqlBacked> ConnectionStore for S {
         Ok(saved)
     }
 
+    #[tracing::instrument(name = "store.connection", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn connection(&self, tenant: TenantId) -> Result<Option<Connection>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.fetch_optional(sql::CONNECTION_BY_TENANT, Args::new().bind(tenant))
             .await
     }
 
+    #[tracing::instrument(name = "store.set_connection_status", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn set_connection_status(&self, tenant: TenantId, check: &ConnectionCheck) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = Args::new()
@@ -52,6 +55,7 @@ impl<S: SqlBacked> ConnectionStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.delete_connection", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn delete_connection(&self, tenant: TenantId) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         if tx
@@ -64,6 +68,7 @@ impl<S: SqlBacked> ConnectionStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.workspace_connected_elsewhere", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn workspace_connected_elsewhere(
         &self,
         tenant: TenantId,
@@ -77,6 +82,7 @@ impl<S: SqlBacked> ConnectionStore for S {
         tx.scalar(query, args).await
     }
 
+    #[tracing::instrument(name = "store.key_checks", level = "debug", skip_all)]
     async fn key_checks(&self) -> Result<Vec<KeyCheck>> {
         let mut tx = self.db().begin(Scope::Global, false).await?;
         let rows: Vec<(i64, Vec<u8>)> = tx.fetch_all(sql::KEY_CHECKS, Args::new()).await?;
@@ -89,6 +95,7 @@ impl<S: SqlBacked> ConnectionStore for S {
             .collect())
     }
 
+    #[tracing::instrument(name = "store.add_key_check", level = "debug", skip_all)]
     async fn add_key_check(&self, check: &KeyCheck) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new()
@@ -99,6 +106,7 @@ impl<S: SqlBacked> ConnectionStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.delete_key_check", level = "debug", skip_all)]
     async fn delete_key_check(&self, key_id: u32) -> Result<()> {
         let mut tx = self.db().begin(Scope::Global, true).await?;
         let args = Args::new().bind(i64::from(key_id));
@@ -106,6 +114,7 @@ impl<S: SqlBacked> ConnectionStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.secrets_not_under", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn secrets_not_under(&self, tenant: TenantId, key_id: u32) -> Result<Vec<StoredSecret>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         let args = Args::new().bind(tenant).bind(i64::from(key_id));
@@ -116,6 +125,7 @@ impl<S: SqlBacked> ConnectionStore for S {
             .collect())
     }
 
+    #[tracing::instrument(name = "store.replace_secret", level = "debug", skip_all)]
     async fn replace_secret(
         &self,
         old: &StoredSecret,
@@ -133,6 +143,7 @@ impl<S: SqlBacked> ConnectionStore for S {
         Ok(replaced == 1)
     }
 
+    #[tracing::instrument(name = "store.secret_key_usage", level = "debug", skip_all)]
     async fn secret_key_usage(&self) -> Result<Vec<(u32, i64)>> {
         let query = self
             .db()

@@ -7,6 +7,7 @@ use crate::store::{Backend, Result, StoreHealth, postgres, sql, sqlite};
 
 #[async_trait]
 impl<S: SqlBacked> StoreHealth for S {
+    #[tracing::instrument(name = "store.ready", level = "debug", skip_all)]
     async fn ready(&self) -> Result<bool> {
         let migrator = match self.backend() {
             Backend::Sqlite => &sqlite::MIGRATOR,

@@ -17,16 +17,19 @@ use crate::store::{
 
 #[async_trait]
 impl<S: SqlBacked> SyncStore for S {
+    #[tracing::instrument(name = "store.stream_states", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn stream_states(&self, tenant: TenantId) -> Result<Vec<StreamState>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.fetch_all(sql::STREAM_STATES, Args::new().bind(tenant))
             .await
     }
 
+    #[tracing::instrument(name = "store.save_stream_state", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn save_stream_state(&self, tenant: TenantId, state: &StreamState) -> Result<()> {
         self.apply(tenant, None, &[], state).await.map(|_| ())
     }
 
+    #[tracing::instrument(name = "store.apply", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn apply(
         &self,
         tenant: TenantId,
@@ -65,6 +68,7 @@ impl<S: SqlBacked> SyncStore for S {
         Ok(changed)
     }
 
+    #[tracing::instrument(name = "store.stored_counts", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn stored_counts(&self, tenant: TenantId) -> Result<Vec<(Table, i64)>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         let rows: Vec<(i64, i64)> = tx
@@ -76,18 +80,21 @@ impl<S: SqlBacked> SyncStore for S {
             .collect())
     }
 
+    #[tracing::instrument(name = "store.fingerprints", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn fingerprints(&self, tenant: TenantId, table: Table) -> Result<Vec<(String, i64)>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         let query = AssertSqlSafe(sync_sql::fingerprints(table));
         tx.fetch_all(query, Args::new().bind(tenant)).await
     }
 
+    #[tracing::instrument(name = "store.suppressed_hashes", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn suppressed_hashes(&self, tenant: TenantId) -> Result<Vec<Vec<u8>>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.scalars(sql::SUPPRESSED_HASHES, Args::new().bind(tenant))
             .await
     }
 
+    #[tracing::instrument(name = "store.add_suppression", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn add_suppression(&self, tenant: TenantId, email_hash: &[u8]) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = Args::new().bind(tenant).bind(email_hash).bind(Utc::now());
@@ -95,6 +102,7 @@ impl<S: SqlBacked> SyncStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.schedule_job", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn schedule_job(
         &self,
         tenant: TenantId,
@@ -111,6 +119,7 @@ impl<S: SqlBacked> SyncStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.claim_job", level = "debug", skip_all)]
     async fn claim_job(
         &self,
         kind: &str,
@@ -150,6 +159,7 @@ impl<S: SqlBacked> SyncStore for S {
         }))
     }
 
+    #[tracing::instrument(name = "store.finish_job", level = "debug", skip_all)]
     async fn finish_job(
         &self,
         job: &Job,
@@ -168,12 +178,14 @@ impl<S: SqlBacked> SyncStore for S {
         Ok(finished == 1)
     }
 
+    #[tracing::instrument(name = "store.job", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn job(&self, tenant: TenantId, kind: &str) -> Result<Option<JobInfo>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         let args = Args::new().bind(tenant).bind(kind);
         tx.fetch_optional(sql::JOB_INFO, args).await
     }
 
+    #[tracing::instrument(name = "store.cancel_job", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn cancel_job(&self, tenant: TenantId, kind: &str) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = Args::new().bind(tenant).bind(kind);

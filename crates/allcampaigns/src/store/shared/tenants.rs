@@ -15,6 +15,7 @@ use crate::store::{
 
 #[async_trait]
 impl<S: SqlBacked> TenantStore for S {
+    #[tracing::instrument(name = "store.create_tenant", level = "debug", skip_all)]
     async fn create_tenant(
         &self,
         owner: Option<UserId>,
@@ -38,12 +39,14 @@ impl<S: SqlBacked> TenantStore for S {
         Ok(tenant)
     }
 
+    #[tracing::instrument(name = "store.tenant", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn tenant(&self, tenant: TenantId) -> Result<Option<Tenant>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.fetch_optional(sql::TENANT_BY_ID, Args::new().bind(tenant))
             .await
     }
 
+    #[tracing::instrument(name = "store.update_tenant", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn update_tenant(&self, tenant: TenantId, profile: &TenantProfile) -> Result<Tenant> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = profile_args(tenant, profile).bind(Utc::now());
@@ -52,6 +55,7 @@ impl<S: SqlBacked> TenantStore for S {
         updated.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.delete_tenant", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn delete_tenant(&self, tenant: TenantId) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         if tx
@@ -64,6 +68,7 @@ impl<S: SqlBacked> TenantStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.tenants_of_user", level = "debug", skip_all)]
     async fn tenants_of_user(&self, user: UserId) -> Result<Vec<(Tenant, Role)>> {
         let mut tx = self.db().begin(Scope::User(user), false).await?;
         // PostgreSQL's policies show a person their memberships first, then those tenants.
@@ -76,6 +81,7 @@ impl<S: SqlBacked> TenantStore for S {
         Ok(rows.into_iter().map(|row| (row.tenant, row.role)).collect())
     }
 
+    #[tracing::instrument(name = "store.tenant_directory", level = "debug", skip_all)]
     async fn tenant_directory(&self) -> Result<Vec<TenantId>> {
         let query = self
             .db()
@@ -84,6 +90,7 @@ impl<S: SqlBacked> TenantStore for S {
         tx.scalars(query, Args::new()).await
     }
 
+    #[tracing::instrument(name = "store.add_member", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn add_member(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = Args::new()
@@ -95,6 +102,7 @@ impl<S: SqlBacked> TenantStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.member_role", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn member_role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         let args = Args::new().bind(tenant).bind(user);
@@ -102,11 +110,13 @@ impl<S: SqlBacked> TenantStore for S {
         Ok(role.and_then(|(r,)| r.parse().ok()))
     }
 
+    #[tracing::instrument(name = "store.members", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn members(&self, tenant: TenantId) -> Result<Vec<Member>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.fetch_all(sql::MEMBERS, Args::new().bind(tenant)).await
     }
 
+    #[tracing::instrument(name = "store.set_member_role", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn set_member_role(
         &self,
         tenant: TenantId,
@@ -123,6 +133,7 @@ impl<S: SqlBacked> TenantStore for S {
         Ok(previous)
     }
 
+    #[tracing::instrument(name = "store.remove_member", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn remove_member(&self, tenant: TenantId, user: UserId, by: Role) -> Result<Role> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let previous = guard_member_change(&mut tx, tenant, user, None, by).await?;
@@ -133,6 +144,7 @@ impl<S: SqlBacked> TenantStore for S {
         Ok(previous)
     }
 
+    #[tracing::instrument(name = "store.create_invitation", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn create_invitation(&self, tenant: TenantId, invitation: &Invitation) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         tx.execute(sql::INSERT_INVITATION, invitation_args(tenant, invitation))
@@ -140,6 +152,7 @@ impl<S: SqlBacked> TenantStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.create_invitation_audited", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn create_invitation_audited(
         &self,
         tenant: TenantId,
@@ -154,12 +167,14 @@ impl<S: SqlBacked> TenantStore for S {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.invitations", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn invitations(&self, tenant: TenantId) -> Result<Vec<Invitation>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.fetch_all(sql::INVITATIONS, Args::new().bind(tenant))
             .await
     }
 
+    #[tracing::instrument(name = "store.take_invitation", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn take_invitation(
         &self,
         tenant: TenantId,
@@ -172,6 +187,7 @@ impl<S: SqlBacked> TenantStore for S {
         Ok(taken)
     }
 
+    #[tracing::instrument(name = "store.invitation_by_token", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn invitation_by_token(
         &self,
         tenant: TenantId,
@@ -182,6 +198,7 @@ impl<S: SqlBacked> TenantStore for S {
         tx.fetch_optional(sql::INVITATION_BY_TOKEN, args).await
     }
 
+    #[tracing::instrument(name = "store.withdraw_invitation", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn withdraw_invitation(
         &self,
         tenant: TenantId,
