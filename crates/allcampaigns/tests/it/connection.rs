@@ -59,9 +59,7 @@ async fn finding_23_key_checks_are_limited_per_client(db: TestDb) {
         (status.as_u16(), &body["error"]["code"]),
         (429, &serde_json::json!("rate_limited"))
     );
-    let elsewhere = owner
-        .post(&format!("/t/{other}/connection"), &[("api_key", "guess")])
-        .await;
+    let elsewhere = owner.save_instantly_key(&other, "guess").await;
     assert_eq!(elsewhere.status(), 422);
     app.stop().await;
     sim.shutdown().await;
@@ -87,12 +85,7 @@ async fn app_with(db: &TestDb, sim: &RunningSim) -> TestApp {
 }
 
 async fn new_client(owner: &mut Visitor<'_>, name: &str) -> String {
-    let response = owner.post("/tenants", &[("name", name)]).await;
-    response.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/t/")
-        .to_string()
+    owner.new_client(name).await.to_string()
 }
 
 async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_show(db: TestDb) {
@@ -109,10 +102,7 @@ async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_sho
         .unwrap();
     assert!(empty.contains("Not connected yet"));
     let saved = owner
-        .post(
-            &format!("/t/{tenant}/connection"),
-            &[("api_key", &format!("  {key}\n"))],
-        )
+        .save_instantly_key(&tenant, &format!("  {key}\n"))
         .await;
     assert_eq!(saved.status(), 303);
     let page = owner
@@ -139,9 +129,7 @@ async fn an_admin_connects_replaces_and_removes_a_key_and_only_its_last_four_sho
     );
     assert!(!String::from_utf8_lossy(&stored.api_key_envelope).contains(&key));
 
-    owner
-        .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
-        .await;
+    owner.save_instantly_key(&tenant, &key).await;
     owner
         .post(
             &format!("/t/{tenant}/connection/remove"),
@@ -184,12 +172,7 @@ async fn refused_keys_and_an_unreachable_instantly_store_nothing_and_say_why(db:
     let app = app_with(&db, &sim).await;
     let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
-    let refused = owner
-        .post(
-            &format!("/t/{tenant}/connection"),
-            &[("api_key", "not-a-real-key")],
-        )
-        .await;
+    let refused = owner.save_instantly_key(&tenant, "not-a-real-key").await;
     assert_eq!(refused.status(), 422);
     assert!(
         refused
@@ -198,15 +181,11 @@ async fn refused_keys_and_an_unreachable_instantly_store_nothing_and_say_why(db:
             .unwrap()
             .contains("Instantly refused this key")
     );
-    let blank = owner
-        .post(&format!("/t/{tenant}/connection"), &[("api_key", "   ")])
-        .await;
+    let blank = owner.save_instantly_key(&tenant, "   ").await;
     assert_eq!(blank.status(), 422);
     sim.shutdown().await;
     let key = "sk_unreachable_0000";
-    let unreachable = owner
-        .post(&format!("/t/{tenant}/connection"), &[("api_key", key)])
-        .await;
+    let unreachable = owner.save_instantly_key(&tenant, key).await;
     assert_eq!(unreachable.status(), 502);
     let text = unreachable.text().await.unwrap();
     assert!(
@@ -230,16 +209,8 @@ async fn one_workspace_in_two_tenants_is_never_silent(db: TestDb) {
     let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let first = new_client(&mut owner, "First").await;
     let second = new_client(&mut owner, "Second").await;
-    assert_eq!(
-        owner
-            .post(&format!("/t/{first}/connection"), &[("api_key", &key)])
-            .await
-            .status(),
-        303
-    );
-    let again = owner
-        .post(&format!("/t/{second}/connection"), &[("api_key", &key)])
-        .await;
+    assert_eq!(owner.save_instantly_key(&first, &key).await.status(), 303);
+    let again = owner.save_instantly_key(&second, &key).await;
     assert_eq!(again.status(), 409);
     let page = again.text().await.unwrap();
     assert!(
@@ -270,9 +241,7 @@ async fn operators_and_clients_see_the_status_but_cannot_change_it(db: TestDb) {
     let key = sim.workspaces()[0].api_key.clone();
     let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
-    owner
-        .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
-        .await;
+    owner.save_instantly_key(&tenant, &key).await;
     for role in [Role::Operator, Role::Client] {
         let address = format!("{role}@example.com");
         member(&app, tenant.parse().unwrap(), &address, role).await;
@@ -284,10 +253,7 @@ async fn operators_and_clients_see_the_status_but_cannot_change_it(db: TestDb) {
             "{role} gets no key form"
         );
         assert_eq!(
-            visitor
-                .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
-                .await
-                .status(),
+            visitor.save_instantly_key(&tenant, &key).await.status(),
             403
         );
         assert_eq!(
@@ -354,9 +320,7 @@ async fn connected_client<'a>(app: &'a TestApp, sim: &RunningSim) -> (Visitor<'a
     let mut owner = Visitor::install_admin(app, "owner@example.com").await;
     let tenant = new_client(&mut owner, "Acme").await;
     let key = sim.workspaces()[0].api_key.clone();
-    let saved = owner
-        .post(&format!("/t/{tenant}/connection"), &[("api_key", &key)])
-        .await;
+    let saved = owner.save_instantly_key(&tenant, &key).await;
     assert_eq!(saved.status(), 303);
     (owner, tenant.parse().unwrap())
 }

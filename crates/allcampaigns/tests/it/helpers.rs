@@ -333,6 +333,56 @@ pub struct Visitor<'a> {
     cookies: Vec<(String, String)>,
 }
 
+/// The product's page endpoints, so tests say what they do instead of spelling URLs and forms.
+impl Visitor<'_> {
+    /// Creates a client by the new-client form; its id (the visitor must be an install admin).
+    pub async fn new_client(&mut self, name: &str) -> allcampaigns::domain::TenantId {
+        let created = self.post("/tenants", &[("name", name)]).await;
+        assert_eq!(created.status(), 303, "creating the client {name}");
+        let location = created.headers()["location"].to_str().unwrap();
+        location.trim_start_matches("/t/").parse().unwrap()
+    }
+
+    pub async fn invite(
+        &mut self,
+        tenant: impl std::fmt::Display,
+        email: &str,
+        role: &str,
+    ) -> reqwest::Response {
+        let form = [("email", email), ("role", role)];
+        self.post(&format!("/t/{tenant}/members"), &form).await
+    }
+
+    pub async fn change_role(
+        &mut self,
+        tenant: impl std::fmt::Display,
+        member: impl std::fmt::Display,
+        role: &str,
+    ) -> reqwest::Response {
+        let path = format!("/t/{tenant}/members/{member}/role");
+        self.post(&path, &[("role", role)]).await
+    }
+
+    pub async fn remove_member(
+        &mut self,
+        tenant: impl std::fmt::Display,
+        member: impl std::fmt::Display,
+    ) -> reqwest::Response {
+        let path = format!("/t/{tenant}/members/{member}/remove");
+        self.post(&path, &[]).await
+    }
+
+    /// Saves an Instantly key on the client's Instantly link page.
+    pub async fn save_instantly_key(
+        &mut self,
+        tenant: impl std::fmt::Display,
+        key: &str,
+    ) -> reqwest::Response {
+        let path = format!("/t/{tenant}/connection");
+        self.post(&path, &[("api_key", key)]).await
+    }
+}
+
 impl<'a> Visitor<'a> {
     pub async fn arrive(app: &'a TestApp) -> Self {
         let mut visitor = Self {

@@ -29,10 +29,7 @@ crate::on_both_backends!(
 
 /// A client named `name`, created by `owner` (an install admin).
 pub async fn client(owner: &mut Visitor<'_>, name: &str) -> TenantId {
-    let created = owner.post("/tenants", &[("name", name)]).await;
-    assert_eq!(created.status(), 303);
-    let location = created.headers()["location"].to_str().unwrap();
-    location.trim_start_matches("/t/").parse().unwrap()
+    owner.new_client(name).await
 }
 
 /// The accept link's path and its `tenant` and `token` fields.
@@ -190,24 +187,12 @@ async fn finding_3_removing_or_demoting_the_sender_voids_their_invitations(db: T
         invite(&mut as_promoted, tenant, "pal@example.com", "client").await,
         303
     );
-    let promote = owner
-        .post(
-            &format!("/t/{tenant}/members/{promoted}/role"),
-            &[("role", "owner")],
-        )
-        .await;
+    let promote = owner.change_role(tenant, &promoted, "owner").await;
     assert_eq!(promote.status(), 303);
 
-    let removed = owner
-        .post(&format!("/t/{tenant}/members/{leaver}/remove"), &[])
-        .await;
+    let removed = owner.remove_member(tenant, &leaver).await;
     assert_eq!(removed.status(), 303);
-    let demote = owner
-        .post(
-            &format!("/t/{tenant}/members/{demoted}/role"),
-            &[("role", "operator")],
-        )
-        .await;
+    let demote = owner.change_role(tenant, &demoted, "operator").await;
     assert_eq!(demote.status(), 303);
     let open: Vec<String> = app
         .store

@@ -197,16 +197,9 @@ async fn operators_and_clients_cannot_manage_members_and_admins_cannot_make_owne
         .await;
     assert_eq!(owner_invite.status(), 403);
     let owner_id = user_id(&app, "owner@example.com").await;
-    let demote = admin
-        .post(
-            &format!("/t/{tenant}/members/{owner_id}/role"),
-            &[("role", "client")],
-        )
-        .await;
+    let demote = admin.change_role(&tenant, &owner_id, "client").await;
     assert_eq!(demote.status(), 403, "an admin cannot unmake an owner");
-    let remove = admin
-        .post(&format!("/t/{tenant}/members/{owner_id}/remove"), &[])
-        .await;
+    let remove = admin.remove_member(&tenant, &owner_id).await;
     assert_eq!(remove.status(), 403);
     assert!(
         app.mail_within(std::time::Duration::from_millis(200))
@@ -224,48 +217,16 @@ async fn roles_change_and_members_leave_but_the_last_owner_stays(db: TestDb) {
     join(&app, &tenant, "op@example.com", Role::Operator).await;
     let op = user_id(&app, "op@example.com").await;
     let me = user_id(&app, "owner@example.com").await;
-    assert_eq!(
-        owner
-            .post(
-                &format!("/t/{tenant}/members/{op}/role"),
-                &[("role", "admin")]
-            )
-            .await
-            .status(),
-        303
-    );
-    let last = owner
-        .post(
-            &format!("/t/{tenant}/members/{me}/role"),
-            &[("role", "admin")],
-        )
-        .await;
+    assert_eq!(owner.change_role(&tenant, &op, "admin").await.status(), 303);
+    let last = owner.change_role(&tenant, &me, "admin").await;
     assert_eq!(last.status(), 409);
     assert!(last.text().await.unwrap().contains("at least one owner"));
+    assert_eq!(owner.remove_member(&tenant, &me).await.status(), 409);
     assert_eq!(
-        owner
-            .post(&format!("/t/{tenant}/members/{me}/remove"), &[])
-            .await
-            .status(),
-        409
-    );
-    assert_eq!(
-        owner
-            .post(
-                &format!("/t/{tenant}/members/{op}/role"),
-                &[("role", "wizard")]
-            )
-            .await
-            .status(),
+        owner.change_role(&tenant, &op, "wizard").await.status(),
         422
     );
-    assert_eq!(
-        owner
-            .post(&format!("/t/{tenant}/members/{op}/remove"), &[])
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(owner.remove_member(&tenant, &op).await.status(), 303);
     let members = app.store.members(tenant.parse().unwrap()).await.unwrap();
     assert_eq!(
         members.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(),

@@ -24,19 +24,33 @@ fn spec_path() -> PathBuf {
 }
 
 impl Spec {
-    pub fn load() -> Spec {
+    /// The contract, or `None` when it is not beside the repository outside CI (a clone on its
+    /// own): then the conformance tests say so in one line on the terminal and pass without
+    /// running. With `CI=true` a missing contract fails them.
+    pub fn load() -> Option<Spec> {
         let path = spec_path();
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
                 "cannot read the OpenAPI subset at {}: {e} (set INSTANTLY_OPENAPI_SPEC)",
                 path.display()
-            )
-        });
+            ),
+            Err(e) => {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTE: Instantly conformance tests SKIPPED: no contract at {} ({e}); put the \
+                     design folder beside the repository or set INSTANTLY_OPENAPI_SPEC",
+                    path.display()
+                );
+                return None;
+            }
+        };
         let doc: Value = serde_norway::from_str(&text).expect("the OpenAPI subset is valid YAML");
-        Spec {
+        Some(Spec {
             doc,
             cache: HashMap::new(),
-        }
+        })
     }
 
     /// Every (method, path) pair the spec defines.
