@@ -53,8 +53,7 @@ fn accept_link(mail: &Mail) -> (String, String, String) {
 }
 
 async fn invite(visitor: &mut Visitor<'_>, tenant: TenantId, email: &str, role: &str) -> u16 {
-    let form = [("email", email), ("role", role)];
-    let response = visitor.post(&format!("/t/{tenant}/members"), &form).await;
+    let response = visitor.invite(tenant, email, role).await;
     response.status().as_u16()
 }
 

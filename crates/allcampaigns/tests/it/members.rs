@@ -50,10 +50,7 @@ async fn an_invited_person_accepts_by_link_and_is_signed_in_with_the_role(db: Te
     let mut owner = Visitor::install_admin(&app, "owner@example.com").await;
     let tenant = client_of(&app, &mut owner).await;
     let invited = owner
-        .post(
-            &format!("/t/{tenant}/members"),
-            &[("email", "New.Person@Example.com"), ("role", "operator")],
-        )
+        .invite(&tenant, "New.Person@Example.com", "operator")
         .await;
     assert_eq!(invited.status(), 303);
     let page = owner
@@ -175,12 +172,7 @@ async fn operators_and_clients_cannot_manage_members_and_admins_cannot_make_owne
             403,
             "{role}"
         );
-        let invite = visitor
-            .post(
-                &format!("/t/{tenant}/members"),
-                &[("email", "x@example.com"), ("role", "operator")],
-            )
-            .await;
+        let invite = visitor.invite(&tenant, "x@example.com", "operator").await;
         assert_eq!(invite.status(), 403, "{role}");
     }
     join(&app, &tenant, "admin@example.com", Role::Admin).await;
@@ -189,12 +181,7 @@ async fn operators_and_clients_cannot_manage_members_and_admins_cannot_make_owne
         admin.get(&format!("/t/{tenant}/members")).await.status(),
         200
     );
-    let owner_invite = admin
-        .post(
-            &format!("/t/{tenant}/members"),
-            &[("email", "boss@example.com"), ("role", "owner")],
-        )
-        .await;
+    let owner_invite = admin.invite(&tenant, "boss@example.com", "owner").await;
     assert_eq!(owner_invite.status(), 403);
     let owner_id = user_id(&app, "owner@example.com").await;
     let demote = admin.change_role(&tenant, &owner_id, "client").await;
