@@ -21,6 +21,7 @@ mod http;
 mod install_admins;
 mod instantly_link;
 mod invitations;
+mod jobs;
 mod keys;
 mod member_rules;
 mod members;
