@@ -3,6 +3,8 @@
 //! jitter, and dead after their last attempt until an admin retries or cancels them. Storage is
 //! [`JobStore`], written once for both backends in `store/shared/jobs.rs`.
 
+pub mod runner;
+
 use std::time::Duration;
 
 use async_trait::async_trait;

@@ -22,6 +22,7 @@ mod install_admins;
 mod instantly_link;
 mod invitations;
 mod jobs;
+mod jobs_runner;
 mod keys;
 mod member_rules;
 mod members;
