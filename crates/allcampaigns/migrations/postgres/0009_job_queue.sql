@@ -39,7 +39,9 @@ CREATE POLICY owner_leases ON job_queue FOR UPDATE
     WITH CHECK ((SELECT app_runs_as_table_owner()));
 
 -- Leases the oldest due job of a kind (optionally of one tenant): a queued job whose time has
--- come, or a running one whose lease ran out (its holder is fenced off by the new token). Rows
+-- come, or a running one whose lease ran out (its holder is fenced off by the new token).
+-- Fairness: a tenant with no job of the kind running goes before one that has, so one tenant's
+-- backlog does not hold the others back. Rows
 -- another claimer holds are skipped. Answers ids and the attempt count only, never the payload:
 -- the caller reads the job in its tenant's scope.
 CREATE FUNCTION app_claim_job(p_kind text, p_tenant uuid, p_now timestamptz,
@@ -58,7 +60,11 @@ BEGIN
             WHERE c.kind = p_kind AND (p_tenant IS NULL OR c.tenant_id = p_tenant)
               AND ((c.state = 'queued' AND c.run_at <= p_now)
                    OR (c.state = 'running' AND c.lease_until < p_now))
-            ORDER BY c.run_at LIMIT 1
+            ORDER BY EXISTS (SELECT 1 FROM public.job_queue r
+                             WHERE r.tenant_id = c.tenant_id AND r.kind = c.kind
+                               AND r.state = 'running' AND r.lease_until >= p_now),
+                     c.run_at
+            LIMIT 1
             FOR UPDATE SKIP LOCKED)
         RETURNING q.tenant_id, q.job_id;
 END

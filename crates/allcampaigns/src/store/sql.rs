@@ -230,13 +230,16 @@ pub const DEAD_JOBS: &str = "SELECT tenant_id, job_id, kind, payload, unique_key
      FROM job_queue WHERE tenant_id = $1 AND state = 'dead' ORDER BY updated_at DESC, job_id";
 
 /// SQLite: one UPDATE … RETURNING under the write lock, so two claimers never both see a job
-/// free. The same rule as PostgreSQL's `app_claim_job`.
+/// free. The same rule as PostgreSQL's `app_claim_job`, fairness between tenants included.
 pub const LEASE_NEXT_JOB: &str = "UPDATE job_queue SET state = 'running', lease_until = $4, \
      lease_token = $5, attempts = attempts + 1, updated_at = $3 \
-     WHERE (tenant_id, job_id) = (SELECT tenant_id, job_id FROM job_queue \
-         WHERE kind = $1 AND ($2 IS NULL OR tenant_id = $2) \
-           AND ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)) \
-         ORDER BY run_at LIMIT 1) \
+     WHERE (tenant_id, job_id) = (SELECT c.tenant_id, c.job_id FROM job_queue c \
+         WHERE c.kind = $1 AND ($2 IS NULL OR c.tenant_id = $2) \
+           AND ((c.state = 'queued' AND c.run_at <= $3) \
+             OR (c.state = 'running' AND c.lease_until < $3)) \
+         ORDER BY EXISTS (SELECT 1 FROM job_queue r WHERE r.tenant_id = c.tenant_id \
+             AND r.kind = c.kind AND r.state = 'running' AND r.lease_until >= $3), \
+           c.run_at LIMIT 1) \
      RETURNING tenant_id, job_id";
 /// PostgreSQL: the definer function skips rows another claimer holds and answers ids only.
 pub const LEASE_NEXT_JOB_PG: &str =

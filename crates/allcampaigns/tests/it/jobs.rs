@@ -16,6 +16,7 @@ crate::on_both_backends!(
     failures_back_off_then_the_job_goes_dead_until_retried,
     a_cancelled_job_is_never_claimed_and_its_holder_is_fenced,
     another_tenants_job_answers_not_found,
+    a_tenant_with_a_job_running_waits_behind_a_tenant_with_none,
 );
 
 async fn tenant(store: &DynStore, name: &str) -> TenantId {
@@ -262,4 +263,29 @@ async fn another_tenants_job_answers_not_found(db: TestDb) {
     let retry = store.retry_dead_job(zeta, job.id).await.unwrap_err();
     assert!(matches!(retry, StoreError::NotFound), "{retry:?}");
     assert_eq!(store.dead_jobs(acme).await.unwrap().len(), 1);
+}
+
+async fn a_tenant_with_a_job_running_waits_behind_a_tenant_with_none(db: TestDb) {
+    let store = db.store().await;
+    let (busy, quiet) = (tenant(&store, "Busy").await, tenant(&store, "Quiet").await);
+    let backlog = NewJob::now(JobKind::Sync, json!({}));
+    for _ in 0..3 {
+        store.enqueue(busy, &backlog).await.unwrap();
+    }
+    store.enqueue(quiet, &backlog).await.unwrap();
+    let now = Utc::now() + Duration::seconds(1);
+    let lease = now + Duration::seconds(30);
+    let mut order = Vec::new();
+    while let Some(job) = store
+        .lease_next_job(JobKind::Sync, None, now, lease)
+        .await
+        .unwrap()
+    {
+        order.push(job.tenant);
+    }
+    assert_eq!(
+        order,
+        [busy, quiet, busy, busy],
+        "the quiet tenant is not held back"
+    );
 }
