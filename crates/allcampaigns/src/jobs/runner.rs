@@ -141,8 +141,15 @@ impl Runner {
     }
 
     async fn run_job(&self, job: Job) -> anyhow::Result<Outcome> {
-        let handler = &self.handlers[&job.kind];
-        let result = handler.run(&job).await;
+        let result = if job.attempts > job.max_attempts {
+            // The holder of the last attempt stopped (a crash, a shutdown) before recording a
+            // result: the job goes dead instead of looping past its maximum.
+            Err(anyhow::anyhow!(
+                "the last attempt ended without a result (its worker stopped)"
+            ))
+        } else {
+            self.handlers[&job.kind].run(&job).await
+        };
         let recorded = match &result {
             Ok(()) => self.store.complete_job(&job).await.map(|()| JobState::Done),
             Err(error) => {

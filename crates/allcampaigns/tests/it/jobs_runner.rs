@@ -20,6 +20,7 @@ crate::on_both_backends!(
     run_once_hands_a_due_job_to_its_handler_and_completes_it,
     a_failing_handler_queues_the_job_again_with_its_error_chain,
     an_idle_runner_starts_a_new_job_within_a_second_of_enqueue,
+    a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_again,
 );
 
 /// Reports each job it runs; fails when the payload asks it to.
@@ -119,4 +120,33 @@ async fn an_idle_runner_starts_a_new_job_within_a_second_of_enqueue(db: TestDb) 
     assert_eq!(started.payload, json!({"n": 2}));
     cancel.cancel();
     lanes.await.unwrap();
+}
+
+async fn a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_again(db: TestDb) {
+    let (store, tenant, runner, mut ran) = setup(&db).await;
+    let job = NewJob {
+        max_attempts: 1,
+        ..NewJob::now(JobKind::Sync, json!({}))
+    };
+    let job = runner.enqueue(tenant, &job).await.unwrap();
+    // A worker leases the last attempt and stops: its lease ends at once.
+    let now = Utc::now();
+    store
+        .lease_next_job(JobKind::Sync, None, now, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert_eq!(outcome.job.id, job.id);
+    assert_eq!(outcome.state, Some(JobState::Dead));
+    assert!(ran.try_recv().is_err(), "no attempt past the maximum");
+    let dead = store.dead_jobs(tenant).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("worker stopped")
+    );
 }
