@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod install_admins;
+pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod observability;

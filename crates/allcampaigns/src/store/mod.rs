@@ -26,6 +26,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
+use crate::jobs::JobStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -239,7 +240,15 @@ pub trait StoreHealth {
 }
 
 pub trait Store:
-    AccountStore + TenantStore + AuditStore + ConnectionStore + SyncStore + StoreHealth + Send + Sync
+    AccountStore
+    + TenantStore
+    + AuditStore
+    + ConnectionStore
+    + SyncStore
+    + JobStore
+    + StoreHealth
+    + Send
+    + Sync
 {
 }
 impl<T> Store for T where
@@ -248,6 +257,7 @@ impl<T> Store for T where
         + AuditStore
         + ConnectionStore
         + SyncStore
+        + JobStore
         + StoreHealth
         + Send
         + Sync

@@ -214,3 +214,51 @@ pub const CLAIM_JOB_PG: &str = "UPDATE jobs SET locked_by = $5, locked_until = $
 
 /// PostgreSQL only: plan each statement for the table as it is now.
 pub const PLAN_EACH_STATEMENT: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
+
+// The general job queue (`src/jobs/`). Times bind as `Param::SyncTime`: text on SQLite.
+
+pub const ENQUEUE_JOB: &str = "INSERT INTO job_queue (tenant_id, job_id, kind, payload, \
+     unique_key, state, run_at, max_attempts, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $8)";
+
+pub const QUEUED_JOB: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
+     run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \
+     FROM job_queue WHERE tenant_id = $1 AND job_id = $2";
+
+pub const DEAD_JOBS: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
+     run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \
+     FROM job_queue WHERE tenant_id = $1 AND state = 'dead' ORDER BY updated_at DESC, job_id";
+
+/// SQLite: one UPDATE … RETURNING under the write lock, so two claimers never both see a job
+/// free. The same rule as PostgreSQL's `app_claim_job`, fairness between tenants included.
+pub const LEASE_NEXT_JOB: &str = "UPDATE job_queue SET state = 'running', lease_until = $4, \
+     lease_token = $5, attempts = attempts + 1, updated_at = $3 \
+     WHERE (tenant_id, job_id) = (SELECT c.tenant_id, c.job_id FROM job_queue c \
+         WHERE c.kind = $1 AND ($2 IS NULL OR c.tenant_id = $2) \
+           AND ((c.state = 'queued' AND c.run_at <= $3) \
+             OR (c.state = 'running' AND c.lease_until < $3)) \
+         ORDER BY EXISTS (SELECT 1 FROM job_queue r WHERE r.tenant_id = c.tenant_id \
+             AND r.kind = c.kind AND r.state = 'running' AND r.lease_until >= $3), \
+           c.run_at LIMIT 1) \
+     RETURNING tenant_id, job_id";
+/// PostgreSQL: the definer function skips rows another claimer holds and answers ids only.
+pub const LEASE_NEXT_JOB_PG: &str =
+    "SELECT tenant_id, job_id FROM app_claim_job($1, $2, $3, $4, $5)";
+
+pub const COMPLETE_JOB: &str = "UPDATE job_queue SET state = 'done', lease_until = NULL, \
+     lease_token = NULL, last_error = NULL, updated_at = $4 \
+     WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3";
+
+/// Dead after the last attempt, else queued again at `$4`.
+pub const FAIL_JOB: &str = "UPDATE job_queue SET \
+     state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
+     run_at = $4, last_error = $5, lease_until = NULL, lease_token = NULL, updated_at = $6 \
+     WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3 \
+     RETURNING state";
+
+pub const CANCEL_QUEUED_JOB: &str = "UPDATE job_queue SET state = 'cancelled', \
+     lease_until = NULL, lease_token = NULL, updated_at = $3 \
+     WHERE tenant_id = $1 AND job_id = $2 AND state IN ('queued', 'running', 'dead')";
+
+pub const RETRY_DEAD_JOB: &str = "UPDATE job_queue SET state = 'queued', attempts = 0, \
+     run_at = $3, updated_at = $3 WHERE tenant_id = $1 AND job_id = $2 AND state = 'dead'";

@@ -21,6 +21,8 @@ mod http;
 mod install_admins;
 mod instantly_link;
 mod invitations;
+mod jobs;
+mod jobs_runner;
 mod keys;
 mod member_rules;
 mod members;

@@ -71,7 +71,8 @@ async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
     Some((db, store, tenants[0], tenants[1]))
 }
 
-/// One row in every table sync writes, plus a thread, a daily sum, a suppression and a job.
+/// One row in every table sync writes, plus a thread, a daily sum, a suppression, a sync job
+/// and a queued job.
 async fn seed_synced_rows(store: &DynStore, tenant: TenantId) {
     use allcampaigns::store::{ALL_TABLES, Kind, Write, shape};
     let mut writes: Vec<Write> = ALL_TABLES
@@ -117,6 +118,11 @@ async fn seed_synced_rows(store: &DynStore, tenant: TenantId) {
     store.add_suppression(tenant, b"hash").await.unwrap();
     store
         .schedule_job(tenant, "sync", chrono::Utc::now())
+        .await
+        .unwrap();
+    let job =
+        allcampaigns::jobs::NewJob::now(allcampaigns::jobs::JobKind::Sync, serde_json::json!({}));
+    allcampaigns::jobs::JobStore::enqueue(&**store, tenant, &job)
         .await
         .unwrap();
 }
@@ -196,8 +202,10 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     .fetch_all(&mut owner)
     .await
     .unwrap();
-    // Only these may run as their owner: each answers ids or yes/no, never tenant data.
+    // Only these may run as their owner: each answers ids or yes/no, never tenant data
+    // (`app_claim_job` leases a job and answers its ids; the payload is read in tenant scope).
     let allowed = [
+        "app_claim_job",
         "app_instantly_workspace_in_use",
         "app_secret_key_usage",
         "app_tenant_directory",

@@ -18,6 +18,7 @@ const DEFINER_FUNCTIONS: &[&str] = &[
     "app_tenant_directory()",
     "app_instantly_workspace_in_use(text, uuid)",
     "app_secret_key_usage()",
+    "app_claim_job(text, uuid, timestamptz, timestamptz, text)",
 ];
 
 /// Applies migrations as the owner, then creates the app role if it is missing and grants it

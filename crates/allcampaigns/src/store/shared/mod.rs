@@ -7,5 +7,6 @@ mod accounts;
 mod audit;
 mod connections;
 mod health;
+mod jobs;
 mod sync;
 mod tenants;

@@ -1,0 +1,199 @@
+//! The general job queue: jobs with their own id, a kind, a tenant and a payload, leased by one
+//! worker at a time (a new lease token fences the old holder off), retried with backoff and
+//! jitter, and dead after their last attempt until an admin retries or cancels them. Storage is
+//! [`JobStore`], written once for both backends in `store/shared/jobs.rs`.
+
+pub mod runner;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use uuid::Uuid;
+
+use crate::domain::TenantId;
+use crate::store::Result;
+
+/// What a job does; each kind has one handler. Stored by [`JobKind::as_str`], which never
+/// changes for a kind once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// Copies a tenant's Instantly workspace (unique key: one per tenant).
+    Sync,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 1] = [JobKind::Sync];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Sync => "sync",
+        }
+    }
+
+    /// The kind stored as `name`, if this build knows it.
+    pub fn from_name(name: &str) -> Option<JobKind> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+/// Where a job is in its life. Queued and running jobs are live: a unique key allows one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    /// Failed its last attempt; waits for an admin to retry or cancel it.
+    Dead,
+    Cancelled,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 5] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Done,
+        JobState::Dead,
+        JobState::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Dead => "dead",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<JobState> {
+        Self::ALL.into_iter().find(|state| state.as_str() == name)
+    }
+}
+
+/// A job to enqueue for a tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub kind: JobKind,
+    pub payload: serde_json::Value,
+    /// At most one live job per tenant, kind and key (one sync per tenant; one delivery per
+    /// event and destination).
+    pub unique_key: Option<String>,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: u32,
+}
+
+impl NewJob {
+    /// A job due now, with the default number of attempts and no unique key.
+    pub fn now(kind: JobKind, payload: serde_json::Value) -> Self {
+        Self {
+            kind,
+            payload,
+            unique_key: None,
+            run_at: Utc::now(),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    pub fn unique(mut self, key: impl Into<String>) -> Self {
+        self.unique_key = Some(key.into());
+        self
+    }
+}
+
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+
+/// A stored job. A claimed job carries the lease token its holder must present to finish it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: Uuid,
+    pub tenant: TenantId,
+    pub kind: JobKind,
+    pub payload: serde_json::Value,
+    pub unique_key: Option<String>,
+    pub state: JobState,
+    pub run_at: DateTime<Utc>,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub lease_token: Option<String>,
+    /// The last failure with its chain of causes (`{:#}`), never a secret.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The queue's storage. Another tenant's job answers `NotFound`; a holder whose lease was taken
+/// over (or whose job was cancelled) gets `LeaseLost` and must stop without writing.
+#[async_trait]
+pub trait JobStore {
+    /// Refused with `Conflict(AlreadyExists)` while a live job has the same unique key.
+    async fn enqueue(&self, tenant: TenantId, job: &NewJob) -> Result<Job>;
+    /// Leases the oldest due job of `kind` (of one tenant when given): a queued job whose time
+    /// has come, or a running one whose lease ran out.
+    async fn lease_next_job(
+        &self,
+        kind: JobKind,
+        tenant: Option<TenantId>,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>>;
+    async fn complete_job(&self, job: &Job) -> Result<()>;
+    /// Records the failure: queued again at `retry_at`, or dead when that was the last attempt.
+    /// Answers the state the job is now in.
+    async fn fail_job(&self, job: &Job, error: &str, retry_at: DateTime<Utc>) -> Result<JobState>;
+    /// Cancels a queued, running or dead job; a running holder loses its lease.
+    async fn cancel_queued_job(&self, tenant: TenantId, id: Uuid) -> Result<()>;
+    /// Queues a dead job again with fresh attempts.
+    async fn retry_dead_job(&self, tenant: TenantId, id: Uuid) -> Result<()>;
+    async fn dead_jobs(&self, tenant: TenantId) -> Result<Vec<Job>>;
+    async fn queued_job(&self, tenant: TenantId, id: Uuid) -> Result<Option<Job>>;
+}
+
+/// The wait before the next attempt after `attempts` tries: doubling from 10 s, at most an hour,
+/// and a random part (between half and all of it) so failed jobs do not retry in lockstep.
+pub fn backoff(attempts: i64) -> Duration {
+    const FIRST: Duration = Duration::from_secs(10);
+    const MOST: Duration = Duration::from_secs(3600);
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    let full = FIRST.saturating_mul(1 << doublings).min(MOST);
+    let half = full / 2;
+    half + rand::rng().random_range(Duration::ZERO..=half)
+}
+
+/// When to retry a job that failed now after `attempts` tries.
+pub fn retry_at(now: DateTime<Utc>, attempts: i64) -> DateTime<Utc> {
+    let wait = chrono::TimeDelta::from_std(backoff(attempts)).unwrap_or(chrono::TimeDelta::MAX);
+    now.checked_add_signed(wait)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stops_at_an_hour() {
+        for attempts in 0..40 {
+            let full = Duration::from_secs(10 * (1u64 << (attempts.clamp(1, 20) - 1)))
+                .min(Duration::from_secs(3600));
+            let wait = backoff(attempts);
+            assert!(wait >= full / 2 && wait <= full, "{attempts}: {wait:?}");
+        }
+        let waits: std::collections::HashSet<Duration> = (0..20).map(|_| backoff(5)).collect();
+        assert!(waits.len() > 1, "jittered");
+    }
+
+    #[test]
+    fn kinds_and_states_read_back_by_their_stored_names() {
+        for kind in JobKind::ALL {
+            assert_eq!(JobKind::from_name(kind.as_str()), Some(kind));
+        }
+        for state in JobState::ALL {
+            assert_eq!(JobState::from_name(state.as_str()), Some(state));
+        }
+        assert_eq!(JobKind::from_name("nope"), None);
+    }
+}

@@ -1,0 +1,187 @@
+//! Storage for the general job queue, written once for both backends. Claims differ: SQLite
+//! leases with one `UPDATE … RETURNING`, PostgreSQL through the `app_claim_job` definer function
+//! (`FOR UPDATE SKIP LOCKED`), which answers ids only; the job is then read in its tenant's
+//! scope.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::domain::TenantId;
+use crate::jobs::{Job, JobKind, JobState, JobStore, NewJob};
+use crate::store::db::{Args, Db, Param, Scope, SqlBacked, Tx};
+use crate::store::{Backend, Result, StoreError, sql};
+
+#[async_trait]
+impl<S: SqlBacked> JobStore for S {
+    async fn enqueue(&self, tenant: TenantId, job: &NewJob) -> Result<Job> {
+        let id = Uuid::now_v7();
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let args = Args::new()
+            .bind(tenant)
+            .bind(id)
+            .bind(job.kind.as_str())
+            .bind(&job.payload)
+            .bind(&job.unique_key)
+            .bind(Param::SyncTime(job.run_at))
+            .bind(i64::from(job.max_attempts))
+            .bind(Param::SyncTime(Utc::now()));
+        tx.execute(sql::ENQUEUE_JOB, args).await?;
+        let stored = read(&mut tx, tenant, id).await?;
+        tx.commit().await?;
+        stored.ok_or(StoreError::NotFound)
+    }
+
+    async fn lease_next_job(
+        &self,
+        kind: JobKind,
+        tenant: Option<TenantId>,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>> {
+        let (scope, claim) = match (tenant, self.db().backend()) {
+            (Some(tenant), Backend::Sqlite) => (Scope::Tenant(tenant), sql::LEASE_NEXT_JOB),
+            (None, Backend::Sqlite) => (Scope::Global, sql::LEASE_NEXT_JOB),
+            // The definer function sees every tenant's job ids; the caller's scope stays empty.
+            (_, Backend::Postgres) => (Scope::Global, sql::LEASE_NEXT_JOB_PG),
+        };
+        let mut tx = self.db().begin(scope, true).await?;
+        let args = Args::new()
+            .bind(kind.as_str())
+            .bind(tenant)
+            .bind(Param::SyncTime(now))
+            .bind(Param::SyncTime(lease_until))
+            .bind(Uuid::new_v4().to_string());
+        let claimed: Option<(TenantId, Uuid)> = tx.fetch_optional(claim, args).await?;
+        tx.commit().await?;
+        match claimed {
+            Some((tenant, id)) => self.queued_job(tenant, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn complete_job(&self, job: &Job) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(job.tenant), true).await?;
+        let args = Args::new()
+            .bind(job.tenant)
+            .bind(job.id)
+            .bind(&job.lease_token)
+            .bind(Param::SyncTime(Utc::now()));
+        if tx.execute(sql::COMPLETE_JOB, args).await? != 1 {
+            return Err(StoreError::LeaseLost);
+        }
+        tx.commit().await
+    }
+
+    async fn fail_job(&self, job: &Job, error: &str, retry_at: DateTime<Utc>) -> Result<JobState> {
+        let mut tx = self.db().begin(Scope::Tenant(job.tenant), true).await?;
+        let args = Args::new()
+            .bind(job.tenant)
+            .bind(job.id)
+            .bind(&job.lease_token)
+            .bind(Param::SyncTime(retry_at))
+            .bind(error)
+            .bind(Param::SyncTime(Utc::now()));
+        let state: Option<String> = tx.scalars(sql::FAIL_JOB, args).await?.into_iter().next();
+        let state = state.ok_or(StoreError::LeaseLost)?;
+        tx.commit().await?;
+        state_named(&state)
+    }
+
+    async fn cancel_queued_job(&self, tenant: TenantId, id: Uuid) -> Result<()> {
+        let args = Args::new()
+            .bind(tenant)
+            .bind(id)
+            .bind(Param::SyncTime(Utc::now()));
+        change_one(self.db(), tenant, sql::CANCEL_QUEUED_JOB, args).await
+    }
+
+    async fn retry_dead_job(&self, tenant: TenantId, id: Uuid) -> Result<()> {
+        let args = Args::new()
+            .bind(tenant)
+            .bind(id)
+            .bind(Param::SyncTime(Utc::now()));
+        change_one(self.db(), tenant, sql::RETRY_DEAD_JOB, args).await
+    }
+
+    async fn dead_jobs(&self, tenant: TenantId) -> Result<Vec<Job>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let rows: Vec<JobRow> = tx
+            .fetch_all(sql::DEAD_JOBS, Args::new().bind(tenant))
+            .await?;
+        rows.into_iter().map(JobRow::into_job).collect()
+    }
+
+    async fn queued_job(&self, tenant: TenantId, id: Uuid) -> Result<Option<Job>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        read(&mut tx, tenant, id).await
+    }
+}
+
+/// Runs a statement that must change exactly one of the tenant's jobs, else `NotFound`.
+async fn change_one(db: &Db, tenant: TenantId, statement: &'static str, args: Args) -> Result<()> {
+    let mut tx = db.begin(Scope::Tenant(tenant), true).await?;
+    if tx.execute(statement, args).await? != 1 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
+async fn read(tx: &mut Tx, tenant: TenantId, id: Uuid) -> Result<Option<Job>> {
+    let row: Option<JobRow> = tx
+        .fetch_optional(sql::QUEUED_JOB, Args::new().bind(tenant).bind(id))
+        .await?;
+    row.map(JobRow::into_job).transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    tenant_id: TenantId,
+    job_id: Uuid,
+    kind: String,
+    payload: Json<serde_json::Value>,
+    unique_key: Option<String>,
+    state: String,
+    run_at: DateTime<Utc>,
+    attempts: i64,
+    max_attempts: i64,
+    lease_until: Option<DateTime<Utc>>,
+    lease_token: Option<String>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl JobRow {
+    fn into_job(self) -> Result<Job> {
+        let kind = JobKind::from_name(&self.kind).ok_or_else(|| unknown("job kind", &self.kind))?;
+        Ok(Job {
+            id: self.job_id,
+            tenant: self.tenant_id,
+            kind,
+            payload: self.payload.0,
+            unique_key: self.unique_key,
+            state: state_named(&self.state)?,
+            run_at: self.run_at,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            lease_until: self.lease_until,
+            lease_token: self.lease_token,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+fn state_named(name: &str) -> Result<JobState> {
+    JobState::from_name(name).ok_or_else(|| unknown("job state", name))
+}
+
+/// A value this build does not know (written by a newer version, say).
+fn unknown(what: &str, value: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(
+        format!("unknown {what} `{value}`").into(),
+    ))
+}

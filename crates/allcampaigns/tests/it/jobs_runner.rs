@@ -1,0 +1,152 @@
+//! The generic job runner (issue 11 point 4) on both backends: a handler per kind, `run_once`,
+//! failures recorded with their chain and a backoff, and the local wake-up on enqueue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use allcampaigns::domain::TenantId;
+use allcampaigns::jobs::runner::{Handler, Runner};
+use allcampaigns::jobs::{Job, JobKind, JobState, NewJob};
+use allcampaigns::store::*;
+use async_trait::async_trait;
+use chrono::Utc;
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::helpers::TestDb;
+
+crate::on_both_backends!(
+    run_once_hands_a_due_job_to_its_handler_and_completes_it,
+    a_failing_handler_queues_the_job_again_with_its_error_chain,
+    an_idle_runner_starts_a_new_job_within_a_second_of_enqueue,
+    a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_again,
+);
+
+/// Reports each job it runs; fails when the payload asks it to.
+struct Recorder(mpsc::UnboundedSender<Job>);
+
+#[async_trait]
+impl Handler for Recorder {
+    fn kind(&self) -> JobKind {
+        JobKind::Sync
+    }
+
+    async fn run(&self, job: &Job) -> anyhow::Result<()> {
+        self.0.send(job.clone()).ok();
+        if job.payload["fail"] == json!(true) {
+            return Err(anyhow::anyhow!("Instantly answered 500").context("cannot sync"));
+        }
+        Ok(())
+    }
+}
+
+async fn setup(db: &TestDb) -> (DynStore, TenantId, Runner, mpsc::UnboundedReceiver<Job>) {
+    let store = db.store().await;
+    let profile = TenantProfile {
+        name: "Acme".into(),
+        ..TenantProfile::default()
+    };
+    let tenant = store.create_tenant(None, &profile).await.unwrap().id;
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let runner = Runner::new(store.clone()).with_handler(Arc::new(Recorder(sender)));
+    (store, tenant, runner, receiver)
+}
+
+async fn run_once_hands_a_due_job_to_its_handler_and_completes_it(db: TestDb) {
+    let (store, tenant, runner, mut ran) = setup(&db).await;
+    assert!(runner.run_once().await.unwrap().is_none(), "nothing due");
+    let job = runner
+        .enqueue(tenant, &NewJob::now(JobKind::Sync, json!({"n": 1})))
+        .await
+        .unwrap();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert!(outcome.result.is_ok());
+    assert_eq!(outcome.state, Some(JobState::Done));
+    assert_eq!(ran.recv().await.unwrap().payload, json!({"n": 1}));
+    let stored = store.queued_job(tenant, job.id).await.unwrap().unwrap();
+    assert_eq!(stored.state, JobState::Done);
+    assert!(runner.run_once().await.unwrap().is_none());
+}
+
+async fn a_failing_handler_queues_the_job_again_with_its_error_chain(db: TestDb) {
+    let (store, tenant, runner, _ran) = setup(&db).await;
+    let job = NewJob::now(JobKind::Sync, json!({"fail": true}));
+    let job = runner.enqueue(tenant, &job).await.unwrap();
+    let before = Utc::now();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert!(outcome.result.is_err());
+    assert_eq!(outcome.state, Some(JobState::Queued));
+    let stored = store.queued_job(tenant, job.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("cannot sync: Instantly answered 500")
+    );
+    assert!(
+        stored.run_at >= before + chrono::Duration::seconds(5),
+        "backs off"
+    );
+    assert!(runner.run_once().await.unwrap().is_none(), "not due yet");
+}
+
+async fn an_idle_runner_starts_a_new_job_within_a_second_of_enqueue(db: TestDb) {
+    let (store, tenant, runner, mut ran) = setup(&db).await;
+    // Polling alone would take a minute: only the wake-up can meet the second.
+    let runner = runner.with_poll(Duration::from_secs(60));
+    let cancel = CancellationToken::new();
+    let lanes = tokio::spawn(runner.clone().run(1, cancel.clone()));
+    let first = NewJob::now(JobKind::Sync, json!({}));
+    let first = runner.enqueue(tenant, &first).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(1), ran.recv())
+        .await
+        .expect("the first job started")
+        .unwrap();
+    while store
+        .queued_job(tenant, first.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        != JobState::Done
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let second = NewJob::now(JobKind::Sync, json!({"n": 2}));
+    runner.enqueue(tenant, &second).await.unwrap();
+    let started = tokio::time::timeout(Duration::from_secs(1), ran.recv())
+        .await
+        .expect("an idle runner starts a new job within a second")
+        .unwrap();
+    assert_eq!(started.payload, json!({"n": 2}));
+    cancel.cancel();
+    lanes.await.unwrap();
+}
+
+async fn a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_again(db: TestDb) {
+    let (store, tenant, runner, mut ran) = setup(&db).await;
+    let job = NewJob {
+        max_attempts: 1,
+        ..NewJob::now(JobKind::Sync, json!({}))
+    };
+    let job = runner.enqueue(tenant, &job).await.unwrap();
+    // A worker leases the last attempt and stops: its lease ends at once.
+    let now = Utc::now();
+    store
+        .lease_next_job(JobKind::Sync, None, now, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert_eq!(outcome.job.id, job.id);
+    assert_eq!(outcome.state, Some(JobState::Dead));
+    assert!(ran.try_recv().is_err(), "no attempt past the maximum");
+    let dead = store.dead_jobs(tenant).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("worker stopped")
+    );
+}
