@@ -129,10 +129,12 @@ async fn a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_agai
         ..NewJob::now(JobKind::Sync, json!({}))
     };
     let job = runner.enqueue(tenant, &job).await.unwrap();
-    // A worker leases the last attempt and stops: its lease ends at once.
+    // A worker leases the last attempt and stops; its lease has ended (a second ago, so the
+    // runner's own clock cannot fall inside the same millisecond on SQLite).
     let now = Utc::now();
+    let ended = now - chrono::Duration::seconds(1);
     store
-        .lease_next_job(JobKind::Sync, None, now, now)
+        .lease_next_job(JobKind::Sync, None, now, ended)
         .await
         .unwrap()
         .unwrap();
