@@ -3,9 +3,7 @@
 //!
 //! schemathesis (PyPI) is installed into the target directory on first use, like aiosmtpd.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 use allcampaigns::domain::{Email, Role};
 use reqwest::{Method, StatusCode};
@@ -14,8 +12,14 @@ use serde_json::json;
 use crate::api::{call, token_for};
 use crate::helpers::{TestApp, TestDb, member, spawn_app};
 use crate::on_both_backends;
+use crate::python_tools::{PythonTool, python_path};
 
-const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+const SCHEMATHESIS: PythonTool = PythonTool {
+    requirement: "schemathesis==4.32.5",
+    module: "schemathesis",
+    exact: true,
+    needed_by: "the API fuzz test",
+};
 /// Test cases per operation and phase: about a minute per backend on a shared machine.
 const EXAMPLES_PER_OPERATION: &str = "60";
 
@@ -124,7 +128,7 @@ async fn fuzz_02_connection_and_member_removal_with_another_tenants_ids_answer_4
 /// 401 without a token (missing_required_header), schema-valid but refused names and keys
 /// (positive_data_acceptance: the schema lacks their length rules).
 async fn fuzz_01_schemathesis_finds_no_server_error_or_schema_violation(db: TestDb) {
-    let python_path = tokio::task::spawn_blocking(schemathesis_python_path)
+    let python_path = tokio::task::spawn_blocking(|| python_path(&SCHEMATHESIS))
         .await
         .unwrap()
         .unwrap_or_else(|problem| panic!("{problem}"));
@@ -183,87 +187,3 @@ on_both_backends!(
     fuzz_02_connection_and_member_removal_with_another_tenants_ids_answer_404,
     fuzz_01_schemathesis_finds_no_server_error_or_schema_violation,
 );
-
-/// Where schemathesis can be imported from: `None` for the system Python, else a folder for
-/// `PYTHONPATH`. Installed once per test run; an `Err` explains what to install.
-fn schemathesis_python_path() -> Result<Option<PathBuf>, String> {
-    static FOUND: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
-    FOUND.get_or_init(find_or_install).clone()
-}
-
-fn find_or_install() -> Result<Option<PathBuf>, String> {
-    if imports_schemathesis(None)? {
-        return Ok(None);
-    }
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("test-tools")
-        .join(SCHEMATHESIS.replace("==", "-"));
-    if !imports_schemathesis(Some(&folder))? {
-        install(&folder)?;
-    }
-    Ok(Some(folder))
-}
-
-fn imports_schemathesis(python_path: Option<&Path>) -> Result<bool, String> {
-    let version = SCHEMATHESIS.split("==").nth(1).unwrap();
-    let mut command = Command::new("python3");
-    command
-        .args([
-            "-c",
-            &format!(
-                "import importlib.metadata as m; assert m.version('schemathesis') == '{version}'"
-            ),
-        ])
-        .stderr(Stdio::null());
-    if let Some(path) = python_path {
-        command.env("PYTHONPATH", path);
-    }
-    let status = command.status().map_err(|e| {
-        format!("the API fuzz test runs schemathesis and needs `python3` on PATH: {e}")
-    })?;
-    Ok(status.success())
-}
-
-/// Installs into a private folder renamed into place, so two test runs never share a
-/// half-written install.
-fn install(folder: &Path) -> Result<(), String> {
-    let mut staging = folder.as_os_str().to_owned();
-    staging.push(format!(".partial-{}", std::process::id()));
-    let staging = PathBuf::from(staging);
-    let _ = std::fs::remove_dir_all(&staging);
-    let output = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(["--no-input", "--target"])
-        .arg(&staging)
-        .arg(SCHEMATHESIS)
-        .output()
-        .map_err(|e| format!("cannot run pip: {e}"))?;
-    if !output.status.success() {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(format!(
-            "the API fuzz test needs schemathesis and could not install it with \
-             `python3 -m pip install --target {} {SCHEMATHESIS}`:\n{}\n\
-             Install it yourself (`python3 -m pip install {SCHEMATHESIS}`) or allow this \
-             machine to reach PyPI.",
-            folder.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    if std::fs::rename(&staging, folder).is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    match imports_schemathesis(Some(folder))? {
-        true => Ok(()),
-        false => Err(format!(
-            "python3 cannot import the schemathesis installed in {}; delete that folder to \
-             install it again",
-            folder.display()
-        )),
-    }
-}

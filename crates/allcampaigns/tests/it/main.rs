@@ -30,6 +30,7 @@ mod metrics;
 mod owner_role;
 mod page_roles;
 mod proxy;
+mod python_tools;
 mod rls;
 mod shutdown;
 mod signin;

@@ -4,7 +4,6 @@
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use allcampaigns::app::App;
@@ -15,8 +14,14 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 use crate::helpers::{TestDb, secret};
+use crate::python_tools::{PythonTool, python_path};
 
-const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+const AIOSMTPD: PythonTool = PythonTool {
+    requirement: "aiosmtpd==1.4.6",
+    module: "aiosmtpd",
+    exact: false,
+    needed_by: "the SMTP test (aiosmtpd is a real SMTP server)",
+};
 const ADDRESS: &str = "ana@example.com";
 const MAIL_FROM: &str = "Campaign Desk <desk@campaigns.example>";
 
@@ -197,7 +202,7 @@ pub(crate) struct SmtpServer {
 
 impl SmtpServer {
     pub(crate) async fn start() -> Self {
-        let python_path = tokio::task::spawn_blocking(aiosmtpd_python_path)
+        let python_path = tokio::task::spawn_blocking(|| python_path(&AIOSMTPD))
             .await
             .unwrap()
             .unwrap_or_else(|problem| panic!("{problem}"));
@@ -306,83 +311,4 @@ print(json.dumps({"to": str(m["To"]), "from": str(m["From"]),
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("the parser prints JSON")
-}
-
-/// Where aiosmtpd can be imported from: `None` for the system Python, else a folder for
-/// `PYTHONPATH`. Installed once per test run; an `Err` explains what to install.
-fn aiosmtpd_python_path() -> Result<Option<PathBuf>, String> {
-    static FOUND: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
-    FOUND.get_or_init(find_or_install_aiosmtpd).clone()
-}
-
-fn find_or_install_aiosmtpd() -> Result<Option<PathBuf>, String> {
-    if python_imports_aiosmtpd(None)? {
-        return Ok(None);
-    }
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("test-tools")
-        .join(AIOSMTPD.replace("==", "-"));
-    if !python_imports_aiosmtpd(Some(&folder))? {
-        install_aiosmtpd(&folder)?;
-    }
-    Ok(Some(folder))
-}
-
-fn python_imports_aiosmtpd(python_path: Option<&Path>) -> Result<bool, String> {
-    let mut command = python3();
-    command
-        .args(["-c", "import aiosmtpd"])
-        .stderr(Stdio::null());
-    if let Some(path) = python_path {
-        command.env("PYTHONPATH", path);
-    }
-    let status = command.status().map_err(|e| {
-        format!("the SMTP test runs aiosmtpd, a real SMTP server, and needs `python3` on PATH: {e}")
-    })?;
-    Ok(status.success())
-}
-
-/// Installs into a private folder renamed into place, so two test runs never share a
-/// half-written install.
-fn install_aiosmtpd(folder: &Path) -> Result<(), String> {
-    let mut staging = folder.as_os_str().to_owned();
-    staging.push(format!(".partial-{}", std::process::id()));
-    let staging = PathBuf::from(staging);
-    let _ = std::fs::remove_dir_all(&staging);
-    let output = python3()
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(["--no-input", "--target"])
-        .arg(&staging)
-        .arg(AIOSMTPD)
-        .output()
-        .map_err(|e| format!("cannot run pip: {e}"))?;
-    if !output.status.success() {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(format!(
-            "the SMTP test needs aiosmtpd and could not install it with \
-             `python3 -m pip install --target {} {AIOSMTPD}`:\n{}\n\
-             Install it yourself (`python3 -m pip install {AIOSMTPD}`, or your system's \
-             python3-aiosmtpd package) or allow this machine to reach PyPI.",
-            folder.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    if std::fs::rename(&staging, folder).is_err() {
-        // Another run finished first; its install is as good as ours.
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    match python_imports_aiosmtpd(Some(folder))? {
-        true => Ok(()),
-        false => Err(format!(
-            "python3 cannot import the aiosmtpd installed in {}; delete that folder to \
-             install it again",
-            folder.display()
-        )),
-    }
 }
