@@ -148,31 +148,7 @@ fn browser_tools() -> Result<(), String> {
 }
 
 fn ensure_chromium() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() {
-        return Ok(());
-    }
-    let apt_get = |args: &[&str]| {
-        Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .output()
-    };
-    let mut attempt = apt_get(&["install", "-y", "chromium"]);
-    if !attempt.as_ref().is_ok_and(|o| o.status.success()) {
-        // Package lists may be missing or stale (fresh containers): refresh them once.
-        let _ = apt_get(&["update"]);
-        attempt = apt_get(&["install", "-y", "chromium"]);
-    }
-    let detail = match &attempt {
-        Ok(output) if output.status.success() && Path::new(CHROMIUM).exists() => return Ok(()),
-        Ok(output) => tail(&String::from_utf8_lossy(&output.stderr), 20),
-        Err(e) => format!("cannot run apt-get: {e}"),
-    };
-    Err(format!(
-        "the browser test drives Debian's Chromium at {CHROMIUM}, which is missing, and \
-         `apt-get install -y chromium` failed (it needs root and Debian package sources):\n\
-         {detail}\nInstall the `chromium` package yourself and run the test again."
-    ))
+    crate::debian::ensure_package(CHROMIUM, "chromium")
 }
 
 fn ensure_node() -> Result<(), String> {
@@ -225,13 +201,8 @@ fn ensure_playwright() -> Result<(), String> {
         return Err(format!(
             "`npm ci` in {} failed; it installs playwright-core {pinned} from the npm registry:\n{}",
             dir.display(),
-            tail(&String::from_utf8_lossy(&output.stderr), 20)
+            crate::debian::tail(&String::from_utf8_lossy(&output.stderr), 20)
         ));
     }
     Ok(())
-}
-
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
 }

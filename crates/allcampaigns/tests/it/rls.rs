@@ -23,7 +23,7 @@ async fn tenant_tables(conn: &mut PgConnection) -> Vec<String> {
 }
 
 /// Two tenants with a row in every tenant table.
-async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
+pub(crate) async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
     let db = TestDb::postgres().await?;
     let store = db.store().await;
     let mut tenants = Vec::new();
@@ -456,6 +456,13 @@ async fn rls_06_a_pool_of_two_never_leaks_tenant_context_across_1000_interleaved
         unreachable!()
     };
     let store = std::sync::Arc::new(PgStore::connect(url, 2).await.unwrap());
+    interleave_requests(store, a, b).await;
+}
+
+/// RLS-06's body: 1,000 requests for two tenants through `store`'s pool, one in ten failing
+/// mid-transaction and some panicking. Each request sees its own tenant only, and afterwards
+/// no connection it can get carries a tenant setting.
+pub(crate) async fn interleave_requests(store: std::sync::Arc<PgStore>, a: TenantId, b: TenantId) {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..1000usize {
         let store = store.clone();
@@ -481,7 +488,8 @@ async fn rls_06_a_pool_of_two_never_leaks_tenant_context_across_1000_interleaved
             assert!(seen.iter().all(|e| e.tenant_id == mine));
             let connection = store.connection(mine).await.unwrap().unwrap();
             assert_eq!(connection.tenant_id, mine);
-            let mut unscoped = store.pool().acquire().await.unwrap();
+            // An unscoped transaction: a pooler may hand it any server connection.
+            let mut unscoped = store.pool().begin().await.unwrap();
             let leaked: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM instantly_connections WHERE tenant_id = $1",
             )
@@ -490,6 +498,8 @@ async fn rls_06_a_pool_of_two_never_leaks_tenant_context_across_1000_interleaved
             .await
             .unwrap();
             assert_eq!(leaked, 0);
+            assert_eq!(tenant_setting(&mut unscoped).await, None, "request {i}");
+            unscoped.commit().await.unwrap();
         });
     }
     let mut panics = 0;
@@ -504,15 +514,18 @@ async fn rls_06_a_pool_of_two_never_leaks_tenant_context_across_1000_interleaved
         panics,
         (0..1000).filter(|i| i % 10 != 3 && i % 37 == 5).count()
     );
-    for _ in 0..2 {
-        let mut conn = store.pool().acquire().await.unwrap();
-        let setting: Option<String> =
-            sqlx::query_scalar("SELECT NULLIF(current_setting('app.tenant_ids', true), '')")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
-        assert_eq!(setting, None);
+    for _ in 0..4 {
+        let mut tx = store.pool().begin().await.unwrap();
+        assert_eq!(tenant_setting(&mut tx).await, None);
+        tx.commit().await.unwrap();
     }
+}
+
+async fn tenant_setting(conn: &mut PgConnection) -> Option<String> {
+    sqlx::query_scalar("SELECT NULLIF(current_setting('app.tenant_ids', true), '')")
+        .fetch_one(conn)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
