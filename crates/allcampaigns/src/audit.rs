@@ -28,6 +28,8 @@ pub enum AuditAction {
     ConnectionKeyRemoved,
     ConnectionNeedsAttention,
     SyncRequested,
+    JobRetried,
+    JobCancelled,
     InstallAdminGranted,
     InstallAdminRevoked,
     ApiTokenCreated,
@@ -41,7 +43,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 28] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -58,6 +60,8 @@ impl AuditAction {
         Self::ConnectionKeyRemoved,
         Self::ConnectionNeedsAttention,
         Self::SyncRequested,
+        Self::JobRetried,
+        Self::JobCancelled,
         Self::InstallAdminGranted,
         Self::InstallAdminRevoked,
         Self::ApiTokenCreated,
@@ -88,6 +92,8 @@ impl AuditAction {
             Self::ConnectionKeyRemoved => "connection.key_removed",
             Self::ConnectionNeedsAttention => "connection.needs_attention",
             Self::SyncRequested => "sync.requested",
+            Self::JobRetried => "job.retried",
+            Self::JobCancelled => "job.cancelled",
             Self::InstallAdminGranted => "install_admin.granted",
             Self::InstallAdminRevoked => "install_admin.revoked",
             Self::ApiTokenCreated => "api_token.created",

@@ -149,6 +149,13 @@ pub trait JobStore {
     /// Queues a dead job again with fresh attempts.
     async fn retry_dead_job(&self, tenant: TenantId, id: Uuid) -> Result<()>;
     async fn dead_jobs(&self, tenant: TenantId) -> Result<Vec<Job>>;
+    /// The tenant's jobs in `state`, the latest change first, at most `limit`.
+    async fn jobs_in_state(
+        &self,
+        tenant: TenantId,
+        state: JobState,
+        limit: i64,
+    ) -> Result<Vec<Job>>;
     async fn queued_job(&self, tenant: TenantId, id: Uuid) -> Result<Option<Job>>;
 }
 

@@ -229,6 +229,11 @@ pub const DEAD_JOBS: &str = "SELECT tenant_id, job_id, kind, payload, unique_key
      run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \
      FROM job_queue WHERE tenant_id = $1 AND state = 'dead' ORDER BY updated_at DESC, job_id";
 
+/// A tenant's jobs in one state, the latest change first, at most `$3`.
+pub const JOBS_IN_STATE: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
+     run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \
+     FROM job_queue WHERE tenant_id = $1 AND state = $2 ORDER BY updated_at DESC, job_id LIMIT $3";
+
 /// SQLite: one UPDATE … RETURNING under the write lock, so two claimers never both see a job
 /// free. The same rule as PostgreSQL's `app_claim_job`, fairness between tenants included.
 pub const LEASE_NEXT_JOB: &str = "UPDATE job_queue SET state = 'running', lease_until = $4, \

@@ -4,6 +4,7 @@
 
 pub mod instantly;
 pub mod invitations;
+pub mod jobs;
 pub mod members;
 
 use serde_json::json;

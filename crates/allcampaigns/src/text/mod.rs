@@ -72,6 +72,7 @@ pub struct Texts {
     pub connection: ConnectionTexts,
     pub sync: SyncTexts,
     pub audit: AuditTexts,
+    pub jobs: JobsTexts,
     pub error_page: ErrorPage,
     pub mail: MailTexts,
     role_name: fn(Role) -> &'static str,

@@ -54,6 +54,7 @@ pub struct Home {
 pub struct TenantTexts {
     pub members_link: Words,
     pub audit_link: Words,
+    pub jobs_link: Words,
     pub settings_link: Words,
     pub client: Words,
     pub website: Words,
@@ -266,6 +267,34 @@ pub struct AuditTexts {
     pub target: Words,
     pub system: Words,
     pub former_member: With,
+}
+
+/// The page of a client's failed background work.
+pub struct JobsTexts {
+    pub title: Words,
+    pub heading: With,
+    pub back: Words,
+    pub intro: Words,
+    /// No job needs anyone: says so, and what the page is for.
+    pub empty: Words,
+    /// Shown when the list stops at its limit.
+    pub latest_only: fn(i64) -> String,
+    pub caption: Words,
+    pub work: Words,
+    pub attempts: Words,
+    /// Attempts made and allowed: "3 of 8".
+    pub attempts_of: fn(i64, i64) -> String,
+    pub last_error: Words,
+    pub no_error: Words,
+    pub failed_at: Words,
+    pub actions: Words,
+    pub retry: Words,
+    pub cancel_confirm: Words,
+    pub cancel: Words,
+    pub retried: Words,
+    pub cancelled: Words,
+    /// The work of a sync job.
+    pub kind_sync: Words,
 }
 
 pub struct ErrorPage {

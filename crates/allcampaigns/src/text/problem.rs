@@ -82,6 +82,19 @@ pub enum Problem {
     NothingToSync,
     SyncStopped,
 
+    // Background jobs.
+    NotAJobState {
+        input: String,
+    },
+    /// Only a dead job can be retried.
+    JobNotDead,
+    /// A finished or cancelled job has nothing left to cancel.
+    JobFinished,
+    /// The same work (its unique key) is already queued or running.
+    JobAlreadyQueued,
+    /// The cancel form came without its confirmation ticked.
+    CancelUnconfirmed,
+
     // The audit filters.
     NotADate {
         input: String,

@@ -2,9 +2,11 @@
 //! document, on both backends.
 
 use allcampaigns::domain::{Email, Role};
+use allcampaigns::jobs::JobState;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::dead_jobs::dead_job;
 use crate::helpers::{TestApp, TestDb, Visitor, install_admin, spawn_app};
 
 crate::on_both_backends!(
@@ -216,6 +218,7 @@ fn endpoints(
     tenant: &str,
     member: &str,
     invitation: &str,
+    job: &str,
 ) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
     use reqwest::Method as M;
     //                                                            owner  admin  operator client
@@ -293,6 +296,25 @@ fn endpoints(
             Some(json!({"api_key": ""})),
             [true, true, false, false],
         ),
+        // Issue 11: dead jobs, retried then cancelled (a fresh dead job for each role).
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/jobs"),
+            None,
+            [true, true, false, false],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/jobs/{job}/retry"),
+            None,
+            [true, true, false, false],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/jobs/{job}/cancel"),
+            None,
+            [true, true, false, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -341,6 +363,9 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
     let a_owner = app.store.members(a.parse().unwrap()).await.unwrap()[0].user_id;
     let b_invitation = open_invitation(&app, &b, b_owner.parse().unwrap(), "open@b.example").await;
     let spare_admin = install_admin(&app, "spare@x.example").await.to_string();
+    let b_job = dead_job(&app.store, b.parse().unwrap(), "failed")
+        .await
+        .to_string();
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let address = format!("{role}@a.example");
@@ -362,7 +387,8 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         };
         let open = format!("open-{role}@a.example");
         let invitation = open_invitation(&app, &a, a_owner, &open).await;
-        let a_endpoints = endpoints(&a, &target.id.to_string(), &invitation);
+        let job = dead_job(&app.store, a.parse().unwrap(), "failed").await;
+        let a_endpoints = endpoints(&a, &target.id.to_string(), &invitation, &job.to_string());
         let all = a_endpoints
             .into_iter()
             .chain(install_endpoints(&spare_admin));
@@ -380,12 +406,24 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
                 assert_eq!(status, expected_denial, "{role} {method} {path}");
             }
         }
-        for (method, path, body, _) in endpoints(&b, &b_owner, &b_invitation) {
+        for (method, path, body, _) in endpoints(&b, &b_owner, &b_invitation, &b_job) {
             let (status, body) = call(&app, &token, method.clone(), &path, body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{role} {method} {path}");
             assert_eq!(body["error"]["code"], "not_found");
         }
+        // B's job through A's path: not found for those who may act on A's jobs.
+        for action in ["retry", "cancel"] {
+            let path = format!("/api/v1/tenants/{a}/jobs/{b_job}/{action}");
+            let (status, _) = call(&app, &token, reqwest::Method::POST, &path, None).await;
+            let expected = if index < 2 { 404 } else { 403 };
+            assert_eq!(status.as_u16(), expected, "{role} {path}");
+        }
     }
+    let b_job = app
+        .store
+        .queued_job(b.parse().unwrap(), b_job.parse().unwrap())
+        .await;
+    assert_eq!(b_job.unwrap().unwrap().state, JobState::Dead);
     assert_eq!(
         app.store
             .tenant(b.parse().unwrap())
@@ -484,6 +522,12 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             &["get", "put", "delete"],
         ),
         ("/api/v1/tenants/{tenant_id}/sync", &["get", "post"]),
+        ("/api/v1/tenants/{tenant_id}/jobs", &["get"]),
+        ("/api/v1/tenants/{tenant_id}/jobs/{job_id}/retry", &["post"]),
+        (
+            "/api/v1/tenants/{tenant_id}/jobs/{job_id}/cancel",
+            &["post"],
+        ),
     ];
     assert_eq!(
         paths.len(),
@@ -516,6 +560,9 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         "StreamStatus",
         "InstantlyLinkBody",
         "InstantlyLinkRequest",
+        "JobList",
+        "JobBody",
+        "JobStateName",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

@@ -13,6 +13,7 @@ mod catalogue_sync;
 mod cli;
 mod connection;
 mod data_files;
+mod dead_jobs;
 mod debian;
 mod demo;
 mod durability;

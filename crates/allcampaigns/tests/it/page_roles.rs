@@ -3,9 +3,11 @@
 //! matrix in `api.rs`.)
 
 use allcampaigns::domain::{Email, Role, TenantId, UserId};
+use allcampaigns::jobs::JobState;
 use allcampaigns::store::Invitation;
 use reqwest::Method;
 
+use crate::dead_jobs::dead_job;
 use crate::helpers::{TestApp, TestDb, Visitor, install_admin, member};
 
 crate::on_both_backends!(every_page_route_gives_each_role_exactly_its_access_and_other_clients_404);
@@ -43,8 +45,8 @@ fn post(path: String, form: &[(&'static str, &str)], allowed: Allowed) -> Route 
 
 /// Every page route under `/t/{tenant}`. Forms are ones an allowed role could send without
 /// destroying what the next role needs: a wrong confirmation name, an empty key, and a member
-/// of its own (`target`) to change and remove.
-fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str) -> Vec<Route> {
+/// and a dead job of its own (`target`, `job`) to change, remove, retry and cancel.
+fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str, job: &str) -> Vec<Route> {
     let t = format!("/t/{tenant}");
     vec![
         get(t.clone(), EVERYONE),
@@ -77,6 +79,13 @@ fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str) -> Vec<Ro
             ADMINS,
         ),
         post(format!("{t}/connection/sync"), &[], ADMINS),
+        get(format!("{t}/jobs"), ADMINS),
+        post(format!("{t}/jobs/{job}/retry"), &[], ADMINS),
+        post(
+            format!("{t}/jobs/{job}/cancel"),
+            &[("confirm", "on")],
+            ADMINS,
+        ),
     ]
 }
 
@@ -135,6 +144,7 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
     let b_target = member(&app, b, "target@b.example", Role::Operator).await;
     let b_owner = app.store.members(b).await.unwrap()[0].user_id;
     let b_invitation = open_invitation(&app, b, b_owner, "invited@b.example").await;
+    let b_job = dead_job(&app.store, b, "failed").await.to_string();
     let mut owner_a = Visitor::install_admin(&app, "owner@a.example").await;
     let a = client_named(&mut owner_a, "A").await;
     let a_owner = app.store.members(a).await.unwrap()[0].user_id;
@@ -150,7 +160,14 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
         let target = member(&app, a, &format!("target-{role}@a.example"), Role::Operator).await;
         let invitee = format!("invitee-{role}@a.example");
         let invitation = open_invitation(&app, a, a_owner, &format!("open-{role}@a.example")).await;
-        let a_routes = routes(&a.to_string(), &target.to_string(), &invitee, &invitation);
+        let job = dead_job(&app.store, a, "failed").await.to_string();
+        let a_routes = routes(
+            &a.to_string(),
+            &target.to_string(),
+            &invitee,
+            &invitation,
+            &job,
+        );
         for route in a_routes.into_iter().chain(install_routes(&spare_admin)) {
             let status = send(&mut visitor, &route).await;
             let (method, path) = (&route.method, &route.path);
@@ -168,6 +185,7 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
             &b_target.to_string(),
             &invitee,
             &b_invitation,
+            &b_job,
         );
         for route in b_routes {
             let status = send(&mut visitor, &route).await;
@@ -177,7 +195,16 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
                 route.method, route.path
             );
         }
+        // B's job through A's path: not found for those who may act on A's jobs.
+        for action in ["retry", "cancel"] {
+            let path = format!("/t/{a}/jobs/{b_job}/{action}");
+            let status = visitor.post(&path, &[("confirm", "on")]).await.status();
+            let expected = if ADMINS[index] { 404 } else { 403 };
+            assert_eq!(status, expected, "{role} {path}");
+        }
     }
+    let b_job = app.store.queued_job(b, b_job.parse().unwrap()).await;
+    assert_eq!(b_job.unwrap().unwrap().state, JobState::Dead);
     let b_after = app.store.tenant(b).await.unwrap().unwrap();
     assert_eq!(b_after.name, "B");
     assert_eq!(app.store.members(b).await.unwrap().len(), 2);

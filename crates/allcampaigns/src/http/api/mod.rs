@@ -4,6 +4,7 @@
 
 mod admins;
 mod instantly_link;
+mod jobs;
 mod json;
 mod members;
 mod sync;
@@ -25,7 +26,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links and sync of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync and background jobs of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -68,7 +69,10 @@ pub fn routes() -> Router<AppState> {
             instantly_link::save_old,
             instantly_link::remove_old
         ))
-        .routes(routes!(sync::show, sync::request));
+        .routes(routes!(sync::show, sync::request))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::retry))
+        .routes(routes!(jobs::cancel));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::Role;
+use crate::jobs::{Job, JobState};
 use crate::store::{AuditEntry, Invitation, Member, Tenant, User};
 
 #[derive(Serialize, ToSchema)]
@@ -219,4 +220,75 @@ pub struct InstantlyLinkRequest {
     /// Link even when another tenant already has this Instantly workspace.
     #[serde(default)]
     pub allow_shared_workspace: bool,
+}
+
+/// Where a job is in its life.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStateName {
+    Queued,
+    Running,
+    Done,
+    /// Failed its last attempt; waits for an owner or admin to retry or cancel it.
+    Dead,
+    Cancelled,
+}
+
+impl From<JobState> for JobStateName {
+    fn from(state: JobState) -> Self {
+        match state {
+            JobState::Queued => Self::Queued,
+            JobState::Running => Self::Running,
+            JobState::Done => Self::Done,
+            JobState::Dead => Self::Dead,
+            JobState::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// A background job of the tenant (its payload stays internal).
+#[derive(Serialize, ToSchema)]
+pub struct JobBody {
+    pub id: uuid::Uuid,
+    /// What the job does, such as `sync`.
+    #[schema(example = "sync")]
+    pub kind: String,
+    pub state: JobStateName,
+    /// Attempts made since it was queued (or last retried).
+    pub attempts: i64,
+    pub max_attempts: i64,
+    /// The last failure in plain words; never a secret.
+    pub last_error: Option<String>,
+    /// When it is due (for a queued job, its next attempt).
+    pub run_at: DateTime<Utc>,
+    /// When it failed its last attempt; only for a dead job.
+    pub died_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Job> for JobBody {
+    fn from(job: Job) -> Self {
+        let dead = job.state == JobState::Dead;
+        Self {
+            id: job.id,
+            kind: job.kind.as_str().to_string(),
+            state: job.state.into(),
+            attempts: job.attempts,
+            max_attempts: job.max_attempts,
+            last_error: job
+                .last_error
+                .map(|error| crate::text::Lang::En.texts().stored_fault(&error)),
+            run_at: job.run_at,
+            died_at: dead.then_some(job.updated_at),
+            created_at: job.created_at,
+            updated_at: job.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobList {
+    /// The latest change first, at most 200.
+    pub jobs: Vec<JobBody>,
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod connection;
 pub mod home;
 pub mod invitation;
+pub mod jobs;
 pub mod login;
 pub mod members;
 pub mod profile;
@@ -64,6 +65,9 @@ pub fn routes() -> Router<AppState> {
             post(members::withdraw),
         )
         .route("/t/{tenant_id}/audit", get(audit::list))
+        .route("/t/{tenant_id}/jobs", get(jobs::list))
+        .route("/t/{tenant_id}/jobs/{job_id}/retry", post(jobs::retry))
+        .route("/t/{tenant_id}/jobs/{job_id}/cancel", post(jobs::cancel))
         .route(
             "/t/{tenant_id}/connection",
             get(connection::show).post(connection::save),

@@ -113,6 +113,18 @@ impl<S: SqlBacked> JobStore for S {
         rows.into_iter().map(JobRow::into_job).collect()
     }
 
+    async fn jobs_in_state(
+        &self,
+        tenant: TenantId,
+        state: JobState,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let args = Args::new().bind(tenant).bind(state.as_str()).bind(limit);
+        let rows: Vec<JobRow> = tx.fetch_all(sql::JOBS_IN_STATE, args).await?;
+        rows.into_iter().map(JobRow::into_job).collect()
+    }
+
     async fn queued_job(&self, tenant: TenantId, id: Uuid) -> Result<Option<Job>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         read(&mut tx, tenant, id).await

@@ -2,6 +2,7 @@
 
 mod admins;
 mod connection;
+mod jobs;
 mod mail;
 mod problem;
 
@@ -55,6 +56,7 @@ pub const EN: Texts = Texts {
     tenant: TenantTexts {
         members_link: "Members",
         audit_link: "Audit log",
+        jobs_link: "Background jobs",
         settings_link: "Settings",
         client: "Client",
         website: "Website",
@@ -159,6 +161,7 @@ pub const EN: Texts = Texts {
         system: "system",
         former_member: |id| format!("former member {id}"),
     },
+    jobs: jobs::JOBS,
     error_page: ErrorPage {
         status: status_name,
         back: "Back to the start page",

@@ -85,6 +85,23 @@ pub fn say(problem: &Problem) -> String {
         }
         NothingToSync => "Connect Instantly first: there is nothing to sync yet.",
         SyncStopped => "Sync is stopped until the Instantly key is fixed: paste a new key first.",
+        NotAJobState { input } => {
+            return format!(
+                "`{input}` is not a job state (queued, running, done, dead or cancelled)"
+            );
+        }
+        JobNotDead => {
+            "Only work that failed its last attempt can be retried, and this job has not: \
+             reload the page to see where it stands."
+        }
+        JobFinished => {
+            "This job has already finished or was cancelled; there is nothing to cancel."
+        }
+        JobAlreadyQueued => {
+            "The same work is already queued or running, so this job need not run again: \
+             cancel it instead."
+        }
+        CancelUnconfirmed => "Tick the box to confirm that this work should not run.",
         NotADate { input } => return format!("`{input}` is not a date like 2026-01-31"),
         UnknownPerson => "unknown person",
         EmailTaken => "that email address is already in use here",
