@@ -541,6 +541,18 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             assert!(operations.get(*method).is_some(), "{method} {path} missing");
         }
     }
+    // A path parameter is one the path names; every other parameter is a query parameter
+    // (the audit filters and the delete confirmation were once documented as path parameters).
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let named = path.contains(&format!("{{{name}}}"));
+                let place = if named { "path" } else { "query" };
+                assert_eq!(parameter["in"], place, "{method} {path}: {name}");
+            }
+        }
+    }
     // Issue 11: the old path of the Instantly link is an alias, documented as deprecated.
     for method in ["get", "put", "delete"] {
         let old = &paths["/api/v1/tenants/{tenant_id}/connection"][method];

@@ -81,6 +81,7 @@ pub async fn update(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     /// The tenant's exact name, as a guard against deleting the wrong one.
     confirm_name: String,

@@ -29,6 +29,7 @@ struct AuditPage {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only this action, e.g. `member.invited`.
     #[serde(default)]
