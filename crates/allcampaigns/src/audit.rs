@@ -38,10 +38,11 @@ pub enum AuditAction {
     SignInBurstRefused,
     SignOut,
     SignOutEverywhere,
+    KeyRotated,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 27] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -68,6 +69,7 @@ impl AuditAction {
         Self::SignInBurstRefused,
         Self::SignOut,
         Self::SignOutEverywhere,
+        Self::KeyRotated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +100,7 @@ impl AuditAction {
             Self::SignInBurstRefused => "sign_in.burst_refused",
             Self::SignOut => "sign_out",
             Self::SignOutEverywhere => "sign_out.everywhere",
+            Self::KeyRotated => "key.rotated",
         }
     }
 }

@@ -32,6 +32,7 @@ mod page_roles;
 mod proxy;
 mod python_tools;
 mod rls;
+mod seal_counts;
 mod shutdown;
 mod signin;
 mod slow_clients;
