@@ -156,6 +156,7 @@ pub const EN: Texts = Texts {
         when: "When (UTC)",
         who: "Who",
         target: "Target",
+        request: "Request",
         system: "system",
         former_member: |id| format!("former member {id}"),
     },
