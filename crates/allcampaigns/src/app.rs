@@ -127,7 +127,7 @@ impl App {
                 .set_port(Some(port))
                 .expect("http URLs have ports");
         }
-        let metrics = Metrics::new();
+        let metrics = Metrics::with_keyring(keyring.clone());
         let (request_log, receiver) = RequestLogger::new(metrics.clone());
         let stop = CancellationToken::new();
         let cancel = CancellationToken::new();

@@ -1,5 +1,12 @@
 //! Writing audit entries. A failure to write one is logged loudly but does not undo the action
 //! it records (the action already happened).
+//!
+//! An entry written while a request is served carries that request's id (the `x-request-id`
+//! its response and log lines carry): `http` runs each request inside [`in_request`], and the
+//! writers here read it back, so the rules need not pass it along. Entries from the command
+//! line, the workers and tasks spawned off a request carry none.
+
+use std::future::Future;
 
 use serde_json::Value;
 
@@ -40,10 +47,15 @@ pub enum AuditAction {
     SignInBurstRefused,
     SignOut,
     SignOutEverywhere,
+    KeyRotated,
 }
 
 impl AuditAction {
+<<<<<<< HEAD
     pub const ALL: [Self; 28] = [
+=======
+    pub const ALL: [Self; 27] = [
+>>>>>>> secrets-audit
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -72,6 +84,7 @@ impl AuditAction {
         Self::SignInBurstRefused,
         Self::SignOut,
         Self::SignOutEverywhere,
+        Self::KeyRotated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +117,7 @@ impl AuditAction {
             Self::SignInBurstRefused => "sign_in.burst_refused",
             Self::SignOut => "sign_out",
             Self::SignOutEverywhere => "sign_out.everywhere",
+            Self::KeyRotated => "key.rotated",
         }
     }
 }
@@ -111,6 +125,43 @@ impl AuditAction {
 impl std::fmt::Display for AuditAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+tokio::task_local! {
+    static REQUEST_ID: Option<String>;
+}
+
+/// The longest request id recorded. Clients may send their own `x-request-id`, so one that is
+/// long or not plain visible ASCII is left out of the audit trail rather than stored.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Runs `work` (a request being served) so that audit entries written in it carry `request_id`.
+pub async fn in_request<F: Future>(request_id: Option<String>, work: F) -> F::Output {
+    let request_id = request_id
+        .filter(|id| id.len() <= MAX_REQUEST_ID && id.bytes().all(|b| b.is_ascii_graphic()));
+    REQUEST_ID.scope(request_id, work).await
+}
+
+/// The id of the request being served, if any.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok().flatten()
+}
+
+/// A tenant entry for `append_audit` or a store method that writes its entry in its own
+/// transaction, with the current request's id.
+pub fn entry(
+    actor: Option<UserId>,
+    action: AuditAction,
+    target: Option<String>,
+    details: Value,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        actor,
+        action: action.as_str().into(),
+        target,
+        details,
+        request_id: current_request_id(),
     }
 }
 
@@ -134,13 +185,7 @@ pub async fn record_by(
     target: Option<String>,
     details: Value,
 ) {
-    let entry = NewAuditEntry {
-        actor,
-        action: action.as_str().into(),
-        target,
-        details,
-        request_id: None,
-    };
+    let entry = entry(actor, action, target, details);
     if let Err(error) = store.append_audit(tenant, &entry).await {
         tracing::error!(error = %error, action = action.as_str(), "could not write the audit log");
     }
@@ -162,7 +207,7 @@ pub async fn record_user(store: &DynStore, user: UserId, action: AuditAction, de
         user_id: Some(user),
         action: action.as_str().into(),
         details,
-        request_id: None,
+        request_id: current_request_id(),
     };
     if let Err(error) = store.append_user_audit(&entry).await {
         tracing::error!(error = %error, action = action.as_str(), "could not write the audit log");
@@ -176,7 +221,7 @@ pub async fn record_without_user(store: &DynStore, action: AuditAction, details:
         user_id: None,
         action: action.as_str().into(),
         details,
-        request_id: None,
+        request_id: current_request_id(),
     };
     if let Err(error) = store.append_user_audit(&entry).await {
         tracing::error!(error = %error, action = action.as_str(), "could not write the audit log");

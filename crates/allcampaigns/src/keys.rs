@@ -2,30 +2,44 @@
 //!
 //! A key is created only for a database that has never sealed anything; once it has, start-up
 //! refuses unless every key it was written with is configured and proves itself (RELIABILITY
-//! SEC-09).
+//! SEC-09). Each key's count of seals lives beside its check value (SEC-03, `crypto/seals.rs`).
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use secrecy::ExposeSecret;
+use serde_json::json;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::audit::{self, AuditAction};
 use crate::config::Config;
-use crate::crypto::{Keyring, Purpose, SecretSlot, append_key_file, create_key_file};
+use crate::crypto::{
+    Keyring, Purpose, SEAL_ALARM, SealStatus, SecretSlot, append_key_file, create_key_file,
+};
 use crate::domain::TenantId;
 use crate::store::{DynStore, KeyCheck};
 
 const CHECK_PLAINTEXT: &[u8] = b"All Campaigns master key check";
 
 pub async fn load_keyring(config: &Config, store: &DynStore) -> anyhow::Result<Keyring> {
+    load_keyring_with_alarm(config, store, SEAL_ALARM).await
+}
+
+/// [`load_keyring`] with the seal alarm at `seal_alarm` seals per key (tests lower it).
+pub async fn load_keyring_with_alarm(
+    config: &Config,
+    store: &DynStore,
+    seal_alarm: u64,
+) -> anyhow::Result<Keyring> {
     let checks = store.key_checks().await?;
     let keyring = match configured_key_text(config)? {
         Some((text, source)) => {
             Keyring::from_text(&text).with_context(|| format!("{source} is not valid"))?
         }
         None => first_key(config, &checks)?,
-    };
+    }
+    .with_seal_alarm(seal_alarm);
     for check in &checks {
         if !keyring.contains(check.key_id) {
             bail!(
@@ -55,7 +69,27 @@ pub async fn load_keyring(config: &Config, store: &DynStore) -> anyhow::Result<K
                 .await?;
         }
     }
+    save_seal_counts(store, &keyring).await;
+    for (key_id, total) in store.seal_counts().await? {
+        keyring.stored_seals(key_id, total);
+    }
     Ok(keyring)
+}
+
+/// Adds the seals this process made since its last save to each key's count in the database
+/// (SEC-03); call it right after sealing. A failed save is logged and its seals are kept for
+/// the next one: the secret itself is already stored, so the action that sealed stands.
+pub async fn save_seal_counts(store: &DynStore, keyring: &Keyring) {
+    for (key_id, seals) in keyring.take_unsaved_seals() {
+        match store.add_seals(key_id, seals).await {
+            Ok(Some(total)) => keyring.stored_seals(key_id, total),
+            Ok(None) => keyring.keep_unsaved_seals(key_id, seals),
+            Err(error) => {
+                tracing::error!(key_id, error = %error, "could not save a master key's count of seals");
+                keyring.keep_unsaved_seals(key_id, seals);
+            }
+        }
+    }
 }
 
 /// The key text from the environment (wins) or the key file, with a name for errors.
@@ -131,28 +165,58 @@ pub struct ReencryptReport {
     pub failed: u64,
 }
 
-/// Re-seals every secret held under an older key with the primary key, tenant by tenant.
+/// Re-seals every secret held under an older key with the primary key, tenant by tenant. A
+/// tenant whose secrets moved gets one `key.rotated` audit entry, by no one (the product did
+/// it, after `keys rotate` or at start), naming the new key.
 pub async fn reencrypt_all(store: &DynStore, keyring: &Keyring) -> anyhow::Result<ReencryptReport> {
     let primary = keyring.primary_id();
     let mut report = ReencryptReport::default();
     for tenant in store.tenant_directory().await? {
-        for secret in store.secrets_not_under(tenant, primary).await? {
-            let slot = SecretSlot {
-                tenant: secret.tenant,
-                purpose: secret.purpose,
-                row: &secret.row,
-            };
-            match keyring.open(&slot, &secret.envelope) {
-                Ok(plain) => {
-                    let sealed = keyring.seal(&slot, plain.expose_secret());
-                    if store.replace_secret(&secret, &sealed, primary).await? {
-                        report.moved += 1;
-                    }
+        let tenant_report = reencrypt_tenant(store, keyring, tenant).await;
+        save_seal_counts(store, keyring).await;
+        let tenant_report = tenant_report?;
+        if tenant_report.moved > 0 {
+            let details = json!({"key_id": primary, "secrets": tenant_report.moved});
+            let target = Some(primary.to_string());
+            audit::record_by(
+                store,
+                tenant,
+                None,
+                AuditAction::KeyRotated,
+                target,
+                details,
+            )
+            .await;
+        }
+        report.moved += tenant_report.moved;
+        report.failed += tenant_report.failed;
+    }
+    Ok(report)
+}
+
+async fn reencrypt_tenant(
+    store: &DynStore,
+    keyring: &Keyring,
+    tenant: TenantId,
+) -> anyhow::Result<ReencryptReport> {
+    let primary = keyring.primary_id();
+    let mut report = ReencryptReport::default();
+    for secret in store.secrets_not_under(tenant, primary).await? {
+        let slot = SecretSlot {
+            tenant: secret.tenant,
+            purpose: secret.purpose,
+            row: &secret.row,
+        };
+        match keyring.open(&slot, &secret.envelope) {
+            Ok(plain) => {
+                let sealed = keyring.seal(&slot, plain.expose_secret());
+                if store.replace_secret(&secret, &sealed, primary).await? {
+                    report.moved += 1;
                 }
-                Err(error) => {
-                    tracing::error!(tenant = %tenant, error = %error, "cannot re-encrypt a secret");
-                    report.failed += 1;
-                }
+            }
+            Err(error) => {
+                tracing::error!(tenant = %tenant, error = %error, "cannot re-encrypt a secret");
+                report.failed += 1;
             }
         }
     }
@@ -172,6 +236,34 @@ pub async fn rotate(config: &Config, store: &DynStore) -> anyhow::Result<(u32, R
     let keyring = load_keyring(config, store).await?;
     let report = reencrypt_all(store, &keyring).await?;
     Ok((key_id, report))
+}
+
+/// One master key as `keys status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStatus {
+    pub seals: SealStatus,
+    pub primary: bool,
+    /// Secrets stored sealed with this key now.
+    pub secrets: i64,
+}
+
+/// `keys status`: every configured key, its count of seals against the alarm, and what it
+/// seals now.
+pub async fn status(config: &Config, store: &DynStore) -> anyhow::Result<Vec<KeyStatus>> {
+    let keyring = load_keyring(config, store).await?;
+    let usage = store.secret_key_usage().await?;
+    Ok(keyring
+        .seal_status()
+        .into_iter()
+        .map(|seals| KeyStatus {
+            primary: seals.key_id == keyring.primary_id(),
+            secrets: usage
+                .iter()
+                .find(|(id, _)| *id == seals.key_id)
+                .map_or(0, |(_, n)| *n),
+            seals,
+        })
+        .collect())
 }
 
 /// `keys retire KID`: removes an old key, refused while anything is sealed with it.

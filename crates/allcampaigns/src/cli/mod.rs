@@ -130,6 +130,9 @@ pub enum KeysCommand {
     Rotate,
     /// Remove an old key from the key file (refused while a secret still uses it)
     Retire { key_id: u32 },
+    /// Show each key: how many secrets it seals now and how many times it has sealed, against
+    /// the point where it should be rotated
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

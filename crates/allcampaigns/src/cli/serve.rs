@@ -36,6 +36,10 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
     println!("worker running ({lanes} sync lanes); stop it with Ctrl-C");
     shutdown.await;
     cancel.cancel();
-    running.await?;
+    // A join error's text repeats the panic's message, which may hold data (see the panic
+    // hook in `observability`), so only the fact is reported.
+    if running.await.is_err() {
+        anyhow::bail!("the worker stopped abnormally (a panic, logged where it happened)");
+    }
     Ok(())
 }

@@ -1,3 +1,5 @@
+//! The master keys in memory (each with its count of seals) and in key files.
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
@@ -8,18 +10,22 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use zeroize::Zeroizing;
 
+use super::seals::{SEAL_ALARM, SealCount, SealStatus};
 use super::{
     CryptoError, KeyTextError, SecretSlot, envelope_key_id, format_key, open, parse_keys, seal,
 };
 
-/// One master key. The cipher zeroizes its key schedule on drop.
+/// One master key and its count of seals. The cipher zeroizes its key schedule on drop.
 pub struct MasterKey {
     cipher: Aes256Gcm,
+    seals: SealCount,
 }
 
 /// Every configured master key; new secrets are sealed with the primary (highest id).
 pub struct Keyring {
     keys: BTreeMap<u32, MasterKey>,
+    /// Seals per key at which the alarm fires (`SEAL_ALARM` unless a test lowers it).
+    seal_alarm: u64,
 }
 
 impl fmt::Debug for Keyring {
@@ -37,7 +43,20 @@ impl Keyring {
             .into_iter()
             .map(|(id, material)| (id, MasterKey::from_bytes(&material)))
             .collect();
-        Ok(Self { keys })
+        Ok(Self {
+            keys,
+            seal_alarm: SEAL_ALARM,
+        })
+    }
+
+    /// The same keyring with the seal alarm at `seals` instead of [`SEAL_ALARM`].
+    pub fn with_seal_alarm(mut self, seals: u64) -> Self {
+        self.seal_alarm = seals;
+        self
+    }
+
+    pub fn seal_alarm(&self) -> u64 {
+        self.seal_alarm
     }
 
     pub fn generate_material() -> Zeroizing<[u8; 32]> {
@@ -52,6 +71,7 @@ impl Keyring {
         let text = format_key(1, &material);
         let ring = Self {
             keys: BTreeMap::from([(1, MasterKey::from_bytes(&material))]),
+            seal_alarm: SEAL_ALARM,
         };
         (ring, text)
     }
@@ -73,15 +93,53 @@ impl Keyring {
     }
 
     pub fn seal(&self, slot: &SecretSlot, plaintext: &[u8]) -> Vec<u8> {
-        let id = self.primary_id();
-        seal(id, &self.keys[&id].cipher, slot, plaintext)
+        self.seal_with(self.primary_id(), slot, plaintext)
+            .expect("the primary key is in the keyring")
     }
 
     /// Seals with a particular key rather than the primary one.
     pub fn seal_with(&self, key_id: u32, slot: &SecretSlot, plaintext: &[u8]) -> Option<Vec<u8>> {
+        let key = self.keys.get(&key_id)?;
+        key.seals.add_one(key_id, self.seal_alarm);
+        Some(seal(key_id, &key.cipher, slot, plaintext))
+    }
+
+    /// Each key's count of seals, as far as this process knows.
+    pub fn seal_status(&self) -> Vec<SealStatus> {
         self.keys
-            .get(&key_id)
-            .map(|key| seal(key_id, &key.cipher, slot, plaintext))
+            .iter()
+            .map(|(&key_id, key)| {
+                let seals = key.seals.total();
+                SealStatus {
+                    key_id,
+                    seals,
+                    alarm: seals >= self.seal_alarm,
+                }
+            })
+            .collect()
+    }
+
+    /// Takes every key's seals not yet added to the database (`keys::save_seal_counts`).
+    pub(crate) fn take_unsaved_seals(&self) -> Vec<(u32, u64)> {
+        self.keys
+            .iter()
+            .map(|(&key_id, key)| (key_id, key.seals.take_unsaved()))
+            .filter(|(_, seals)| *seals > 0)
+            .collect()
+    }
+
+    /// Gives back seals whose save failed, to be saved next time.
+    pub(crate) fn keep_unsaved_seals(&self, key_id: u32, seals: u64) {
+        if let Some(key) = self.keys.get(&key_id) {
+            key.seals.keep_unsaved(seals);
+        }
+    }
+
+    /// Records the database's total for a key (which includes every process's seals).
+    pub(crate) fn stored_seals(&self, key_id: u32, total: u64) {
+        if let Some(key) = self.keys.get(&key_id) {
+            key.seals.stored(key_id, total, self.seal_alarm);
+        }
     }
 
     pub fn seal_str(&self, slot: &SecretSlot, secret: &SecretString) -> Vec<u8> {
@@ -112,6 +170,7 @@ impl MasterKey {
     fn from_bytes(material: &[u8; 32]) -> Self {
         Self {
             cipher: Aes256Gcm::new_from_slice(material).expect("32 bytes is an AES-256 key"),
+            seals: SealCount::default(),
         }
     }
 }

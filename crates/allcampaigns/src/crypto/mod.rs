@@ -6,6 +6,7 @@
 
 mod keyring;
 mod keytext;
+mod seals;
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -13,6 +14,7 @@ use rand::RngCore;
 
 pub use keyring::{AppendKeyError, Keyring, MasterKey, append_key_file, create_key_file};
 pub use keytext::{KeyTextError, format_key, parse_keys};
+pub use seals::{SEAL_ALARM, SealStatus};
 
 use crate::domain::TenantId;
 

@@ -1,3 +1,6 @@
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
 use secrecy::ExposeSecret;
 
 use super::*;
@@ -106,15 +109,119 @@ fn sec_07_envelope_length_is_header_plus_nonce_plus_plaintext_plus_tag() {
     assert_eq!(envelope_key_id(&envelope), Some(1));
 }
 
+/// SEC-03: a million seals of the same plaintext under one key give a million distinct nonces
+/// and a million distinct ciphertexts, and the key counted every one. The seals run on every
+/// core: AES-GCM's generic code is compiled into this crate, unoptimized in tests.
 #[test]
-fn the_same_plaintext_never_seals_to_the_same_bytes() {
+fn sec_03_a_million_seals_have_distinct_nonces_and_ciphertexts_and_are_counted() {
+    const SEALS: usize = 1_000_000;
+    type Sealed = ([u8; NONCE_LEN], [u8; 16 + TAG_LEN]);
     let (ring, _) = Keyring::generate();
     let tenant = TenantId::new();
-    let mut seen = std::collections::HashSet::new();
-    for _ in 0..10_000 {
-        let envelope = ring.seal(&slot(tenant, "r"), b"same");
-        assert!(seen.insert(envelope[HEADER_LEN..HEADER_LEN + NONCE_LEN].to_vec()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let share = SEALS.div_ceil(threads);
+    let batches: Vec<Vec<Sealed>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|index| {
+                let (ring, count) = (&ring, share.min(SEALS - index * share));
+                scope.spawn(move || {
+                    (0..count)
+                        .map(|_| {
+                            let envelope = ring.seal(&slot(tenant, "r"), &[7u8; 16]);
+                            let (nonce, sealed) = envelope[HEADER_LEN..].split_at(NONCE_LEN);
+                            (nonce.try_into().unwrap(), sealed.try_into().unwrap())
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut nonces: HashSet<[u8; NONCE_LEN]> = HashSet::with_capacity(SEALS);
+    let mut ciphertexts: HashSet<[u8; 16 + TAG_LEN]> = HashSet::with_capacity(SEALS);
+    for (nonce, sealed) in batches.into_iter().flatten() {
+        assert!(nonces.insert(nonce), "a nonce repeated");
+        assert!(ciphertexts.insert(sealed), "a ciphertext repeated");
     }
+    assert_eq!((nonces.len(), ciphertexts.len()), (SEALS, SEALS));
+    let status = ring.seal_status();
+    assert_eq!(status.len(), 1);
+    assert_eq!(status[0].seals, SEALS as u64);
+    assert!(!status[0].alarm);
+    assert_eq!(SEAL_ALARM, 1 << 30, "a quarter of NIST SP 800-38D's 2^32");
+}
+
+/// Everything logged, for the tests that read it.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// SEC-03: the alarm (an error in the log, and `alarm` in the status the metrics and `keys
+/// status` show) fires once, when a key's count reaches it: by this process's seals, or by
+/// the total the database answers.
+#[test]
+fn sec_03_the_seal_alarm_fires_once_when_a_keys_count_reaches_it() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let ring = Keyring::generate().0.with_seal_alarm(5);
+        assert_eq!(ring.seal_alarm(), 5);
+        for count in 1..=7u64 {
+            ring.seal(&slot(TenantId::new(), "r"), b"x");
+            let status = ring.seal_status()[0];
+            assert_eq!((status.seals, status.alarm), (count, count >= 5));
+            let alarms = logs.text().matches("past the alarm").count();
+            assert_eq!(alarms, usize::from(count >= 5), "after {count} seals");
+        }
+        let stored = Keyring::generate().0.with_seal_alarm(100);
+        stored.stored_seals(1, 99);
+        assert!(!stored.seal_status()[0].alarm);
+        stored.stored_seals(1, 100);
+        assert!(stored.seal_status()[0].alarm);
+    });
+    let text = logs.text();
+    assert_eq!(text.matches("past the alarm").count(), 2, "{text}");
+    assert!(text.contains("ERROR") && text.contains("allcampaigns keys rotate"));
+}
+
+/// Seals not yet saved are handed out once, and come back when their save fails.
+#[test]
+fn unsaved_seals_are_taken_once_and_kept_when_a_save_fails() {
+    let (ring, _) = Keyring::generate();
+    for _ in 0..3 {
+        ring.seal(&slot(TenantId::new(), "r"), b"x");
+    }
+    assert_eq!(ring.take_unsaved_seals(), vec![(1, 3)]);
+    assert_eq!(ring.take_unsaved_seals(), vec![]);
+    assert_eq!(ring.seal_status()[0].seals, 0, "taken, not yet stored");
+    ring.keep_unsaved_seals(1, 3);
+    ring.stored_seals(1, 10);
+    assert_eq!(ring.seal_status()[0].seals, 13);
+    ring.stored_seals(1, 7);
+    assert_eq!(
+        ring.seal_status()[0].seals,
+        13,
+        "an older answer never lowers it"
+    );
 }
 
 #[test]

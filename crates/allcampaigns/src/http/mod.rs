@@ -43,7 +43,16 @@ pub fn router(state: AppState) -> Router {
     let routes = routes
         .route("/static/{file}", get(static_files::serve))
         .merge(pages::routes())
-        .merge(api::routes())
+        .merge(api::routes());
+    with_layers(routes, state)
+}
+
+/// `routes` behind the layers every request passes through: errors, panics, request ids,
+/// observation, CSRF, limits. Public so a test can put a route of its own (one that panics)
+/// behind exactly these.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let config = &state.config;
+    let routes = routes
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

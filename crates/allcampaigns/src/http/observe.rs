@@ -47,7 +47,13 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(300).collect());
-    let response = next.run(request).await;
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // Audit entries written while serving carry the request's id.
+    let response = crate::audit::in_request(request_id, next.run(request)).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     let labels = HttpLabels {

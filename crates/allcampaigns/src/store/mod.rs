@@ -231,6 +231,16 @@ pub trait ConnectionStore {
     async fn secret_key_usage(&self) -> Result<Vec<(u32, i64)>>;
 }
 
+/// How many times each master key has sealed (RELIABILITY SEC-03), kept beside the key's
+/// check value so the count outlives every process that adds to it.
+#[async_trait]
+pub trait SealCountStore {
+    async fn seal_counts(&self) -> Result<Vec<(u32, u64)>>;
+    /// Adds `seals` to a key's count and answers the new total; `None` when the key has no
+    /// check value stored yet.
+    async fn add_seals(&self, key_id: u32, seals: u64) -> Result<Option<u64>>;
+}
+
 /// Health of the store itself.
 #[async_trait]
 pub trait StoreHealth {
@@ -244,6 +254,7 @@ pub trait Store:
     + TenantStore
     + AuditStore
     + ConnectionStore
+    + SealCountStore
     + SyncStore
     + JobStore
     + StoreHealth
@@ -256,6 +267,7 @@ impl<T> Store for T where
         + TenantStore
         + AuditStore
         + ConnectionStore
+        + SealCountStore
         + SyncStore
         + JobStore
         + StoreHealth

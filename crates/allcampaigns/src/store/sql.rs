@@ -143,6 +143,10 @@ pub const KEY_CHECKS: &str = "SELECT key_id, check_envelope FROM encryption_keys
 pub const INSERT_KEY_CHECK: &str = "INSERT INTO encryption_keys (key_id, check_envelope, created_at) \
      VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING";
 pub const DELETE_KEY_CHECK: &str = "DELETE FROM encryption_keys WHERE key_id = $1";
+pub const SEAL_COUNTS: &str = "SELECT key_id, seals FROM encryption_keys ORDER BY key_id";
+/// One statement, so processes adding at once each add their own share.
+pub const ADD_SEALS: &str =
+    "UPDATE encryption_keys SET seals = seals + $2 WHERE key_id = $1 RETURNING seals";
 
 pub const INSERT_API_TOKEN: &str = "INSERT INTO api_tokens \
      (id, user_id, name, token_hash, last4, created_at, expires_at, read_only, tenant_scope) \

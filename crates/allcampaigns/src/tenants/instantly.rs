@@ -149,7 +149,9 @@ pub async fn link(
         },
         ConnectionStatus::Connected,
     );
-    let saved = store.save_connection(tenant, &sealed).await?;
+    let saved = store.save_connection(tenant, &sealed).await;
+    crate::keys::save_seal_counts(store, services.keyring).await;
+    let saved = saved?;
     // The backfill starts with the next free worker.
     SyncWorker::request(store, tenant)
         .await

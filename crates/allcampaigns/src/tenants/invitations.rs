@@ -16,7 +16,7 @@ use crate::domain::{Email, Role, TenantId, is_allowed_in_name};
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
 use crate::services::Services;
-use crate::store::{Invitation, NewAuditEntry, StoreError, User};
+use crate::store::{Invitation, StoreError, User};
 use crate::text::{Lang, Problem};
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -51,13 +51,12 @@ pub async fn invite(
         created_at: now,
         expires_at: now + INVITATION_LIFETIME,
     };
-    let entry = NewAuditEntry {
-        actor: Some(access.current.user.id),
-        action: AuditAction::MemberInvited.as_str().into(),
-        target: Some(email.to_string()),
-        details: json!({"role": role, "invitation_id": invitation.id}),
-        request_id: None,
-    };
+    let entry = audit::entry(
+        Some(access.current.user.id),
+        AuditAction::MemberInvited,
+        Some(email.to_string()),
+        json!({"role": role, "invitation_id": invitation.id}),
+    );
     let store = services.store;
     match store
         .create_invitation_audited(access.tenant, &invitation, &entry)

@@ -265,6 +265,7 @@ pub struct AuditTexts {
     pub when: Words,
     pub who: Words,
     pub target: Words,
+    pub request: Words,
     pub system: Words,
     pub former_member: With,
 }

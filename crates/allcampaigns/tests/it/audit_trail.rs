@@ -1,15 +1,23 @@
 //! The audit trail: append-only for the app (AUD-01) and one entry per privileged action with
-//! its actor and target (AUD-02), on both backends.
+//! its actor, tenant, target, time and request id (AUD-02), on both backends.
 
+use allcampaigns::app::SignInLimits;
+use allcampaigns::auth::RateLimiter;
+use allcampaigns::crypto::format_key;
 use allcampaigns::domain::{Email, Role, TenantId, UserId};
-use allcampaigns::store::{AuditEntry, AuditFilter, DynStore, NewAuditEntry, TenantProfile};
+use allcampaigns::keys;
+use allcampaigns::store::{
+    AuditEntry, AuditFilter, ConnectionStatus, DynStore, NewAuditEntry, TenantProfile,
+};
+use allcampaigns::tenants::instantly::{Workspace, sealed_link};
+use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
 
 use crate::api::{call, token_for};
 use crate::catalogue_support::{sqlite_file, tenant_rows};
-use crate::helpers::{TestDb, spawn_app};
+use crate::helpers::{TestApp, TestDb, secret, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 async fn tenant_with_audit(store: &DynStore) -> TenantId {
@@ -114,24 +122,71 @@ async fn app_connection(db: &TestDb) -> PgConnection {
     PgConnection::connect(url.expose_secret()).await.unwrap()
 }
 
-/// The single entry for `action`, checked for the actor and the target.
+/// What one privileged action must have written: exactly one entry, with these fields.
+struct Expected<'a> {
+    action: &'a str,
+    actor: Option<UserId>,
+    target: Option<&'a str>,
+    request_id: Option<&'a str>,
+}
+
+/// The single entry for `expected.action`, checked field by field, written in `tenant`
+/// between `since` and now.
 fn only_entry<'a>(
     entries: &'a [AuditEntry],
-    action: &str,
-    actor: UserId,
-    target: Option<&str>,
+    tenant: TenantId,
+    since: DateTime<Utc>,
+    expected: Expected,
 ) -> &'a AuditEntry {
+    let action = expected.action;
     let matching: Vec<_> = entries.iter().filter(|e| e.action == action).collect();
     assert_eq!(matching.len(), 1, "exactly one {action}: {entries:#?}");
     let entry = matching[0];
-    assert_eq!(entry.actor_id, Some(actor), "{action} names its actor");
-    assert_eq!(entry.target.as_deref(), target, "{action} names its target");
+    assert_eq!(entry.tenant_id, tenant, "{action} is in its tenant");
+    assert_eq!(entry.actor_id, expected.actor, "{action} names its actor");
+    assert_eq!(
+        entry.target.as_deref(),
+        expected.target,
+        "{action} names its target"
+    );
+    assert_eq!(
+        entry.request_id.as_deref(),
+        expected.request_id,
+        "{action} carries the id of the request that wrote it"
+    );
+    let now = Utc::now();
+    // SQLite keeps milliseconds, so `at` may fall just before `since`.
+    assert!(entry.at >= since - chrono::Duration::seconds(1) && entry.at <= now);
     entry
+}
+
+/// `api::call`, also answering the response's `x-request-id`.
+async fn call_with_id(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value, String) {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (status, body, request_id)
 }
 
 /// AUD-02: each privileged action over the API (tenant created and updated, member invited,
 /// role changed, member removed, key added, key removed) writes exactly one entry in its
-/// tenant, with the acting person, the target and the time.
+/// tenant, with the acting person, the target, the time and the id of the request that did it
+/// (the `x-request-id` its response carried); the API lists that id too.
 async fn aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_target(db: TestDb) {
     let sim = crate::sync::simulator(instantly_sim::Scale::Small).await;
     let mut config = db.config.clone();
@@ -146,8 +201,8 @@ async fn aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_t
         .unwrap()
         .unwrap()
         .id;
-    let started = chrono::Utc::now();
-    let (status, tenant) = call(
+    let started = Utc::now();
+    let (status, tenant, created_id) = call_with_id(
         &app,
         &token,
         Method::POST,
@@ -156,64 +211,94 @@ async fn aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_t
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{tenant}");
-    let id = tenant["id"].as_str().unwrap().to_string();
+    let id: TenantId = tenant["id"].as_str().unwrap().parse().unwrap();
     let base = format!("/api/v1/tenants/{id}");
-    let member =
-        crate::helpers::member(&app, id.parse().unwrap(), "op@example.com", Role::Operator)
-            .await
-            .to_string();
+    let member = crate::helpers::member(&app, id, "op@example.com", Role::Operator)
+        .await
+        .to_string();
     let key = sim.workspaces()[0].api_key.clone();
     let steps = [
-        (Method::PATCH, base.clone(), Some(json!({"name": "A2"}))),
         (
+            "tenant.updated",
+            None,
+            Method::PATCH,
+            base.clone(),
+            Some(json!({"name": "A2"})),
+        ),
+        (
+            "member.invited",
+            Some("new@example.com"),
             Method::POST,
             format!("{base}/members"),
             Some(json!({"email": "new@example.com", "role": "client"})),
         ),
         (
+            "member.role_changed",
+            Some(member.as_str()),
             Method::PATCH,
             format!("{base}/members/{member}"),
             Some(json!({"role": "client"})),
         ),
-        (Method::DELETE, format!("{base}/members/{member}"), None),
         (
+            "member.removed",
+            Some(member.as_str()),
+            Method::DELETE,
+            format!("{base}/members/{member}"),
+            None,
+        ),
+        (
+            "connection.key_added",
+            None,
             Method::PUT,
             format!("{base}/connection"),
             Some(json!({"api_key": key})),
         ),
-        (Method::DELETE, format!("{base}/connection"), None),
+        (
+            "connection.key_removed",
+            None,
+            Method::DELETE,
+            format!("{base}/connection"),
+            None,
+        ),
     ];
-    for (method, path, body) in steps {
-        let (status, answer) = call(&app, &token, method.clone(), &path, body).await;
+    let mut done = vec![("tenant.created", None, created_id)];
+    for (action, target, method, path, body) in steps {
+        let (status, answer, request_id) =
+            call_with_id(&app, &token, method.clone(), &path, body).await;
         assert!(status.is_success(), "{method} {path}: {status} {answer}");
+        done.push((action, target, request_id));
     }
     let filter = AuditFilter {
         limit: 100,
         ..Default::default()
     };
-    let entries = app
-        .store
-        .audit_entries(id.parse().unwrap(), &filter)
-        .await
-        .unwrap();
-    only_entry(&entries, "tenant.created", owner, None);
-    only_entry(&entries, "tenant.updated", owner, None);
-    only_entry(&entries, "member.invited", owner, Some("new@example.com"));
-    only_entry(&entries, "member.role_changed", owner, Some(&member));
-    only_entry(&entries, "member.removed", owner, Some(&member));
-    only_entry(&entries, "connection.key_added", owner, None);
-    only_entry(&entries, "connection.key_removed", owner, None);
+    let entries = app.store.audit_entries(id, &filter).await.unwrap();
+    for (action, target, request_id) in &done {
+        let expected = Expected {
+            action,
+            actor: Some(owner),
+            target: *target,
+            request_id: Some(request_id),
+        };
+        only_entry(&entries, id, started, expected);
+    }
     assert_eq!(entries.len(), 7, "nothing else was recorded: {entries:#?}");
-    let now = chrono::Utc::now();
-    for entry in &entries {
-        assert_eq!(entry.tenant_id.to_string(), id);
-        assert!(entry.at >= started - chrono::Duration::seconds(1) && entry.at <= now);
+    let (_, listed) = call(&app, &token, Method::GET, &format!("{base}/audit"), None).await;
+    let listed_ids: Vec<&str> = listed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["request_id"].as_str())
+        .collect();
+    for (_, _, request_id) in &done {
+        assert!(listed_ids.contains(&request_id.as_str()), "{listed}");
     }
     app.stop().await;
 }
 
 /// AUD-02 for signing in: a mailed link redeemed once writes exactly one `sign_in.succeeded`
-/// entry for that person (and a second redemption of the same link writes none).
+/// entry for that person, carrying the sign-in request's id (a second redemption of the same
+/// link writes none).
 async fn aud_02_a_sign_in_writes_exactly_one_entry_for_the_person(db: TestDb) {
     let app = spawn_app(db.config.clone()).await;
     let email = Email::parse("ana@example.com").unwrap();
@@ -236,9 +321,16 @@ async fn aud_02_a_sign_in_writes_exactly_one_entry_for_the_person(db: TestDb) {
         .unwrap()
         .1
         .into_owned();
+    let mut request_ids = Vec::new();
     for expected in [StatusCode::SEE_OTHER, StatusCode::BAD_REQUEST] {
         let answer = visitor.post("/login/confirm", &[("token", &token)]).await;
         assert_eq!(answer.status(), expected);
+        request_ids.push(
+            answer.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let entries = app.store.user_audit_entries(user.id).await.unwrap();
     let sign_ins: Vec<_> = entries
@@ -247,7 +339,117 @@ async fn aud_02_a_sign_in_writes_exactly_one_entry_for_the_person(db: TestDb) {
         .collect();
     assert_eq!(sign_ins.len(), 1, "{entries:#?}");
     assert_eq!(sign_ins[0].user_id, Some(user.id));
+    assert_eq!(
+        sign_ins[0].request_id.as_deref(),
+        Some(request_ids[0].as_str()),
+        "the entry carries the id of the request that signed in"
+    );
     app.stop().await;
+}
+
+/// AUD-02 for a refused burst of sign-in requests: its one entry, written off the request path,
+/// still carries the id of the first refused request.
+async fn aud_02_a_refused_sign_in_burst_names_the_refused_request(db: TestDb) {
+    let one_per_address = SignInLimits {
+        per_email: RateLimiter::new(1, std::time::Duration::from_secs(900)),
+        per_ip: RateLimiter::new(1000, std::time::Duration::from_secs(900)),
+    };
+    let app = spawn_app_with(db.config.clone(), one_per_address).await;
+    let email = Email::parse("fay@example.com").unwrap();
+    let user = app.store.create_user(&email, "").await.unwrap();
+    let mut visitor = crate::helpers::Visitor::arrive(&app).await;
+    let mut refused_ids = Vec::new();
+    for expected in [200, 429, 429] {
+        let response = visitor.post("/login", &[("email", email.as_str())]).await;
+        assert_eq!(response.status(), expected);
+        if expected == 429 {
+            refused_ids.push(
+                response.headers()["x-request-id"]
+                    .to_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    // Written by a task of its own: wait for it, not for a fixed time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let bursts = loop {
+        let entries = app.store.user_audit_entries(user.id).await.unwrap();
+        let bursts: Vec<_> = entries
+            .into_iter()
+            .filter(|e| e.action == "sign_in.burst_refused")
+            .collect();
+        if !bursts.is_empty() || std::time::Instant::now() > deadline {
+            break bursts;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(bursts.len(), 1, "{bursts:#?}");
+    assert_eq!(
+        bursts[0].request_id.as_deref(),
+        Some(refused_ids[0].as_str())
+    );
+    app.stop().await;
+}
+
+/// AUD-02 for key rotation: `keys rotate` writes one `key.rotated` entry in each tenant whose
+/// secret moved, by no one (the command line acted), naming the new key, with no request id;
+/// a tenant with nothing sealed gets none, and a re-encryption that moves nothing writes none.
+async fn aud_02_key_rotation_writes_one_entry_in_each_tenant_whose_secret_moved(db: TestDb) {
+    let store = db.store().await;
+    let mut config = db.config.clone();
+    config.master_key = None; // rotation works on the key file
+    config.master_key_file = db.dir.path().join("rotation.key");
+    std::fs::write(&config.master_key_file, format_key(1, &[42; 32]).as_str()).unwrap();
+    let keyring = keys::load_keyring(&config, &store).await.unwrap();
+    let mut tenants = Vec::new();
+    for name in ["linked-a", "linked-b", "unlinked"] {
+        let profile = TenantProfile {
+            name: name.into(),
+            ..Default::default()
+        };
+        tenants.push(store.create_tenant(None, &profile).await.unwrap().id);
+    }
+    for tenant in &tenants[..2] {
+        let workspace = Workspace {
+            id: None,
+            name: None,
+        };
+        let link = sealed_link(
+            &keyring,
+            *tenant,
+            &secret("sk_rotated"),
+            "https://api.instantly.ai",
+            workspace,
+            ConnectionStatus::Connected,
+        );
+        store.save_connection(*tenant, &link).await.unwrap();
+    }
+    let started = Utc::now();
+    let (key_id, report) = keys::rotate(&config, &store).await.unwrap();
+    assert_eq!((key_id, report.moved), (2, 2));
+    let again = keys::load_keyring(&config, &store).await.unwrap();
+    assert_eq!(keys::reencrypt_all(&store, &again).await.unwrap().moved, 0);
+    let filter = AuditFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    for tenant in &tenants[..2] {
+        let entries = store.audit_entries(*tenant, &filter).await.unwrap();
+        let expected = Expected {
+            action: "key.rotated",
+            actor: None,
+            target: Some("2"),
+            request_id: None,
+        };
+        let entry = only_entry(&entries, *tenant, started, expected);
+        assert_eq!(entry.details.0, json!({"key_id": 2, "secrets": 1}));
+    }
+    let unlinked = store.audit_entries(tenants[2], &filter).await.unwrap();
+    assert!(
+        unlinked.iter().all(|e| e.action != "key.rotated"),
+        "{unlinked:#?}"
+    );
 }
 
 /// Security review finding 9: an audit filter date whose next day does not exist (chrono's
@@ -297,6 +499,8 @@ async fn finding_09_an_audit_date_far_in_the_future_is_refused_not_a_panic(db: T
 
 on_both_backends!(
     aud_02_a_sign_in_writes_exactly_one_entry_for_the_person,
+    aud_02_key_rotation_writes_one_entry_in_each_tenant_whose_secret_moved,
+    aud_02_a_refused_sign_in_burst_names_the_refused_request,
     finding_09_an_audit_date_far_in_the_future_is_refused_not_a_panic,
     aud_01_audit_rows_cannot_be_changed_or_deleted_by_the_app,
     aud_02_each_privileged_action_writes_exactly_one_entry_with_actor_and_target,

@@ -35,6 +35,7 @@ mod pgbouncer;
 mod proxy;
 mod python_tools;
 mod rls;
+mod seal_counts;
 mod shutdown;
 mod signin;
 mod slow_clients;

@@ -150,6 +150,9 @@ pub struct AuditBody {
     pub action: String,
     pub target: Option<String>,
     pub details: serde_json::Value,
+    /// The `x-request-id` of the request that wrote the entry; none for the command line and
+    /// background work.
+    pub request_id: Option<String>,
 }
 
 impl From<AuditEntry> for AuditBody {
@@ -161,6 +164,7 @@ impl From<AuditEntry> for AuditBody {
             action: entry.action,
             target: entry.target,
             details: entry.details.0,
+            request_id: entry.request_id,
         }
     }
 }

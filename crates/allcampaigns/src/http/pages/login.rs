@@ -149,12 +149,9 @@ fn refuse(
     refusal: Refusal,
 ) -> AppError {
     if refusal.first_of_burst {
-        tokio::spawn(record_refused_burst(
-            state.clone(),
-            limit,
-            email.clone(),
-            ip,
-        ));
+        // Off the request path, but its entry still names the refused request.
+        let entry = record_refused_burst(state.clone(), limit, email.clone(), ip);
+        tokio::spawn(audit::in_request(audit::current_request_id(), entry));
     }
     AppError::TooManyRequests {
         retry_after: refusal.retry_after,

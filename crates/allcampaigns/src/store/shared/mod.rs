@@ -8,5 +8,6 @@ mod audit;
 mod connections;
 mod health;
 mod jobs;
+mod seals;
 mod sync;
 mod tenants;

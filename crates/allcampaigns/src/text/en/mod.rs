@@ -158,6 +158,7 @@ pub const EN: Texts = Texts {
         when: "When (UTC)",
         who: "Who",
         target: "Target",
+        request: "Request",
         system: "system",
         former_member: |id| format!("former member {id}"),
     },
