@@ -51,11 +51,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-<<<<<<< HEAD
-    pub const ALL: [Self; 28] = [
-=======
-    pub const ALL: [Self; 27] = [
->>>>>>> secrets-audit
+    pub const ALL: [Self; 29] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
