@@ -69,6 +69,10 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,
         ]))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::forget_untrusted_request_id,
+        ))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(observe::make_span))

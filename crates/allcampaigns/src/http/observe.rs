@@ -32,6 +32,24 @@ pub fn make_span(request: &Request) -> Span {
     tracing::info_span!("request", method, route, request_id)
 }
 
+/// Only a trusted proxy may choose a request's id: from anyone else it is dropped and a new one
+/// made, so nobody can put an id of their choosing on the audit entries of their own actions.
+pub async fn forget_untrusted_request_id(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let trusted = &state.config.trusted_proxies;
+    if !peer.is_some_and(|peer| trusted.iter().any(|net| net.contains(&peer))) {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(request).await
+}
+
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = request

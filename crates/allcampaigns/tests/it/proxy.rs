@@ -17,6 +17,7 @@ on_both_backends!(
     finding_6_behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit,
     finding_6_an_untrusted_peer_cannot_spoof_x_forwarded_for,
     finding_6_the_request_log_records_the_forwarded_address,
+    aud_02_only_a_trusted_proxy_chooses_the_request_id,
 );
 
 fn behind_loopback_proxy(db: &TestDb) -> Config {
@@ -123,4 +124,24 @@ async fn logged_ips(db: &TestDb) -> Vec<(String, String)> {
             .unwrap();
         sqlx::query_as(query).fetch_all(&mut sqlite).await.unwrap()
     }
+}
+
+/// AUD-02: audit entries carry the request id, so a client must not pick it; a trusted proxy
+/// may (it passes its own id through for tracing).
+async fn aud_02_only_a_trusted_proxy_chooses_the_request_id(db: TestDb) {
+    let ask = |app: &crate::helpers::TestApp| {
+        app.client
+            .get(app.url("/login"))
+            .header("x-request-id", "chosen-by-the-client")
+            .send()
+    };
+    let direct = crate::helpers::spawn_app(db.config.clone()).await;
+    let response = ask(&direct).await.unwrap();
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "chosen-by-the-client");
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    direct.stop().await;
+    let proxied = crate::helpers::spawn_app(behind_loopback_proxy(&db)).await;
+    let response = ask(&proxied).await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "chosen-by-the-client");
 }
