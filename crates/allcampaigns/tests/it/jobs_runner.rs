@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use allcampaigns::domain::TenantId;
-use allcampaigns::jobs::runner::{Handler, Runner};
+use allcampaigns::jobs::runner::{Handler, Next, Runner};
 use allcampaigns::jobs::{Job, JobKind, JobState, NewJob};
 use allcampaigns::store::*;
 use async_trait::async_trait;
@@ -32,12 +32,12 @@ impl Handler for Recorder {
         JobKind::Sync
     }
 
-    async fn run(&self, job: &Job) -> anyhow::Result<()> {
+    async fn run(&self, job: &Job) -> anyhow::Result<Next> {
         self.0.send(job.clone()).ok();
         if job.payload["fail"] == json!(true) {
             return Err(anyhow::anyhow!("Instantly answered 500").context("cannot sync"));
         }
-        Ok(())
+        Ok(Next::Done)
     }
 }
 
