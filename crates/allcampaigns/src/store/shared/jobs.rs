@@ -178,7 +178,7 @@ fn insert_args(tenant: TenantId, id: Uuid, job: &NewJob) -> Args {
 }
 
 /// Tells idle runners on every node, once the transaction commits (PostgreSQL `NOTIFY`). SQLite
-/// has one process, whose runner wakes its own lanes.
+/// has no such channel: a runner wakes its own lanes when it enqueues, and polls.
 async fn notify(tx: &mut Tx, kind: &str) -> Result<()> {
     if tx.backend() == Backend::Postgres {
         let args = Args::new().bind(JOB_CHANNEL).bind(kind);
