@@ -113,7 +113,9 @@ impl Runner {
     pub async fn run(self, concurrency: usize, cancel: CancellationToken) {
         let mut tasks = tokio::task::JoinSet::new();
         // Listening starts before the lanes first look, so no notice falls between the two.
-        let notices = self.store.listen_for_jobs().await;
+        let Some(notices) = self.listen(&cancel).await else {
+            return;
+        };
         tasks.spawn(self.clone().relay_notices(notices, cancel.clone()));
         for _ in 0..concurrency.max(1) {
             let runner = self.clone();
@@ -188,7 +190,21 @@ impl Runner {
                 () = cancel.cancelled() => return,
                 () = tokio::time::sleep(RELISTEN) => {}
             }
-            listening = self.store.listen_for_jobs().await;
+            match self.listen(&cancel).await {
+                Some(again) => listening = again,
+                None => return,
+            }
+        }
+    }
+
+    /// Opens the store's listener; `None` when cancelled meanwhile.
+    async fn listen(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Option<store::Result<Option<JobNotices>>> {
+        tokio::select! {
+            listening = self.store.listen_for_jobs() => Some(listening),
+            () = cancel.cancelled() => None,
         }
     }
 

@@ -195,3 +195,39 @@ async fn an_idle_runner_on_another_node_starts_a_new_job_within_a_second() {
     cancel.cancel();
     lanes.await.unwrap();
 }
+
+/// A runner whose `LISTEN` connection is killed (a restart, a proxy) keeps starting jobs: its
+/// lanes poll while the listener is away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_that_loses_its_listener_still_starts_jobs_by_polling() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (store, tenant, runner, mut ran) = setup(&db).await;
+    let cancel = CancellationToken::new();
+    let runner = runner.with_poll(Duration::from_millis(200));
+    let lanes = tokio::spawn(runner.run(1, cancel.clone()));
+    let first = NewJob::now(JobKind::Sync, json!({"n": 1}));
+    store.enqueue(tenant, &first).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), ran.recv())
+        .await
+        .expect("the first job started")
+        .unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query = 'LISTEN \"job_queue\"'",
+    )
+    .fetch_all(&mut db.superuser().await)
+    .await
+    .unwrap();
+    assert_eq!(killed, [true], "the listener was there, and is gone");
+    let second = NewJob::now(JobKind::Sync, json!({"n": 2}));
+    store.enqueue(tenant, &second).await.unwrap();
+    let started = tokio::time::timeout(Duration::from_secs(2), ran.recv())
+        .await
+        .expect("the runner still starts jobs")
+        .unwrap();
+    assert_eq!(started.payload, json!({"n": 2}));
+    cancel.cancel();
+    lanes.await.unwrap();
+}
