@@ -186,8 +186,8 @@ pub trait JobStore {
     /// Cancels the live job with this unique key, if there is one; its holder loses its lease.
     async fn cancel_live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<()>;
     /// Notices of jobs made due on any connection (PostgreSQL `LISTEN`), on a connection of
-    /// their own; `None` where the backend has no such thing (SQLite: one process, which wakes
-    /// its lanes itself).
+    /// their own; `None` where the backend has no such thing (SQLite, where a runner wakes its
+    /// own lanes when it enqueues, and polls).
     async fn listen_for_jobs(&self) -> Result<Option<JobNotices>>;
 }
 

@@ -87,6 +87,9 @@ impl<S: SqlBacked> JobStore for S {
         if tx.execute(sql::REQUEUE_JOB, args).await? != 1 {
             return Err(StoreError::LeaseLost);
         }
+        if run_at <= Utc::now() {
+            notify(&mut tx, job.kind.as_str()).await?;
+        }
         tx.commit().await
     }
 
