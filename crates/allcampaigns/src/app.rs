@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::RateLimiter;
 use crate::config::Config;
 use crate::crypto::Keyring;
+use crate::jobs::runner::Runner;
 use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
 use crate::store::{self, DynStore};
@@ -35,7 +36,6 @@ pub struct AppState {
     /// Failed bearer tokens per client address (security review finding 15).
     pub failed_bearers: Arc<RateLimiter>,
     pub invite_limits: Arc<InviteLimits>,
-    pub sync: SyncWorker,
 }
 
 /// Key saves allowed per tenant in `KEY_CHECK_WINDOW`.
@@ -89,7 +89,7 @@ pub struct App {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     state: AppState,
-    /// Stops accepting connections and the sync lanes: the moment shutdown begins.
+    /// Stops accepting connections and the job lanes: the moment shutdown begins.
     stop: CancellationToken,
     /// Stops the remaining background tasks, once no request can log anything any more.
     cancel: CancellationToken,
@@ -143,9 +143,9 @@ impl App {
             store.clone(),
             cancel.clone(),
         ));
-        let sync = SyncWorker::from_config(&config, store.clone(), keyring.clone(), mailer.clone());
         if config.sync_workers > 0 {
-            background.spawn(sync.clone().run(config.sync_workers as usize, stop.clone()));
+            let runner = job_runner(&config, &store, &keyring, &mailer);
+            background.spawn(runner.run(config.sync_workers as usize, stop.clone()));
         }
         let state = AppState {
             config: Arc::new(config),
@@ -158,7 +158,6 @@ impl App {
             key_checks: Arc::new(RateLimiter::new(KEY_CHECKS_PER_WINDOW, KEY_CHECK_WINDOW)),
             failed_bearers: Arc::new(failed_bearer_limit()),
             invite_limits: Arc::new(InviteLimits::default()),
-            sync,
         };
         Ok(Self {
             listener,
@@ -234,6 +233,17 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The job runner of `serve` and `allcampaigns worker`, with a handler for every kind.
+pub fn job_runner(
+    config: &Config,
+    store: &DynStore,
+    keyring: &Arc<Keyring>,
+    mailer: &Mailer,
+) -> Runner {
+    let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone());
+    Runner::new(store.clone()).with_handler(Arc::new(sync))
 }
 
 /// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved

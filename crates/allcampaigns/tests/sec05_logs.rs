@@ -17,7 +17,7 @@ use allcampaigns::domain::{Email, Role, TenantId};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{AuditFilter, ConnectionStatus, DynStore, TenantProfile};
 use allcampaigns::sync::{SyncOptions, SyncWorker};
-use allcampaigns::tenants::instantly::{Workspace, sealed_link};
+use allcampaigns::sync::link::{Workspace, sealed_link};
 use serde_json::{Value, json};
 
 use helpers::{TestDb, Visitor, secret, spawn_app};

@@ -1,11 +1,12 @@
 //! `BENCH_MODE=paced`: the simulator's real limits on, several workspaces backfilling messages
-//! in parallel through the worker's lanes; reports messages per minute per workspace against
+//! in parallel through the job runner's lanes; reports messages per minute per workspace against
 //! the 2,000/min that 20 list requests a minute allow.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use allcampaigns::config;
+use allcampaigns::jobs::runner::Runner;
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{Table, TenantProfile};
 use allcampaigns::sync::{SyncOptions, SyncWorker};
@@ -41,12 +42,12 @@ pub async fn run() -> anyhow::Result<()> {
         SyncOptions::default(),
         Mailer::Log,
     );
+    let runner = Runner::new(store.clone()).with_handler(Arc::new(worker));
     let cancel = CancellationToken::new();
     let started = Instant::now();
-    let running = tokio::spawn(worker.run(workspaces, cancel.clone()));
+    let running = tokio::spawn(runner.run(workspaces, cancel.clone()));
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     cancel.cancel();
-    // Lanes finish the slice they are in before stopping: count the time until they have.
     running.await?;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     println!("paced: {workspaces} workspaces in parallel for {minutes:.1} min (limits on)");

@@ -21,7 +21,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     app.run(shutdown).await
 }
 
-/// Background work apart from the web tier: re-encryption, then the sync job queue.
+/// Background work apart from the web tier: re-encryption, then the job queue.
 pub async fn worker(config: Config) -> anyhow::Result<()> {
     let store = store::open(&config, true).await?;
     let keyring = std::sync::Arc::new(keys::load_keyring(&config, &store).await?);
@@ -29,11 +29,11 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
     tracing::info!(moved = report.moved, "worker ready");
     let mailer = crate::mail::Mailer::from_config(&config)?;
     let lanes = config.sync_workers.max(1) as usize;
-    let worker = crate::sync::SyncWorker::from_config(&config, store, keyring, mailer);
+    let runner = app::job_runner(&config, &store, &keyring, &mailer);
     let cancel = tokio_util::sync::CancellationToken::new();
     let shutdown = app::shutdown_signal();
-    let running = tokio::spawn(worker.run(lanes, cancel.clone()));
-    println!("worker running ({lanes} sync lanes); stop it with Ctrl-C");
+    let running = tokio::spawn(runner.run(lanes, cancel.clone()));
+    println!("worker running ({lanes} job lanes); stop it with Ctrl-C");
     shutdown.await;
     cancel.cancel();
     // A join error's text repeats the panic's message, which may hold data (see the panic

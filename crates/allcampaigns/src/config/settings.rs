@@ -163,7 +163,7 @@ pub const SETTINGS: &[Setting] = &[
         "sync_workers",
         "ALLCAMPAIGNS_SYNC_WORKERS",
         "2",
-        "tenants synced at once by each serve or worker process (0: this process syncs none)",
+        "jobs (a tenant's sync cycle, …) run at once by each serve or worker process (0: this process runs none)",
     ),
     Setting {
         key: "smtp_url",

@@ -1,7 +1,9 @@
 //! The general job queue: jobs with their own id, a kind, a tenant and a payload, leased by one
 //! worker at a time (a new lease token fences the old holder off), retried with backoff and
-//! jitter, and dead after their last attempt until an admin retries or cancels them. Storage is
-//! [`JobStore`], written once for both backends in `store/shared/jobs.rs`.
+//! jitter, and dead after their last attempt until an admin retries or cancels them. A recurring
+//! job (a tenant's sync) is queued again by its handler instead of finishing. Storage is
+//! [`JobStore`], written once for both backends in `store/shared/jobs.rs`; on PostgreSQL every
+//! change that makes a job due sends `NOTIFY job_queue` so idle runners on every node wake.
 
 pub mod runner;
 
@@ -13,7 +15,7 @@ use rand::Rng;
 use uuid::Uuid;
 
 use crate::domain::TenantId;
-use crate::store::Result;
+use crate::store::{JobNotices, Result};
 
 /// What a job does; each kind has one handler. Stored by [`JobKind::as_str`], which never
 /// changes for a kind once released.
@@ -125,12 +127,39 @@ pub struct Job {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Job {
+    /// What the holder of this leased job writes under; each write extends the lease by `renew`.
+    pub fn lease(&self, renew: Duration) -> Lease {
+        Lease {
+            tenant: self.tenant,
+            job: self.id,
+            // A job that was never leased has no token; the empty one matches no lease.
+            token: self.lease_token.clone().unwrap_or_default(),
+            renew,
+        }
+    }
+}
+
+/// Shown with every write a job's holder makes for the job (sync's pages): the write extends the
+/// lease by `renew`, and is refused with `LeaseLost` once another worker took the job over or it
+/// was cancelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lease {
+    pub tenant: TenantId,
+    pub job: Uuid,
+    pub token: String,
+    pub renew: Duration,
+}
+
 /// The queue's storage. Another tenant's job answers `NotFound`; a holder whose lease was taken
 /// over (or whose job was cancelled) gets `LeaseLost` and must stop without writing.
 #[async_trait]
 pub trait JobStore {
     /// Refused with `Conflict(AlreadyExists)` while a live job has the same unique key.
     async fn enqueue(&self, tenant: TenantId, job: &NewJob) -> Result<Job>;
+    /// Enqueues the job, or, while a live job has its unique key, brings that job's run forward
+    /// to the new one's time (never back): "sync now" twice is one sync.
+    async fn enqueue_or_advance(&self, tenant: TenantId, job: &NewJob) -> Result<()>;
     /// Leases the oldest due job of `kind` (of one tenant when given): a queued job whose time
     /// has come, or a running one whose lease ran out.
     async fn lease_next_job(
@@ -141,6 +170,8 @@ pub trait JobStore {
         lease_until: DateTime<Utc>,
     ) -> Result<Option<Job>>;
     async fn complete_job(&self, job: &Job) -> Result<()>;
+    /// A recurring job's run went well: queued again for `run_at`, its attempts starting over.
+    async fn requeue_job(&self, job: &Job, run_at: DateTime<Utc>) -> Result<()>;
     /// Records the failure: queued again at `retry_at`, or dead when that was the last attempt.
     /// Answers the state the job is now in.
     async fn fail_job(&self, job: &Job, error: &str, retry_at: DateTime<Utc>) -> Result<JobState>;
@@ -157,6 +188,14 @@ pub trait JobStore {
         limit: i64,
     ) -> Result<Vec<Job>>;
     async fn queued_job(&self, tenant: TenantId, id: Uuid) -> Result<Option<Job>>;
+    /// The queued or running job of a kind with this unique key (a tenant's sync).
+    async fn live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<Option<Job>>;
+    /// Cancels the live job with this unique key, if there is one; its holder loses its lease.
+    async fn cancel_live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<()>;
+    /// Notices of jobs made due on any connection (PostgreSQL `LISTEN`), on a connection of
+    /// their own; `None` where the backend has no such thing (SQLite, where a runner wakes its
+    /// own lanes when it enqueues, and polls).
+    async fn listen_for_jobs(&self) -> Result<Option<JobNotices>>;
 }
 
 /// The wait before the next attempt after `attempts` tries: doubling from 10 s, at most an hour,

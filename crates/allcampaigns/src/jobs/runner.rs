@@ -1,27 +1,43 @@
 //! The generic runner: lanes that lease due jobs and hand each to the handler of its kind, then
-//! complete it or record the failure (backoff with jitter, dead after the last attempt). Tests
-//! drive it with `run_once`. A job enqueued through the runner wakes idle lanes at once; other
-//! nodes find it by polling.
+//! record what became of it (done, queued again, or failed with backoff and jitter until dead).
+//! Tests drive it with `run_once`. Idle lanes wake when this runner enqueues, when another node
+//! makes a job due (PostgreSQL `LISTEN`), and otherwise at every poll.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::{Job, JobKind, JobState, NewJob, retry_at};
 use crate::domain::TenantId;
-use crate::store::{DynStore, StoreError};
+use crate::store::{self, DynStore, JobNotices, StoreError};
+
+/// How long a runner whose listener failed waits before it listens again (it polls meanwhile).
+const RELISTEN: Duration = Duration::from_secs(30);
 
 /// Does the work of one kind. An error is stored with its chain of causes (`{:#}`), so it must
 /// carry no secret.
 #[async_trait]
 pub trait Handler: Send + Sync {
     fn kind(&self) -> JobKind;
-    async fn run(&self, job: &Job) -> anyhow::Result<()>;
+    async fn run(&self, job: &Job) -> anyhow::Result<Next>;
+}
+
+/// What a handler's run that did not fail asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// The job is finished.
+    Done,
+    /// A recurring job runs again at `at`. With an `error` (the run partly failed) the error is
+    /// stored and its attempts keep counting; without one they start over.
+    Again {
+        at: DateTime<Utc>,
+        error: Option<String>,
+    },
 }
 
 /// What became of one leased job.
@@ -31,7 +47,7 @@ pub struct Outcome {
     /// The state the job is in now: done, queued again, dead, or unchanged when its lease was
     /// lost (another worker holds it, or it was cancelled).
     pub state: Option<JobState>,
-    pub result: anyhow::Result<()>,
+    pub result: anyhow::Result<Next>,
 }
 
 #[derive(Clone)]
@@ -67,7 +83,7 @@ impl Runner {
         self
     }
 
-    /// How often idle lanes look for work no local enqueue told them about.
+    /// How often idle lanes look for work nothing told them about.
     pub fn with_poll(mut self, poll: Duration) -> Self {
         self.poll = poll;
         self
@@ -95,18 +111,23 @@ impl Runner {
     /// Works until cancelled, `concurrency` jobs at a time. Shutdown drops a job wherever it
     /// waits; it stays leased and another worker takes it when the lease ends.
     pub async fn run(self, concurrency: usize, cancel: CancellationToken) {
-        let mut lanes = tokio::task::JoinSet::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        // Listening starts before the lanes first look, so no notice falls between the two.
+        let Some(notices) = self.listen(&cancel).await else {
+            return;
+        };
+        tasks.spawn(self.clone().relay_notices(notices, cancel.clone()));
         for _ in 0..concurrency.max(1) {
             let runner = self.clone();
             let cancel = cancel.clone();
-            lanes.spawn(async move { runner.lane(cancel).await });
+            tasks.spawn(async move { runner.lane(cancel).await });
         }
-        while lanes.join_next().await.is_some() {}
+        while tasks.join_next().await.is_some() {}
     }
 
     async fn lane(&self, cancel: CancellationToken) {
         while !cancel.is_cancelled() {
-            // Listen before looking, so an enqueue between the look and the wait is not missed.
+            // Listen before looking, so a wake-up between the look and the wait is not missed.
             let woken = self.wake.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
@@ -132,6 +153,71 @@ impl Runner {
         }
     }
 
+    /// Wakes idle lanes at every notice of a job made due anywhere. A listener that cannot
+    /// connect (PgBouncer in transaction mode passes no notices either) or loses its connection
+    /// is said once at warn; the lanes poll meanwhile, and it listens again after `RELISTEN`.
+    async fn relay_notices(
+        self,
+        first: store::Result<Option<JobNotices>>,
+        cancel: CancellationToken,
+    ) {
+        let mut listening = first;
+        let mut warned = false;
+        loop {
+            let error = match listening {
+                // This backend has no notices (SQLite).
+                Ok(None) => return,
+                Ok(Some(mut notices)) => {
+                    if std::mem::take(&mut warned) {
+                        tracing::info!("listening for new jobs again");
+                        // Notices sent while the listener was away were missed.
+                        self.wake.notify_waiters();
+                    }
+                    tokio::select! {
+                        () = cancel.cancelled() => return,
+                        error = self.relay(&mut notices) => error,
+                    }
+                }
+                Err(error) => error,
+            };
+            if !std::mem::replace(&mut warned, true) {
+                tracing::warn!(
+                    error = format!("{:#}", anyhow::Error::new(error)),
+                    "cannot listen for new jobs; polling until it can"
+                );
+            }
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = tokio::time::sleep(RELISTEN) => {}
+            }
+            match self.listen(&cancel).await {
+                Some(again) => listening = again,
+                None => return,
+            }
+        }
+    }
+
+    /// Opens the store's listener; `None` when cancelled meanwhile.
+    async fn listen(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Option<store::Result<Option<JobNotices>>> {
+        tokio::select! {
+            listening = self.store.listen_for_jobs() => Some(listening),
+            () = cancel.cancelled() => None,
+        }
+    }
+
+    /// Wakes idle lanes at each notice until the listener fails.
+    async fn relay(&self, notices: &mut JobNotices) -> StoreError {
+        loop {
+            match notices.recv().await {
+                Ok(()) => self.wake.notify_waiters(),
+                Err(error) => return error,
+            }
+        }
+    }
+
     /// The handled kinds, in a fixed order.
     fn kinds(&self) -> Vec<JobKind> {
         JobKind::ALL
@@ -150,19 +236,36 @@ impl Runner {
         } else {
             self.handlers[&job.kind].run(&job).await
         };
-        let recorded = match &result {
-            Ok(()) => self.store.complete_job(&job).await.map(|()| JobState::Done),
-            Err(error) => {
-                let retry = retry_at(Utc::now(), job.attempts);
-                let chain = format!("{error:#}");
-                self.store.fail_job(&job, &chain, retry).await
-            }
-        };
-        let state = match recorded {
-            Ok(state) => Some(state),
-            Err(StoreError::LeaseLost) => None,
-            Err(error) => return Err(error.into()),
-        };
+        let state = record(&self.store, &job, &result).await?;
         Ok(Outcome { job, state, result })
+    }
+}
+
+/// Stores what became of a leased job's run: done, queued again when the handler asks, or
+/// failed (queued again after a jittered backoff, dead after its last attempt). `None` when the
+/// lease was lost (another worker holds the job, or it was cancelled): nothing is written.
+pub async fn record(
+    store: &DynStore,
+    job: &Job,
+    result: &anyhow::Result<Next>,
+) -> store::Result<Option<JobState>> {
+    let recorded = match result {
+        Ok(Next::Done) => store.complete_job(job).await.map(|()| JobState::Done),
+        Ok(Next::Again { at, error: None }) => {
+            store.requeue_job(job, *at).await.map(|()| JobState::Queued)
+        }
+        Ok(Next::Again {
+            at,
+            error: Some(error),
+        }) => store.fail_job(job, error, *at).await,
+        Err(error) => {
+            let retry = retry_at(Utc::now(), job.attempts);
+            store.fail_job(job, &format!("{error:#}"), retry).await
+        }
+    };
+    match recorded {
+        Ok(state) => Ok(Some(state)),
+        Err(StoreError::LeaseLost) => Ok(None),
+        Err(error) => Err(error),
     }
 }

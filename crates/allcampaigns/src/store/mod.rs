@@ -20,6 +20,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use models::*;
+pub use postgres::JobNotices;
 pub use sync::*;
 pub use sync_sql::iso as sync_iso;
 pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};

@@ -184,38 +184,6 @@ pub const SUPPRESSED_HASHES: &str = "SELECT email_hash FROM suppressions WHERE t
 pub const ADD_SUPPRESSION: &str = "INSERT INTO suppressions (tenant_id, email_hash, created_at) \
      VALUES ($1, $2, $3) ON CONFLICT (tenant_id, email_hash) DO NOTHING";
 
-/// Creates the job, or brings its next run forward (never back: a pending "sync now" stands).
-pub const SCHEDULE_JOB: &str = "INSERT INTO jobs (tenant_id, kind, run_at, created_at) \
-     VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (tenant_id, kind) DO UPDATE SET run_at = excluded.run_at \
-     WHERE excluded.run_at < jobs.run_at";
-
-pub const FINISH_JOB: &str = "UPDATE jobs SET locked_by = NULL, locked_until = NULL, \
-     run_at = $4, last_error = $5, attempts = CASE WHEN $5 IS NULL THEN 0 ELSE attempts END \
-     WHERE tenant_id = $1 AND kind = $2 AND locked_by = $3";
-
-pub const JOB_INFO: &str = "SELECT kind, run_at, locked_until, attempts, last_error \
-     FROM jobs WHERE tenant_id = $1 AND kind = $2";
-
-pub const CANCEL_JOB: &str = "DELETE FROM jobs WHERE tenant_id = $1 AND kind = $2";
-
-/// SQLite: one UPDATE … RETURNING, under the write lock.
-pub const CLAIM_JOB: &str = "UPDATE jobs SET locked_by = $5, locked_until = $4, \
-     attempts = attempts + 1 \
-     WHERE (tenant_id, kind) = (SELECT tenant_id, kind FROM jobs \
-         WHERE kind = $1 AND ($2 IS NULL OR tenant_id = $2) AND run_at <= $3 \
-           AND (locked_until IS NULL OR locked_until < $3) \
-         ORDER BY run_at LIMIT 1) \
-     RETURNING tenant_id, attempts";
-/// PostgreSQL: skips rows another claimer holds.
-pub const CLAIM_JOB_PG: &str = "UPDATE jobs SET locked_by = $5, locked_until = $4, \
-     attempts = attempts + 1 \
-     WHERE (tenant_id, kind) = (SELECT tenant_id, kind FROM jobs \
-         WHERE kind = $1 AND ($2::uuid IS NULL OR tenant_id = $2) AND run_at <= $3 \
-           AND (locked_until IS NULL OR locked_until < $3) \
-         ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
-     RETURNING tenant_id, attempts";
-
 /// PostgreSQL only: plan each statement for the table as it is now.
 pub const PLAN_EACH_STATEMENT: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
 
@@ -224,6 +192,18 @@ pub const PLAN_EACH_STATEMENT: &str = "SET LOCAL plan_cache_mode = force_custom_
 pub const ENQUEUE_JOB: &str = "INSERT INTO job_queue (tenant_id, job_id, kind, payload, \
      unique_key, state, run_at, max_attempts, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $8)";
+
+/// Enqueues, or brings the live job with the same unique key forward (never back).
+pub const ENQUEUE_OR_ADVANCE_JOB: &str = "INSERT INTO job_queue (tenant_id, job_id, kind, \
+     payload, unique_key, state, run_at, max_attempts, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $8) \
+     ON CONFLICT (tenant_id, kind, unique_key) \
+         WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') \
+     DO UPDATE SET run_at = excluded.run_at, updated_at = excluded.updated_at \
+     WHERE excluded.run_at < job_queue.run_at";
+
+/// PostgreSQL: wakes idle runners on every node once the transaction commits.
+pub const NOTIFY_JOB: &str = "SELECT pg_notify($1, $2)";
 
 pub const QUEUED_JOB: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
      run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \
@@ -258,6 +238,14 @@ pub const COMPLETE_JOB: &str = "UPDATE job_queue SET state = 'done', lease_until
      lease_token = NULL, last_error = NULL, updated_at = $4 \
      WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3";
 
+pub const REQUEUE_JOB: &str = "UPDATE job_queue SET state = 'queued', run_at = $4, \
+     attempts = 0, last_error = NULL, lease_until = NULL, lease_token = NULL, updated_at = $5 \
+     WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3";
+
+/// Extends the lease while its holder still has it (sync, with every page it commits).
+pub const RENEW_JOB_LEASE: &str = "UPDATE job_queue SET lease_until = $4 \
+     WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3";
+
 /// Dead after the last attempt, else queued again at `$4`.
 pub const FAIL_JOB: &str = "UPDATE job_queue SET \
      state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
@@ -270,4 +258,14 @@ pub const CANCEL_QUEUED_JOB: &str = "UPDATE job_queue SET state = 'cancelled', \
      WHERE tenant_id = $1 AND job_id = $2 AND state IN ('queued', 'running', 'dead')";
 
 pub const RETRY_DEAD_JOB: &str = "UPDATE job_queue SET state = 'queued', attempts = 0, \
-     run_at = $3, updated_at = $3 WHERE tenant_id = $1 AND job_id = $2 AND state = 'dead'";
+     run_at = $3, updated_at = $3 WHERE tenant_id = $1 AND job_id = $2 AND state = 'dead' \
+     RETURNING kind";
+
+pub const LIVE_JOB: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
+     run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \
+     FROM job_queue WHERE tenant_id = $1 AND kind = $2 AND unique_key = $3 \
+     AND state IN ('queued', 'running')";
+
+pub const CANCEL_LIVE_JOB: &str = "UPDATE job_queue SET state = 'cancelled', \
+     lease_until = NULL, lease_token = NULL, updated_at = $4 \
+     WHERE tenant_id = $1 AND kind = $2 AND unique_key = $3 AND state IN ('queued', 'running')";

@@ -1,5 +1,5 @@
 //! Storage for the Instantly copy: pages written with their checkpoint in one transaction, the
-//! per-stream sync state, the suppression list and the job queue.
+//! per-stream sync state and the suppression list. Sync's job lives in the job queue.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::Result;
 use crate::domain::TenantId;
+use crate::jobs::Lease;
 
 /// Where one stream of one tenant stands. Saved in the same transaction as the data it describes.
 #[derive(Debug, Clone, PartialEq, Default, sqlx::FromRow)]
@@ -86,38 +87,18 @@ pub enum Write {
     RefreshTenantDaily { from: chrono::NaiveDate },
 }
 
-/// A claimed job. `token` fences every write the holder makes: once the lease is lost to
-/// another worker, the old holder's writes are refused.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Job {
-    pub tenant: TenantId,
-    pub kind: String,
-    pub token: String,
-    pub attempts: i64,
-    /// How long each write extends the lease by.
-    pub lease: std::time::Duration,
-}
-
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct JobInfo {
-    pub kind: String,
-    pub run_at: DateTime<Utc>,
-    pub locked_until: Option<DateTime<Utc>>,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-}
-
 #[async_trait]
 pub trait SyncStore {
     async fn stream_states(&self, tenant: TenantId) -> Result<Vec<StreamState>>;
     /// Saves a stream's state alone (a failure, or a pass that wrote nothing).
     async fn save_stream_state(&self, tenant: TenantId, state: &StreamState) -> Result<()>;
     /// Applies a page's writes and saves the state in one transaction, only while `lease`
-    /// still holds (else [`super::StoreError::LeaseLost`]). Returns the rows changed.
+    /// still holds (else [`super::StoreError::LeaseLost`]), which it extends. Returns the rows
+    /// changed.
     async fn apply(
         &self,
         tenant: TenantId,
-        lease: Option<&Job>,
+        lease: Option<&Lease>,
         writes: &[Write],
         state: &StreamState,
     ) -> Result<u64>;
@@ -128,26 +109,4 @@ pub trait SyncStore {
 
     async fn suppressed_hashes(&self, tenant: TenantId) -> Result<Vec<Vec<u8>>>;
     async fn add_suppression(&self, tenant: TenantId, email_hash: &[u8]) -> Result<()>;
-
-    /// Makes sure the job exists and runs no later than `run_at`.
-    async fn schedule_job(&self, tenant: TenantId, kind: &str, run_at: DateTime<Utc>)
-    -> Result<()>;
-    /// Takes the most overdue job of `kind` whose lease is free (of one tenant, when given).
-    async fn claim_job(
-        &self,
-        kind: &str,
-        tenant: Option<TenantId>,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Option<Job>>;
-    /// Releases the lease and sets the next run; false when the lease was already lost.
-    async fn finish_job(
-        &self,
-        job: &Job,
-        next_run_at: DateTime<Utc>,
-        error: Option<&str>,
-    ) -> Result<bool>;
-    async fn job(&self, tenant: TenantId, kind: &str) -> Result<Option<JobInfo>>;
-    /// Stops a tenant's job (the connection was removed or refused).
-    async fn cancel_job(&self, tenant: TenantId, kind: &str) -> Result<()>;
 }

@@ -238,14 +238,6 @@ pub fn counts() -> String {
         .join(" UNION ALL ")
 }
 
-/// Renews the lease as part of a write; no row means the lease was lost.
-pub fn renew_lease(dialect: Dialect) -> String {
-    format!(
-        "UPDATE jobs SET locked_until = {} WHERE tenant_id = $1 AND kind = $2 AND locked_by = $3",
-        time_param(dialect, 4)
-    )
-}
-
 /// Stored fingerprints of a table keyed by Instantly id.
 pub fn fingerprints(table: Table) -> String {
     format!(

@@ -1,14 +1,15 @@
 //! Instantly to store: every tenant's workspace copied, resumable, incremental and fair.
 //!
-//! A tenant's sync is a *cycle* over its streams. Every page is written together with the
-//! stream's checkpoint in one transaction, fenced by the job lease, so a crash anywhere resumes
-//! from the last committed page with no gap and no duplicate. A cycle reads at most
-//! `pages_per_slice` pages per stream and then yields, so one huge backfill cannot starve the
-//! other tenants of the worker.
+//! A tenant's sync is a *cycle* over its streams, run by its job in the job queue (one live per
+//! tenant). Every page is written together with the stream's checkpoint in one transaction,
+//! fenced by the job's lease, so a crash anywhere resumes from the last committed page with no
+//! gap and no duplicate. A cycle reads at most `pages_per_slice` pages per stream and then
+//! yields, so one huge backfill cannot starve the other tenants of the worker.
 
 mod cycle;
 mod emails;
 mod leads;
+pub mod link;
 mod prefetch;
 #[cfg(test)]
 mod row_keys;
@@ -22,6 +23,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use instantly::Client;
 use sha2::{Digest, Sha256};
 
@@ -30,11 +32,27 @@ pub use cycle::{CycleReport, StreamReport, run_cycle};
 pub use worker::{Hooks, SyncWorker};
 
 use crate::domain::TenantId;
-use crate::store::{Job, Store, StoreError, StreamState, Write};
+use crate::jobs::{Job, JobKind, Lease, NewJob};
+use crate::store::{DynStore, Store, StoreError, StreamState, Write};
 use crate::text::{Problem, SyncFault};
 
-/// The one job kind sync uses.
-pub const JOB_KIND: &str = "sync";
+/// The unique key of a tenant's sync job: one live sync per tenant.
+pub const UNIQUE_KEY: &str = "sync";
+
+/// A tenant's sync job, due at `run_at`. It never goes dead: while cycles fail it backs off
+/// (capped) until the link works again or is removed, as it always has.
+pub fn sync_job(run_at: DateTime<Utc>) -> NewJob {
+    NewJob {
+        run_at,
+        max_attempts: u32::MAX,
+        ..NewJob::now(JobKind::Sync, serde_json::json!({})).unique(UNIQUE_KEY)
+    }
+}
+
+/// The tenant's live sync job (queued or running), for status.
+pub async fn live_job(store: &DynStore, tenant: TenantId) -> crate::store::Result<Option<Job>> {
+    store.live_job(tenant, JobKind::Sync, UNIQUE_KEY).await
+}
 
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -48,7 +66,8 @@ pub struct SyncOptions {
     pub analytics_days: i64,
     /// Pause between cycles of a tenant that is up to date.
     pub interval: Duration,
-    /// How long a claimed job is held without a write before another worker may take it.
+    /// How long a claimed job is held without a write before another worker may take it:
+    /// every committed page extends the lease by this much.
     pub lease: Duration,
     /// Retries of one failed call to Instantly before its stream gives up for this cycle.
     pub retry: instantly::RetryPolicy,
@@ -153,7 +172,7 @@ pub struct Ctx<'a> {
     pub store: &'a dyn Store,
     pub client: &'a Client,
     pub tenant: TenantId,
-    pub lease: Option<&'a Job>,
+    pub lease: Option<&'a Lease>,
     pub options: &'a SyncOptions,
     suppressed: Suppression,
     /// Told about every committed page (the command line's progress bar).
@@ -165,7 +184,7 @@ impl<'a> Ctx<'a> {
         store: &'a dyn Store,
         client: &'a Client,
         tenant: TenantId,
-        lease: Option<&'a Job>,
+        lease: Option<&'a Lease>,
         options: &'a SyncOptions,
     ) -> SyncResult<Self> {
         let hashes = store.suppressed_hashes(tenant).await?.into_iter().collect();

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::JOB_KIND;
+use super::live_job;
 use crate::domain::{Stream, TenantId};
+use crate::jobs::JobState;
 use crate::store::{DynStore, Result, StreamState, Table};
 use crate::text::Texts;
 
@@ -71,7 +72,7 @@ fn table_of(stream: Stream) -> Option<Table> {
 pub async fn tenant_status(store: &DynStore, tenant: TenantId) -> Result<SyncStatus> {
     let states = store.stream_states(tenant).await?;
     let counts = store.stored_counts(tenant).await?;
-    let job = store.job(tenant, JOB_KIND).await?;
+    let job = live_job(store, tenant).await?;
     let now = Utc::now();
     let streams = Stream::ALL
         .iter()
@@ -99,9 +100,9 @@ pub async fn tenant_status(store: &DynStore, tenant: TenantId) -> Result<SyncSta
         .collect();
     Ok(SyncStatus {
         next_run_at: job.as_ref().map(|j| j.run_at),
-        running: job
-            .as_ref()
-            .is_some_and(|j| j.locked_until.is_some_and(|until| until > now)),
+        running: job.as_ref().is_some_and(|j| {
+            j.state == JobState::Running && j.lease_until.is_some_and(|until| until > now)
+        }),
         streams,
     })
 }

@@ -1,20 +1,24 @@
-//! The sync worker: claims due tenants from the job queue and runs a cycle for each. Runs
-//! inside `serve` and alone as `allcampaigns worker`; tests drive it with `run_once`.
+//! The sync worker: the job handler that runs one cycle of a tenant's sync and says when the
+//! next one is due. The job runner (`jobs::runner`) runs it inside `serve` and alone as
+//! `allcampaigns worker`; tests drive it with `run_once`, the command line with `sync_tenant`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
+use async_trait::async_trait;
 use chrono::Utc;
 use instantly::{BudgetConfig, Client, ClientConfig, WorkspaceBudgets};
-use tokio_util::sync::CancellationToken;
 
-use super::{Ctx, CycleReport, JOB_KIND, StreamReport, SyncError, SyncOptions, run_cycle};
+use super::{
+    Ctx, CycleReport, StreamReport, SyncError, SyncOptions, UNIQUE_KEY, run_cycle, sync_job,
+};
 use crate::audit::AuditAction;
 use crate::crypto::Keyring;
 use crate::domain::{Role, TenantId};
+use crate::jobs::runner::{self, Handler, Next};
+use crate::jobs::{Job, JobKind};
 use crate::mail::{Mail, Mailer};
-use crate::store::{ConnectionCheck, ConnectionStatus, DynStore, Job};
+use crate::store::{ConnectionCheck, ConnectionStatus, DynStore};
 use crate::text::{Lang, Problem, SyncFault};
 
 #[derive(Clone)]
@@ -82,20 +86,33 @@ impl SyncWorker {
         &self.options
     }
 
-    /// Asks for a tenant's sync to run as soon as a worker is free ("sync now", new key).
-    pub async fn request(store: &DynStore, tenant: TenantId) -> anyhow::Result<()> {
-        store.schedule_job(tenant, JOB_KIND, Utc::now()).await?;
-        Ok(())
+    /// Asks for a tenant's sync to run as soon as a worker is free ("sync now", a new key):
+    /// queues its job, or brings the live one forward.
+    pub async fn request(store: &DynStore, tenant: TenantId) -> crate::store::Result<()> {
+        store
+            .enqueue_or_advance(tenant, &sync_job(Utc::now()))
+            .await
     }
 
-    /// Claims the most overdue tenant and runs one cycle for it; `None` when none is due.
+    /// Stops a tenant's sync (its link was removed): a cycle running now loses its lease and
+    /// writes nothing more.
+    pub async fn stop(store: &DynStore, tenant: TenantId) -> crate::store::Result<()> {
+        store
+            .cancel_live_job(tenant, JobKind::Sync, UNIQUE_KEY)
+            .await
+    }
+
+    /// Leases the most overdue tenant's sync and runs one cycle, as the runner would; `None`
+    /// when none is due.
     pub async fn run_once(&self) -> anyhow::Result<Option<Outcome>> {
-        let Some(job) = self.claim(None).await? else {
+        let Some(job) = self.lease(None).await? else {
             return Ok(None);
         };
-        let tenant = job.tenant;
-        let result = self.run_job(&job, Hooks::default()).await;
-        Ok(Some(Outcome { tenant, result }))
+        let result = self.run_and_record(&job, Hooks::default()).await;
+        Ok(Some(Outcome {
+            tenant: job.tenant,
+            result,
+        }))
     }
 
     /// One cycle for one tenant, now (the command line). Refused while another worker holds it.
@@ -105,97 +122,66 @@ impl SyncWorker {
         hooks: Hooks<'_>,
     ) -> anyhow::Result<CycleReport> {
         Self::request(&self.store, tenant).await?;
-        let Some(job) = self.claim(Some(tenant)).await? else {
+        let Some(job) = self.lease(Some(tenant)).await? else {
             bail!("another worker is syncing this tenant right now; try again when it is done");
         };
-        self.run_job(&job, hooks).await
+        self.run_and_record(&job, hooks).await
     }
 
-    /// Works until cancelled, `concurrency` tenants at a time.
-    pub async fn run(self, concurrency: usize, cancel: CancellationToken) {
-        let mut lanes = tokio::task::JoinSet::new();
-        for _ in 0..concurrency.max(1) {
-            let worker = self.clone();
-            let cancel = cancel.clone();
-            lanes.spawn(async move { worker.lane(cancel).await });
-        }
-        while lanes.join_next().await.is_some() {}
-    }
-
-    async fn lane(&self, cancel: CancellationToken) {
-        while !cancel.is_cancelled() {
-            // Shutdown drops the cycle wherever it waits (Instantly, a retry, the database);
-            // the claimed job stays leased and another worker takes it when the lease ends.
-            let step = tokio::select! {
-                step = self.run_once() => step,
-                () = cancel.cancelled() => break,
-            };
-            let idle = match step {
-                Ok(Some(_)) => false,
-                Ok(None) => true,
-                Err(error) => {
-                    tracing::warn!(error = format!("{error:#}"), "sync worker step failed");
-                    true
-                }
-            };
-            if idle {
-                tokio::select! {
-                    () = cancel.cancelled() => {}
-                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
-            }
-        }
-    }
-
-    async fn claim(&self, tenant: Option<TenantId>) -> anyhow::Result<Option<Job>> {
+    async fn lease(&self, tenant: Option<TenantId>) -> anyhow::Result<Option<Job>> {
         let now = Utc::now();
-        let lease = chrono::Duration::from_std(self.options.lease)?;
+        let until = now + chrono::Duration::from_std(self.options.lease)?;
         Ok(self
             .store
-            .claim_job(JOB_KIND, tenant, now, now + lease)
+            .lease_next_job(JobKind::Sync, tenant, now, until)
             .await?)
     }
 
-    #[tracing::instrument(name = "job.sync", skip_all, fields(tenant = %job.tenant, attempts = job.attempts))]
-    async fn run_job(&self, job: &Job, hooks: Hooks<'_>) -> anyhow::Result<CycleReport> {
+    /// One cycle, then its job records when the tenant's sync runs next.
+    async fn run_and_record(&self, job: &Job, hooks: Hooks<'_>) -> anyhow::Result<CycleReport> {
         let result = self.cycle(job, hooks).await;
-        let now = Utc::now();
-        let (next, error) = match &result {
-            Ok(report) if report.more() => (now, None),
-            Ok(report) => match report.failed().next() {
-                Some(failed) => (now + backoff(job.attempts), failed.error.clone()),
-                None => (
-                    now + chrono::Duration::from_std(self.options.interval).unwrap_or_default(),
-                    None,
-                ),
-            },
-            Err(CycleFailure::Stopped) => return result.map_err(anyhow::Error::from),
-            Err(failure) => (now + backoff(job.attempts), Some(failure.to_string())),
-        };
-        if let Err(e) = self.store.finish_job(job, next, error.as_deref()).await {
-            tracing::warn!(error = %e, "could not release a sync job");
+        let next = self.next_run(job, &result);
+        if let Err(e) = runner::record(&self.store, job, &Ok(next)).await {
+            tracing::warn!(error = %e, "could not record a sync job's next run");
         }
         result.map_err(anyhow::Error::from)
     }
 
+    /// When the tenant's sync runs next: at once while a slice left work, after a capped
+    /// backoff while streams (or the whole cycle) fail, after `interval` when all is well; never
+    /// once it stopped (the link is gone, its key needs attention, or the lease was lost).
+    fn next_run(&self, job: &Job, result: &Result<CycleReport, CycleFailure>) -> Next {
+        let now = Utc::now();
+        let again = |wait: chrono::Duration, error: Option<String>| Next::Again {
+            at: now.checked_add_signed(wait).unwrap_or(now),
+            error,
+        };
+        match result {
+            Ok(report) if report.more() => again(chrono::Duration::zero(), None),
+            Ok(report) => match report.failed().next() {
+                Some(failed) => again(backoff(job.attempts), failed.error.clone()),
+                None => again(
+                    chrono::Duration::from_std(self.options.interval).unwrap_or_default(),
+                    None,
+                ),
+            },
+            Err(CycleFailure::Stopped) => Next::Done,
+            Err(failure) => again(backoff(job.attempts), Some(failure.to_string())),
+        }
+    }
+
+    #[tracing::instrument(name = "job.sync", skip_all, fields(tenant = %job.tenant, attempts = job.attempts))]
     async fn cycle(&self, job: &Job, hooks: Hooks<'_>) -> Result<CycleReport, CycleFailure> {
         let tenant = job.tenant;
         let Some(connection) = self.store.connection(tenant).await.map_err(other)? else {
-            self.store
-                .cancel_job(tenant, JOB_KIND)
-                .await
-                .map_err(other)?;
             return Err(CycleFailure::Stopped);
         };
         if connection.status == ConnectionStatus::NeedsAttention {
-            self.store
-                .cancel_job(tenant, JOB_KIND)
-                .await
-                .map_err(other)?;
             return Err(CycleFailure::Stopped);
         }
         let client = self.client(&connection).map_err(other)?;
-        let mut ctx = Ctx::new(&*self.store, &client, tenant, Some(job), &self.options)
+        let lease = job.lease(self.options.lease);
+        let mut ctx = Ctx::new(&*self.store, &client, tenant, Some(&lease), &self.options)
             .await
             .map_err(other)?;
         ctx.on_commit = hooks.on_commit;
@@ -219,7 +205,7 @@ impl SyncWorker {
     }
 
     fn client(&self, connection: &crate::store::Connection) -> anyhow::Result<Client> {
-        let key = crate::tenants::instantly::open_api_key(&self.keyring, connection)
+        let key = super::link::open_api_key(&self.keyring, connection)
             .context("cannot open the stored Instantly key")?;
         let mut config = ClientConfig::new(key);
         config.base_url = connection.base_url.trim_end_matches('/').to_owned();
@@ -232,7 +218,7 @@ impl SyncWorker {
         Ok(Client::new(config)?)
     }
 
-    /// Stops the tenant's sync, marks the connection and tells the tenant's admins, once.
+    /// Marks the connection and tells the tenant's admins, once; the job then stops.
     async fn needs_attention(&self, tenant: TenantId, error: &SyncError) {
         let fault = error.fault();
         let check = ConnectionCheck {
@@ -242,9 +228,6 @@ impl SyncWorker {
         };
         if let Err(e) = self.store.set_connection_status(tenant, &check).await {
             tracing::error!(error = %e, "could not mark a connection as needing attention");
-        }
-        if let Err(e) = self.store.cancel_job(tenant, JOB_KIND).await {
-            tracing::error!(error = %e, "could not stop a refused tenant's sync");
         }
         let details = serde_json::json!({ "reason": fault.stored() });
         crate::audit::record_system(
@@ -292,6 +275,19 @@ impl SyncWorker {
                 );
             }
         }
+    }
+}
+
+#[async_trait]
+impl Handler for SyncWorker {
+    fn kind(&self) -> JobKind {
+        JobKind::Sync
+    }
+
+    /// Failures are the tenant's sync backing off, never the job failing: it runs again.
+    async fn run(&self, job: &Job) -> anyhow::Result<Next> {
+        let result = self.cycle(job, Hooks::default()).await;
+        Ok(self.next_run(job, &result))
     }
 }
 

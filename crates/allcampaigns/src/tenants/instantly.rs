@@ -10,76 +10,13 @@ use serde_json::json;
 
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
-use crate::crypto::{CryptoError, Keyring, Purpose, SecretSlot};
 use crate::domain::{TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
-use crate::store::{Connection, ConnectionStatus, NewConnection};
-use crate::sync::{JOB_KIND, SyncWorker};
+use crate::store::{Connection, ConnectionStatus};
+use crate::sync::SyncWorker;
+use crate::sync::link::{Workspace, sealed_link};
 use crate::text::Problem;
-
-/// Where a tenant's Instantly key lives, as bound into its envelope.
-fn slot(tenant: TenantId, row: &str) -> SecretSlot<'_> {
-    SecretSlot {
-        tenant,
-        purpose: Purpose::InstantlyApiKey,
-        row,
-    }
-}
-
-/// The last four characters, the only part of a key ever shown.
-pub fn last_four(api_key: &SecretString) -> String {
-    let key = api_key.expose_secret();
-    let tail: String = key
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    if key.chars().count() <= 4 {
-        "****".into()
-    } else {
-        tail
-    }
-}
-
-pub struct Workspace {
-    pub id: Option<String>,
-    pub name: Option<String>,
-}
-
-pub fn sealed_link(
-    keyring: &Keyring,
-    tenant: TenantId,
-    api_key: &SecretString,
-    base_url: &str,
-    workspace: Workspace,
-    status: ConnectionStatus,
-) -> NewConnection {
-    let row = tenant.to_string();
-    NewConnection {
-        api_key_envelope: keyring.seal_str(&slot(tenant, &row), api_key),
-        key_id: keyring.primary_id(),
-        key_last4: last_four(api_key),
-        base_url: base_url.to_string(),
-        workspace_id: workspace.id,
-        workspace_name: workspace.name,
-        status,
-    }
-}
-
-pub fn open_api_key(
-    keyring: &Keyring,
-    connection: &Connection,
-) -> Result<SecretString, CryptoError> {
-    let row = connection.tenant_id.to_string();
-    keyring.open_string(
-        &slot(connection.tenant_id, &row),
-        &connection.api_key_envelope,
-    )
-}
 
 /// Who links a key.
 pub enum Linker<'a> {
@@ -153,9 +90,7 @@ pub async fn link(
     crate::keys::save_seal_counts(store, services.keyring).await;
     let saved = saved?;
     // The backfill starts with the next free worker.
-    SyncWorker::request(store, tenant)
-        .await
-        .map_err(AppError::Internal)?;
+    SyncWorker::request(store, tenant).await?;
     let action = if replacing {
         AuditAction::ConnectionKeyReplaced
     } else {
@@ -203,7 +138,7 @@ pub async fn unlink(services: &Services<'_>, access: &TenantAccess) -> AppResult
     access.require_admin()?;
     let store = services.store;
     store.delete_connection(access.tenant).await?;
-    store.cancel_job(access.tenant, JOB_KIND).await?;
+    SyncWorker::stop(store, access.tenant).await?;
     let actor = access.current.user.id;
     let action = AuditAction::ConnectionKeyRemoved;
     audit::record(store, access.tenant, actor, action, None, json!({})).await;
@@ -223,9 +158,7 @@ pub async fn sync_now(services: &Services<'_>, access: &TenantAccess) -> AppResu
     if link.status == ConnectionStatus::NeedsAttention {
         return Err(AppError::Conflict(Problem::SyncStopped));
     }
-    SyncWorker::request(store, access.tenant)
-        .await
-        .map_err(AppError::Internal)?;
+    SyncWorker::request(store, access.tenant).await?;
     let actor = access.current.user.id;
     audit::record(
         store,
@@ -237,15 +170,4 @@ pub async fn sync_now(services: &Services<'_>, access: &TenantAccess) -> AppResu
     )
     .await;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_last_four_characters_are_kept_for_display() {
-        assert_eq!(last_four(&SecretString::from("sk_live_abcdWXYZ")), "WXYZ");
-        assert_eq!(last_four(&SecretString::from("abc")), "****");
-    }
 }

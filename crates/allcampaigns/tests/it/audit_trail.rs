@@ -9,7 +9,7 @@ use allcampaigns::keys;
 use allcampaigns::store::{
     AuditEntry, AuditFilter, ConnectionStatus, DynStore, NewAuditEntry, TenantProfile,
 };
-use allcampaigns::tenants::instantly::{Workspace, sealed_link};
+use allcampaigns::sync::link::{Workspace, sealed_link};
 use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use allcampaigns::store::{ConnectionStatus, StreamState};
+use allcampaigns::sync::link::{Workspace, sealed_link};
 use allcampaigns::sync::{Hooks, SyncOptions, SyncWorker};
-use allcampaigns::tenants::instantly::{self, Workspace};
 use axum::http::StatusCode;
 use instantly_sim::Scale;
 
@@ -74,7 +74,7 @@ async fn reconnect(s: &Synced, api_key: &str, base_url: &str) {
         id: Some(s.workspace.clone()),
         name: None,
     };
-    let connection = instantly::sealed_link(
+    let connection = sealed_link(
         &keyring,
         s.tenant,
         &api_key.to_string().into(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use allcampaigns::domain::{Role, TenantId};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{AuditFilter, ConnectionCheck, ConnectionStatus};
-use allcampaigns::sync::{Hooks, JOB_KIND, SyncOptions, SyncWorker};
+use allcampaigns::sync::{Hooks, SyncOptions, SyncWorker};
 use allcampaigns::text::SyncFault;
 use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
 use reqwest::{Method, StatusCode};
@@ -378,9 +378,7 @@ async fn the_page_and_the_api_show_each_stream_after_a_sync_and_sync_now_schedul
         .unwrap()
         .to_string();
     assert_eq!(back, format!("{path}?notice=sync_requested"));
-    let job = app
-        .store
-        .job(tenant, JOB_KIND)
+    let job = allcampaigns::sync::live_job(&app.store, tenant)
         .await
         .unwrap()
         .expect("a job");

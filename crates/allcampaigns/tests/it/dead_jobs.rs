@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use allcampaigns::domain::{TenantId, UserId};
-use allcampaigns::jobs::runner::{Handler, Runner};
+use allcampaigns::jobs::runner::{Handler, Next, Runner};
 use allcampaigns::jobs::{Job, JobKind, JobState, NewJob};
 use allcampaigns::store::{AuditEntry, AuditFilter, DynStore, TenantProfile};
 use async_trait::async_trait;
@@ -33,7 +33,7 @@ impl Handler for Failing {
         JobKind::Sync
     }
 
-    async fn run(&self, job: &Job) -> anyhow::Result<()> {
+    async fn run(&self, job: &Job) -> anyhow::Result<Next> {
         let words = job.payload["error"].as_str().unwrap_or("failed");
         Err(anyhow::anyhow!("{words}").context("cannot sync"))
     }

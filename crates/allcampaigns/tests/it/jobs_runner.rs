@@ -1,11 +1,12 @@
 //! The generic job runner (issue 11 point 4) on both backends: a handler per kind, `run_once`,
-//! failures recorded with their chain and a backoff, and the local wake-up on enqueue.
+//! failures recorded with their chain and a backoff, the local wake-up on enqueue, and on
+//! PostgreSQL the wake-up of another node's idle runner through `LISTEN`/`NOTIFY`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use allcampaigns::domain::TenantId;
-use allcampaigns::jobs::runner::{Handler, Runner};
+use allcampaigns::jobs::runner::{Handler, Next, Runner};
 use allcampaigns::jobs::{Job, JobKind, JobState, NewJob};
 use allcampaigns::store::*;
 use async_trait::async_trait;
@@ -14,7 +15,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::TestDb;
+use crate::helpers::{APP_ROLE, TestDb};
 
 crate::on_both_backends!(
     run_once_hands_a_due_job_to_its_handler_and_completes_it,
@@ -32,12 +33,12 @@ impl Handler for Recorder {
         JobKind::Sync
     }
 
-    async fn run(&self, job: &Job) -> anyhow::Result<()> {
+    async fn run(&self, job: &Job) -> anyhow::Result<Next> {
         self.0.send(job.clone()).ok();
         if job.payload["fail"] == json!(true) {
             return Err(anyhow::anyhow!("Instantly answered 500").context("cannot sync"));
         }
-        Ok(())
+        Ok(Next::Done)
     }
 }
 
@@ -151,4 +152,82 @@ async fn a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_agai
             .unwrap()
             .contains("worker stopped")
     );
+}
+
+/// Two nodes on one PostgreSQL database (two runners, two pools): node B idles with a poll of a
+/// minute, a job enqueued through node A's store starts on B within a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_runner_on_another_node_starts_a_new_job_within_a_second() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (_, tenant, node_b, mut ran) = setup(&db).await;
+    let node_a = db.store().await;
+    let cancel = CancellationToken::new();
+    let node_b = node_b.with_poll(Duration::from_secs(60));
+    let lanes = tokio::spawn(node_b.run(1, cancel.clone()));
+    // B listens before its lanes first look, so it starts this one either way; once it has, it
+    // is listening.
+    let first = NewJob::now(JobKind::Sync, json!({"n": 1}));
+    node_a.enqueue(tenant, &first).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), ran.recv())
+        .await
+        .expect("the first job started")
+        .unwrap();
+    let listeners: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND usename = $1 AND query = 'LISTEN \"job_queue\"'",
+    )
+    .bind(APP_ROLE)
+    .fetch_one(&mut db.superuser().await)
+    .await
+    .unwrap();
+    assert_eq!(listeners, 1, "B listens, as the app role");
+    // Give B's lane the moment it needs to go idle, so only the notice can wake it in time.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = NewJob::now(JobKind::Sync, json!({"n": 2}));
+    node_a.enqueue(tenant, &second).await.unwrap();
+    let started = tokio::time::timeout(Duration::from_secs(1), ran.recv())
+        .await
+        .expect("B starts A's job within a second")
+        .unwrap();
+    assert_eq!(started.payload, json!({"n": 2}));
+    cancel.cancel();
+    lanes.await.unwrap();
+}
+
+/// A runner whose `LISTEN` connection is killed (a restart, a proxy) keeps starting jobs: its
+/// lanes poll while the listener is away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_that_loses_its_listener_still_starts_jobs_by_polling() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (store, tenant, runner, mut ran) = setup(&db).await;
+    let cancel = CancellationToken::new();
+    let runner = runner.with_poll(Duration::from_millis(200));
+    let lanes = tokio::spawn(runner.run(1, cancel.clone()));
+    let first = NewJob::now(JobKind::Sync, json!({"n": 1}));
+    store.enqueue(tenant, &first).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), ran.recv())
+        .await
+        .expect("the first job started")
+        .unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query = 'LISTEN \"job_queue\"'",
+    )
+    .fetch_all(&mut db.superuser().await)
+    .await
+    .unwrap();
+    assert_eq!(killed, [true], "the listener was there, and is gone");
+    let second = NewJob::now(JobKind::Sync, json!({"n": 2}));
+    store.enqueue(tenant, &second).await.unwrap();
+    let started = tokio::time::timeout(Duration::from_secs(2), ran.recv())
+        .await
+        .expect("the runner still starts jobs")
+        .unwrap();
+    assert_eq!(started.payload, json!({"n": 2}));
+    cancel.cancel();
+    lanes.await.unwrap();
 }

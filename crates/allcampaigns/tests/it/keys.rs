@@ -4,7 +4,7 @@ use allcampaigns::crypto::{CryptoError, Keyring, format_key};
 use allcampaigns::domain::{Email, TenantId};
 use allcampaigns::keys;
 use allcampaigns::store::{ConnectionStatus, DynStore, TenantProfile};
-use allcampaigns::tenants::instantly::{Workspace, open_api_key, sealed_link};
+use allcampaigns::sync::link::{Workspace, open_api_key, sealed_link};
 
 use crate::helpers::{TestDb, secret};
 

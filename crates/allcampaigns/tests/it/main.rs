@@ -45,6 +45,7 @@ mod streams;
 mod sync;
 mod sync_errors;
 mod sync_fairness;
+mod sync_jobs;
 mod tenants;
 mod token_hygiene;
 mod tokens;

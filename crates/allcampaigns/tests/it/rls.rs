@@ -72,7 +72,7 @@ pub(crate) async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
 }
 
 /// One row in every table sync writes, plus a thread, a daily sum, a suppression, a sync job
-/// and a queued job.
+/// and another queued job.
 async fn seed_synced_rows(store: &DynStore, tenant: TenantId) {
     use allcampaigns::store::{ALL_TABLES, Kind, Write, shape};
     let mut writes: Vec<Write> = ALL_TABLES
@@ -116,8 +116,7 @@ async fn seed_synced_rows(store: &DynStore, tenant: TenantId) {
     let state = allcampaigns::store::StreamState::new("seed");
     store.apply(tenant, None, &writes, &state).await.unwrap();
     store.add_suppression(tenant, b"hash").await.unwrap();
-    store
-        .schedule_job(tenant, "sync", chrono::Utc::now())
+    allcampaigns::sync::SyncWorker::request(store, tenant)
         .await
         .unwrap();
     let job =

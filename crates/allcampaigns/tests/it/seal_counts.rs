@@ -6,7 +6,7 @@ use allcampaigns::crypto::{Keyring, SealStatus};
 use allcampaigns::domain::TenantId;
 use allcampaigns::keys;
 use allcampaigns::store::{ConnectionStatus, DynStore, TenantProfile};
-use allcampaigns::tenants::instantly::{Workspace, sealed_link};
+use allcampaigns::sync::link::{Workspace, sealed_link};
 
 use crate::helpers::{TestDb, secret, spawn_app};
 

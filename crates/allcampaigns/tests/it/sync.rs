@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use allcampaigns::domain::TenantId;
+use allcampaigns::jobs::JobKind;
 use allcampaigns::mail::{Mail, Mailer};
 use allcampaigns::store::{DynStore, TenantProfile};
-use allcampaigns::sync::{CycleReport, Hooks, JOB_KIND, SyncOptions, SyncWorker};
+use allcampaigns::sync::{CycleReport, Hooks, SyncOptions, SyncWorker};
 use instantly::BudgetConfig;
 use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
 use serde_json::Value;
@@ -467,8 +468,10 @@ async fn sync_09_two_workers_never_sync_one_tenant_at_once(db: TestDb) {
     let s = connected(db, Scale::Small, whole_cycles()).await;
     let now = chrono::Utc::now();
     let lease = now + chrono::Duration::seconds(60);
-    let first = s.store.claim_job(JOB_KIND, None, now, lease).await.unwrap();
-    let second = s.store.claim_job(JOB_KIND, None, now, lease).await.unwrap();
+    let first = s.store.lease_next_job(JobKind::Sync, None, now, lease);
+    let first = first.await.unwrap();
+    let second = s.store.lease_next_job(JobKind::Sync, None, now, lease);
+    let second = second.await.unwrap();
     assert!(first.is_some() && second.is_none(), "one claim only");
     let error = s
         .worker
@@ -480,24 +483,38 @@ async fn sync_09_two_workers_never_sync_one_tenant_at_once(db: TestDb) {
     let later = lease + chrono::Duration::seconds(1);
     let thief = s
         .store
-        .claim_job(JOB_KIND, None, later, later + chrono::Duration::seconds(60))
+        .lease_next_job(
+            JobKind::Sync,
+            None,
+            later,
+            later + chrono::Duration::seconds(60),
+        )
         .await
         .unwrap()
         .expect("an expired lease can be claimed");
     let first = first.unwrap();
+    assert_eq!(thief.id, first.id, "the same job, under a new lease");
+    let renew = std::time::Duration::from_secs(60);
     let state = allcampaigns::store::StreamState::new("leads");
-    let refused = s.store.apply(s.tenant, Some(&first), &[], &state).await;
+    let refused = s
+        .store
+        .apply(s.tenant, Some(&first.lease(renew)), &[], &state)
+        .await;
     assert!(matches!(
         refused,
         Err(allcampaigns::store::StoreError::LeaseLost)
     ));
     assert!(
         s.store
-            .apply(s.tenant, Some(&thief), &[], &state)
+            .apply(s.tenant, Some(&thief.lease(renew)), &[], &state)
             .await
             .is_ok()
     );
-    assert!(!s.store.finish_job(&first, now, None).await.unwrap());
+    let finished = s.store.requeue_job(&first, now).await;
+    assert!(matches!(
+        finished,
+        Err(allcampaigns::store::StoreError::LeaseLost)
+    ));
 }
 
 /// SYNC-06: a refused key marks the connection, stops the tenant's sync, tells its admins once
@@ -534,7 +551,8 @@ async fn sync_06_a_refused_key_needs_attention_and_stops_asking(db: TestDb) {
     let mail = s.inbox.try_recv().expect("the owner is told");
     assert_eq!(mail.to, "owner@example.com");
     assert!(mail.text.contains("no active paid plan"), "{}", mail.text);
-    assert!(s.store.job(s.tenant, JOB_KIND).await.unwrap().is_none());
+    let job = allcampaigns::sync::live_job(&s.store, s.tenant).await;
+    assert!(job.unwrap().is_none(), "the sync stopped");
     let before = s.sim.requests_served();
     assert!(
         s.worker.run_once().await.unwrap().is_none(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use allcampaigns::crypto::{CryptoError, Keyring};
 use allcampaigns::mail::Mailer;
-use allcampaigns::sync::{JOB_KIND, SyncWorker};
+use allcampaigns::sync::{SyncWorker, live_job};
 use instantly::BudgetConfig;
 use instantly_sim::Scale;
 
@@ -41,7 +41,7 @@ async fn a_failed_cycle_keeps_its_causes_and_the_job_keeps_plain_words(db: TestD
             .any(|cause| cause.downcast_ref::<CryptoError>().is_some()),
         "the crypto failure is kept as the cause: {error:#}"
     );
-    let job = s.store.job(s.tenant, JOB_KIND).await.unwrap().unwrap();
+    let job = live_job(&s.store, s.tenant).await.unwrap().unwrap();
     assert_eq!(
         job.last_error.as_deref(),
         Some("cannot open the stored Instantly key"),

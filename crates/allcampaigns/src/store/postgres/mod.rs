@@ -4,6 +4,7 @@
 //! with the transaction and never leaks to the next borrower of a pooled connection.
 
 mod audit;
+mod notices;
 mod roles;
 mod tenants;
 
@@ -16,6 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 pub(crate) use audit::insert_request_log;
+pub use notices::{CHANNEL as JOB_CHANNEL, JobNotices};
 pub use roles::{migrate, refuse_privileged_role};
 pub(crate) use tenants::tenants_of_user;
 

@@ -1,7 +1,7 @@
 //! Storage for the general job queue, written once for both backends. Claims differ: SQLite
 //! leases with one `UPDATE … RETURNING`, PostgreSQL through the `app_claim_job` definer function
 //! (`FOR UPDATE SKIP LOCKED`), which answers ids only; the job is then read in its tenant's
-//! scope.
+//! scope. On PostgreSQL whatever makes a job due also sends `pg_notify` in its transaction.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::domain::TenantId;
 use crate::jobs::{Job, JobKind, JobState, JobStore, NewJob};
 use crate::store::db::{Args, Db, Param, Scope, SqlBacked, Tx};
+use crate::store::postgres::{JOB_CHANNEL, JobNotices};
 use crate::store::{Backend, Result, StoreError, sql};
 
 #[async_trait]
@@ -18,19 +19,20 @@ impl<S: SqlBacked> JobStore for S {
     async fn enqueue(&self, tenant: TenantId, job: &NewJob) -> Result<Job> {
         let id = Uuid::now_v7();
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
-        let args = Args::new()
-            .bind(tenant)
-            .bind(id)
-            .bind(job.kind.as_str())
-            .bind(&job.payload)
-            .bind(&job.unique_key)
-            .bind(Param::SyncTime(job.run_at))
-            .bind(i64::from(job.max_attempts))
-            .bind(Param::SyncTime(Utc::now()));
-        tx.execute(sql::ENQUEUE_JOB, args).await?;
+        tx.execute(sql::ENQUEUE_JOB, insert_args(tenant, id, job))
+            .await?;
+        notify(&mut tx, job.kind.as_str()).await?;
         let stored = read(&mut tx, tenant, id).await?;
         tx.commit().await?;
         stored.ok_or(StoreError::NotFound)
+    }
+
+    async fn enqueue_or_advance(&self, tenant: TenantId, job: &NewJob) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let args = insert_args(tenant, Uuid::now_v7(), job);
+        tx.execute(sql::ENQUEUE_OR_ADVANCE_JOB, args).await?;
+        notify(&mut tx, job.kind.as_str()).await?;
+        tx.commit().await
     }
 
     async fn lease_next_job(
@@ -74,6 +76,23 @@ impl<S: SqlBacked> JobStore for S {
         tx.commit().await
     }
 
+    async fn requeue_job(&self, job: &Job, run_at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(job.tenant), true).await?;
+        let args = Args::new()
+            .bind(job.tenant)
+            .bind(job.id)
+            .bind(&job.lease_token)
+            .bind(Param::SyncTime(run_at))
+            .bind(Param::SyncTime(Utc::now()));
+        if tx.execute(sql::REQUEUE_JOB, args).await? != 1 {
+            return Err(StoreError::LeaseLost);
+        }
+        if run_at <= Utc::now() {
+            notify(&mut tx, job.kind.as_str()).await?;
+        }
+        tx.commit().await
+    }
+
     async fn fail_job(&self, job: &Job, error: &str, retry_at: DateTime<Utc>) -> Result<JobState> {
         let mut tx = self.db().begin(Scope::Tenant(job.tenant), true).await?;
         let args = Args::new()
@@ -98,11 +117,15 @@ impl<S: SqlBacked> JobStore for S {
     }
 
     async fn retry_dead_job(&self, tenant: TenantId, id: Uuid) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = Args::new()
             .bind(tenant)
             .bind(id)
             .bind(Param::SyncTime(Utc::now()));
-        change_one(self.db(), tenant, sql::RETRY_DEAD_JOB, args).await
+        let kind: Vec<String> = tx.scalars(sql::RETRY_DEAD_JOB, args).await?;
+        let kind = kind.first().ok_or(StoreError::NotFound)?;
+        notify(&mut tx, kind).await?;
+        tx.commit().await
     }
 
     async fn dead_jobs(&self, tenant: TenantId) -> Result<Vec<Job>> {
@@ -129,6 +152,54 @@ impl<S: SqlBacked> JobStore for S {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         read(&mut tx, tenant, id).await
     }
+
+    async fn live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<Option<Job>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let args = Args::new().bind(tenant).bind(kind.as_str()).bind(key);
+        let row: Option<JobRow> = tx.fetch_optional(sql::LIVE_JOB, args).await?;
+        row.map(JobRow::into_job).transpose()
+    }
+
+    async fn cancel_live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let args = Args::new()
+            .bind(tenant)
+            .bind(kind.as_str())
+            .bind(key)
+            .bind(Param::SyncTime(Utc::now()));
+        tx.execute(sql::CANCEL_LIVE_JOB, args).await?;
+        tx.commit().await
+    }
+
+    async fn listen_for_jobs(&self) -> Result<Option<JobNotices>> {
+        match self.db() {
+            Db::Postgres(pool) => JobNotices::listen(pool).await.map(Some),
+            Db::Sqlite(_) => Ok(None),
+        }
+    }
+}
+
+/// `$1` … `$8` of both inserts.
+fn insert_args(tenant: TenantId, id: Uuid, job: &NewJob) -> Args {
+    Args::new()
+        .bind(tenant)
+        .bind(id)
+        .bind(job.kind.as_str())
+        .bind(&job.payload)
+        .bind(&job.unique_key)
+        .bind(Param::SyncTime(job.run_at))
+        .bind(i64::from(job.max_attempts))
+        .bind(Param::SyncTime(Utc::now()))
+}
+
+/// Tells idle runners on every node, once the transaction commits (PostgreSQL `NOTIFY`). SQLite
+/// has no such channel: a runner wakes its own lanes when it enqueues, and polls.
+async fn notify(tx: &mut Tx, kind: &str) -> Result<()> {
+    if tx.backend() == Backend::Postgres {
+        let args = Args::new().bind(JOB_CHANNEL).bind(kind);
+        tx.execute(sql::NOTIFY_JOB, args).await?;
+    }
+    Ok(())
 }
 
 /// Runs a statement that must change exactly one of the tenant's jobs, else `NotFound`.

@@ -1,18 +1,18 @@
-//! Storage for the Instantly copy and the job queue, written once for both backends. The page
-//! statements come from `sync_sql` in each backend's dialect; job times bind as
-//! [`Param::SyncTime`], which SQLite compares as text.
+//! Storage for the Instantly copy, written once for both backends. The page statements come
+//! from `sync_sql` in each backend's dialect; each page is fenced by its job's lease in
+//! `job_queue`.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::AssertSqlSafe;
 
 use crate::domain::TenantId;
+use crate::jobs::Lease;
 use crate::store::db::{Args, Param, Scope, SqlBacked, Tx};
 use crate::store::sync_sql::{self, Dialect, Statement};
 use crate::store::sync_tables::ALL_TABLES;
 use crate::store::{
-    Backend, Job, JobInfo, Result, StoreError, StreamState, SyncStore, Table, TenantStore, Write,
-    sql, stream_state_write,
+    Backend, Result, StoreError, StreamState, SyncStore, Table, Write, sql, stream_state_write,
 };
 
 #[async_trait]
@@ -33,7 +33,7 @@ impl<S: SqlBacked> SyncStore for S {
     async fn apply(
         &self,
         tenant: TenantId,
-        lease: Option<&Job>,
+        lease: Option<&Lease>,
         writes: &[Write],
         state: &StreamState,
     ) -> Result<u64> {
@@ -45,16 +45,17 @@ impl<S: SqlBacked> SyncStore for S {
             // scan) would be kept as it grows. Plan each statement for the table as it is now.
             tx.execute(sql::PLAN_EACH_STATEMENT, Args::new()).await?;
         }
-        if let Some(job) = lease {
+        if let Some(lease) = lease {
+            let until = chrono::Duration::from_std(lease.renew)
+                .ok()
+                .and_then(|renew| now.checked_add_signed(renew))
+                .unwrap_or(now);
             let args = Args::new()
                 .bind(tenant)
-                .bind(&job.kind)
-                .bind(&job.token)
-                .bind(Param::SyncTime(now + job.lease));
-            let renewed = tx
-                .execute(AssertSqlSafe(sync_sql::renew_lease(dialect)), args)
-                .await?;
-            if renewed == 0 {
+                .bind(lease.job)
+                .bind(&lease.token)
+                .bind(Param::SyncTime(until));
+            if lease.tenant != tenant || tx.execute(sql::RENEW_JOB_LEASE, args).await? == 0 {
                 return Err(StoreError::LeaseLost);
             }
         }
@@ -99,97 +100,6 @@ impl<S: SqlBacked> SyncStore for S {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
         let args = Args::new().bind(tenant).bind(email_hash).bind(Utc::now());
         tx.execute(sql::ADD_SUPPRESSION, args).await?;
-        tx.commit().await
-    }
-
-    #[tracing::instrument(name = "store.schedule_job", level = "debug", skip_all, fields(tenant = %tenant))]
-    async fn schedule_job(
-        &self,
-        tenant: TenantId,
-        kind: &str,
-        run_at: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
-        let args = Args::new()
-            .bind(tenant)
-            .bind(kind)
-            .bind(Param::SyncTime(run_at))
-            .bind(Param::SyncTime(Utc::now()));
-        tx.execute(sql::SCHEDULE_JOB, args).await?;
-        tx.commit().await
-    }
-
-    #[tracing::instrument(name = "store.claim_job", level = "debug", skip_all)]
-    async fn claim_job(
-        &self,
-        kind: &str,
-        tenant: Option<TenantId>,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Option<Job>> {
-        let token = uuid::Uuid::new_v4().to_string();
-        // The queue spans tenants. SQLite claims with one UPDATE … RETURNING under its write
-        // lock, so two claimers never both see the job free; PostgreSQL skips rows another
-        // claimer holds, and its claim may see every tenant's job row (ids and times only).
-        let everyone;
-        let (scope, claim) = match (tenant, self.db().backend()) {
-            (Some(tenant), Backend::Sqlite) => (Scope::Tenant(tenant), sql::CLAIM_JOB),
-            (None, Backend::Sqlite) => (Scope::Global, sql::CLAIM_JOB),
-            (Some(tenant), Backend::Postgres) => (Scope::Tenant(tenant), sql::CLAIM_JOB_PG),
-            (None, Backend::Postgres) => {
-                everyone = self.tenant_directory().await?;
-                (Scope::Tenants(&everyone), sql::CLAIM_JOB_PG)
-            }
-        };
-        let mut tx = self.db().begin(scope, true).await?;
-        let args = Args::new()
-            .bind(kind)
-            .bind(tenant)
-            .bind(Param::SyncTime(now))
-            .bind(Param::SyncTime(lease_until))
-            .bind(&token);
-        let claimed: Option<(TenantId, i64)> = tx.fetch_optional(claim, args).await?;
-        tx.commit().await?;
-        Ok(claimed.map(|(tenant, attempts)| Job {
-            tenant,
-            kind: kind.to_owned(),
-            token,
-            attempts,
-            lease: (lease_until - now).to_std().unwrap_or_default(),
-        }))
-    }
-
-    #[tracing::instrument(name = "store.finish_job", level = "debug", skip_all)]
-    async fn finish_job(
-        &self,
-        job: &Job,
-        next_run_at: DateTime<Utc>,
-        error: Option<&str>,
-    ) -> Result<bool> {
-        let mut tx = self.db().begin(Scope::Tenant(job.tenant), true).await?;
-        let args = Args::new()
-            .bind(job.tenant)
-            .bind(&job.kind)
-            .bind(&job.token)
-            .bind(Param::SyncTime(next_run_at))
-            .bind(error);
-        let finished = tx.execute(sql::FINISH_JOB, args).await?;
-        tx.commit().await?;
-        Ok(finished == 1)
-    }
-
-    #[tracing::instrument(name = "store.job", level = "debug", skip_all, fields(tenant = %tenant))]
-    async fn job(&self, tenant: TenantId, kind: &str) -> Result<Option<JobInfo>> {
-        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
-        let args = Args::new().bind(tenant).bind(kind);
-        tx.fetch_optional(sql::JOB_INFO, args).await
-    }
-
-    #[tracing::instrument(name = "store.cancel_job", level = "debug", skip_all, fields(tenant = %tenant))]
-    async fn cancel_job(&self, tenant: TenantId, kind: &str) -> Result<()> {
-        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
-        let args = Args::new().bind(tenant).bind(kind);
-        tx.execute(sql::CANCEL_JOB, args).await?;
         tx.commit().await
     }
 }
