@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use allcampaigns::domain::{Email, Role, TenantId};
 use allcampaigns::mail::Mailer;
 use allcampaigns::store::{AuditFilter, ConnectionStatus, DynStore, TenantProfile};
-use allcampaigns::sync::{SyncOptions, SyncWorker};
 use allcampaigns::sync::link::{Workspace, sealed_link};
+use allcampaigns::sync::{SyncOptions, SyncWorker};
 use serde_json::{Value, json};
 
 use helpers::{TestDb, Visitor, secret, spawn_app};

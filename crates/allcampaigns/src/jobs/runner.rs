@@ -4,11 +4,13 @@
 //! makes a job due (PostgreSQL `LISTEN`), and otherwise at every poll.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -234,7 +236,12 @@ impl Runner {
                 "the last attempt ended without a result (its worker stopped)"
             ))
         } else {
-            self.handlers[&job.kind].run(&job).await
+            // A panic fails the attempt like an error, so the lane lives on and the job is not
+            // left leased until its lease runs out. Its message may hold anything: not kept.
+            AssertUnwindSafe(self.handlers[&job.kind].run(&job))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the job's handler panicked")))
         };
         let state = record(&self.store, &job, &result).await?;
         Ok(Outcome { job, state, result })

@@ -22,6 +22,7 @@ crate::on_both_backends!(
     a_failing_handler_queues_the_job_again_with_its_error_chain,
     an_idle_runner_starts_a_new_job_within_a_second_of_enqueue,
     a_job_whose_last_attempt_lost_its_worker_goes_dead_without_running_again,
+    a_panicking_handler_fails_its_attempt_and_the_runner_carries_on,
 );
 
 /// Reports each job it runs; fails when the payload asks it to.
@@ -35,6 +36,9 @@ impl Handler for Recorder {
 
     async fn run(&self, job: &Job) -> anyhow::Result<Next> {
         self.0.send(job.clone()).ok();
+        if job.payload["panic"] == json!(true) {
+            panic!("a handler bug");
+        }
         if job.payload["fail"] == json!(true) {
             return Err(anyhow::anyhow!("Instantly answered 500").context("cannot sync"));
         }
@@ -230,4 +234,23 @@ async fn a_runner_that_loses_its_listener_still_starts_jobs_by_polling() {
     assert_eq!(started.payload, json!({"n": 2}));
     cancel.cancel();
     lanes.await.unwrap();
+}
+
+async fn a_panicking_handler_fails_its_attempt_and_the_runner_carries_on(db: TestDb) {
+    let (store, tenant, runner, _ran) = setup(&db).await;
+    let job = NewJob::now(JobKind::Sync, json!({"panic": true}));
+    let job = runner.enqueue(tenant, &job).await.unwrap();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert_eq!(
+        outcome.result.unwrap_err().to_string(),
+        "the job's handler panicked"
+    );
+    assert_eq!(outcome.state, Some(JobState::Queued));
+    let stored = store.queued_job(tenant, job.id).await.unwrap().unwrap();
+    assert_eq!(stored.attempts, 1);
+    assert_eq!(stored.lease_token, None, "not left leased");
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("the job's handler panicked")
+    );
 }
