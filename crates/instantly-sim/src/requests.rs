@@ -15,7 +15,8 @@ pub struct Served {
     /// Path and query, e.g. `/api/v2/emails?limit=100`.
     pub target: String,
     pub fault: Option<Fault>,
-    /// The status answered; none while in progress or when the connection was dropped.
+    /// The status answered, once the whole answer went out: none while in progress, and none
+    /// when the connection closed first (a reset, a truncated or abandoned body).
     pub status: Option<u16>,
     /// The `Retry-After` header answered, as sent.
     pub retry_after: Option<String>,

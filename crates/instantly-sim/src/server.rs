@@ -84,21 +84,28 @@ async fn handle(
         retry_after: None,
     };
     let entry = sim.request_log().arrived(served);
-    let answer = faulted(app, request, plan).await;
-    if let Ok(response) = &answer {
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let status = response.status().as_u16();
-        sim.request_log().answered(entry, status, retry_after);
-    }
-    answer
+    let response = faulted(app, request, plan).await?;
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let status = response.status().as_u16();
+    let answered = move || sim.request_log().answered(entry, status, retry_after);
+    Ok(match plan.fault {
+        // Cut off on purpose: never wholly answered.
+        Some(Fault::Truncate) => response,
+        // Answered once the last byte goes out, so a client that gave up shows as none.
+        Some(Fault::Slow) => throttle(response, plan.bytes_per_sec, answered).await,
+        _ => {
+            answered();
+            response
+        }
+    })
 }
 
-/// Applies the plan's latency and fault. An `Err` makes hyper close the connection without
-/// answering.
+/// Applies the plan's latency and fault (a slow body is throttled by the caller). An `Err`
+/// makes hyper close the connection without answering.
 async fn faulted(
     app: Router,
     mut request: Request<Body>,
@@ -135,7 +142,7 @@ async fn faulted(
             Ok(run(app, request).await)
         }
         Some(Fault::Truncate) => Ok(truncate(run(app, request).await).await),
-        Some(Fault::Slow) => Ok(throttle(run(app, request).await, plan.bytes_per_sec).await),
+        Some(Fault::Slow) => Ok(run(app, request).await),
     }
 }
 
@@ -197,8 +204,13 @@ fn http_date(seconds: u64) -> String {
 }
 
 /// Declares the full length, then sends the body a tenth of `bytes_per_sec` every tenth of a
-/// second: a client with a short timeout gives up on a large body.
-async fn throttle(response: Response<Body>, bytes_per_sec: u64) -> Response<Body> {
+/// second (a client with a short timeout gives up on a large body); `sent` runs after the
+/// last byte.
+async fn throttle(
+    response: Response<Body>,
+    bytes_per_sec: u64,
+    sent: impl FnOnce() + Send + 'static,
+) -> Response<Body> {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Response::from_parts(parts, Body::empty());
@@ -213,9 +225,21 @@ async fn throttle(response: Response<Body>, bytes_per_sec: u64) -> Response<Body
         .step_by(step)
         .map(|at| bytes.slice(at..bytes.len().min(at.saturating_add(step))))
         .collect();
-    let trickle = futures::stream::iter(chunks).then(|chunk| async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        Ok::<_, io::Error>(chunk)
+    let last = chunks.len();
+    if last == 0 {
+        sent();
+        return Response::from_parts(parts, Body::empty());
+    }
+    let mut sent = Some(sent);
+    let trickle = futures::stream::iter(chunks.into_iter().enumerate()).then(move |(i, chunk)| {
+        let done = if i + 1 == last { sent.take() } else { None };
+        async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if let Some(sent) = done {
+                sent();
+            }
+            Ok::<_, io::Error>(chunk)
+        }
     });
     Response::from_parts(parts, Body::from_stream(trickle))
 }

@@ -134,7 +134,9 @@ async fn a_slow_body_that_outlasts_the_timeout_is_retried() {
         started.elapsed() >= Duration::from_millis(100),
         "it trickled"
     );
-    assert_eq!(sim.request_log().len(), 1, "a small body arrives in time");
+    let log = sim.request_log();
+    assert_eq!(log.len(), 1, "a small body arrives in time: {log:?}");
+    assert_eq!(log[0].status, Some(200), "and wholly");
 
     sim.set_faults(slow(vec![Fault::Slow]));
     let started = Instant::now();
@@ -146,11 +148,15 @@ async fn a_slow_body_that_outlasts_the_timeout_is_retried() {
         "the first try timed out"
     );
     let log = sim.request_log();
-    let tries: Vec<_> = log[1..].iter().map(|s| (&s.target, s.fault)).collect();
+    let tries: Vec<_> = log[1..]
+        .iter()
+        .map(|s| (&s.target, s.fault, s.status))
+        .collect();
+    let page = &log[1].target;
     assert_eq!(
         tries,
-        vec![(&log[1].target, Some(Fault::Slow)), (&log[1].target, None)],
-        "one slow answer given up on, then the same page again"
+        vec![(page, Some(Fault::Slow), None), (page, None, Some(200))],
+        "one slow answer given up on before its end, then the same page again"
     );
     sim.shutdown().await;
 }
