@@ -81,7 +81,7 @@ pub fn whole_cycles() -> SyncOptions {
 }
 
 /// Retries as in production, minus the waiting.
-fn quick_retries() -> SyncOptions {
+pub fn quick_retries() -> SyncOptions {
     SyncOptions {
         retry: instantly::RetryPolicy {
             max_attempts: 4,
@@ -102,7 +102,7 @@ impl Synced {
     }
 
     /// Runs queued cycles (as the background lanes would) until nothing is due now.
-    async fn drain(&self) -> u32 {
+    pub async fn drain(&self) -> u32 {
         let mut runs = 0;
         while let Some(outcome) = self.worker.run_once().await.unwrap() {
             runs += 1;
@@ -126,7 +126,7 @@ impl Synced {
     }
 
     /// One text per row, from a query both backends accept (`$1` is the tenant).
-    async fn rows(&self, sql: &str) -> Vec<String> {
+    pub async fn rows(&self, sql: &str) -> Vec<String> {
         self.rows_of(self.tenant, sql).await
     }
 
