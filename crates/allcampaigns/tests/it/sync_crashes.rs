@@ -90,26 +90,68 @@ async fn lease_runs_out(s: &Synced) {
     }
 }
 
-/// SYNC-01: `run_once` runs in a task that is aborted after 0 to 400 ms (steps that do not line
-/// up with the calls), forty times, so the cycle is dropped while it waits for Instantly, for
-/// the database, or in the middle of a page's transaction; each time, whole pages only. Then
-/// the sync runs to the end and equals the truth.
+/// Where to stop the next run: once it has made some calls to Instantly (1 to `span`), then
+/// 0 to 40 ms more. Pages are fetched one ahead of the writer and one takes 20 to 50 ms to
+/// write, so most stops land while a page is written, the others anywhere in the cycle.
+struct StopPoints {
+    rng: rand::rngs::ThreadRng,
+    /// Fewer calls than a whole cycle makes, once one has run to its end.
+    span: u64,
+}
+
+impl StopPoints {
+    fn new() -> Self {
+        Self {
+            rng: rand::rng(),
+            span: 25,
+        }
+    }
+
+    /// Waits for the next stop point, or until `ended` says the run is over.
+    async fn wait(&mut self, s: &Synced, mut ended: impl FnMut() -> bool) {
+        let calls = s.sim.requests_served() + self.rng.random_range(1..=self.span);
+        let started = Instant::now();
+        while s.sim.requests_served() < calls && !ended() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the sync hangs"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let more = self.rng.random_range(0..=40);
+        tokio::time::sleep(Duration::from_millis(more)).await;
+    }
+
+    /// A whole run took `calls`: stop the next one before its end.
+    fn ran_to_the_end(&mut self, calls: u64) {
+        self.span = calls.saturating_sub(1).max(1);
+    }
+}
+
+/// SYNC-01: `run_once` runs in a task that is aborted at a stop point, forty times, so the
+/// cycle is dropped while it waits for Instantly, for the database, or in the middle of a
+/// page's transaction; each time, whole pages only. Then the sync runs to the end and equals
+/// the truth.
 async fn sync_01_a_cycle_dropped_anywhere_resumes_to_the_truth(db: TestDb) {
     let options = SyncOptions {
-        pages_per_slice: 4,
+        pages_per_slice: 8,
         ..quick_retries()
     };
     let s = connected(db, Scale::Small, options).await;
     s.sim.set_faults(latency());
+    let mut stops = StopPoints::new();
     let (mut dropped, mut while_backfilling) = (0, 0);
-    for round in 0..40u64 {
+    for _ in 0..40 {
+        let before = s.sim.requests_served();
         let worker = s.worker.clone();
         let run = tokio::spawn(async move { worker.run_once().await });
-        tokio::time::sleep(Duration::from_millis(round * 37 % 400)).await;
+        stops.wait(&s, || run.is_finished()).await;
         run.abort();
         if run.await.is_err_and(|e| e.is_cancelled()) {
             dropped += 1;
             while_backfilling += usize::from(mid_backfill(&s).await);
+        } else {
+            stops.ran_to_the_end(s.sim.requests_served() - before);
         }
         lease_runs_out(&s).await;
         assert_whole_pages(&s).await;
@@ -151,46 +193,34 @@ fn sync_command(s: &Synced) -> Command {
     command
 }
 
-/// SYNC-01: the sync command is SIGKILLed ten times, each time once its cycle has made some
-/// calls to Instantly (1 to 25, or fewer than a whole cycle once a cycle is short) and 0 to
-/// 40 ms more, so it dies in any stream, mostly while a page is written (pages are fetched one
-/// ahead of the writer, and one takes 20 to 50 ms); each time, whole pages only. Then a last
-/// run ends equal to the truth.
+/// SYNC-01: the sync command is SIGKILLed at a stop point, fifteen times, so it dies in any
+/// stream and mostly while a page is written; each time, whole pages only. Then a last run
+/// ends equal to the truth.
 async fn sync_01_kill_9_of_the_sync_command_mid_cycle_resumes_to_the_truth(db: TestDb) {
     let s = connected(db, Scale::Small, whole_cycles()).await;
     s.sim.set_faults(latency());
-    let mut rng = rand::rng();
-    let (mut killed, mut while_backfilling, mut span) = (0, 0, 25);
-    for _ in 0..25 {
-        if killed == 10 {
+    let mut stops = StopPoints::new();
+    let (mut killed, mut while_backfilling) = (0, 0);
+    for _ in 0..40 {
+        if killed == 15 {
             break;
         }
         let before = s.sim.requests_served();
-        let calls = before + rng.random_range(1..=span);
         let mut child = sync_command(&s).spawn().expect("the binary starts");
-        let started = Instant::now();
-        while s.sim.requests_served() < calls && child.try_wait().unwrap().is_none() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the sync hangs"
-            );
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        tokio::time::sleep(Duration::from_millis(rng.random_range(0..=40))).await;
+        stops.wait(&s, || child.try_wait().unwrap().is_some()).await;
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL on Unix
             child.wait().unwrap();
             killed += 1;
             while_backfilling += usize::from(mid_backfill(&s).await);
         } else {
-            // A whole cycle took this many calls: kill the next one before its end.
-            span = (s.sim.requests_served() - before).saturating_sub(1).max(1);
+            stops.ran_to_the_end(s.sim.requests_served() - before);
         }
         lease_runs_out(&s).await;
         assert_whole_pages(&s).await;
     }
     eprintln!("SYNC-01: {killed} kills, {while_backfilling} mid-backfill");
-    assert_eq!(killed, 10, "the sync was killed ten times");
+    assert_eq!(killed, 15, "the sync was killed fifteen times");
     assert!(while_backfilling > 0, "no kill while messages streamed in");
     s.sim.clear_faults();
     let output = sync_command(&s)
