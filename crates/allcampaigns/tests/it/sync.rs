@@ -282,8 +282,9 @@ async fn golden_equality_at_medium_scale(db: TestDb) {
     s.assert_equals_truth().await;
 }
 
-/// SYNC-01: a slice of one page per stream ends the cycle after every checkpoint, like a
-/// kill; the next cycle resumes from the checkpoint until everything is in.
+/// SYNC-01: a slice of one page per stream ends the cycle after every checkpoint; the next
+/// cycle resumes from the checkpoint until everything is in. (Stops in the middle of a page,
+/// by dropping the cycle and by SIGKILL, are in `sync_crashes.rs`.)
 async fn sync_01_stopping_after_every_checkpoint_resumes_without_gaps_or_duplicates(db: TestDb) {
     let options = SyncOptions {
         pages_per_slice: 1,
