@@ -1,5 +1,5 @@
 //! Admin routes under `/__sim/` (never under `/api/v2`): workspaces and keys, ground truth,
-//! faults, rate limits, ticks and the webhook delivery log.
+//! faults, the request log, rate limits, ticks and the webhook delivery log.
 
 use std::sync::Arc;
 
@@ -30,6 +30,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/__sim/rate-limits",
             get(get_limits).post(set_limits).put(set_limits),
         )
+        .route("/__sim/requests", get(requests))
         .route("/__sim/tick", post(tick_handler))
         .route("/__sim/workspaces/{workspace_id}/plan", post(set_plan))
         .route("/__sim/webhook-deliveries", get(deliveries))
@@ -211,6 +212,10 @@ async fn set_faults(State(sim): State<Arc<Sim>>, Json(config): Json<FaultConfig>
 async fn clear_faults(State(sim): State<Arc<Sim>>) -> Json<Value> {
     sim.faults().clear();
     Json(json!({ "ok": true }))
+}
+
+async fn requests(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!(sim.request_log().entries()))
 }
 
 async fn get_limits(State(sim): State<Arc<Sim>>) -> Json<RateLimitConfig> {

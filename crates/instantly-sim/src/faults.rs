@@ -1,5 +1,6 @@
-//! Fault injection: infrastructure failures in front of the API, set per run or through
-//! `POST /__sim/faults`.
+//! Fault injection: infrastructure failures in front of the API, and answers the API itself
+//! may give a client that did nothing wrong (a revoked key, a moved endpoint), set per run or
+//! through `POST /__sim/faults`.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -10,6 +11,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
+    /// 400 with Instantly's error body, as when a parameter's rules change.
+    #[serde(rename = "error_400")]
+    Error400,
+    /// 401 with Instantly's error body, as when the key is revoked mid-run.
+    #[serde(rename = "error_401")]
+    Error401,
+    /// 404 with Instantly's error body, as when an endpoint moves.
+    #[serde(rename = "error_404")]
+    Error404,
     /// 500 with Instantly's error body.
     #[serde(rename = "error_500")]
     Error500,
@@ -28,6 +38,8 @@ pub enum Fault {
     Reset,
     /// The answer stops halfway through its declared length.
     Truncate,
+    /// The answer's body trickles at `bytes_per_sec`: a congested or capped link.
+    Slow,
     /// A list page starts with the last item of the previous page again.
     Duplicate,
 }
@@ -36,6 +48,9 @@ pub enum Fault {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FaultConfig {
+    pub error_400: f64,
+    pub error_401: f64,
+    pub error_404: f64,
     pub error_500: f64,
     pub error_502: f64,
     pub error_503: f64,
@@ -43,6 +58,7 @@ pub struct FaultConfig {
     pub timeout: f64,
     pub reset: f64,
     pub truncate: f64,
+    pub slow: f64,
     pub duplicate: f64,
     /// Added to every API request.
     pub latency_ms: u64,
@@ -50,6 +66,14 @@ pub struct FaultConfig {
     pub timeout_ms: Option<u64>,
     /// `Retry-After` seconds sent with injected 429s (none when absent).
     pub retry_after_secs: Option<u64>,
+    /// Send that `Retry-After` as an HTTP date (the next whole second at least that far
+    /// ahead) instead of as seconds.
+    pub retry_after_date: bool,
+    /// The bandwidth of a `slow` answer's body (default 16 KiB/s).
+    pub bytes_per_sec: Option<u64>,
+    /// Only API requests whose path starts with this are touched, latency included (all when
+    /// absent), e.g. `/api/v2/emails` to fail one stream of a sync.
+    pub path_prefix: Option<String>,
     /// Faults for the next requests, in order, before any random ones: makes tests exact.
     pub next: Vec<Fault>,
 }
@@ -62,6 +86,18 @@ pub struct Faults {
     queue: VecDeque<Fault>,
     /// Faults injected so far, in order (the first [`MAX_RECORDED`]).
     pub injected: Vec<Fault>,
+}
+
+/// What to do to one request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plan {
+    pub latency: Duration,
+    pub fault: Option<Fault>,
+    /// How long a `Timeout` hangs.
+    pub hang: Duration,
+    pub retry_after_secs: Option<u64>,
+    pub retry_after_date: bool,
+    pub bytes_per_sec: u64,
 }
 
 impl Faults {
@@ -77,8 +113,29 @@ impl Faults {
         };
     }
 
+    /// What happens to an API request for `path`: nothing unless the configuration covers it.
+    pub fn plan(&mut self, path: &str) -> Plan {
+        let covered = self
+            .config
+            .path_prefix
+            .as_deref()
+            .is_none_or(|prefix| path.starts_with(prefix));
+        if !covered {
+            return Plan::default();
+        }
+        let c = &self.config;
+        Plan {
+            latency: Duration::from_millis(c.latency_ms),
+            hang: Duration::from_millis(c.timeout_ms.unwrap_or(30_000)),
+            retry_after_secs: c.retry_after_secs,
+            retry_after_date: c.retry_after_date,
+            bytes_per_sec: c.bytes_per_sec.unwrap_or(16 * 1024).max(1),
+            fault: self.draw(),
+        }
+    }
+
     /// The fault for this request, if any.
-    pub fn draw(&mut self) -> Option<Fault> {
+    fn draw(&mut self) -> Option<Fault> {
         let fault = self.queue.pop_front().or_else(|| self.random());
         if self.injected.len() < MAX_RECORDED {
             self.injected.extend(fault);
@@ -89,6 +146,9 @@ impl Faults {
     fn random(&self) -> Option<Fault> {
         let c = &self.config;
         let classes = [
+            (c.error_400, Fault::Error400),
+            (c.error_401, Fault::Error401),
+            (c.error_404, Fault::Error404),
             (c.error_500, Fault::Error500),
             (c.error_502, Fault::Error502),
             (c.error_503, Fault::Error503),
@@ -96,6 +156,7 @@ impl Faults {
             (c.timeout, Fault::Timeout),
             (c.reset, Fault::Reset),
             (c.truncate, Fault::Truncate),
+            (c.slow, Fault::Slow),
             (c.duplicate, Fault::Duplicate),
         ];
         let mut roll: f64 = rand::random();
@@ -107,12 +168,26 @@ impl Faults {
         }
         None
     }
+}
 
-    pub fn latency(&self) -> Duration {
-        Duration::from_millis(self.config.latency_ms)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub fn timeout(&self) -> Duration {
-        Duration::from_millis(self.config.timeout_ms.unwrap_or(30_000))
+    #[test]
+    fn a_path_prefix_keeps_faults_and_latency_to_the_paths_it_names() {
+        let mut faults = Faults::default();
+        faults.set(FaultConfig {
+            latency_ms: 5,
+            path_prefix: Some("/api/v2/emails".into()),
+            next: vec![Fault::Error404],
+            ..FaultConfig::default()
+        });
+        let other = faults.plan("/api/v2/leads/list");
+        assert_eq!((other.fault, other.latency), (None, Duration::ZERO));
+        let emails = faults.plan("/api/v2/emails");
+        assert_eq!(emails.fault, Some(Fault::Error404));
+        assert_eq!(emails.latency, Duration::from_millis(5));
+        assert_eq!(faults.injected, vec![Fault::Error404]);
     }
 }

@@ -19,6 +19,8 @@
 //! - `GET /__sim/truth/{workspace_id}[?ids=false][&content=true]` → per stream the count and
 //!   the ids (optionally a compact record per lead and email), for comparing a sync with
 //! - `POST /__sim/faults` ([`FaultConfig`] as JSON), `GET` and `DELETE /__sim/faults`
+//! - `GET /__sim/requests` → every API request so far ([`Served`]: arrival, target, fault,
+//!   status, `Retry-After`), the first 10,000
 //! - `GET`, `PUT /__sim/rate-limits` ([`RateLimitConfig`])
 //! - `POST /__sim/tick` ([`TickRequest`]) → [`TickReport`]
 //! - `POST /__sim/workspaces/{id}/plan` (`{"paid": false}` makes every call answer 402)
@@ -32,6 +34,7 @@ pub mod cli;
 mod data;
 mod faults;
 mod ratelimit;
+mod requests;
 mod server;
 mod state;
 mod tick;
@@ -47,6 +50,7 @@ use tokio::task::JoinHandle;
 pub use data::Scale;
 pub use faults::{Fault, FaultConfig};
 pub use ratelimit::RateLimitConfig;
+pub use requests::Served;
 pub use tick::{
     Click, MailboxChange, NewEmail, StatusChange, TickReport, TickRequest, WorkspaceChanges,
 };
@@ -157,6 +161,11 @@ impl RunningSim {
     /// Faults injected so far, in order.
     pub fn injected_faults(&self) -> Vec<Fault> {
         self.sim.faults().injected.clone()
+    }
+
+    /// API requests received so far, in order of arrival (same as `GET /__sim/requests`).
+    pub fn request_log(&self) -> Vec<Served> {
+        self.sim.request_log().entries().to_vec()
     }
 
     /// API requests received so far (faulted ones included).

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::data::{Scale, Workspace, build_workspaces};
 use crate::faults::Faults;
 use crate::ratelimit::{Buckets, RateLimitConfig};
+use crate::requests::RequestLog;
 use crate::webhooks::Delivery;
 
 pub struct Sim {
@@ -23,6 +24,7 @@ pub struct Sim {
     /// API requests received, and those refused by the rate limits.
     pub requests: AtomicU64,
     pub rate_limited: AtomicU64,
+    log: Mutex<RequestLog>,
     /// Workspaces without an active paid plan (every API call answers 402).
     unpaid: Mutex<HashSet<usize>>,
 }
@@ -62,6 +64,7 @@ impl Sim {
             webhook_retry_base: Duration::from_millis(500),
             requests: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
+            log: Mutex::default(),
             unpaid: Mutex::default(),
         }
     }
@@ -133,5 +136,9 @@ impl Sim {
 
     pub fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn request_log(&self) -> std::sync::MutexGuard<'_, RequestLog> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

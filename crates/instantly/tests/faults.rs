@@ -93,6 +93,75 @@ async fn a_request_that_times_out_is_retried() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_429_with_an_http_date_is_retried_no_earlier_than_that_date() {
+    let sim = simulator(Scale::Small, 1, false).await;
+    let client = client(&sim, 0);
+    sim.set_faults(FaultConfig {
+        retry_after_secs: Some(2),
+        retry_after_date: true,
+        ..next(&[Fault::Error429])
+    });
+    client.current_workspace().await.unwrap();
+    let log = sim.request_log();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[0].status, Some(429));
+    let date = log[0].retry_after.as_deref().expect("a Retry-After date");
+    let date = chrono::DateTime::parse_from_rfc2822(date).unwrap();
+    assert!(date >= log[0].at + chrono::TimeDelta::seconds(2), "{log:?}");
+    assert!(log[1].at >= date, "retried at {} before {date}", log[1].at);
+    assert_eq!(log[1].status, Some(200));
+    sim.shutdown().await;
+}
+
+/// SYNC-11: a body that trickles in slower than the client's timeout allows is given up on and
+/// asked for again; a small one that trickles still arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_body_that_outlasts_the_timeout_is_retried() {
+    use futures::StreamExt;
+    let sim = simulator(Scale::Small, 1, false).await;
+    let mut config = config(&sim, 0);
+    config.timeout = Duration::from_secs(1);
+    let client = Client::new(config).unwrap();
+    let slow = |next: Vec<Fault>| FaultConfig {
+        bytes_per_sec: Some(32 * 1024),
+        next,
+        ..FaultConfig::default()
+    };
+    sim.set_faults(slow(vec![Fault::Slow]));
+    let started = Instant::now();
+    client.current_workspace().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "it trickled"
+    );
+    let log = sim.request_log();
+    assert_eq!(log.len(), 1, "a small body arrives in time: {log:?}");
+    assert_eq!(log[0].status, Some(200), "and wholly");
+
+    sim.set_faults(slow(vec![Fault::Slow]));
+    let started = Instant::now();
+    let mut pages = Box::pin(client.lead_pages(LeadQuery::default()));
+    let page = pages.next().await.unwrap().unwrap();
+    assert_eq!(page.items.len(), 100);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the first try timed out"
+    );
+    let log = sim.request_log();
+    let tries: Vec<_> = log[1..]
+        .iter()
+        .map(|s| (&s.target, s.fault, s.status))
+        .collect();
+    let page = &log[1].target;
+    assert_eq!(
+        tries,
+        vec![(page, Some(Fault::Slow), None), (page, None, Some(200))],
+        "one slow answer given up on before its end, then the same page again"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn items_repeated_across_pages_are_delivered_once() {
     let sim = simulator(Scale::Small, 1, false).await;
     let client = client(&sim, 0);

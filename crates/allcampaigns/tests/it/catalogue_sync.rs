@@ -198,7 +198,8 @@ async fn sync_06_400_and_404_through_the_worker_are_not_retried(db: TestDb) {
 
 /// SYNC-11: 40 ms of latency on every call, slow timeouts, resets and truncated bodies
 /// between the app and the provider; the final state still equals the simulator's truth.
-/// (The simulator has no bandwidth cap; truncation stands in for a stalled transfer.)
+/// (The bandwidth cap, with a client timeout that gives up on slow bodies, is in
+/// `sync_faults.rs`.)
 async fn sync_11_latency_timeouts_and_resets_still_end_equal_to_the_truth(db: TestDb) {
     let options = SyncOptions {
         pages_per_slice: 4,

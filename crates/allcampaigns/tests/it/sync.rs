@@ -82,7 +82,7 @@ pub fn whole_cycles() -> SyncOptions {
 }
 
 /// Retries as in production, minus the waiting.
-fn quick_retries() -> SyncOptions {
+pub fn quick_retries() -> SyncOptions {
     SyncOptions {
         retry: instantly::RetryPolicy {
             max_attempts: 4,
@@ -103,7 +103,7 @@ impl Synced {
     }
 
     /// Runs queued cycles (as the background lanes would) until nothing is due now.
-    async fn drain(&self) -> u32 {
+    pub async fn drain(&self) -> u32 {
         let mut runs = 0;
         while let Some(outcome) = self.worker.run_once().await.unwrap() {
             runs += 1;
@@ -127,7 +127,7 @@ impl Synced {
     }
 
     /// One text per row, from a query both backends accept (`$1` is the tenant).
-    async fn rows(&self, sql: &str) -> Vec<String> {
+    pub async fn rows(&self, sql: &str) -> Vec<String> {
         self.rows_of(self.tenant, sql).await
     }
 
@@ -283,8 +283,9 @@ async fn golden_equality_at_medium_scale(db: TestDb) {
     s.assert_equals_truth().await;
 }
 
-/// SYNC-01: a slice of one page per stream ends the cycle after every checkpoint, like a
-/// kill; the next cycle resumes from the checkpoint until everything is in.
+/// SYNC-01: a slice of one page per stream ends the cycle after every checkpoint; the next
+/// cycle resumes from the checkpoint until everything is in. (Stops in the middle of a page,
+/// by dropping the cycle and by SIGKILL, are in `sync_crashes.rs`.)
 async fn sync_01_stopping_after_every_checkpoint_resumes_without_gaps_or_duplicates(db: TestDb) {
     let options = SyncOptions {
         pages_per_slice: 1,
