@@ -71,6 +71,9 @@ pub struct SyncOptions {
     pub lease: Duration,
     /// Retries of one failed call to Instantly before its stream gives up for this cycle.
     pub retry: instantly::RetryPolicy,
+    /// How long one call to Instantly may take, its body included, before it is given up and
+    /// retried.
+    pub timeout: Duration,
 }
 
 impl Default for SyncOptions {
@@ -83,6 +86,7 @@ impl Default for SyncOptions {
             interval: Duration::from_secs(60),
             lease: Duration::from_secs(120),
             retry: instantly::RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
         }
     }
 }

@@ -215,6 +215,7 @@ impl SyncWorker {
             .unwrap_or_else(|| connection.tenant_id.to_string());
         config.budget = self.budgets.budget(&workspace);
         config.retry = self.options.retry;
+        config.timeout = self.options.timeout;
         Ok(Client::new(config)?)
     }
 

@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use allcampaigns::config::DatabaseConfig;
-use allcampaigns::store::Table;
 use allcampaigns::jobs::JobKind;
+use allcampaigns::store::Table;
 use allcampaigns::sync::SyncOptions;
 use instantly_sim::{FaultConfig, Scale};
 use rand::Rng;

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use allcampaigns::domain::{Email, Role, Stream};
 use allcampaigns::store::{AuditFilter, StreamState};
-use allcampaigns::sync::{Ctx, SyncOptions, SyncWorker, live_job, run_cycle};
-use instantly::{BudgetConfig, Client, ClientConfig, RateBudget};
+use allcampaigns::sync::{SyncOptions, SyncWorker, live_job};
 use instantly_sim::{Fault, FaultConfig, Scale, Served};
 
 use crate::helpers::TestDb;
@@ -245,13 +244,10 @@ async fn sync_11_a_bandwidth_cap_latency_timeouts_and_resets_still_end_equal_to_
     db: TestDb,
 ) {
     let s = connected(db, Scale::Small, whole_cycles()).await;
-    let options = whole_cycles();
-    let mut config = ClientConfig::new(s.sim.workspaces()[0].api_key.clone().into());
-    config.base_url = s.sim.base_url();
-    config.budget = RateBudget::new(BudgetConfig::unlimited());
-    config.retry = options.retry;
-    config.timeout = Duration::from_millis(500);
-    let client = Client::new(config).unwrap();
+    let worker = s.worker.clone().with_options(SyncOptions {
+        timeout: Duration::from_millis(500),
+        ..whole_cycles()
+    });
     s.sim.set_faults(FaultConfig {
         latency_ms: 20,
         slow: 0.25,
@@ -268,12 +264,10 @@ async fn sync_11_a_bandwidth_cap_latency_timeouts_and_resets_still_end_equal_to_
     loop {
         cycles += 1;
         assert!(cycles <= 20, "the sync never got through");
-        let ctx = Ctx::new(&*s.store, &client, s.tenant, None, &options)
-            .await
-            .unwrap();
-        let report = run_cycle(&ctx, Some(s.workspace.as_str()), &|_| {})
-            .await
-            .unwrap();
+        // As "sync now": a cycle whose streams failed would otherwise wait out its backoff.
+        SyncWorker::request(&s.store, s.tenant).await.unwrap();
+        let outcome = worker.run_once().await.unwrap().expect("due");
+        let report = outcome.result.unwrap();
         if report.failed().count() == 0 && !report.more() {
             break;
         }
