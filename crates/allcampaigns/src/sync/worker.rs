@@ -157,7 +157,11 @@ impl SyncWorker {
             error,
         };
         match result {
-            Ok(report) if report.more() => again(chrono::Duration::zero(), None),
+            // Work is left: at once, keeping a failed stream's error (its attempts count on).
+            Ok(report) if report.more() => {
+                let failed = report.failed().next().and_then(|f| f.error.clone());
+                again(chrono::Duration::zero(), failed)
+            }
             Ok(report) => match report.failed().next() {
                 Some(failed) => again(backoff(job.attempts), failed.error.clone()),
                 None => again(

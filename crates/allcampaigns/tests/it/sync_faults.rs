@@ -18,6 +18,7 @@ on_both_backends!(
     sync_06_a_retry_after_http_date_is_obeyed_through_the_worker,
     sync_06_400_and_404_mid_backfill_are_asked_once_and_keep_the_checkpoint,
     sync_11_a_bandwidth_cap_latency_timeouts_and_resets_still_end_equal_to_the_truth,
+    sync_06_a_failed_stream_is_the_jobs_error_even_while_other_streams_have_more,
 );
 
 /// The message list: one stream's calls, so a fault there fails that stream alone.
@@ -279,4 +280,23 @@ async fn sync_11_a_bandwidth_cap_latency_timeouts_and_resets_still_end_equal_to_
         .filter(|r| r.fault == Some(Fault::Slow) && r.status.is_none());
     assert!(given_up.count() > 0, "some slow pages were given up on");
     s.assert_equals_truth().await;
+}
+
+/// A slice that leaves work runs again at once; the stream that failed in it still shows as
+/// the job's error meanwhile.
+async fn sync_06_a_failed_stream_is_the_jobs_error_even_while_other_streams_have_more(db: TestDb) {
+    let s = connected(db, Scale::Small, whole_cycles()).await;
+    s.sim.set_faults(on_emails(vec![Fault::Error400]));
+    let slices = SyncOptions {
+        pages_per_slice: 1,
+        ..quick_retries()
+    };
+    let outcome = s.worker.clone().with_options(slices).run_once().await;
+    let report = outcome.unwrap().expect("due").result.unwrap();
+    assert!(report.more(), "{report:?}");
+    let failed: Vec<_> = report.failed().collect();
+    assert_eq!(failed.len(), 1, "{report:?}");
+    let job = live_job(&s.store, s.tenant).await.unwrap().unwrap();
+    assert_eq!(job.last_error, failed[0].error);
+    assert!(job.run_at <= chrono::Utc::now(), "runs again at once");
 }
