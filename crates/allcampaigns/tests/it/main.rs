@@ -3,6 +3,7 @@
 mod helpers;
 
 mod account;
+mod advisories;
 mod api;
 mod audit_trail;
 mod browser;
