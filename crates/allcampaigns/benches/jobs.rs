@@ -3,7 +3,7 @@
 //! database owned by an ordinary role, the app connecting as its own role, as installs are):
 //! (a) trivial jobs (pings, no hold) per second through the runner; (b) enqueue-to-start
 //! latency with idle workers, enqueued on the same node (the local wake-up) and on another node
-//! (found by polling); (c) beside them, the raw claim statement alone in a loop, no runner (only
+//! (PostgreSQL: its `NOTIFY`; SQLite: found by polling); (c) beside them, the raw claim statement alone in a loop, no runner (only
 //! the claims are timed).
 //!
 //! Settings (environment): `BENCH_JOBS` (jobs per throughput run, default 3000),
