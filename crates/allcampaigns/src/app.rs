@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::RateLimiter;
 use crate::config::Config;
 use crate::crypto::Keyring;
+use crate::jobs::ping::PingHandler;
 use crate::jobs::runner::Runner;
 use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
@@ -243,7 +244,11 @@ pub fn job_runner(
     mailer: &Mailer,
 ) -> Runner {
     let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone());
-    Runner::new(store.clone()).with_handler(Arc::new(sync))
+    Runner::new(store.clone())
+        .with_lease(config.job_lease)
+        .with_poll(config.job_poll)
+        .with_handler(Arc::new(sync))
+        .with_handler(Arc::new(PingHandler))
 }
 
 /// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved

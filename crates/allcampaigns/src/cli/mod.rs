@@ -3,6 +3,7 @@
 
 mod admin;
 mod demo;
+mod jobs;
 mod keys;
 pub mod run;
 mod serve;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Sync a tenant's Instantly workspace by hand (`--once`: one full cycle), or show its
     /// sync status (`sync status`)
     Sync(SyncArgs),
+    /// The general job queue (`jobs ping`: see that workers run)
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Try the product: an embedded Instantly simulator with three client workspaces, a demo
     /// owner signed in by a printed link, sync running; --listen sets the address [default:
     /// 127.0.0.1:8080], --data-dir keeps the data (else a temporary folder, deleted on exit)
@@ -85,6 +89,32 @@ pub enum SyncAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Enqueue pings, jobs that do nothing, for the workers of every node; with --wait, report
+    /// how long each took to start and to finish
+    Ping(PingArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PingArgs {
+    /// Ping this tenant only [default: every tenant in turn]
+    #[arg(long, value_name = "TENANT_ID")]
+    pub tenant: Option<String>,
+    /// How many pings to enqueue
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub count: u32,
+    /// How long each ping holds its worker, in milliseconds (less than the job lease)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub hold_ms: u64,
+    /// Wait until every ping is done; exit code 1 if one is not done in time
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: how many seconds to wait at most
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -80,7 +80,7 @@ async fn one_cycle(worker: &SyncWorker, tenant: TenantId) -> anyhow::Result<bool
     Ok(report.failed().next().is_none())
 }
 
-async fn existing_tenant(store: &DynStore, id: &str) -> anyhow::Result<TenantId> {
+pub(super) async fn existing_tenant(store: &DynStore, id: &str) -> anyhow::Result<TenantId> {
     let tenant: TenantId = id
         .parse()
         .map_err(|_| anyhow::anyhow!("`{id}` is not a tenant id"))?;

@@ -43,6 +43,9 @@ pub struct Config {
     /// Pace calls to Instantly's published limits (off only against a local simulator).
     pub instantly_rate_limits: bool,
     pub sync_workers: u32,
+    /// How long a claimed job stays with its worker, and how often idle lanes look for jobs.
+    pub job_lease: Duration,
+    pub job_poll: Duration,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
 }
@@ -269,6 +272,8 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         instantly_url: parse_http_url(raw, "instantly_url")?,
         instantly_rate_limits: on_off(raw, "instantly_rate_limits")?,
         sync_workers: raw.parse("sync_workers", "a whole number")?,
+        job_lease: Duration::from_secs(positive_at_most(raw, "job_lease_secs", 86_400)?),
+        job_poll: Duration::from_millis(positive_at_most(raw, "job_poll_ms", 3_600_000)?),
         smtp_url: smtp_url(raw)?,
         mail_from: raw.get("mail_from").expect("default").0.clone(),
         listen,
@@ -286,6 +291,15 @@ where
     let value: T = raw.parse(key, "a positive whole number")?;
     if value <= T::default() {
         return Err(raw.error(key, "must be greater than zero"));
+    }
+    Ok(value)
+}
+
+/// A positive number no larger than `most` (a day's lease, an hour's poll: more is a typo).
+fn positive_at_most(raw: &Raw, key: &str, most: u64) -> Result<u64, ConfigError> {
+    let value: u64 = positive(raw, key)?;
+    if value > most {
+        return Err(raw.error(key, format!("must be at most {most}")));
     }
     Ok(value)
 }

@@ -165,6 +165,19 @@ pub const SETTINGS: &[Setting] = &[
         "2",
         "jobs (a tenant's sync cycle, …) run at once by each serve or worker process (0: this process runs none)",
     ),
+    s(
+        "job_lease_secs",
+        "ALLCAMPAIGNS_JOB_LEASE_SECS",
+        "300",
+        "how long a job stays with its worker before another may take it over (a crashed \
+         worker's job waits this long)",
+    ),
+    s(
+        "job_poll_ms",
+        "ALLCAMPAIGNS_JOB_POLL_MS",
+        "1000",
+        "how often idle job lanes look for jobs no notice told them about (SQLite: jobs enqueued by another process)",
+    ),
     Setting {
         key: "smtp_url",
         env: "ALLCAMPAIGNS_SMTP_URL",

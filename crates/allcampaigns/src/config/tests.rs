@@ -247,3 +247,28 @@ fn the_metrics_token_is_never_read_from_the_config_file() {
         "{error}"
     );
 }
+
+#[test]
+fn job_runner_settings_have_defaults_and_refuse_zero_or_huge_leases() {
+    let config = load(&Sources::default()).unwrap();
+    assert_eq!(config.job_lease, Duration::from_secs(300));
+    assert_eq!(config.job_poll, Duration::from_secs(1));
+    let short = env(&[
+        ("ALLCAMPAIGNS_JOB_LEASE_SECS", "3"),
+        ("ALLCAMPAIGNS_JOB_POLL_MS", "100"),
+    ]);
+    let config = load(&short).unwrap();
+    assert_eq!(config.job_lease, Duration::from_secs(3));
+    assert_eq!(config.job_poll, Duration::from_millis(100));
+    for (key, value) in [
+        ("ALLCAMPAIGNS_JOB_LEASE_SECS", "0"),
+        ("ALLCAMPAIGNS_JOB_LEASE_SECS", "86401"),
+        ("ALLCAMPAIGNS_JOB_POLL_MS", "-1"),
+        ("ALLCAMPAIGNS_JOB_POLL_MS", "3600001"),
+    ] {
+        assert!(
+            error_of(env(&[(key, value)])).starts_with(key),
+            "{key}={value}"
+        );
+    }
+}

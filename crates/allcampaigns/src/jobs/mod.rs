@@ -5,6 +5,7 @@
 //! [`JobStore`], written once for both backends in `store/shared/jobs.rs`; on PostgreSQL every
 //! change that makes a job due sends `NOTIFY job_queue` so idle runners on every node wake.
 
+pub mod ping;
 pub mod runner;
 
 use std::time::Duration;
@@ -23,14 +24,18 @@ use crate::store::{JobNotices, Result};
 pub enum JobKind {
     /// Copies a tenant's Instantly workspace (unique key: one per tenant).
     Sync,
+    /// Does nothing but hold for its payload's `hold_ms`: shows that workers run
+    /// (`allcampaigns jobs ping`), and is the trivial job of the tests and the benchmark.
+    Ping,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 1] = [JobKind::Sync];
+    pub const ALL: [JobKind; 2] = [JobKind::Sync, JobKind::Ping];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Sync => "sync",
+            JobKind::Ping => "ping",
         }
     }
 

@@ -229,6 +229,8 @@ impl Runner {
     }
 
     async fn run_job(&self, job: Job) -> anyhow::Result<Outcome> {
+        let (id, kind, attempt) = (job.id, job.kind.as_str(), job.attempts);
+        tracing::debug!(job = %id, kind, attempt, "job started");
         let result = if job.attempts > job.max_attempts {
             // The holder of the last attempt stopped (a crash, a shutdown) before recording a
             // result: the job goes dead instead of looping past its maximum.
@@ -244,6 +246,13 @@ impl Runner {
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the job's handler panicked")))
         };
         let state = record(&self.store, &job, &result).await?;
+        // One line per finished job, never its payload: operators (and the multi-node test)
+        // count these.
+        match state {
+            Some(JobState::Done) => tracing::info!(job = %id, kind, attempt, "job done"),
+            None => tracing::warn!(job = %id, kind, attempt, "job lease lost; its result dropped"),
+            Some(_) => {}
+        }
         Ok(Outcome { job, state, result })
     }
 }

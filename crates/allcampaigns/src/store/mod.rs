@@ -21,6 +21,8 @@ use chrono::{DateTime, Utc};
 
 pub use models::*;
 pub use postgres::JobNotices;
+/// The job queue's claim statements alone, for the jobs benchmark's raw rate.
+pub use sql::{LEASE_NEXT_JOB, LEASE_NEXT_JOB_PG};
 pub use sync::*;
 pub use sync_sql::iso as sync_iso;
 pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};

@@ -296,6 +296,8 @@ pub struct JobsTexts {
     pub cancelled: Words,
     /// The work of a sync job.
     pub kind_sync: Words,
+    /// The work of a ping (`allcampaigns jobs ping`).
+    pub kind_ping: Words,
 }
 
 pub struct ErrorPage {

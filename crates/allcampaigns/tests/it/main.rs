@@ -30,6 +30,7 @@ mod keys;
 mod member_rules;
 mod members;
 mod metrics;
+mod nodes;
 mod owner_role;
 mod page_roles;
 mod pgbouncer;

@@ -61,6 +61,7 @@ impl JobRow {
 fn work(kind: JobKind, t: &JobsTexts) -> &'static str {
     match kind {
         JobKind::Sync => t.kind_sync,
+        JobKind::Ping => t.kind_ping,
     }
 }
 

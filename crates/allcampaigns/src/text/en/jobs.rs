@@ -27,4 +27,5 @@ pub const JOBS: JobsTexts = JobsTexts {
     retried: "Queued again: it runs as soon as a worker is free.",
     cancelled: "Cancelled: it will not run.",
     kind_sync: "Sync with Instantly",
+    kind_ping: "Check that background workers run",
 };
