@@ -29,7 +29,10 @@ fn locked_versions(lock: &str, name: &str) -> Vec<[u64; 3]> {
         if line.trim() != format!("name = \"{name}\"") {
             continue;
         }
-        let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) else {
+        let Some(version) = lines
+            .next()
+            .and_then(|l| l.trim().strip_prefix("version = "))
+        else {
             continue;
         };
         let mut parts = version.trim_matches('"').split(['.', '-', '+']);
