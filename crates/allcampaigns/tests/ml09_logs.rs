@@ -41,20 +41,7 @@ async fn sign_in(db: TestDb) -> (String, String) {
         200
     );
     let mail = app.next_mail().await;
-    let link = mail
-        .text
-        .lines()
-        .find(|l| l.contains("/login/confirm?token="))
-        .expect("a link in the mail")
-        .trim()
-        .to_string();
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let (_, token) = helpers::sign_in_link(&mail);
     let confirm = visitor.get(&format!("/login/confirm?token={token}")).await;
     assert_eq!(confirm.status(), 200);
     assert_eq!(confirm.headers()["referrer-policy"], "no-referrer");

@@ -321,20 +321,7 @@ async fn sign_in_flow(db: TestDb) -> (String, String) {
     seen.push_str(&format!("{:?}", asked.headers()));
     seen.push_str(&asked.text().await.unwrap());
     let mail = app.next_mail().await;
-    let link = mail
-        .text
-        .lines()
-        .find(|l| l.contains("/login/confirm?token="))
-        .expect("a link in the mail")
-        .trim()
-        .to_string();
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let (_, token) = helpers::sign_in_link(&mail);
     let confirm_page = visitor
         .get(&format!("/login/confirm?token={token}"))
         .await

@@ -307,20 +307,7 @@ async fn aud_02_a_sign_in_writes_exactly_one_entry_for_the_person(db: TestDb) {
     let asked = visitor.post("/login", &[("email", email.as_str())]).await;
     assert_eq!(asked.status(), StatusCode::OK);
     let mail = app.next_mail().await;
-    let link = mail
-        .text
-        .lines()
-        .find(|l| l.contains("/login/confirm?token="))
-        .expect("a link in the mail")
-        .trim()
-        .to_string();
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let (_, token) = crate::helpers::sign_in_link(&mail);
     let mut request_ids = Vec::new();
     for expected in [StatusCode::SEE_OTHER, StatusCode::BAD_REQUEST] {
         let answer = visitor.post("/login/confirm", &[("token", &token)]).await;

@@ -506,3 +506,22 @@ pub async fn install_admin(app: &TestApp, address: &str) -> allcampaigns::domain
     app.store.grant_install_admin(user.id, None).await.unwrap();
     user.id
 }
+
+/// The sign-in link in a mail's text part, and the token it carries.
+pub fn sign_in_link(mail: &Mail) -> (String, String) {
+    let link = mail
+        .text
+        .lines()
+        .find(|l| l.contains("/login/confirm?token="))
+        .expect("a link in the mail")
+        .trim()
+        .to_string();
+    let token = url::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .into_owned();
+    (link, token)
+}
