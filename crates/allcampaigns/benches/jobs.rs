@@ -9,7 +9,8 @@
 //! Settings (environment): `BENCH_JOBS` (jobs per throughput run, default 3000),
 //! `BENCH_LANES` (lanes per run, default `1,4`), `BENCH_TENANTS` (default 10),
 //! `BENCH_SAMPLES` (latency samples on one node, default 200; a quarter of that across nodes),
-//! `BENCH_DB` (`sqlite`, `postgres` or `both`, the default: PostgreSQL when a URL is set).
+//! `BENCH_DB` (`sqlite`, `postgres` or `both`, the default: PostgreSQL when a URL is set),
+//! `BENCH_FINISHED` (finished jobs kept as history for the last claim figure, default 100000).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -139,6 +140,11 @@ impl Bench {
         println!("  runner, two nodes of 4 lanes: {rate:.0} jobs/s");
         let rate = self.raw_claims(jobs).await?;
         println!("  claim statement alone, one connection: {rate:.0} claims/s");
+        let finished = number("BENCH_FINISHED", 100_000);
+        let (p50, p95) = self.claim_beside_history(tenants[0], finished).await?;
+        println!(
+            "  claim statement, one job queued beside {finished} finished: p50 {p50:.2?}, p95 {p95:.2?}"
+        );
         self.inspector.execute("DELETE FROM job_queue").await?;
         let samples = number("BENCH_SAMPLES", 200);
         for (label, other, samples) in [
@@ -213,6 +219,27 @@ impl Bench {
         }
         anyhow::ensure!(claimed == jobs, "claimed {claimed} of {jobs}");
         Ok(jobs as f64 / claiming.as_secs_f64())
+    }
+
+    /// Adds `finished` done jobs of one tenant, then claims one queued job 200 times (queued
+    /// again after each), timing the claims: what a long-running install's claim costs.
+    async fn claim_beside_history(
+        &mut self,
+        tenant: TenantId,
+        finished: usize,
+    ) -> anyhow::Result<(Duration, Duration)> {
+        self.inspector.add_finished(tenant, finished).await?;
+        self.store.enqueue(tenant, &ping(Duration::ZERO)).await?;
+        let mut took = Vec::new();
+        for _ in 0..200 {
+            let started = Instant::now();
+            let claimed = self.claimer.claim().await?;
+            took.push(started.elapsed());
+            let (tenant, job) = claimed.ok_or_else(|| anyhow::anyhow!("nothing claimed"))?;
+            self.inspector.requeue(tenant, job).await?;
+        }
+        took.sort();
+        Ok((percentile(&took, 0.50), percentile(&took, 0.95)))
     }
 
     /// Enqueues one ping at a time, each after the one before has started and a gap (varied, so
@@ -315,13 +342,57 @@ impl Raw {
     async fn finish(&mut self, tenant: Uuid, job: Uuid) -> anyhow::Result<()> {
         const FINISH: &str = "UPDATE job_queue SET state = 'done', lease_until = NULL, \
              lease_token = NULL WHERE tenant_id = $1 AND job_id = $2";
+        self.change_job(FINISH, tenant, job).await
+    }
+
+    async fn requeue(&mut self, tenant: Uuid, job: Uuid) -> anyhow::Result<()> {
+        const REQUEUE_ONE: &str = "UPDATE job_queue SET state = 'queued', lease_until = NULL, \
+             lease_token = NULL WHERE tenant_id = $1 AND job_id = $2";
+        self.change_job(REQUEUE_ONE, tenant, job).await
+    }
+
+    /// `count` done pings of `tenant`, finished long ago.
+    async fn add_finished(&mut self, tenant: TenantId, count: usize) -> anyhow::Result<()> {
+        const SQLITE: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+             WHERE i < $2) INSERT INTO job_queue (tenant_id, job_id, kind, payload, state, \
+             run_at, max_attempts, created_at, updated_at) SELECT $1, randomblob(16), 'ping', \
+             '{}', 'done', '2000-01-01T00:00:00.000Z', 8, '2000-01-01T00:00:00.000Z', \
+             '2000-01-01T00:00:00.000Z' FROM n";
+        const POSTGRES: &str = "INSERT INTO job_queue (tenant_id, job_id, kind, payload, state, \
+             run_at, max_attempts, created_at, updated_at) SELECT $1, gen_random_uuid(), 'ping', \
+             '{}', 'done', '2000-01-01', 8, '2000-01-01', '2000-01-01' \
+             FROM generate_series(1, $2)";
+        let (tenant, count) = (tenant.as_uuid(), i64::try_from(count)?);
         match self {
             Raw::Sqlite(conn) => {
-                let query = sqlx::query(FINISH).bind(tenant).bind(job);
+                let query = sqlx::query(SQLITE).bind(tenant).bind(count);
                 query.execute(conn).await.map(drop)?
             }
             Raw::Postgres(conn) => {
-                let query = sqlx::query(FINISH).bind(tenant).bind(job);
+                let query = sqlx::query(POSTGRES).bind(tenant).bind(count);
+                query.execute(&mut *conn).await.map(drop)?;
+                sqlx::query("ANALYZE job_queue")
+                    .execute(conn)
+                    .await
+                    .map(drop)?
+            }
+        }
+        Ok(())
+    }
+
+    async fn change_job(
+        &mut self,
+        sql: &'static str,
+        tenant: Uuid,
+        job: Uuid,
+    ) -> anyhow::Result<()> {
+        match self {
+            Raw::Sqlite(conn) => {
+                let query = sqlx::query(sql).bind(tenant).bind(job);
+                query.execute(conn).await.map(drop)?
+            }
+            Raw::Postgres(conn) => {
+                let query = sqlx::query(sql).bind(tenant).bind(job);
                 query.execute(conn).await.map(drop)?
             }
         }

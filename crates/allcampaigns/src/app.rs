@@ -142,6 +142,7 @@ impl App {
         background.spawn(reencrypt_stragglers(store.clone(), keyring.clone()));
         background.spawn(crate::auth::prune::run_pruner(
             store.clone(),
+            chrono::Duration::days(config.job_retention_days.into()),
             cancel.clone(),
         ));
         if config.sync_workers > 0 {

@@ -1,5 +1,6 @@
 //! Expired sessions, sign-in links, invitations and tokens are deleted every hour (security
-//! review finding 22): they are never used again and are read on every request.
+//! review finding 22): they are never used again and are read on every request. Finished jobs
+//! go too once they are older than `job_retention_days`.
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
@@ -16,13 +17,18 @@ pub async fn prune_expired(store: &DynStore, now: DateTime<Utc>) -> Result<Prune
     store.prune_expired(now, now - IDLE_TIMEOUT).await
 }
 
-/// Prunes a minute after start and then every hour, until cancelled.
-pub async fn run_pruner(store: DynStore, cancel: CancellationToken) {
+/// Prunes a minute after start and then every hour, until cancelled; finished jobs once they
+/// are older than `job_retention`.
+pub async fn run_pruner(
+    store: DynStore,
+    job_retention: chrono::Duration,
+    cancel: CancellationToken,
+) {
     let first = tokio::time::Instant::now() + FIRST_AFTER;
     let mut every = tokio::time::interval_at(first, PRUNE_EVERY);
     loop {
         tokio::select! {
-            _ = every.tick() => match prune_expired(&store, Utc::now()).await {
+            _ = every.tick() => { match prune_expired(&store, Utc::now()).await {
                 Ok(pruned) if pruned != Pruned::default() => tracing::info!(
                     sessions = pruned.sessions,
                     sign_in_tokens = pruned.sign_in_tokens,
@@ -32,8 +38,18 @@ pub async fn run_pruner(store: DynStore, cancel: CancellationToken) {
                 ),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(error = %error, "could not prune expired rows"),
+            }
+            prune_jobs(&store, Utc::now() - job_retention).await;
             },
             () = cancel.cancelled() => break,
         }
+    }
+}
+
+async fn prune_jobs(store: &DynStore, before: DateTime<Utc>) {
+    match store.prune_finished_jobs(before).await {
+        Ok(0) => {}
+        Ok(jobs) => tracing::info!(jobs, "pruned finished jobs"),
+        Err(error) => tracing::warn!(error = %error, "could not prune finished jobs"),
     }
 }

@@ -46,6 +46,8 @@ pub struct Config {
     /// How long a claimed job stays with its worker, and how often idle lanes look for jobs.
     pub job_lease: Duration,
     pub job_poll: Duration,
+    /// Days finished jobs are kept before the hourly pruner deletes them.
+    pub job_retention_days: u32,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
 }
@@ -274,6 +276,7 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         sync_workers: raw.parse("sync_workers", "a whole number")?,
         job_lease: Duration::from_secs(positive_at_most(raw, "job_lease_secs", 86_400)?),
         job_poll: Duration::from_millis(positive_at_most(raw, "job_poll_ms", 3_600_000)?),
+        job_retention_days: positive(raw, "job_retention_days")?,
         smtp_url: smtp_url(raw)?,
         mail_from: raw.get("mail_from").expect("default").0.clone(),
         listen,

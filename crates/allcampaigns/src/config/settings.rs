@@ -178,6 +178,12 @@ pub const SETTINGS: &[Setting] = &[
         "1000",
         "how often idle job lanes look for jobs no notice told them about (SQLite: jobs enqueued by another process)",
     ),
+    s(
+        "job_retention_days",
+        "ALLCAMPAIGNS_JOB_RETENTION_DAYS",
+        "7",
+        "days finished (done or cancelled) jobs are kept; dead jobs stay until retried or cancelled",
+    ),
     Setting {
         key: "smtp_url",
         env: "ALLCAMPAIGNS_SMTP_URL",

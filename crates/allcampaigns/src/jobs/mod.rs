@@ -197,6 +197,9 @@ pub trait JobStore {
     async fn live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<Option<Job>>;
     /// Cancels the live job with this unique key, if there is one; its holder loses its lease.
     async fn cancel_live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<()>;
+    /// Deletes every tenant's done and cancelled jobs last changed before `before`; answers how
+    /// many. Dead jobs stay until an admin retries or cancels them.
+    async fn prune_finished_jobs(&self, before: DateTime<Utc>) -> Result<u64>;
     /// Notices of jobs made due on any connection (PostgreSQL `LISTEN`), on a connection of
     /// their own; `None` where the backend has no such thing (SQLite, where a runner wakes its
     /// own lanes when it enqueues, and polls).

@@ -304,6 +304,18 @@ impl Tx {
         })
     }
 
+    /// Narrows an open PostgreSQL transaction to one tenant's rows from here on (a claim finds
+    /// the tenant, then reads its job in that tenant's scope without a second transaction).
+    /// SQLite has no row-level security: nothing to narrow.
+    pub async fn narrow_to(&mut self, tenant: TenantId) -> Result<()> {
+        if let Some((set_config, value)) = scope_setting(Scope::Tenant(tenant))
+            && self.backend() == Backend::Postgres
+        {
+            self.execute(set_config, Args::new().bind(value)).await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self.0 {
             Inner::SqliteTx(tx) => tx.commit().await?,

@@ -219,20 +219,35 @@ pub const JOBS_IN_STATE: &str = "SELECT tenant_id, job_id, kind, payload, unique
      FROM job_queue WHERE tenant_id = $1 AND state = $2 ORDER BY updated_at DESC, job_id LIMIT $3";
 
 /// SQLite: one UPDATE … RETURNING under the write lock, so two claimers never both see a job
-/// free. The same rule as PostgreSQL's `app_claim_job`, fairness between tenants included.
+/// free. The same rule as PostgreSQL's `app_claim_job`: a lease that ran out first, else the
+/// oldest due job of the tenant that waited longest, tenants with nothing of the kind running
+/// first. Each tenant costs one probe of `job_queue_queued` and one of `job_queue_running`, so a
+/// claim does not grow with the backlog.
 pub const LEASE_NEXT_JOB: &str = "UPDATE job_queue SET state = 'running', lease_until = $4, \
      lease_token = $5, attempts = attempts + 1, updated_at = $3 \
-     WHERE (tenant_id, job_id) = (SELECT c.tenant_id, c.job_id FROM job_queue c \
-         WHERE c.kind = $1 AND ($2 IS NULL OR c.tenant_id = $2) \
-           AND ((c.state = 'queued' AND c.run_at <= $3) \
-             OR (c.state = 'running' AND c.lease_until < $3)) \
-         ORDER BY EXISTS (SELECT 1 FROM job_queue r WHERE r.tenant_id = c.tenant_id \
-             AND r.kind = c.kind AND r.state = 'running' AND r.lease_until >= $3), \
-           c.run_at LIMIT 1) \
+     WHERE rowid = COALESCE( \
+       (SELECT r.rowid FROM job_queue r WHERE r.kind = $1 AND r.state = 'running' \
+          AND r.lease_until < $3 AND ($2 IS NULL OR r.tenant_id = $2) \
+        ORDER BY r.lease_until LIMIT 1), \
+       (SELECT h.rowid FROM tenants t JOIN job_queue h ON h.rowid = ( \
+            SELECT q.rowid FROM job_queue q WHERE q.kind = $1 AND q.tenant_id = t.tenant_id \
+              AND q.state = 'queued' AND q.run_at <= $3 ORDER BY q.run_at LIMIT 1) \
+        WHERE $2 IS NULL OR t.tenant_id = $2 \
+        ORDER BY EXISTS (SELECT 1 FROM job_queue b WHERE b.kind = $1 \
+            AND b.tenant_id = t.tenant_id AND b.state = 'running' AND b.lease_until >= $3), \
+          h.run_at \
+        LIMIT 1)) \
      RETURNING tenant_id, job_id";
 /// PostgreSQL: the definer function skips rows another claimer holds and answers ids only.
 pub const LEASE_NEXT_JOB_PG: &str =
     "SELECT tenant_id, job_id FROM app_claim_job($1, $2, $3, $4, $5)";
+
+/// Finished (done or cancelled) jobs last changed before `$1`, across tenants: SQLite deletes
+/// them directly, PostgreSQL through a definer function (row-level security hides other
+/// tenants' rows from the app role).
+pub const PRUNE_FINISHED_JOBS: &str =
+    "DELETE FROM job_queue WHERE state IN ('done', 'cancelled') AND updated_at < $1";
+pub const PRUNE_FINISHED_JOBS_PG: &str = "SELECT app_prune_finished_jobs($1)";
 
 pub const COMPLETE_JOB: &str = "UPDATE job_queue SET state = 'done', lease_until = NULL, \
      lease_token = NULL, last_error = NULL, updated_at = $4 \
@@ -269,3 +284,44 @@ pub const LIVE_JOB: &str = "SELECT tenant_id, job_id, kind, payload, unique_key,
 pub const CANCEL_LIVE_JOB: &str = "UPDATE job_queue SET state = 'cancelled', \
      lease_until = NULL, lease_token = NULL, updated_at = $4 \
      WHERE tenant_id = $1 AND kind = $2 AND unique_key = $3 AND state IN ('queued', 'running')";
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    /// The claim never reads the whole queue: each of its reads probes a partial index by kind
+    /// (and tenant), which finished jobs are not in, so its cost does not grow with history.
+    #[tokio::test]
+    async fn the_sqlite_claim_probes_the_partial_indexes_only() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        crate::store::sqlite::MIGRATOR.run(&mut conn).await.unwrap();
+        let explain = format!("EXPLAIN QUERY PLAN {}", super::LEASE_NEXT_JOB);
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+            .bind("ping")
+            .bind(Option::<Vec<u8>>::None)
+            .bind("2026-01-01T00:00:00.000Z")
+            .bind("2026-01-01T00:05:00.000Z")
+            .bind("token")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let queue_reads: Vec<&str> = plan
+            .iter()
+            .map(|(_, _, _, step)| step.as_str())
+            .filter(|step| {
+                [" r ", " q ", " b "]
+                    .iter()
+                    .any(|alias| step.contains(alias))
+            })
+            .collect();
+        assert_eq!(queue_reads.len(), 3, "{plan:#?}");
+        for step in queue_reads {
+            assert!(
+                step.starts_with("SEARCH")
+                    && (step.contains("job_queue_queued (kind=? AND tenant_id=?")
+                        || step.contains("job_queue_running (kind=?")),
+                "{plan:#?}"
+            );
+        }
+    }
+}

@@ -24,6 +24,7 @@ mod http;
 mod install_admins;
 mod instantly_link;
 mod invitations;
+mod job_claims;
 mod jobs;
 mod jobs_runner;
 mod keys;

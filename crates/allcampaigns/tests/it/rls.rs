@@ -202,10 +202,12 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     .await
     .unwrap();
     // Only these may run as their owner: each answers ids or yes/no, never tenant data
-    // (`app_claim_job` leases a job and answers its ids; the payload is read in tenant scope).
+    // (`app_claim_job` leases a job and answers its ids; the payload is read in tenant scope;
+    // `app_prune_finished_jobs` deletes finished jobs and answers how many).
     let allowed = [
         "app_claim_job",
         "app_instantly_workspace_in_use",
+        "app_prune_finished_jobs",
         "app_secret_key_usage",
         "app_tenant_directory",
     ];

@@ -19,6 +19,7 @@ const DEFINER_FUNCTIONS: &[&str] = &[
     "app_instantly_workspace_in_use(text, uuid)",
     "app_secret_key_usage()",
     "app_claim_job(text, uuid, timestamptz, timestamptz, text)",
+    "app_prune_finished_jobs(timestamptz)",
 ];
 
 /// Applies migrations as the owner, then creates the app role if it is missing and grants it

@@ -56,11 +56,13 @@ impl<S: SqlBacked> JobStore for S {
             .bind(Param::SyncTime(lease_until))
             .bind(Uuid::new_v4().to_string());
         let claimed: Option<(TenantId, Uuid)> = tx.fetch_optional(claim, args).await?;
+        let Some((tenant, id)) = claimed else {
+            return Ok(None);
+        };
+        tx.narrow_to(tenant).await?;
+        let job = read(&mut tx, tenant, id).await?;
         tx.commit().await?;
-        match claimed {
-            Some((tenant, id)) => self.queued_job(tenant, id).await,
-            None => Ok(None),
-        }
+        Ok(job)
     }
 
     async fn complete_job(&self, job: &Job) -> Result<()> {
@@ -169,6 +171,20 @@ impl<S: SqlBacked> JobStore for S {
             .bind(Param::SyncTime(Utc::now()));
         tx.execute(sql::CANCEL_LIVE_JOB, args).await?;
         tx.commit().await
+    }
+
+    async fn prune_finished_jobs(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.db().begin(Scope::Global, true).await?;
+        let before = Args::new().bind(Param::SyncTime(before));
+        let pruned = match tx.backend() {
+            Backend::Sqlite => tx.execute(sql::PRUNE_FINISHED_JOBS, before).await?,
+            Backend::Postgres => {
+                let pruned: i64 = tx.scalar(sql::PRUNE_FINISHED_JOBS_PG, before).await?;
+                u64::try_from(pruned).unwrap_or_default()
+            }
+        };
+        tx.commit().await?;
+        Ok(pruned)
     }
 
     async fn listen_for_jobs(&self) -> Result<Option<JobNotices>> {
