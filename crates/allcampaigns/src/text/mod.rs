@@ -60,6 +60,7 @@ pub struct Texts {
     pub language_name: &'static str,
     pub brand: &'static str,
     pub layout: Layout,
+    pub shell: Shell,
     pub sign_in: SignIn,
     pub setup: Setup,
     pub home: Home,

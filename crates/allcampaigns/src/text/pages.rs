@@ -13,6 +13,21 @@ pub struct Layout {
     pub all_clients: Words,
 }
 
+/// The sidebar's areas, and what the ones not built yet will hold.
+pub struct Shell {
+    pub nav_label: Words,
+    pub inbox: Words,
+    pub leads: Words,
+    pub analytics: Words,
+    pub connections: Words,
+    pub clients: Words,
+    pub inbox_coming: Words,
+    pub leads_coming: Words,
+    pub analytics_coming: Words,
+    pub connections_coming: Words,
+    pub back_to_clients: Words,
+}
+
 pub struct SignIn {
     pub title: Words,
     pub intro: Words,

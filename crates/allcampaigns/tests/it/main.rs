@@ -39,6 +39,7 @@ mod proxy;
 mod python_tools;
 mod rls;
 mod seal_counts;
+mod shell;
 mod shutdown;
 mod signin;
 mod slow_clients;

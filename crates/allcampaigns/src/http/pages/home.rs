@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::response::Html;
 
 use super::render;
+use super::shell::Section;
 use super::switcher::Switcher;
 use super::ui::Ui;
 use crate::app::AppState;
@@ -24,7 +25,8 @@ struct HomePage {
     install_admin: bool,
 }
 
-/// The signed-in start page: the tenants this person works in.
+/// The signed-in start page (until the inbox is built) and `/clients`: the tenants this person
+/// works in.
 pub async fn home(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -36,7 +38,8 @@ pub async fn home(
         ui: Ui::with(
             Prefs::chosen(&current.user.locale, &current.user.theme),
             Some(Switcher::all_clients(&tenants)),
-        ),
+        )
+        .in_section(Section::Clients),
         csrf,
         email: current.user.email.to_string(),
         tenants,

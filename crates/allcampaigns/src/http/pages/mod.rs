@@ -10,6 +10,7 @@ pub mod login;
 pub mod members;
 pub mod profile;
 pub mod setup;
+pub mod shell;
 pub mod switcher;
 pub mod sync_status;
 pub mod tenants;
@@ -26,6 +27,11 @@ use crate::error::AppResult;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route("/clients", get(home::home))
+        .route("/inbox", get(shell::inbox))
+        .route("/leads", get(shell::leads))
+        .route("/analytics", get(shell::analytics))
+        .route("/connections", get(shell::connections))
         .route("/login", get(login::form).post(login::request_link))
         .route(
             "/login/confirm",

@@ -2,6 +2,7 @@
 //! switcher.
 //! Page structs carry one `ui` field; `base.html` reads it.
 
+use super::shell::Section;
 use super::switcher::Switcher;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
@@ -13,6 +14,8 @@ pub struct Ui {
     pub t: &'static Texts,
     pub theme: Option<&'static str>,
     pub switcher: Option<Switcher>,
+    /// The sidebar's current area, if the page is in one.
+    pub section: Option<Section>,
 }
 
 impl Ui {
@@ -26,7 +29,21 @@ impl Ui {
             t: prefs.lang.texts(),
             theme: prefs.theme,
             switcher,
+            section: None,
         }
+    }
+
+    pub fn in_section(mut self, section: Section) -> Self {
+        self.section = Some(section);
+        self
+    }
+
+    pub fn sections(&self) -> &'static [Section] {
+        &Section::ALL
+    }
+
+    pub fn is_current(&self, section: &Section) -> bool {
+        self.section == Some(*section)
     }
 
     /// A signed-in page outside any one client.
@@ -42,10 +59,8 @@ impl Ui {
     pub async fn of_access(state: &AppState, access: &TenantAccess) -> AppResult<Self> {
         let switcher = Switcher::of_access(state, access).await?;
         let user = &access.current.user;
-        Ok(Self::with(
-            Prefs::chosen(&user.locale, &user.theme),
-            Some(switcher),
-        ))
+        let ui = Self::with(Prefs::chosen(&user.locale, &user.theme), Some(switcher));
+        Ok(ui.in_section(Section::Clients))
     }
 
     pub fn lang(&self) -> &'static str {

@@ -17,6 +17,25 @@ pub const EN: Texts = Texts {
         clients_nav: "Clients",
         all_clients: "All clients",
     },
+    shell: Shell {
+        nav_label: "Areas",
+        inbox: "Inbox",
+        leads: "Leads",
+        analytics: "Analytics",
+        connections: "Connections",
+        clients: "Clients",
+        inbox_coming: "Every reply of every client in one queue arrives here next: tabs, \
+                       filters, search, and triage from the keyboard. Until then, each client's \
+                       replies are in Instantly's Unibox.",
+        leads_coming: "Pipeline stages, owners, tags, notes, call logs and replies sent through \
+                       Instantly, for every lead of every client, arrive here after the inbox.",
+        analytics_coming: "Sends, opens, replies and meetings per client, campaign and mailbox \
+                           over time arrive here after lead work.",
+        connections_coming: "Routing lead events to other systems (signed webhooks, chat and \
+                             email) with a full run history arrives here. The Instantly link of \
+                             each client stays under Clients.",
+        back_to_clients: "Go to your clients",
+    },
     sign_in: SignIn {
         title: "Sign in",
         intro: "We will email you a link that signs you in. No password needed.",

@@ -1,0 +1,112 @@
+//! The shell around every signed-in page: a sidebar with the product's areas. Areas a later
+//! release fills (leads, analytics, lead routing) answer a page that says what is coming there,
+//! never a 404.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+
+use super::render;
+use super::ui::Ui;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::text::Texts;
+
+/// An area of the product, as the sidebar lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Inbox,
+    Leads,
+    Analytics,
+    Connections,
+    Clients,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::Inbox,
+        Section::Leads,
+        Section::Analytics,
+        Section::Connections,
+        Section::Clients,
+    ];
+
+    pub fn href(self) -> &'static str {
+        match self {
+            Section::Inbox => "/inbox",
+            Section::Leads => "/leads",
+            Section::Analytics => "/analytics",
+            Section::Connections => "/connections",
+            Section::Clients => "/clients",
+        }
+    }
+
+    pub fn name(self, t: &Texts) -> &'static str {
+        let s = &t.shell;
+        match self {
+            Section::Inbox => s.inbox,
+            Section::Leads => s.leads,
+            Section::Analytics => s.analytics,
+            Section::Connections => s.connections,
+            Section::Clients => s.clients,
+        }
+    }
+
+    /// What the area will hold, for the areas not built yet.
+    fn coming(self, t: &Texts) -> &'static str {
+        let s = &t.shell;
+        match self {
+            Section::Inbox => s.inbox_coming,
+            Section::Leads => s.leads_coming,
+            Section::Analytics => s.analytics_coming,
+            Section::Connections => s.connections_coming,
+            Section::Clients => "",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "coming.html")]
+struct ComingPage {
+    ui: Ui,
+    heading: &'static str,
+    body: &'static str,
+}
+
+async fn coming(
+    state: AppState,
+    current: CurrentUser,
+    section: Section,
+) -> AppResult<Html<String>> {
+    let ui = Ui::of_user(&state, &current.user)
+        .await?
+        .in_section(section);
+    render(&ComingPage {
+        heading: section.name(ui.t),
+        body: section.coming(ui.t),
+        ui,
+    })
+}
+
+pub async fn inbox(State(state): State<AppState>, current: CurrentUser) -> AppResult<Html<String>> {
+    coming(state, current, Section::Inbox).await
+}
+
+pub async fn leads(State(state): State<AppState>, current: CurrentUser) -> AppResult<Html<String>> {
+    coming(state, current, Section::Leads).await
+}
+
+pub async fn analytics(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Html<String>> {
+    coming(state, current, Section::Analytics).await
+}
+
+pub async fn connections(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Html<String>> {
+    coming(state, current, Section::Connections).await
+}
