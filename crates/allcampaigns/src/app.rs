@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::crypto::Keyring;
 use crate::jobs::ping::PingHandler;
 use crate::jobs::runner::Runner;
+use crate::live::Live;
 use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
 use crate::store::{self, DynStore};
@@ -37,6 +38,8 @@ pub struct AppState {
     /// Failed bearer tokens per client address (security review finding 15).
     pub failed_bearers: Arc<RateLimiter>,
     pub invite_limits: Arc<InviteLimits>,
+    /// Changes told to open pages, on every node.
+    pub live: Live,
 }
 
 /// Key saves allowed per tenant in `KEY_CHECK_WINDOW`.
@@ -145,6 +148,8 @@ impl App {
             chrono::Duration::days(config.job_retention_days.into()),
             cancel.clone(),
         ));
+        let live = Live::new(store.clone(), stop.clone());
+        background.spawn(live.clone().relay(cancel.clone()));
         if config.sync_workers > 0 {
             let runner = job_runner(&config, &store, &keyring, &mailer);
             background.spawn(runner.run(config.sync_workers as usize, stop.clone()));
@@ -160,6 +165,7 @@ impl App {
             key_checks: Arc::new(RateLimiter::new(KEY_CHECKS_PER_WINDOW, KEY_CHECK_WINDOW)),
             failed_bearers: Arc::new(failed_bearer_limit()),
             invite_limits: Arc::new(InviteLimits::default()),
+            live,
         };
         Ok(Self {
             listener,

@@ -13,6 +13,7 @@ pub mod http;
 pub mod install_admins;
 pub mod jobs;
 pub mod keys;
+pub mod live;
 pub mod mail;
 pub mod observability;
 pub mod private_fs;

@@ -214,7 +214,7 @@ impl Runner {
     async fn relay(&self, notices: &mut JobNotices) -> StoreError {
         loop {
             match notices.recv().await {
-                Ok(()) => self.wake.notify_waiters(),
+                Ok(_) => self.wake.notify_waiters(),
                 Err(error) => return error,
             }
         }

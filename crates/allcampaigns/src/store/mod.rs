@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use models::*;
-pub use postgres::JobNotices;
+pub use postgres::{JobNotices, Notices};
 /// The job queue's claim statements alone, for the jobs benchmark's raw rate.
 pub use sql::{LEASE_NEXT_JOB, LEASE_NEXT_JOB_PG};
 pub use sync::*;
@@ -30,6 +30,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
 use crate::jobs::JobStore;
+use crate::live::LiveStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -260,6 +261,7 @@ pub trait Store:
     + SealCountStore
     + SyncStore
     + JobStore
+    + LiveStore
     + StoreHealth
     + Send
     + Sync
@@ -273,6 +275,7 @@ impl<T> Store for T where
         + SealCountStore
         + SyncStore
         + JobStore
+        + LiveStore
         + StoreHealth
         + Send
         + Sync

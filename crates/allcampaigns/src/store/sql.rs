@@ -202,8 +202,9 @@ pub const ENQUEUE_OR_ADVANCE_JOB: &str = "INSERT INTO job_queue (tenant_id, job_
      DO UPDATE SET run_at = excluded.run_at, updated_at = excluded.updated_at \
      WHERE excluded.run_at < job_queue.run_at";
 
-/// PostgreSQL: wakes idle runners on every node once the transaction commits.
-pub const NOTIFY_JOB: &str = "SELECT pg_notify($1, $2)";
+/// PostgreSQL: tells every node's listener on channel `$1` once the transaction commits (idle
+/// job runners; live events).
+pub const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 
 pub const QUEUED_JOB: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
      run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \

@@ -204,6 +204,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub store: DynStore,
+    /// The app's live-events hub, to publish as its writers do.
+    pub live: allcampaigns::live::Live,
     inbox: tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<Mail>>,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -305,6 +307,7 @@ async fn start_with(
     app.set_invite_limits(invite_limits);
     let addr = app.local_addr();
     let store = app.state().store.clone();
+    let live = app.state().live.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run(async move {
         let _ = stopped.await;
@@ -317,6 +320,7 @@ async fn start_with(
         addr,
         client,
         store,
+        live,
         inbox: tokio::sync::Mutex::new(inbox),
         stop: Some(stop),
         handle: Some(handle),

@@ -28,6 +28,7 @@ mod job_claims;
 mod jobs;
 mod jobs_runner;
 mod keys;
+mod live_events;
 mod member_rules;
 mod members;
 mod metrics;

@@ -3,6 +3,7 @@
 pub mod admins;
 pub mod audit;
 pub mod connection;
+pub mod events;
 pub mod home;
 pub mod invitation;
 pub mod jobs;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/clients", get(home::home))
+        .route("/events", get(events::events))
         .route("/inbox", get(shell::inbox))
         .route("/leads", get(shell::leads))
         .route("/analytics", get(shell::analytics))

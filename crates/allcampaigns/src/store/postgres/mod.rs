@@ -17,7 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 pub(crate) use audit::insert_request_log;
-pub use notices::{CHANNEL as JOB_CHANNEL, JobNotices};
+pub use notices::{CHANNEL as JOB_CHANNEL, JobNotices, LIVE_CHANNEL, Notices};
 pub use roles::{migrate, refuse_privileged_role};
 pub(crate) use tenants::tenants_of_user;
 

@@ -189,7 +189,7 @@ impl<S: SqlBacked> JobStore for S {
 
     async fn listen_for_jobs(&self) -> Result<Option<JobNotices>> {
         match self.db() {
-            Db::Postgres(pool) => JobNotices::listen(pool).await.map(Some),
+            Db::Postgres(pool) => JobNotices::listen(pool, JOB_CHANNEL).await.map(Some),
             Db::Sqlite(_) => Ok(None),
         }
     }
@@ -213,7 +213,7 @@ fn insert_args(tenant: TenantId, id: Uuid, job: &NewJob) -> Args {
 async fn notify(tx: &mut Tx, kind: &str) -> Result<()> {
     if tx.backend() == Backend::Postgres {
         let args = Args::new().bind(JOB_CHANNEL).bind(kind);
-        tx.execute(sql::NOTIFY_JOB, args).await?;
+        tx.execute(sql::NOTIFY, args).await?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod audit;
 mod connections;
 mod health;
 mod jobs;
+mod live;
 mod seals;
 mod sync;
 mod tenants;

@@ -1,0 +1,152 @@
+//! Live events (issue 12): `GET /events` streams the changes of the clients a person may see,
+//! fixed when it opens; another client's events never travel on it, asking for another client
+//! answers 404, events published on one node reach pages open on another (PostgreSQL `NOTIFY`),
+//! and an open stream does not hold up shutdown.
+
+use std::time::Duration;
+
+use allcampaigns::domain::{Role, TenantId};
+use allcampaigns::live::{Change, LiveEvent};
+use reqwest::header::COOKIE;
+
+use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
+
+crate::on_both_backends!(a_stream_carries_only_its_persons_clients_and_ends_at_shutdown);
+
+/// An open event stream, read line by line.
+struct Events {
+    body: reqwest::Response,
+    unread: String,
+}
+
+impl Events {
+    async fn open(app: &TestApp, cookies: &str, query: &str) -> reqwest::Response {
+        app.client
+            .get(app.url(&format!("/events{query}")))
+            .header(COOKIE, cookies)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn of(response: reqwest::Response) -> Self {
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Self {
+            body: response,
+            unread: String::new(),
+        }
+    }
+
+    /// The next event's name and data, skipping keep-alive comments; `None` when the stream
+    /// ended or nothing came within `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<(String, String)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.unread.find("\n\n") {
+                let block: String = self.unread.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|line| line.strip_prefix(name))
+                        .map(|value| value.trim_start().to_string())
+                };
+                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
+                    return Some((event, data));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.chunk())
+                .await
+                .ok()?;
+            let chunk = chunk.ok()??;
+            self.unread.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+}
+
+fn thread_changed(tenant: TenantId, thread: &str) -> LiveEvent {
+    LiveEvent {
+        tenant_id: tenant,
+        change: Change::Thread {
+            thread_id: thread.into(),
+        },
+    }
+}
+
+async fn a_stream_carries_only_its_persons_clients_and_ends_at_shutdown(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut admin = Visitor::install_admin(&app, "ana@example.com").await;
+    let mut ids = Vec::new();
+    for name in ["Acme", "Zeta"] {
+        let created = admin.post("/tenants", &[("name", name)]).await;
+        let path = created.headers()["location"].to_str().unwrap().to_string();
+        ids.push(path.trim_start_matches("/t/").parse::<TenantId>().unwrap());
+    }
+    let (acme, zeta) = (ids[0], ids[1]);
+    // Bo is a client representative of Acme only.
+    crate::helpers::member(&app, acme, "bo@example.com", Role::Client).await;
+    let bo = Visitor::signed_in(&app, "bo@example.com").await;
+    let cookies = bo.cookie_header();
+
+    let refused = Events::open(&app, &cookies, &format!("?tenant={zeta}")).await;
+    assert_eq!(refused.status(), 404, "another client's stream");
+    let anonymous = app.get("/events").await;
+    assert_ne!(anonymous.status(), 200);
+
+    let mut all = Events::of(Events::open(&app, &cookies, "").await);
+    let mut one = Events::of(Events::open(&app, &cookies, &format!("?tenant={acme}")).await);
+    app.live.publish(thread_changed(zeta, "z-1")).await;
+    app.live.publish(thread_changed(acme, "a-1")).await;
+    for events in [&mut all, &mut one] {
+        let (name, data) = events.next(Duration::from_secs(5)).await.expect("an event");
+        assert_eq!(name, "thread");
+        let event: LiveEvent = serde_json::from_str(&data).unwrap();
+        assert_eq!(
+            event,
+            thread_changed(acme, "a-1"),
+            "Zeta's event never arrives"
+        );
+    }
+    let stopping = tokio::time::timeout(Duration::from_secs(10), app.stop());
+    stopping
+        .await
+        .expect("open streams do not hold up shutdown");
+    assert_eq!(
+        all.next(Duration::from_secs(5)).await,
+        None,
+        "the stream ended"
+    );
+}
+
+/// Two nodes on one PostgreSQL: a change published on one reaches a page open on the other.
+#[tokio::test]
+async fn events_published_on_one_node_reach_pages_open_on_another() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (one, two) = (
+        spawn_app(db.config.clone()).await,
+        spawn_app(db.config.clone()).await,
+    );
+    let mut ana = Visitor::install_admin(&one, "ana@example.com").await;
+    let created = ana.post("/tenants", &[("name", "Acme")]).await;
+    let path = created.headers()["location"].to_str().unwrap().to_string();
+    let acme: TenantId = path.trim_start_matches("/t/").parse().unwrap();
+    let mut on_two = Events::of(Events::open(&two, &ana.cookie_header(), "").await);
+    // The other node's listener may still be connecting: publish until it hears.
+    let mut heard = None;
+    for _ in 0..20 {
+        one.live.publish(thread_changed(acme, "a-1")).await;
+        heard = on_two.next(Duration::from_millis(500)).await;
+        if heard.is_some() {
+            break;
+        }
+    }
+    let (name, data) = heard.expect("an event from the other node");
+    assert_eq!(name, "thread");
+    let event: LiveEvent = serde_json::from_str(&data).unwrap();
+    assert_eq!(event, thread_changed(acme, "a-1"));
+    one.stop().await;
+    two.stop().await;
+}
