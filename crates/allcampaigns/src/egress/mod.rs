@@ -16,7 +16,9 @@
 //! services (SMTP, Redis, …) on public hosts.
 
 mod address;
+pub mod image;
 mod resolve;
+pub mod rewrite;
 pub mod signing;
 
 use std::net::SocketAddr;
