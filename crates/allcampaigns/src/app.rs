@@ -13,6 +13,9 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::RateLimiter;
 use crate::config::Config;
 use crate::crypto::Keyring;
+use crate::egress::Egress;
+use crate::egress::image::ImageProxy;
+use crate::egress::signing::ImageUrlSigner;
 use crate::jobs::ping::PingHandler;
 use crate::jobs::runner::Runner;
 use crate::live::Live;
@@ -40,6 +43,8 @@ pub struct AppState {
     pub invite_limits: Arc<InviteLimits>,
     /// Changes told to open pages, on every node.
     pub live: Live,
+    /// Email images, fetched through the SSRF-guarded egress client.
+    pub image_proxy: Arc<ImageProxy>,
 }
 
 /// Key saves allowed per tenant in `KEY_CHECK_WINDOW`.
@@ -154,6 +159,7 @@ impl App {
             let runner = job_runner(&config, &store, &keyring, &mailer);
             background.spawn(runner.run(config.sync_workers as usize, stop.clone()));
         }
+        let image_proxy = Arc::new(ImageProxy::new(ImageUrlSigner::from_keyring(&keyring)));
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -166,6 +172,7 @@ impl App {
             failed_bearers: Arc::new(failed_bearer_limit()),
             invite_limits: Arc::new(InviteLimits::default()),
             live,
+            image_proxy,
         };
         Ok(Self {
             listener,
@@ -185,6 +192,14 @@ impl App {
     /// Replaces the invitation rate limits (tests use tighter ones).
     pub fn set_invite_limits(&mut self, limits: InviteLimits) {
         self.state.invite_limits = Arc::new(limits);
+    }
+
+    /// Replaces the image proxy's egress client. Only tests call this: to resolve names their
+    /// way and to allow their own server's exact loopback address, which production never
+    /// allows.
+    pub fn set_image_egress(&mut self, egress: Egress) {
+        let urls = ImageUrlSigner::from_keyring(&self.state.keyring);
+        self.state.image_proxy = Arc::new(ImageProxy { egress, urls });
     }
 
     pub fn local_addr(&self) -> SocketAddr {

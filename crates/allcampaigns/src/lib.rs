@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod domain;
+pub mod egress;
 pub mod error;
 pub mod http;
 pub mod install_admins;

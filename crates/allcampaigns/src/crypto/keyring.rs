@@ -5,9 +5,11 @@ use std::fmt;
 use std::io::Write;
 use std::path::Path;
 
-use aes_gcm::{Aes256Gcm, KeyInit};
+use aes_gcm::Aes256Gcm;
+use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::seals::{SEAL_ALARM, SealCount, SealStatus};
@@ -15,9 +17,11 @@ use super::{
     CryptoError, KeyTextError, SecretSlot, envelope_key_id, format_key, open, parse_keys, seal,
 };
 
-/// One master key and its count of seals. The cipher zeroizes its key schedule on drop.
+/// One master key and its count of seals. The cipher zeroizes its key schedule on drop; the
+/// material is kept (zeroized on drop) only to derive other keys from ([`Keyring::derive_keys`]).
 pub struct MasterKey {
     cipher: Aes256Gcm,
+    material: Zeroizing<[u8; 32]>,
     seals: SealCount,
 }
 
@@ -142,6 +146,18 @@ impl Keyring {
         }
     }
 
+    /// A 256-bit key for `label` derived from every master key, the primary's first:
+    /// HMAC-SHA256 keyed by the master key over a label no other use shares. Whatever is keyed
+    /// this way (signed image-proxy URLs) signs with the first and accepts any, so it keeps
+    /// working through a rotation, and it needs no stored secret of its own.
+    pub fn derive_keys(&self, label: &str) -> Vec<Zeroizing<[u8; 32]>> {
+        self.keys
+            .values()
+            .rev()
+            .map(|key| derive(&key.material, label))
+            .collect()
+    }
+
     pub fn seal_str(&self, slot: &SecretSlot, secret: &SecretString) -> Vec<u8> {
         self.seal(slot, secret.expose_secret().as_bytes())
     }
@@ -170,9 +186,17 @@ impl MasterKey {
     fn from_bytes(material: &[u8; 32]) -> Self {
         Self {
             cipher: Aes256Gcm::new_from_slice(material).expect("32 bytes is an AES-256 key"),
+            material: Zeroizing::new(*material),
             seals: SealCount::default(),
         }
     }
+}
+
+fn derive(material: &[u8; 32], label: &str) -> Zeroizing<[u8; 32]> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(material).expect("HMAC takes any key length");
+    mac.update(b"allcampaigns:derive:v1:");
+    mac.update(label.as_bytes());
+    Zeroizing::new(mac.finalize().into_bytes().into())
 }
 
 /// Creates a key file readable by its owner only, failing if it already exists.

@@ -286,3 +286,26 @@ fn a_created_key_file_is_private_and_rotation_appends_a_new_primary() {
     let ring = Keyring::from_text(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(ring.key_ids(), vec![1, 2]);
 }
+
+#[test]
+fn derived_keys_are_per_label_per_master_key_and_the_primarys_comes_first() {
+    let one = Keyring::from_text(&format_key(1, &[7; 32])).unwrap();
+    let two = Keyring::from_text(&format!(
+        "{}\n{}",
+        format_key(1, &[7; 32]).as_str(),
+        format_key(2, &[9; 32]).as_str()
+    ))
+    .unwrap();
+    let derived_one = one.derive_keys("image-proxy-url");
+    let derived_two = two.derive_keys("image-proxy-url");
+    assert_eq!(derived_one.len(), 1);
+    assert_eq!(derived_two.len(), 2);
+    // The same master key always derives the same key, so every node of an install agrees.
+    assert_eq!(*derived_two[1], *derived_one[0]);
+    assert_ne!(
+        *derived_two[0], *derived_one[0],
+        "the primary (key 2) comes first"
+    );
+    assert_ne!(*one.derive_keys("another-use")[0], *derived_one[0]);
+    assert_ne!(*derived_one[0], [7; 32], "never the master key itself");
+}

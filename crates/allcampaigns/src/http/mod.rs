@@ -4,6 +4,7 @@ mod api;
 mod client_ip;
 mod errors;
 mod health;
+mod image_proxy;
 pub mod metrics;
 mod observe;
 pub(crate) mod pages;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     }
     let routes = routes
         .route("/static/{file}", get(static_files::serve))
+        .route(crate::egress::signing::PROXY_PATH, get(image_proxy::serve))
         .merge(pages::routes())
         .merge(api::routes());
     with_layers(routes, state)

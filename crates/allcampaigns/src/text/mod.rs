@@ -14,7 +14,7 @@ mod problem;
 pub use mails::*;
 pub use pages::*;
 pub use prefs::{Prefs, PrefsSlot, THEMES};
-pub use problem::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
+pub use problem::{BodyFault, ImageFault, NameField, Problem, SyncFault, TenantUrl};
 
 use crate::domain::Role;
 

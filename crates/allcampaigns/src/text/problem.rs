@@ -111,6 +111,9 @@ pub enum Problem {
     /// Sync stopped or failed (see [`SyncFault`]).
     Sync(SyncFault),
 
+    /// The image proxy did not show an image (see [`ImageFault`]).
+    ImageNotLoaded(ImageFault),
+
     /// A JSON body that could not be read; the detail is serde's, about the body only.
     Body {
         kind: BodyFault,
@@ -135,6 +138,18 @@ pub enum NameField {
     LogoUrl,
     DisplayName,
     TokenName,
+}
+
+/// Why the image proxy did not show an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFault {
+    /// The address (or a redirect's) is one we never fetch: private, loopback, another port…
+    Refused,
+    /// The answer was not an image we show (SVG, HTML, or bytes that are not an image).
+    NotAnImage,
+    TooLarge,
+    /// The image's server failed, answered with an error, or redirected too often.
+    Unreachable,
 }
 
 /// What was wrong with a JSON body.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use allcampaigns::app::{App, InviteLimits, SignInLimits};
 use allcampaigns::config::{self, Config, Sources};
+use allcampaigns::egress::Egress;
 use allcampaigns::mail::{Mail, Mailer};
 use allcampaigns::store::{self, DynStore};
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -284,6 +285,16 @@ pub async fn spawn_app_with_failing_mail(config: Config) -> TestApp {
     start(config, SignInLimits::default(), failing, inbox).await
 }
 
+/// An app whose image proxy fetches through `egress` (a test resolver, an allowed address).
+pub async fn spawn_app_with_image_egress(config: Config, egress: Egress) -> TestApp {
+    let (mailer, inbox) = Mailer::capture();
+    let mut app = App::build_with_mailer(config, mailer)
+        .await
+        .expect("app builds");
+    app.set_image_egress(egress);
+    run(app, inbox)
+}
+
 async fn start(
     config: Config,
     limits: SignInLimits,
@@ -305,6 +316,10 @@ async fn start_with(
         .expect("app builds");
     app.set_sign_in_limits(limits);
     app.set_invite_limits(invite_limits);
+    run(app, inbox)
+}
+
+fn run(app: App, inbox: tokio::sync::mpsc::UnboundedReceiver<Mail>) -> TestApp {
     let addr = app.local_addr();
     let store = app.state().store.clone();
     let live = app.state().live.clone();

@@ -21,6 +21,7 @@ mod durability;
 mod fuzz_api;
 mod fuzz_smoke;
 mod http;
+mod image_proxy;
 mod install_admins;
 mod instantly_link;
 mod invitations;

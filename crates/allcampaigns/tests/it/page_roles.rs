@@ -120,6 +120,12 @@ async fn open_invitation(app: &TestApp, tenant: TenantId, by: UserId, address: &
     invitation.id.to_string()
 }
 
+/// A signed image-proxy address of a loopback image, which the proxy refuses to fetch.
+fn proxied_loopback(config: &allcampaigns::config::Config) -> String {
+    let url = url::Url::parse("http://127.0.0.1:9/x.png").unwrap();
+    crate::image_proxy::image_signer(config).proxy_path(&url)
+}
+
 async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
     let response = if route.method == Method::GET {
         visitor.get(&route.path).await
@@ -180,6 +186,11 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
                 assert_eq!(status, 403, "{role} {method} {path}");
             }
         }
+        // The image proxy is for every signed-in person: past its door, a signed address of
+        // loopback is refused by the egress rules (502), before any connection.
+        let image = proxied_loopback(&db.config);
+        let status = send(&mut visitor, &get(image, EVERYONE)).await;
+        assert_eq!(status, 502, "{role} GET /image-proxy");
         let b_routes = routes(
             &b.to_string(),
             &b_target.to_string(),

@@ -1,6 +1,6 @@
 //! English: problems in words a person can act on.
 
-use crate::text::{BodyFault, NameField, Problem, SyncFault, TenantUrl};
+use crate::text::{BodyFault, ImageFault, NameField, Problem, SyncFault, TenantUrl};
 
 pub fn say(problem: &Problem) -> String {
     use Problem::*;
@@ -111,8 +111,18 @@ pub fn say(problem: &Problem) -> String {
         ValueNotAllowed => "a value is not one of those allowed",
         Body { kind, detail } => return body(*kind, detail),
         Sync(fault) => return sync(fault),
+        ImageNotLoaded(fault) => image(*fault),
     };
     words.to_owned()
+}
+
+fn image(fault: ImageFault) -> &'static str {
+    match fault {
+        ImageFault::Refused => "This image's address is not one we load images from.",
+        ImageFault::NotAnImage => "This address does not hold an image we can show.",
+        ImageFault::TooLarge => "This image is too large to show.",
+        ImageFault::Unreachable => "The server of this image did not send it.",
+    }
 }
 
 fn sync(fault: &SyncFault) -> String {
