@@ -178,7 +178,10 @@ pub async fn launch(prepared: Prepared) -> anyhow::Result<Demo> {
 }
 
 /// The demo owner is an install admin, so the demo can create clients too.
-async fn find_or_create_owner(store: &DynStore, email: &Email) -> anyhow::Result<UserId> {
+pub(crate) async fn find_or_create_owner(
+    store: &DynStore,
+    email: &Email,
+) -> anyhow::Result<UserId> {
     let owner = match store.user_by_email(email).await? {
         Some(user) => user.id,
         None => store.create_user(email, "Demo owner").await?.id,
@@ -189,7 +192,7 @@ async fn find_or_create_owner(store: &DynStore, email: &Email) -> anyhow::Result
 
 /// One client per simulator workspace, named after it and connected with its key. A kept data
 /// folder already has them: they are found by name and connected again (the port changed).
-async fn connect_workspaces(
+pub(crate) async fn connect_workspaces(
     state: &AppState,
     owner: UserId,
     sim: &RunningSim,

@@ -2,6 +2,7 @@
 //! This file holds the flags; `run.rs` dispatches to one file per subcommand.
 
 mod admin;
+pub mod dataset;
 mod demo;
 mod jobs;
 mod keys;
@@ -62,6 +63,10 @@ pub enum Command {
     /// owner signed in by a printed link, sync running; --listen sets the address [default:
     /// 127.0.0.1:8080], --data-dir keeps the data (else a temporary folder, deleted on exit)
     Demo,
+    /// Benchmark tools (`bench dataset agency-s|agency-l`: build a data set into the configured
+    /// database through the embedded simulator and sync)
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Run the local Instantly API v2 simulator (for tests, benchmarks and demos); --listen
     /// sets its address [default: 127.0.0.1:7070]
     InstantlySim(instantly_sim::cli::SimOptions),
@@ -88,6 +93,18 @@ pub enum SyncAction {
         /// Print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Build a benchmark data set (PERFORMANCE.md) into the configured database
+    Dataset {
+        #[arg(value_enum)]
+        name: dataset::Dataset,
+        /// Clients synced at once
+        #[arg(long, default_value_t = 2)]
+        parallel: usize,
     },
 }
 

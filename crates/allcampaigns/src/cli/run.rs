@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use super::{AdminCommand, Cli, Command, JobsCommand};
+use super::{AdminCommand, BenchCommand, Cli, Command, JobsCommand};
 use crate::config::{self, Config, Sources};
 use crate::demo::DemoOptions;
 use crate::{auth, observability, store};
@@ -100,6 +100,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             super::admin::issue_token(config, &email, request, tenant.as_deref()).await
         }
         Command::Jobs(JobsCommand::Ping(args)) => super::jobs::ping(config, args).await,
+        Command::Bench(BenchCommand::Dataset { name, parallel }) => {
+            super::dataset::build(config, name, parallel).await
+        }
         Command::Keys(command) => super::keys::run(config, command).await,
         Command::Tenant(command) => super::tenant::run(config, command).await,
         Command::Sync(args) => match super::sync::run(config, args).await? {
