@@ -3,6 +3,7 @@
 mod email;
 mod ids;
 mod person_text;
+mod return_date;
 mod role;
 mod stream;
 mod tenant_input;
@@ -11,6 +12,7 @@ mod tenant_profile;
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use person_text::{is_allowed_in_name, is_plain_name};
+pub use return_date::return_date;
 pub use role::Role;
 pub use stream::{Stream, UnknownStream};
 pub use tenant_input::TenantInput;
