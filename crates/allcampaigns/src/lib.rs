@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod inbox;
 pub mod install_admins;
 pub mod jobs;
 pub mod keys;

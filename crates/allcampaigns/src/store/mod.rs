@@ -5,6 +5,7 @@
 //! with the allowed tenants set per transaction). SQL text is shared where it is identical.
 
 mod db;
+mod inbox_sql;
 mod models;
 pub mod postgres;
 mod shared;
@@ -29,6 +30,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
+use crate::inbox::InboxStore;
 use crate::jobs::JobStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -260,6 +262,7 @@ pub trait Store:
     + SealCountStore
     + SyncStore
     + JobStore
+    + InboxStore
     + StoreHealth
     + Send
     + Sync
@@ -273,6 +276,7 @@ impl<T> Store for T where
         + SealCountStore
         + SyncStore
         + JobStore
+        + InboxStore
         + StoreHealth
         + Send
         + Sync

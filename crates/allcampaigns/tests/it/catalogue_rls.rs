@@ -260,6 +260,11 @@ async fn large_fixture(conn: &mut PgConnection) {
              SELECT ('00000000-0000-0000-0000-' || lpad(to_hex(t), 12, '0'))::uuid, 't' || t, \
              now(), now() FROM generate_series(1, {FIXTURE_TENANTS}) t"
         ),
+        // The triggers that index messages and leads for search run as the owner, whom
+        // row-level security binds: this session may write every fixture tenant.
+        "SELECT set_config('app.tenant_ids', string_agg(tenant_id::text, ','), false) \
+         FROM tenants"
+            .to_string(),
         format!(
             "INSERT INTO audit_log (tenant_id, id, at, action) SELECT {TENANT}, gen_random_uuid(), \
              now() - i * interval '1 second', 'seed' FROM generate_series(1, {FIXTURE_ROWS}) i"
