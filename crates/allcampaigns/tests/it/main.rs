@@ -23,6 +23,7 @@ mod fuzz_smoke;
 mod http;
 mod inbox;
 mod inbox_fixture;
+mod inbox_pages;
 mod inbox_seed;
 mod install_admins;
 mod instantly_link;
