@@ -116,14 +116,15 @@ impl ThreadParams {
 
 const DATE: &str = "an RFC 3339 instant or a day like 2026-11-30";
 
-/// An absent or empty parameter is `None`; one that `parse` refuses is a 400.
+/// An absent parameter is `None`; one that `parse` refuses (an empty one too: the document
+/// types these) is a 400.
 fn read<T>(
     value: &Option<String>,
     parameter: &'static str,
     expected: &'static str,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> AppResult<Option<T>> {
-    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+    match value.as_deref() {
         None => Ok(None),
         Some(text) => parse(text)
             .map(Some)
@@ -141,8 +142,10 @@ fn bad(parameter: &'static str, input: &str, expected: &'static str) -> AppError
     }
 }
 
+/// Free text: an empty value filters nothing.
 fn id_like(value: &Option<String>, parameter: &'static str) -> AppResult<Option<String>> {
-    read(value, parameter, "an id of at most 200 characters", |v| {
+    let value = value.clone().filter(|v| !v.is_empty());
+    read(&value, parameter, "an id of at most 200 characters", |v| {
         (v.chars().count() <= MAX_ID_CHARS).then(|| v.to_owned())
     })
 }
@@ -231,6 +234,9 @@ mod tests {
             ("limit", "0"),
             ("tenant", "acme"),
             ("q", "!!!"),
+            ("tenant", ""),
+            ("limit", ""),
+            ("view", " all"),
         ] {
             let error = params(&[(name, value)]).read(UserId::new()).unwrap_err();
             assert!(

@@ -22,6 +22,7 @@ mod fuzz_api;
 mod fuzz_smoke;
 mod http;
 mod inbox;
+mod inbox_api;
 mod inbox_fixture;
 mod inbox_pages;
 mod inbox_seed;
