@@ -478,3 +478,62 @@ fn rls_07_the_tenant_context_is_set_only_through_a_bound_transaction_local_set_c
         "the tenant and user context are set somewhere ({calls})"
     );
 }
+
+/// Issue 12 (PERFORMANCE.md: under RLS every `@@` search was a sequential scan of all
+/// messages): on the same fixture, as the app role, an inbox search reads `search_docs`
+/// through its GIN index, since the match is the condition of a restrictive policy, which is
+/// evaluated first; a page of threads for the search probes it per thread or joins its hits.
+#[tokio::test]
+async fn rls_12_inbox_search_reads_the_gin_index_under_row_level_security() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    drop(db.store().await);
+    large_fixture(&mut db.superuser().await).await;
+    let tenant = "00000000-0000-0000-0000-000000000007";
+    let mut app = app_connection(&db).await;
+    let documents = format!(
+        "SELECT thread_id FROM search_docs WHERE tenant_id = '{tenant}' AND kind = 'message'"
+    );
+    // The shape of an inbox page with a search (`store/inbox_sql.rs`).
+    let page = format!(
+        "SELECT t.thread_id FROM threads t LEFT JOIN thread_triage g \
+           ON g.tenant_id = t.tenant_id AND g.thread_id = t.thread_id \
+         WHERE t.tenant_id = '{tenant}' \
+           AND (EXISTS (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
+                  AND d.kind = 'message' AND d.thread_id = t.thread_id) \
+             OR EXISTS (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
+                  AND d.kind = 'lead' AND d.lead_email = t.lead_email)) \
+         ORDER BY t.last_message_at DESC, t.thread_id COLLATE \"C\" DESC LIMIT 51"
+    );
+    for (name, query, term) in [
+        ("documents, a rare word", &documents, "p7"),
+        ("documents, a word in none", &documents, "nowhere"),
+        ("a page, a rare word", &page, "p7"),
+    ] {
+        let mut tx = app.begin().await.unwrap();
+        set_tenants(&mut tx, tenant).await;
+        sqlx::query("SELECT set_config('app.search', $1, true)")
+            .bind(term)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let explain = format!("EXPLAIN (ANALYZE, FORMAT JSON) {query}");
+        let plan: serde_json::Value = sqlx::query_scalar(sqlx::AssertSqlSafe(explain))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        let mut found = Vec::new();
+        scans(&plan[0]["Plan"], &mut found);
+        eprintln!("{name}: {found:?}, {} ms", plan[0]["Execution Time"]);
+        assert!(
+            found.iter().all(|(node, _, _)| node != "Seq Scan"),
+            "{name}: {plan}"
+        );
+        let gin = found
+            .iter()
+            .any(|(_, _, index)| index.as_deref() == Some("search_docs_search"));
+        assert!(gin, "{name}: the GIN index is not read: {plan}");
+    }
+}
