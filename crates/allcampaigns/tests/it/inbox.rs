@@ -417,6 +417,20 @@ async fn triage_persists_and_a_new_reply_reopens_done_and_snoozed_threads_as_unr
         .await
         .unwrap();
     assert!(in_view(s, a, InboxView::Snoozed, now).await.is_empty());
+    // Sync keeps the tab current: a real reply after an out-of-office makes it primary.
+    assert!(
+        in_view(s, a, InboxView::Others, now)
+            .await
+            .contains(&"a3".into())
+    );
+    let mut back = Msg::new(a, "a3", "a3-back", 400);
+    back.lead = Some("ooo@example.com".into());
+    write(s, &[back], &[]).await;
+    assert!(
+        in_view(s, a, InboxView::Primary, now)
+            .await
+            .contains(&"a3".into())
+    );
     // Each thread changed wrote one entry, in its transaction.
     let audit = s
         .audit_entries(

@@ -26,6 +26,7 @@ mod inbox_api;
 mod inbox_fixture;
 mod inbox_pages;
 mod inbox_seed;
+mod inbox_upgrade;
 mod install_admins;
 mod instantly_link;
 mod invitations;
