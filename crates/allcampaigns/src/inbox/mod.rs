@@ -29,6 +29,12 @@ pub const COUNT_CAP: i64 = 10_000;
 /// The most threads one bulk triage changes.
 pub const MAX_BULK: usize = 500;
 
+/// Whether text could be an Instantly id (a thread, campaign, tag): short, without control
+/// characters (PostgreSQL refuses a NUL in text, which must not become a 500).
+pub fn is_plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= 200 && !id.chars().any(char::is_control)
+}
+
 /// The inbox tabs. A done or snoozed thread leaves Primary and Others until a new received
 /// message reopens it (or its snooze ends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

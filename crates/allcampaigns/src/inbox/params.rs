@@ -6,13 +6,14 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Cursor, DEFAULT_LIMIT, InboxView, MAX_LIMIT, OwnerFilter, SearchQuery, ThreadFilter};
+use super::{
+    Cursor, DEFAULT_LIMIT, InboxView, MAX_LIMIT, OwnerFilter, SearchQuery, ThreadFilter,
+    is_plausible_id,
+};
 use crate::domain::{TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::text::Problem;
 
-/// Longest text accepted for an id-like filter (campaign, mailbox, tag).
-const MAX_ID_CHARS: usize = 200;
 /// Longest search text read.
 const MAX_Q_CHARS: usize = 500;
 
@@ -146,7 +147,7 @@ fn bad(parameter: &'static str, input: &str, expected: &'static str) -> AppError
 fn id_like(value: &Option<String>, parameter: &'static str) -> AppResult<Option<String>> {
     let value = value.clone().filter(|v| !v.is_empty());
     read(&value, parameter, "an id of at most 200 characters", |v| {
-        (v.chars().count() <= MAX_ID_CHARS).then(|| v.to_owned())
+        is_plausible_id(v).then(|| v.to_owned())
     })
 }
 
@@ -206,6 +207,7 @@ mod tests {
                 "to" => params.to = value,
                 "cursor" => params.cursor = value,
                 "limit" => params.limit = value,
+                "campaign" => params.campaign = value,
                 other => panic!("{other}"),
             }
         }
@@ -237,6 +239,7 @@ mod tests {
             ("tenant", ""),
             ("limit", ""),
             ("view", " all"),
+            ("campaign", "c\u{0}1"),
         ] {
             let error = params(&[(name, value)]).read(UserId::new()).unwrap_err();
             assert!(

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{
     Cursor, InboxView, MAX_BULK, TabCount, ThreadDetail, ThreadFilter, ThreadPage, Triage,
+    is_plausible_id,
 };
 use crate::audit::{self, AuditAction};
 use crate::auth::{CurrentUser, TenantAccess};
@@ -91,6 +92,9 @@ pub async fn thread(
     access: &TenantAccess,
     thread_id: &str,
 ) -> AppResult<ThreadDetail> {
+    if !is_plausible_id(thread_id) {
+        return Err(AppError::NotFound);
+    }
     services
         .store
         .thread(access.tenant, thread_id, Utc::now())
@@ -110,6 +114,9 @@ pub async fn triage(
         return Err(AppError::Forbidden);
     }
     check_ids(thread_ids)?;
+    if !thread_ids.iter().all(|id| is_plausible_id(id)) {
+        return Err(AppError::NotFound);
+    }
     let now = Utc::now();
     check_change(services, access, change, now).await?;
     let by = access.current.user.id;

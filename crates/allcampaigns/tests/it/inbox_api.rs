@@ -19,6 +19,7 @@ on_both_backends!(
     the_list_shows_only_visible_clients_and_names_bad_parameters,
     another_clients_thread_answers_404_on_every_route,
     triage_over_json_persists_is_audited_and_is_refused_to_clients,
+    hostile_search_text_and_ids_never_fail_the_server,
 );
 
 /// One thread with a real reply in `tenant`, written as sync writes it.
@@ -355,4 +356,70 @@ async fn triage_over_json_persists_is_audited_and_is_refused_to_clients(db: Test
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     s.app.stop().await;
+}
+
+async fn hostile_search_text_and_ids_never_fail_the_server(db: TestDb) {
+    let s = setup(&db).await;
+    let long = "ж".repeat(3000);
+    for q in [
+        "\"",
+        "\"\"",
+        "*",
+        "NEAR(a b)",
+        "a AND",
+        "-x",
+        "x:y",
+        "^x",
+        "ʰ",
+        "\u{301}",
+        "😀 здравейте",
+        "a\u{0}b",
+        "'; DROP TABLE threads; --",
+        "x²",
+        "ﬁ",
+        &long,
+    ] {
+        let path = format!("/api/v1/threads?view=all&q={}", urlencoding(q));
+        let (status, body) = call(&s.app, &s.token, Method::GET, &path, None).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+            "{q:?}: {status} {body}"
+        );
+    }
+    let a = s.tenants[0];
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/tenants/{a}/threads/t%00A")),
+        (
+            Method::POST,
+            format!("/api/v1/tenants/{a}/threads/t%00A/triage"),
+        ),
+    ] {
+        let body = (method == Method::POST).then(|| json!({"action": "read"}));
+        let (status, _) = call(&s.app, &s.token, method, &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let bulk = json!({"thread_ids": ["t-A", "t\u{0}A"], "action": "read"});
+    let (status, _) = call(
+        &s.app,
+        &s.token,
+        Method::POST,
+        &format!("/api/v1/tenants/{a}/triage"),
+        Some(bulk),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(
+        &s.app,
+        &s.token,
+        Method::GET,
+        "/api/v1/threads?campaign=c%001",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    s.app.stop().await;
+}
+
+fn urlencoding(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
