@@ -26,6 +26,9 @@ pub const MAX_LIMIT: u32 = 100;
 pub const DEFAULT_LIMIT: u32 = 50;
 /// Tab counts stop here ("10,000+"): counting further would read every thread.
 pub const COUNT_CAP: i64 = 10_000;
+/// The furthest a snooze may reach (times stay four-digit years, which SQLite compares as
+/// text).
+pub const MAX_SNOOZE_DAYS: i64 = 3653;
 /// The most threads one bulk triage changes.
 pub const MAX_BULK: usize = 500;
 

@@ -4,12 +4,12 @@
 //! thread is 404, like one that does not exist. Each triage change writes one audit entry per
 //! thread, in the transaction that makes it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::{
-    Cursor, InboxView, MAX_BULK, TabCount, ThreadDetail, ThreadFilter, ThreadPage, Triage,
-    is_plausible_id,
+    Cursor, InboxView, MAX_BULK, MAX_SNOOZE_DAYS, TabCount, ThreadDetail, ThreadFilter, ThreadPage,
+    Triage, is_plausible_id,
 };
 use crate::audit::{self, AuditAction};
 use crate::auth::{CurrentUser, TenantAccess};
@@ -152,6 +152,12 @@ async fn check_change(
             field: "until",
             problem: Problem::SnoozeInPast,
         }),
+        Triage::Snooze { until } if until > now + Duration::days(MAX_SNOOZE_DAYS) => {
+            Err(AppError::Invalid {
+                field: "until",
+                problem: Problem::SnoozeTooFar,
+            })
+        }
         Triage::Assign { owner: Some(owner) } => {
             let role = services.store.member_role(access.tenant, owner).await?;
             match role {

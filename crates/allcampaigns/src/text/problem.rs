@@ -110,6 +110,8 @@ pub enum Problem {
     },
     /// A snooze must end in the future.
     SnoozeInPast,
+    /// A snooze must end within [`crate::inbox::MAX_SNOOZE_DAYS`].
+    SnoozeTooFar,
     /// The person to assign is not a member of the tenant.
     NotAMember,
 

@@ -108,6 +108,7 @@ pub fn say(problem: &Problem) -> String {
             return format!("`{input}` is not {expected}");
         }
         SnoozeInPast => "a snooze must end in the future",
+        SnoozeTooFar => "a snooze must end within ten years",
         NotAMember => "that person is not a member of this client",
         EmailTaken => "that email address is already in use here",
         AlreadyMember => "that person is already a member",
