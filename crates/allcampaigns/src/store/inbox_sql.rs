@@ -33,19 +33,22 @@ pub struct Query {
 /// Collects the parameters of a statement as its text is built.
 struct Builder {
     backend: Backend,
+    plan: SearchPlan,
     args: Args,
     count: usize,
     clauses: Vec<String>,
 }
 
 impl Builder {
-    fn new(backend: Backend, tenant: TenantId) -> Self {
+    fn new(backend: Backend, plan: SearchPlan, tenant: TenantId) -> Self {
         let mut builder = Self {
             backend,
+            plan,
             args: Args::new(),
             count: 0,
             clauses: Vec::new(),
         };
+        // `$1`, which the search fragments name.
         let tenant = builder.param(tenant);
         builder.clauses.push(format!("t.tenant_id = {tenant}"));
         builder
@@ -109,7 +112,10 @@ impl Builder {
                     sqlite_search(&query)
                 }
                 // The words are in `app.search` (see `SET_SEARCH`).
-                Backend::Postgres => POSTGRES_SEARCH.to_owned(),
+                Backend::Postgres => match self.plan {
+                    SearchPlan::FewHits => POSTGRES_SEARCH_HITS.to_owned(),
+                    SearchPlan::ManyHits => POSTGRES_SEARCH_PROBE.to_owned(),
+                },
             };
             self.clauses.push(clause);
         }
@@ -168,12 +174,39 @@ fn sqlite_search(query: &str) -> String {
     )
 }
 
+/// How a PostgreSQL page finds the threads of a search. The policy's `(SELECT …)` hides the
+/// search from the planner, which cannot tell a rare word from a common one, so the store
+/// asks first ([`COUNT_HITS`]) and picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Few documents match: read them through the GIN index, join their threads and sort
+    /// (a walk of every thread found nothing for seconds).
+    FewHits,
+    /// Many match: walk the threads newest first and probe each one's documents until the
+    /// page is full (reading every match through the index took a second).
+    ManyHits,
+}
+
+/// Below this many matching documents (counted no further) a search is [`SearchPlan::FewHits`].
+pub const FEW_HITS: i64 = 1000;
+
+/// PostgreSQL: the tenant's matching documents, counted up to `$2` ([`FEW_HITS`]).
+pub const COUNT_HITS: &str =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE tenant_id = $1 LIMIT $2) x";
+
 /// `search_docs` shows only the documents that match `app.search` (its restrictive policy,
-/// which the GIN index serves), so existence is a match.
-const POSTGRES_SEARCH: &str = "(EXISTS (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
-         AND d.kind = 'message' AND d.thread_id = t.thread_id) \
-      OR EXISTS (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
-         AND d.kind = 'lead' AND d.lead_email = t.lead_email))";
+/// which the GIN index serves), so a document read is a match. `$1` is the tenant.
+const POSTGRES_SEARCH_HITS: &str = "t.thread_id IN (\
+         SELECT d.thread_id FROM search_docs d WHERE d.tenant_id = $1 AND d.kind = 'message' \
+         UNION ALL SELECT l.thread_id FROM search_docs d JOIN threads l \
+             ON l.tenant_id = d.tenant_id AND l.lead_email = d.lead_email \
+         WHERE d.tenant_id = $1 AND d.kind = 'lead')";
+
+/// One probe per thread walked (a `LIMIT 1` subquery is never hashed whole).
+const POSTGRES_SEARCH_PROBE: &str = "((SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
+         AND d.kind = 'message' AND d.thread_id = t.thread_id LIMIT 1) IS NOT NULL \
+      OR (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
+         AND d.kind = 'lead' AND d.lead_email = t.lead_email LIMIT 1) IS NOT NULL)";
 
 /// PostgreSQL: the words as a tsquery, folded as the documents are.
 pub const SEARCH_QUERY: &str = "SELECT plainto_tsquery('simple', app_fold($1))::text";
@@ -195,13 +228,14 @@ fn summary_columns(now: &str) -> String {
 /// One tenant's part of a list page: at most `limit` rows after `cursor`, newest first.
 pub fn page(
     backend: Backend,
+    plan: SearchPlan,
     tenant: TenantId,
     filter: &ThreadFilter,
     cursor: Option<&Cursor>,
     limit: u32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
-    let mut b = Builder::new(backend, tenant);
+    let mut b = Builder::new(backend, plan, tenant);
     let now = b.time(now);
     b.filter(filter);
     b.view(filter.view, &now);
@@ -222,12 +256,13 @@ pub fn page(
 /// One tenant's count of one tab, stopping one past the cap.
 pub fn count(
     backend: Backend,
+    plan: SearchPlan,
     tenant: TenantId,
     filter: &ThreadFilter,
     view: InboxView,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
-    let mut b = Builder::new(backend, tenant);
+    let mut b = Builder::new(backend, plan, tenant);
     let now = b.time(now);
     b.filter(filter);
     b.view(view, &now);
@@ -246,7 +281,7 @@ pub fn summary(
     thread_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
-    let mut b = Builder::new(backend, tenant);
+    let mut b = Builder::new(backend, SearchPlan::FewHits, tenant);
     let now = b.time(now);
     let thread = b.param(thread_id);
     let sql = format!(

@@ -272,6 +272,39 @@ async fn tabs_filters_and_search_return_exactly_the_threads_the_seed_implies(db:
             "{view:?}"
         );
     }
+    many_matches(&f, now).await;
+}
+
+/// With more matching documents than `FEW_HITS` (1,000) in B, PostgreSQL walks B's threads and
+/// probes each instead of reading every match: the same threads either way.
+async fn many_matches(f: &crate::inbox_fixture::Fixture, now: DateTime<Utc>) {
+    let b = f.tenants[1];
+    let mut messages = f.messages.clone();
+    let extra: Vec<Msg> = (0..1100)
+        .map(|i| {
+            let mut m = Msg::new(b, &format!("bulk{i:04}"), &format!("bulk{i:04}-m"), i % 97);
+            m.body = if i % 3 == 0 {
+                "pricing again"
+            } else {
+                "pricing"
+            }
+            .into();
+            m.lead = Some(format!("bulk{i}@example.com"));
+            m
+        })
+        .collect();
+    write(&f.store, &extra, &[]).await;
+    messages.extend(extra);
+    let model = model(&messages, &f.leads);
+    for q in ["pricing", "pricing again", "Иван", "nowhere"] {
+        let search = ThreadFilter {
+            search: SearchQuery::parse(q),
+            ..filter(InboxView::All)
+        };
+        let want = expected(&model, &f.tenants[..2], |t| t.matches(q));
+        let got = all_pages(&f.store, &f.tenants[..2], &search, 100, now).await;
+        assert_eq!(keys(&got), want, "search {q:?} with many matches");
+    }
 }
 
 /// Which of the model's threads a case keeps.

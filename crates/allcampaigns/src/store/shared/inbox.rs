@@ -15,7 +15,7 @@ use crate::inbox::{
     ThreadFilter, ThreadPage, ThreadSummary, Triage,
 };
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
-use crate::store::inbox_sql::{self, Query};
+use crate::store::inbox_sql::{self, Query, SearchPlan};
 use crate::store::{Backend, NewAuditEntry, Result, StoreError, sql};
 
 #[async_trait]
@@ -35,8 +35,9 @@ impl<S: SqlBacked> InboxStore for S {
         let backend = self.db().backend();
         let mut rows: Vec<ThreadSummary> = Vec::new();
         for &tenant in tenants {
+            let plan = search_plan(&mut tx, tenant, filter).await?;
             // One more than a page tells whether another page follows.
-            let query = inbox_sql::page(backend, tenant, filter, after, limit + 1, now);
+            let query = inbox_sql::page(backend, plan, tenant, filter, after, limit + 1, now);
             rows.extend(fetch::<ThreadSummary>(&mut tx, query).await?);
         }
         rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
@@ -59,11 +60,15 @@ impl<S: SqlBacked> InboxStore for S {
         let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
         set_search(&mut tx, filter).await?;
         let backend = self.db().backend();
+        let mut plans = Vec::new();
+        for &tenant in tenants {
+            plans.push((tenant, search_plan(&mut tx, tenant, filter).await?));
+        }
         let mut counts = Vec::new();
         for view in InboxView::ALL {
             let mut total = 0i64;
-            for &tenant in tenants {
-                let query = inbox_sql::count(backend, tenant, filter, view, now);
+            for &(tenant, plan) in &plans {
+                let query = inbox_sql::count(backend, plan, tenant, filter, view, now);
                 total += tx
                     .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
                     .await?;
@@ -163,6 +168,24 @@ async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// How a tenant's page finds a search's threads (PostgreSQL; SQLite has one way).
+async fn search_plan(tx: &mut Tx, tenant: TenantId, filter: &ThreadFilter) -> Result<SearchPlan> {
+    if tx.backend() != Backend::Postgres || filter.search.is_none() {
+        return Ok(SearchPlan::FewHits);
+    }
+    let hits: i64 = tx
+        .scalar(
+            inbox_sql::COUNT_HITS,
+            Args::new().bind(tenant).bind(inbox_sql::FEW_HITS),
+        )
+        .await?;
+    Ok(if hits < inbox_sql::FEW_HITS {
+        SearchPlan::FewHits
+    } else {
+        SearchPlan::ManyHits
+    })
 }
 
 /// Fills each row's tags from its campaign's and mailbox's, one read per tenant on the page.
