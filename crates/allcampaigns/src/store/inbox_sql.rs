@@ -109,7 +109,10 @@ impl Builder {
             let clause = match self.backend {
                 Backend::Sqlite => {
                     let query = self.param(search.fts5());
-                    sqlite_search(&query)
+                    match self.plan {
+                        SearchPlan::FewHits => sqlite_hits(&query),
+                        SearchPlan::ManyHits => sqlite_search(&query),
+                    }
                 }
                 // The words are in `app.search` (see `SET_SEARCH`).
                 Backend::Postgres => match self.plan {
@@ -163,6 +166,19 @@ impl Builder {
     }
 }
 
+/// SQLite, few matches: the tenant's matching messages and leads, then their threads.
+fn sqlite_hits(query: &str) -> String {
+    format!(
+        "t.thread_id IN (SELECT m.thread_id FROM messages_fts f \
+             JOIN messages m ON m.rowid = f.rowid \
+             WHERE messages_fts MATCH {query} AND m.tenant_id = $1 \
+         UNION ALL SELECT l2.thread_id FROM leads_fts f JOIN leads l ON l.rowid = f.rowid \
+             JOIN threads l2 ON l2.tenant_id = l.tenant_id AND l2.lead_email = l.email \
+             WHERE leads_fts MATCH {query} AND l.tenant_id = $1 AND l.deleted_at IS NULL)"
+    )
+}
+
+/// SQLite, many matches: each thread walked is looked up among the matches (gathered once).
 fn sqlite_search(query: &str) -> String {
     format!(
         "(EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = t.tenant_id \
@@ -174,25 +190,37 @@ fn sqlite_search(query: &str) -> String {
     )
 }
 
-/// How a PostgreSQL page finds the threads of a search. The policy's `(SELECT …)` hides the
-/// search from the planner, which cannot tell a rare word from a common one, so the store
-/// asks first ([`COUNT_HITS`]) and picks.
+/// How a page finds the threads of a search. Neither planner can tell a rare word from a
+/// common one (PostgreSQL's policy hides the search in a `(SELECT …)`; SQLite has no
+/// statistics for FTS), so the store counts first ([`count_hits`]) and picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchPlan {
     /// Few documents match: read them through the GIN index, join their threads and sort
     /// (a walk of every thread found nothing for seconds).
     FewHits,
-    /// Many match: walk the threads newest first and probe each one's documents until the
-    /// page is full (reading every match through the index took a second).
+    /// Many match: walk the threads newest first and look each up until the page is full
+    /// (reading every match took a second). PostgreSQL probes each thread's documents;
+    /// SQLite gathers the matching rows once and looks threads up in them.
     ManyHits,
 }
 
 /// Below this many matching documents (counted no further) a search is [`SearchPlan::FewHits`].
 pub const FEW_HITS: i64 = 1000;
 
-/// PostgreSQL: the tenant's matching documents, counted up to `$2` ([`FEW_HITS`]).
-pub const COUNT_HITS: &str =
-    "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE tenant_id = $1 LIMIT $2) x";
+/// The tenant's matching documents (messages alone on SQLite), counted up to `$2`
+/// ([`FEW_HITS`]); `$3` is the FTS5 query on SQLite.
+pub fn count_hits(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE tenant_id = $1 LIMIT $2) x"
+        }
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts f \
+             JOIN messages m ON m.rowid = f.rowid \
+             WHERE messages_fts MATCH $3 AND m.tenant_id = $1 LIMIT $2) x"
+        }
+    }
+}
 
 /// `search_docs` shows only the documents that match `app.search` (its restrictive policy,
 /// which the GIN index serves), so a document read is a match. `$1` is the tenant.

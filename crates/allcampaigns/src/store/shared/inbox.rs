@@ -170,17 +170,18 @@ async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()> {
     Ok(())
 }
 
-/// How a tenant's page finds a search's threads (PostgreSQL; SQLite has one way).
+/// How a tenant's page finds a search's threads: by its matches when they are few, else by
+/// walking its threads.
 async fn search_plan(tx: &mut Tx, tenant: TenantId, filter: &ThreadFilter) -> Result<SearchPlan> {
-    if tx.backend() != Backend::Postgres || filter.search.is_none() {
+    let Some(search) = &filter.search else {
         return Ok(SearchPlan::FewHits);
+    };
+    let backend = tx.backend();
+    let mut args = Args::new().bind(tenant).bind(inbox_sql::FEW_HITS);
+    if backend == Backend::Sqlite {
+        args = args.bind(search.fts5());
     }
-    let hits: i64 = tx
-        .scalar(
-            inbox_sql::COUNT_HITS,
-            Args::new().bind(tenant).bind(inbox_sql::FEW_HITS),
-        )
-        .await?;
+    let hits: i64 = tx.scalar(inbox_sql::count_hits(backend), args).await?;
     Ok(if hits < inbox_sql::FEW_HITS {
         SearchPlan::FewHits
     } else {
