@@ -48,10 +48,17 @@ pub enum AuditAction {
     SignOut,
     SignOutEverywhere,
     KeyRotated,
+    ThreadRead,
+    ThreadUnread,
+    ThreadDone,
+    ThreadUndone,
+    ThreadSnoozed,
+    ThreadUnsnoozed,
+    ThreadAssigned,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 36] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -81,6 +88,13 @@ impl AuditAction {
         Self::SignOut,
         Self::SignOutEverywhere,
         Self::KeyRotated,
+        Self::ThreadRead,
+        Self::ThreadUnread,
+        Self::ThreadDone,
+        Self::ThreadUndone,
+        Self::ThreadSnoozed,
+        Self::ThreadUnsnoozed,
+        Self::ThreadAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +128,13 @@ impl AuditAction {
             Self::SignOut => "sign_out",
             Self::SignOutEverywhere => "sign_out.everywhere",
             Self::KeyRotated => "key.rotated",
+            Self::ThreadRead => "thread.read",
+            Self::ThreadUnread => "thread.unread",
+            Self::ThreadDone => "thread.done",
+            Self::ThreadUndone => "thread.undone",
+            Self::ThreadSnoozed => "thread.snoozed",
+            Self::ThreadUnsnoozed => "thread.unsnoozed",
+            Self::ThreadAssigned => "thread.assigned",
         }
     }
 }

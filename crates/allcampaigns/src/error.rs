@@ -25,6 +25,11 @@ pub enum AppError {
         field: &'static str,
         problem: Problem,
     },
+    /// A query parameter that cannot be read (400, naming it).
+    BadParameter {
+        parameter: &'static str,
+        problem: Problem,
+    },
     LinkUsed,
     PayloadTooLarge,
     TooManyRequests {
@@ -94,6 +99,7 @@ impl From<&AppError> for ErrorBody {
     fn from(error: &AppError) -> Self {
         let field = match error {
             AppError::Invalid { field, .. } => Some(*field),
+            AppError::BadParameter { parameter, .. } => Some(*parameter),
             _ => None,
         };
         Self {
@@ -115,7 +121,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::BadRequest(_) | Self::LinkUsed => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadParameter { .. } | Self::LinkUsed => {
+                StatusCode::BAD_REQUEST
+            }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
@@ -137,7 +145,7 @@ impl AppError {
             Self::BadRequest(problem) | Self::Conflict(problem) | Self::Upstream(problem) => {
                 problem.clone()
             }
-            Self::Invalid { problem, .. } => problem.clone(),
+            Self::Invalid { problem, .. } | Self::BadParameter { problem, .. } => problem.clone(),
             Self::MethodNotAllowed => Problem::MethodNotAllowed,
             Self::Unauthorized => Problem::SignInRequired,
             Self::Forbidden => Problem::NoAccess,
@@ -159,7 +167,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::BadRequest(_) => "bad_request",
+            Self::BadRequest(_) | Self::BadParameter { .. } => "bad_request",
             Self::LinkUsed => "link_used",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",

@@ -5,6 +5,7 @@
 //! with the allowed tenants set per transaction). SQL text is shared where it is identical.
 
 mod db;
+mod inbox_sql;
 mod models;
 pub mod postgres;
 mod shared;
@@ -29,6 +30,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
+use crate::inbox::InboxStore;
 use crate::jobs::JobStore;
 use crate::live::LiveStore;
 
@@ -262,6 +264,7 @@ pub trait Store:
     + SyncStore
     + JobStore
     + LiveStore
+    + InboxStore
     + StoreHealth
     + Send
     + Sync
@@ -276,6 +279,7 @@ impl<T> Store for T where
         + SyncStore
         + JobStore
         + LiveStore
+        + InboxStore
         + StoreHealth
         + Send
         + Sync

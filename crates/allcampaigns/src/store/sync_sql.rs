@@ -132,19 +132,21 @@ fn text_param(dialect: Dialect, n: u8) -> &'static str {
     }
 }
 
-/// A thread row from its newest message, with counts over all of its messages.
+/// A thread row from its newest message, with counts over all of its messages, and its inbox
+/// category: `primary` when a received message is a real reply (see [`REAL_REPLY`]).
 fn refresh_threads(dialect: Dialect) -> String {
     let source = match dialect {
-        Dialect::Sqlite => THREADS_BY_WINDOW,
+        Dialect::Sqlite => THREADS_BY_WINDOW.replace("{real}", REAL_REPLY),
         // One index probe per thread, whatever the statistics say: a backfill fills `messages`
         // from empty faster than they are gathered, and a plan made for a tiny table scanned
         // every message of the tenant for every page.
-        Dialect::Postgres => THREADS_BY_PROBE,
+        Dialect::Postgres => THREADS_BY_PROBE.replace("{real}", REAL_REPLY),
     };
     format!(
         "INSERT INTO threads (tenant_id, thread_id, lead_id, lead_email, campaign_id, mailbox, \
              subject, message_count, unread_count, last_message_id, last_message_at, \
-             last_direction, last_preview, interest_status) \
+             last_direction, last_preview, interest_status, received_count, last_received_at, \
+             category) \
          {source} \
          ON CONFLICT (tenant_id, thread_id) DO UPDATE SET lead_id = excluded.lead_id, \
              lead_email = excluded.lead_email, campaign_id = excluded.campaign_id, \
@@ -153,33 +155,51 @@ fn refresh_threads(dialect: Dialect) -> String {
              last_message_id = excluded.last_message_id, \
              last_message_at = excluded.last_message_at, \
              last_direction = excluded.last_direction, last_preview = excluded.last_preview, \
-             interest_status = excluded.interest_status \
+             interest_status = excluded.interest_status, \
+             received_count = excluded.received_count, \
+             last_received_at = excluded.last_received_at, category = excluded.category \
          WHERE threads.message_count <> excluded.message_count \
              OR threads.unread_count <> excluded.unread_count \
              OR threads.last_message_id <> excluded.last_message_id \
+             OR threads.category <> excluded.category \
              OR threads.interest_status {distinct} excluded.interest_status",
         distinct = distinct(dialect),
     )
 }
 
+/// A received message that needs a person: not an auto-reply or out-of-office (Instantly flags
+/// those) and not a bounce from a mailer daemon or postmaster. Migration 0013 says the same.
+const REAL_REPLY: &str = "direction = 'received' AND NOT is_auto_reply \
+     AND lower(coalesce(from_address, '')) NOT LIKE 'mailer-daemon@%' \
+     AND lower(coalesce(from_address, '')) NOT LIKE 'postmaster@%'";
+
 const THREADS_BY_WINDOW: &str = "SELECT tenant_id, thread_id, lead_id, lead_email, campaign_id, \
          mailbox, subject, n, unread, instantly_id, timestamp_created, direction, \
-         substr(body_text, 1, 200), interest_status \
+         substr(body_text, 1, 200), interest_status, received, last_received, \
+         CASE WHEN replies > 0 THEN 'primary' ELSE 'others' END \
      FROM (SELECT m.*, \
              ROW_NUMBER() OVER (PARTITION BY thread_id \
                  ORDER BY timestamp_created DESC, instantly_id DESC) AS newest, \
              COUNT(*) OVER (PARTITION BY thread_id) AS n, \
-             SUM(is_unread) OVER (PARTITION BY thread_id) AS unread \
+             SUM(is_unread) OVER (PARTITION BY thread_id) AS unread, \
+             SUM(direction = 'received') OVER (PARTITION BY thread_id) AS received, \
+             MAX(CASE WHEN direction = 'received' THEN timestamp_created END) \
+                 OVER (PARTITION BY thread_id) AS last_received, \
+             SUM({real}) OVER (PARTITION BY thread_id) AS replies \
            FROM messages m \
            WHERE tenant_id = $1 AND thread_id IN (SELECT value FROM json_each($2))) x \
      WHERE newest = 1";
 
 const THREADS_BY_PROBE: &str = "SELECT $1, t.thread_id, m.lead_id, m.lead_email, m.campaign_id, \
          m.mailbox, m.subject, c.n, c.unread, m.instantly_id, m.timestamp_created, m.direction, \
-         substr(m.body_text, 1, 200), m.interest_status \
+         substr(m.body_text, 1, 200), m.interest_status, c.received, c.last_received, \
+         CASE WHEN c.replies > 0 THEN 'primary' ELSE 'others' END \
      FROM (SELECT DISTINCT jsonb_array_elements_text($2) AS thread_id) t \
-     CROSS JOIN LATERAL (SELECT COUNT(*) AS n, SUM(is_unread::int) AS unread FROM messages \
-         WHERE tenant_id = $1 AND thread_id = t.thread_id) c \
+     CROSS JOIN LATERAL (SELECT COUNT(*) AS n, SUM(is_unread::int) AS unread, \
+             COUNT(*) FILTER (WHERE direction = 'received') AS received, \
+             MAX(timestamp_created) FILTER (WHERE direction = 'received') AS last_received, \
+             COUNT(*) FILTER (WHERE {real}) AS replies \
+         FROM messages WHERE tenant_id = $1 AND thread_id = t.thread_id) c \
      CROSS JOIN LATERAL (SELECT lead_id, lead_email, campaign_id, mailbox, subject, instantly_id, \
              timestamp_created, direction, body_text, interest_status \
          FROM messages WHERE tenant_id = $1 AND thread_id = t.thread_id \

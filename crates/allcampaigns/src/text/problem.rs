@@ -101,6 +101,20 @@ pub enum Problem {
     },
     UnknownPerson,
 
+    // The inbox.
+    /// A query parameter or field that is not one of the values it takes; `expected` says
+    /// which (in the API's own terms: names, numbers, formats).
+    NotExpected {
+        input: String,
+        expected: &'static str,
+    },
+    /// A snooze must end in the future.
+    SnoozeInPast,
+    /// A snooze must end within [`crate::inbox::MAX_SNOOZE_DAYS`].
+    SnoozeTooFar,
+    /// The person to assign is not a member of the tenant.
+    NotAMember,
+
     // Rules the database enforces.
     EmailTaken,
     AlreadyMember,

@@ -219,6 +219,7 @@ fn endpoints(
     member: &str,
     invitation: &str,
     job: &str,
+    thread: &str,
 ) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
     use reqwest::Method as M;
     //                                                            owner  admin  operator client
@@ -315,6 +316,37 @@ fn endpoints(
             None,
             [true, true, false, false],
         ),
+        // Issue 12: the inbox. Every member reads it; triage takes a role that works leads.
+        (
+            M::GET,
+            format!("/api/v1/threads?tenant={tenant}"),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/threads/counts?tenant={tenant}"),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/threads/{thread}"),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/threads/{thread}/triage"),
+            Some(json!({"action": "read"})),
+            [true, true, true, false],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/triage"),
+            Some(json!({"thread_ids": [thread], "action": "done"})),
+            [true, true, true, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -366,6 +398,8 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
     let b_job = dead_job(&app.store, b.parse().unwrap(), "failed")
         .await
         .to_string();
+    crate::inbox_api::one_thread(&app.store, a.parse().unwrap(), "thread-a").await;
+    crate::inbox_api::one_thread(&app.store, b.parse().unwrap(), "thread-b").await;
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let address = format!("{role}@a.example");
@@ -388,7 +422,8 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         let open = format!("open-{role}@a.example");
         let invitation = open_invitation(&app, &a, a_owner, &open).await;
         let job = dead_job(&app.store, a.parse().unwrap(), "failed").await;
-        let a_endpoints = endpoints(&a, &target.id.to_string(), &invitation, &job.to_string());
+        let target_id = target.id.to_string();
+        let a_endpoints = endpoints(&a, &target_id, &invitation, &job.to_string(), "thread-a");
         let all = a_endpoints
             .into_iter()
             .chain(install_endpoints(&spare_admin));
@@ -406,7 +441,7 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
                 assert_eq!(status, expected_denial, "{role} {method} {path}");
             }
         }
-        for (method, path, body, _) in endpoints(&b, &b_owner, &b_invitation, &b_job) {
+        for (method, path, body, _) in endpoints(&b, &b_owner, &b_invitation, &b_job, "thread-b") {
             let (status, body) = call(&app, &token, method.clone(), &path, body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{role} {method} {path}");
             assert_eq!(body["error"]["code"], "not_found");
@@ -528,6 +563,14 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             "/api/v1/tenants/{tenant_id}/jobs/{job_id}/cancel",
             &["post"],
         ),
+        ("/api/v1/threads", &["get"]),
+        ("/api/v1/threads/counts", &["get"]),
+        ("/api/v1/tenants/{tenant_id}/threads/{thread_id}", &["get"]),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/triage",
+            &["post"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/triage", &["post"]),
     ];
     assert_eq!(
         paths.len(),
@@ -575,6 +618,12 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         "JobList",
         "JobBody",
         "JobStateName",
+        "ThreadList",
+        "ThreadItem",
+        "ThreadBody",
+        "TabCounts",
+        "TriageRequest",
+        "BulkTriageRequest",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

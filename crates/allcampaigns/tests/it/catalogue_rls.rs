@@ -260,6 +260,11 @@ async fn large_fixture(conn: &mut PgConnection) {
              SELECT ('00000000-0000-0000-0000-' || lpad(to_hex(t), 12, '0'))::uuid, 't' || t, \
              now(), now() FROM generate_series(1, {FIXTURE_TENANTS}) t"
         ),
+        // The triggers that index messages and leads for search run as the owner, whom
+        // row-level security binds: this session may write every fixture tenant.
+        "SELECT set_config('app.tenant_ids', string_agg(tenant_id::text, ','), false) \
+         FROM tenants"
+            .to_string(),
         format!(
             "INSERT INTO audit_log (tenant_id, id, at, action) SELECT {TENANT}, gen_random_uuid(), \
              now() - i * interval '1 second', 'seed' FROM generate_series(1, {FIXTURE_ROWS}) i"
@@ -472,4 +477,80 @@ fn rls_07_the_tenant_context_is_set_only_through_a_bound_transaction_local_set_c
         calls >= 2,
         "the tenant and user context are set somewhere ({calls})"
     );
+}
+
+/// Issue 12 (PERFORMANCE.md: under RLS every `@@` search was a sequential scan of all
+/// messages): on the same fixture, as the app role, an inbox search reads `search_docs`
+/// through its GIN index, since the match is the condition of a restrictive policy, which is
+/// evaluated first; a page of threads for the search probes it per thread or joins its hits.
+#[tokio::test]
+async fn rls_12_inbox_search_reads_the_gin_index_under_row_level_security() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    drop(db.store().await);
+    large_fixture(&mut db.superuser().await).await;
+    let tenant = "00000000-0000-0000-0000-000000000007";
+    let mut app = app_connection(&db).await;
+    let documents = format!(
+        "SELECT thread_id FROM search_docs WHERE tenant_id = '{tenant}' AND kind = 'message'"
+    );
+    // The two shapes of an inbox page with a search (`store/inbox_sql.rs`): few matching
+    // documents are read through the index and their threads joined; with many, each thread
+    // walked is probed.
+    let page = |search: &str| {
+        format!(
+            "SELECT t.thread_id FROM threads t LEFT JOIN thread_triage g \
+               ON g.tenant_id = t.tenant_id AND g.thread_id = t.thread_id \
+             WHERE t.tenant_id = '{tenant}' AND {search} \
+             ORDER BY t.last_message_at DESC, t.thread_id COLLATE \"C\" DESC LIMIT 51"
+        )
+    };
+    let few = page(&format!(
+        "t.thread_id IN (SELECT d.thread_id FROM search_docs d WHERE d.tenant_id = '{tenant}' \
+           AND d.kind = 'message' UNION ALL SELECT l.thread_id FROM search_docs d JOIN threads l \
+           ON l.tenant_id = d.tenant_id AND l.lead_email = d.lead_email \
+           WHERE d.tenant_id = '{tenant}' AND d.kind = 'lead')"
+    ));
+    let many = page(
+        "((SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id AND d.kind = 'message' \
+           AND d.thread_id = t.thread_id LIMIT 1) IS NOT NULL \
+          OR (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id AND d.kind = 'lead' \
+           AND d.lead_email = t.lead_email LIMIT 1) IS NOT NULL)",
+    );
+    for (name, query, term) in [
+        ("documents, a rare word", &documents, "p7"),
+        ("documents, a word in none", &documents, "nowhere"),
+        ("a page, a rare word", &few, "p7"),
+        ("a page, a word in every message", &many, "example"),
+    ] {
+        let mut tx = app.begin().await.unwrap();
+        set_tenants(&mut tx, tenant).await;
+        sqlx::query("SELECT set_config('app.search', $1, true)")
+            .bind(term)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let explain = format!("EXPLAIN (ANALYZE, FORMAT JSON) {query}");
+        let plan: serde_json::Value = sqlx::query_scalar(sqlx::AssertSqlSafe(explain))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        let mut found = Vec::new();
+        scans(&plan[0]["Plan"], &mut found);
+        eprintln!("{name}: {found:?}, {} ms", plan[0]["Execution Time"]);
+        assert!(
+            found.iter().all(|(node, _, _)| node != "Seq Scan"),
+            "{name}: {plan}"
+        );
+        let gin = found
+            .iter()
+            .any(|(_, _, index)| index.as_deref() == Some("search_docs_search"));
+        // Probing a thread's few documents reads them by thread, not through the GIN index.
+        assert!(
+            gin || query == &many,
+            "{name}: the GIN index is not read: {plan}"
+        );
+    }
 }

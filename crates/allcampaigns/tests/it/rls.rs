@@ -66,6 +66,13 @@ pub(crate) async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
             .await
             .unwrap();
         seed_synced_rows(&store, tenant).await;
+        let thread = ["x".to_owned()];
+        let done = allcampaigns::inbox::Triage::Done;
+        let now = chrono::Utc::now();
+        store
+            .triage(tenant, &thread, done, owner.id, now, &entry)
+            .await
+            .unwrap();
         tenants.push(tenant);
     }
     Some((db, store, tenants[0], tenants[1]))
@@ -133,12 +140,16 @@ async fn as_app(db: &TestDb) -> PgConnection {
     PgConnection::connect(url.expose_secret()).await.unwrap()
 }
 
+/// The tenant context, and a search that matches every seeded search document: `search_docs`
+/// shows the app role only the documents that match its transaction's search.
 async fn set_tenant(conn: &mut PgConnection, value: &str) {
-    sqlx::query("SELECT set_config('app.tenant_ids', $1, true)")
-        .bind(value)
-        .execute(conn)
-        .await
-        .unwrap();
+    sqlx::query(
+        "SELECT set_config('app.tenant_ids', $1, true), set_config('app.search', 'x', true)",
+    )
+    .bind(value)
+    .execute(conn)
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -203,9 +214,12 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     .unwrap();
     // Only these may run as their owner: each answers ids or yes/no, never tenant data
     // (`app_claim_job` leases a job and answers its ids; the payload is read in tenant scope;
-    // `app_prune_finished_jobs` deletes finished jobs and answers how many).
+    // `app_prune_finished_jobs` deletes finished jobs and answers how many; `app_index_*` are
+    // the triggers that keep `search_docs`, and answer nothing).
     let allowed = [
         "app_claim_job",
+        "app_index_lead",
+        "app_index_message",
         "app_instantly_workspace_in_use",
         "app_prune_finished_jobs",
         "app_secret_key_usage",

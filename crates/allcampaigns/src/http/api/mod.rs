@@ -3,6 +3,8 @@
 //! same route registrations, so no endpoint can be left out of it.
 
 mod admins;
+mod inbox;
+mod inbox_types;
 mod instantly_link;
 mod jobs;
 mod json;
@@ -26,7 +28,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync and background jobs of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs and the inbox of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -72,7 +74,12 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(sync::show, sync::request))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
-        .routes(routes!(jobs::cancel));
+        .routes(routes!(jobs::cancel))
+        .routes(routes!(inbox::list))
+        .routes(routes!(inbox::counts))
+        .routes(routes!(inbox::show))
+        .routes(routes!(inbox::triage))
+        .routes(routes!(inbox::bulk_triage));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -20,7 +20,14 @@ const DEFINER_FUNCTIONS: &[&str] = &[
     "app_secret_key_usage()",
     "app_claim_job(text, uuid, timestamptz, timestamptz, text)",
     "app_prune_finished_jobs(timestamptz)",
+    // The triggers that keep `search_docs` (migration 0013): they answer nothing.
+    "app_index_message()",
+    "app_index_lead()",
 ];
+
+/// Restrictive policies that bind the app role alone (the owner's triggers maintain the rows):
+/// `search_docs` shows the app role only the documents matching its transaction's search.
+const APP_ROLE_POLICIES: &[(&str, &str)] = &[("search_matches", "search_docs")];
 
 /// Applies migrations as the owner, then creates the app role if it is missing and grants it
 /// exactly the access it needs. Safe to run again; concurrent runs are serialised.
@@ -87,6 +94,9 @@ async fn grant(conn: &mut PgConnection, app_role: &str) -> anyhow::Result<()> {
         statements.push(format!(
             "GRANT EXECUTE ON FUNCTION {function} TO {app_role}"
         ));
+    }
+    for (policy, table) in APP_ROLE_POLICIES {
+        statements.push(format!("ALTER POLICY {policy} ON {table} TO {app_role}"));
     }
     for statement in statements {
         sqlx::raw_sql(AssertSqlSafe(statement.clone()))

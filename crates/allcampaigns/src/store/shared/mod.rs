@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod connections;
 mod health;
+mod inbox;
 mod jobs;
 mod live;
 mod seals;

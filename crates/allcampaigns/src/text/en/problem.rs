@@ -104,6 +104,12 @@ pub fn say(problem: &Problem) -> String {
         CancelUnconfirmed => "Tick the box to confirm that this work should not run.",
         NotADate { input } => return format!("`{input}` is not a date like 2026-01-31"),
         UnknownPerson => "unknown person",
+        NotExpected { input, expected } => {
+            return format!("`{input}` is not {expected}");
+        }
+        SnoozeInPast => "a snooze must end in the future",
+        SnoozeTooFar => "a snooze must end within ten years",
+        NotAMember => "that person is not a member of this client",
         EmailTaken => "that email address is already in use here",
         AlreadyMember => "that person is already a member",
         AlreadyExists => "that already exists",

@@ -1,0 +1,415 @@
+//! The inbox's statements. A list is one statement per tenant, built from the constant
+//! fragments below and `$N` placeholders only (no input is ever part of the text), so each
+//! tenant's page is one range of `threads_by_recency`.
+//!
+//! Triage state is derived, never stored as a flag that sync could leave stale: a thread is
+//! done while no received message arrived after it was marked (`received_count` against
+//! `done_through`); likewise snoozed (and its time not yet come) and read.
+
+use super::Backend;
+use super::db::{Args, Param};
+use crate::domain::TenantId;
+use crate::inbox::{COUNT_CAP, Cursor, InboxView, OwnerFilter, ThreadFilter, Triage};
+
+/// Unread: marked unread, or a received message after the read mark; with no mark, what
+/// Instantly says.
+const UNREAD: &str = "(COALESCE(g.marked_unread, false) \
+     OR (g.read_through IS NOT NULL AND t.received_count > g.read_through) \
+     OR (g.read_through IS NULL AND t.unread_count > 0))";
+const DONE: &str = "(g.done_at IS NOT NULL AND t.received_count <= g.done_through)";
+/// `{now}` is the placeholder of the current time.
+const SNOOZED: &str = "(g.snoozed_until IS NOT NULL AND g.snoozed_until > {now} \
+     AND t.received_count <= g.snoozed_through)";
+
+const FROM: &str = "FROM threads t LEFT JOIN thread_triage g \
+     ON g.tenant_id = t.tenant_id AND g.thread_id = t.thread_id";
+
+/// A statement and its parameters.
+pub struct Query {
+    pub sql: String,
+    pub args: Args,
+}
+
+/// Collects the parameters of a statement as its text is built.
+struct Builder {
+    backend: Backend,
+    plan: SearchPlan,
+    args: Args,
+    count: usize,
+    clauses: Vec<String>,
+}
+
+impl Builder {
+    fn new(backend: Backend, plan: SearchPlan, tenant: TenantId) -> Self {
+        let mut builder = Self {
+            backend,
+            plan,
+            args: Args::new(),
+            count: 0,
+            clauses: Vec::new(),
+        };
+        // `$1`, which the search fragments name.
+        let tenant = builder.param(tenant);
+        builder.clauses.push(format!("t.tenant_id = {tenant}"));
+        builder
+    }
+
+    fn param(&mut self, value: impl Into<Param>) -> String {
+        self.args = std::mem::take(&mut self.args).bind(value);
+        self.count += 1;
+        format!("${}", self.count)
+    }
+
+    fn time(&mut self, value: chrono::DateTime<chrono::Utc>) -> String {
+        self.param(Param::SyncTime(value))
+    }
+
+    /// The thread id compared and ordered in byte order on both backends.
+    fn thread_column(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "t.thread_id",
+            Backend::Postgres => "t.thread_id COLLATE \"C\"",
+        }
+    }
+
+    fn filter(&mut self, filter: &ThreadFilter) {
+        if let Some(unread) = filter.unread {
+            let value = self.param(unread);
+            self.clauses
+                .push(format!("COALESCE({UNREAD}, false) = {value}"));
+        }
+        match filter.owner {
+            Some(OwnerFilter::Nobody) => self.clauses.push("g.owner_id IS NULL".into()),
+            Some(OwnerFilter::User(user)) => {
+                let user = self.param(user);
+                self.clauses.push(format!("g.owner_id = {user}"));
+            }
+            None => {}
+        }
+        self.equal("t.interest_status", filter.stage.map(Param::from));
+        self.equal("t.campaign_id", filter.campaign.as_deref().map(Param::from));
+        self.equal("t.mailbox", filter.mailbox.as_deref().map(Param::from));
+        if let Some(tag) = &filter.tag {
+            let tag = self.param(tag);
+            self.clauses.push(format!(
+                "EXISTS (SELECT 1 FROM custom_tag_mappings m WHERE m.tenant_id = t.tenant_id \
+                 AND m.tag_id = {tag} AND m.deleted_at IS NULL \
+                 AND (m.resource_id = t.campaign_id OR m.resource_id = t.mailbox))"
+            ));
+        }
+        if let Some(from) = filter.from {
+            let from = self.time(from);
+            self.clauses.push(format!("t.last_message_at >= {from}"));
+        }
+        if let Some(to) = filter.to {
+            let to = self.time(to);
+            self.clauses.push(format!("t.last_message_at < {to}"));
+        }
+        if let Some(search) = &filter.search {
+            let clause = match self.backend {
+                Backend::Sqlite => {
+                    let query = self.param(search.fts5());
+                    match self.plan {
+                        SearchPlan::FewHits => sqlite_hits(&query),
+                        SearchPlan::ManyHits => sqlite_search(&query),
+                    }
+                }
+                // The words are in `app.search` (see `SET_SEARCH`).
+                Backend::Postgres => match self.plan {
+                    SearchPlan::FewHits => POSTGRES_SEARCH_HITS.to_owned(),
+                    SearchPlan::ManyHits => POSTGRES_SEARCH_PROBE.to_owned(),
+                },
+            };
+            self.clauses.push(clause);
+        }
+    }
+
+    fn equal(&mut self, column: &str, value: Option<Param>) {
+        if let Some(value) = value {
+            let value = self.param(value);
+            self.clauses.push(format!("{column} = {value}"));
+        }
+    }
+
+    fn view(&mut self, view: InboxView, now: &str) {
+        let snoozed = SNOOZED.replace("{now}", now);
+        let open = format!("NOT COALESCE({DONE}, false) AND NOT COALESCE({snoozed}, false)");
+        let clause = match view {
+            InboxView::Primary => format!("t.category = 'primary' AND {open}"),
+            InboxView::Others => format!("t.category = 'others' AND {open}"),
+            InboxView::Snoozed => format!("COALESCE({snoozed}, false)"),
+            InboxView::Done => format!("COALESCE({DONE}, false)"),
+            InboxView::All => return,
+        };
+        self.clauses.push(clause);
+    }
+
+    /// Rows of `tenant` that come after `cursor` in the list order.
+    fn after(&mut self, tenant: TenantId, cursor: &Cursor) {
+        let at = self.time(cursor.at);
+        let clause = match tenant.cmp(&cursor.tenant) {
+            std::cmp::Ordering::Less => format!("t.last_message_at <= {at}"),
+            std::cmp::Ordering::Greater => format!("t.last_message_at < {at}"),
+            std::cmp::Ordering::Equal => {
+                let thread = self.param(&cursor.thread);
+                let column = self.thread_column();
+                format!(
+                    "(t.last_message_at < {at} OR (t.last_message_at = {at} AND {column} < {thread}))"
+                )
+            }
+        };
+        self.clauses.push(clause);
+    }
+
+    fn conditions(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+}
+
+/// SQLite, few matches: the tenant's matching messages and leads, then their threads.
+fn sqlite_hits(query: &str) -> String {
+    format!(
+        "t.thread_id IN (SELECT m.thread_id FROM messages_fts f \
+             JOIN messages m ON m.rowid = f.rowid \
+             WHERE messages_fts MATCH {query} AND m.tenant_id = $1 \
+         UNION ALL SELECT l2.thread_id FROM leads_fts f JOIN leads l ON l.rowid = f.rowid \
+             JOIN threads l2 ON l2.tenant_id = l.tenant_id AND l2.lead_email = l.email \
+             WHERE leads_fts MATCH {query} AND l.tenant_id = $1 AND l.deleted_at IS NULL)"
+    )
+}
+
+/// SQLite, many matches: each thread walked is looked up among the matches (gathered once).
+fn sqlite_search(query: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = t.tenant_id \
+             AND m.thread_id = t.thread_id \
+             AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {query})) \
+          OR EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = t.tenant_id \
+             AND l.email = t.lead_email AND l.deleted_at IS NULL \
+             AND l.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH {query})))"
+    )
+}
+
+/// How a page finds the threads of a search. Neither planner can tell a rare word from a
+/// common one (PostgreSQL's policy hides the search in a `(SELECT …)`; SQLite has no
+/// statistics for FTS), so the store counts first ([`count_hits`]) and picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Few documents match: read them through the GIN index, join their threads and sort
+    /// (a walk of every thread found nothing for seconds).
+    FewHits,
+    /// Many match: walk the threads newest first and look each up until the page is full
+    /// (reading every match took a second). PostgreSQL probes each thread's documents;
+    /// SQLite gathers the matching rows once and looks threads up in them.
+    ManyHits,
+}
+
+/// Below this many matching documents (counted no further) a search is [`SearchPlan::FewHits`].
+pub const FEW_HITS: i64 = 1000;
+
+/// The tenant's matching documents (messages alone on SQLite), counted up to `$2`
+/// ([`FEW_HITS`]); `$3` is the FTS5 query on SQLite.
+pub fn count_hits(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE tenant_id = $1 LIMIT $2) x"
+        }
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts f \
+             JOIN messages m ON m.rowid = f.rowid \
+             WHERE messages_fts MATCH $3 AND m.tenant_id = $1 LIMIT $2) x"
+        }
+    }
+}
+
+/// `search_docs` shows only the documents that match `app.search` (its restrictive policy,
+/// which the GIN index serves), so a document read is a match. `$1` is the tenant.
+const POSTGRES_SEARCH_HITS: &str = "t.thread_id IN (\
+         SELECT d.thread_id FROM search_docs d WHERE d.tenant_id = $1 AND d.kind = 'message' \
+         UNION ALL SELECT l.thread_id FROM search_docs d JOIN threads l \
+             ON l.tenant_id = d.tenant_id AND l.lead_email = d.lead_email \
+         WHERE d.tenant_id = $1 AND d.kind = 'lead')";
+
+/// One probe per thread walked (a `LIMIT 1` subquery is never hashed whole).
+const POSTGRES_SEARCH_PROBE: &str = "((SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
+         AND d.kind = 'message' AND d.thread_id = t.thread_id LIMIT 1) IS NOT NULL \
+      OR (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
+         AND d.kind = 'lead' AND d.lead_email = t.lead_email LIMIT 1) IS NOT NULL)";
+
+/// PostgreSQL: the words as a tsquery, folded as the documents are.
+pub const SEARCH_QUERY: &str = "SELECT plainto_tsquery('simple', app_fold($1))::text";
+/// PostgreSQL: the search of this transaction, which `search_docs`' policy reads.
+pub const SET_SEARCH: &str = "SELECT set_config('app.search', $1, true)";
+
+fn summary_columns(now: &str) -> String {
+    let snoozed = SNOOZED.replace("{now}", now);
+    format!(
+        "t.tenant_id, t.thread_id, t.lead_id, t.lead_email, t.campaign_id, t.mailbox, \
+         t.subject, t.last_preview AS snippet, t.last_message_at, t.last_direction, \
+         t.message_count, t.category, COALESCE({UNREAD}, false) AS unread, \
+         COALESCE({DONE}, false) AS done, \
+         CASE WHEN COALESCE({snoozed}, false) THEN g.snoozed_until END AS snoozed_until, \
+         g.owner_id, t.interest_status AS stage"
+    )
+}
+
+/// One tenant's part of a list page: at most `limit` rows after `cursor`, newest first.
+pub fn page(
+    backend: Backend,
+    plan: SearchPlan,
+    tenant: TenantId,
+    filter: &ThreadFilter,
+    cursor: Option<&Cursor>,
+    limit: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Query {
+    let mut b = Builder::new(backend, plan, tenant);
+    let now = b.time(now);
+    b.filter(filter);
+    b.view(filter.view, &now);
+    if let Some(cursor) = cursor {
+        b.after(tenant, cursor);
+    }
+    let limit = b.param(i64::from(limit));
+    let sql = format!(
+        "SELECT {columns} {FROM} WHERE {conditions} \
+         ORDER BY t.last_message_at DESC, {thread} DESC LIMIT {limit}",
+        columns = summary_columns(&now),
+        conditions = b.conditions(),
+        thread = b.thread_column(),
+    );
+    Query { sql, args: b.args }
+}
+
+/// One tenant's count of one tab, stopping one past the cap.
+pub fn count(
+    backend: Backend,
+    plan: SearchPlan,
+    tenant: TenantId,
+    filter: &ThreadFilter,
+    view: InboxView,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Query {
+    let mut b = Builder::new(backend, plan, tenant);
+    let now = b.time(now);
+    b.filter(filter);
+    b.view(view, &now);
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 {FROM} WHERE {conditions} LIMIT {limit}) x",
+        conditions = b.conditions(),
+        limit = COUNT_CAP + 1,
+    );
+    Query { sql, args: b.args }
+}
+
+/// One thread of a tenant, as a list row.
+pub fn summary(
+    backend: Backend,
+    tenant: TenantId,
+    thread_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Query {
+    let mut b = Builder::new(backend, SearchPlan::FewHits, tenant);
+    let now = b.time(now);
+    let thread = b.param(thread_id);
+    let sql = format!(
+        "SELECT {columns} {FROM} WHERE {conditions} AND t.thread_id = {thread}",
+        columns = summary_columns(&now),
+        conditions = b.conditions(),
+    );
+    Query { sql, args: b.args }
+}
+
+pub const THREAD_MESSAGES: &str = "SELECT instantly_id AS id, direction, mailbox, from_address, \
+         to_addresses, cc_addresses, subject, body_text, body_html, is_auto_reply, \
+         timestamp_created AS at \
+     FROM messages WHERE tenant_id = $1 AND thread_id = $2 \
+     ORDER BY timestamp_created, instantly_id";
+
+/// The thread's lead: by its Instantly id when the messages name one, else by address.
+pub const THREAD_LEAD: &str = "SELECT instantly_id AS id, email, first_name, last_name, \
+         company_name, job_title, phone, website, interest_status, campaign_id \
+     FROM leads WHERE tenant_id = $1 AND deleted_at IS NULL \
+         AND (instantly_id = $2 OR ($2 IS NULL AND email = $3)) \
+     ORDER BY timestamp_updated DESC LIMIT 1";
+
+/// Every live tag of the tenant's campaigns and mailboxes: `(resource id, label)`.
+pub const TAGS: &str = "SELECT m.resource_id, c.label FROM custom_tag_mappings m \
+     JOIN custom_tags c ON c.tenant_id = m.tenant_id AND c.instantly_id = m.tag_id \
+     WHERE m.tenant_id = $1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
+     ORDER BY c.label";
+
+/// A triage change of one thread: `$1` tenant, `$2` thread, `$3` now, `$4` who, and `$5` the
+/// value of a change that carries one ([`triage_value`]). Inserts the triage row from the thread's row, so a thread that is not the
+/// tenant's changes nothing.
+pub fn triage(change: Triage) -> &'static str {
+    match change {
+        Triage::Read => TRIAGE_READ,
+        Triage::Unread => TRIAGE_UNREAD,
+        Triage::Done => TRIAGE_DONE,
+        Triage::Undone => TRIAGE_UNDONE,
+        Triage::Snooze { .. } => TRIAGE_SNOOZE,
+        Triage::Unsnooze => TRIAGE_UNSNOOZE,
+        Triage::Assign { .. } => TRIAGE_ASSIGN,
+    }
+}
+
+/// The value `$5` of a triage statement, for the changes that carry one.
+pub fn triage_value(change: Triage) -> Option<Param> {
+    match change {
+        Triage::Snooze { until } => Some(Param::SyncTime(until)),
+        Triage::Assign { owner } => Some(owner.into()),
+        _ => None,
+    }
+}
+
+macro_rules! triage_sql {
+    ($columns:literal, $values:literal, $set:literal) => {
+        concat!(
+            "INSERT INTO thread_triage (tenant_id, thread_id, updated_at, updated_by, ",
+            $columns,
+            ") SELECT t.tenant_id, t.thread_id, $3, $4, ",
+            $values,
+            " FROM threads t WHERE t.tenant_id = $1 AND t.thread_id = $2 \
+             ON CONFLICT (tenant_id, thread_id) DO UPDATE SET updated_at = excluded.updated_at, \
+             updated_by = excluded.updated_by, ",
+            $set
+        )
+    };
+}
+
+const TRIAGE_READ: &str = triage_sql!(
+    "read_through, marked_unread",
+    "t.received_count, false",
+    "read_through = excluded.read_through, marked_unread = false"
+);
+const TRIAGE_UNREAD: &str = triage_sql!(
+    "marked_unread",
+    "true",
+    "read_through = NULL, marked_unread = true"
+);
+const TRIAGE_DONE: &str = triage_sql!(
+    "done_at, done_through",
+    "$3, t.received_count",
+    "done_at = excluded.done_at, done_through = excluded.done_through, \
+     snoozed_until = NULL, snoozed_through = NULL"
+);
+// Clearing needs no inserted value: a new row takes the defaults (`marked_unread` is named
+// only because the list of columns may not be empty).
+const TRIAGE_UNDONE: &str = triage_sql!(
+    "marked_unread",
+    "false",
+    "done_at = NULL, done_through = NULL"
+);
+const TRIAGE_SNOOZE: &str = triage_sql!(
+    "snoozed_until, snoozed_through",
+    "$5, t.received_count",
+    "snoozed_until = excluded.snoozed_until, snoozed_through = excluded.snoozed_through, \
+     done_at = NULL, done_through = NULL"
+);
+const TRIAGE_UNSNOOZE: &str = triage_sql!(
+    "marked_unread",
+    "false",
+    "snoozed_until = NULL, snoozed_through = NULL"
+);
+const TRIAGE_ASSIGN: &str = triage_sql!("owner_id", "$5", "owner_id = excluded.owner_id");

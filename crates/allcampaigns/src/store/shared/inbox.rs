@@ -1,0 +1,223 @@
+//! The inbox, written once for both backends: lists read each tenant's index range and merge
+//! them (a statement over all tenants at once sorted every thread: PERFORMANCE.md); triage
+//! writes our own table and its audit entries in one transaction.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::audit::audit_args;
+use crate::domain::{TenantId, UserId};
+use crate::inbox::{
+    COUNT_CAP, Cursor, InboxLead, InboxMessage, InboxStore, InboxView, TabCount, ThreadDetail,
+    ThreadFilter, ThreadPage, ThreadSummary, Triage,
+};
+use crate::store::db::{Args, Scope, SqlBacked, Tx};
+use crate::store::inbox_sql::{self, Query, SearchPlan};
+use crate::store::{Backend, NewAuditEntry, Result, StoreError, sql};
+
+#[async_trait]
+impl<S: SqlBacked> InboxStore for S {
+    #[tracing::instrument(name = "store.threads", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn threads(
+        &self,
+        tenants: &[TenantId],
+        filter: &ThreadFilter,
+        after: Option<&Cursor>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<ThreadPage> {
+        let limit = limit.clamp(1, crate::inbox::MAX_LIMIT);
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        set_search(&mut tx, filter).await?;
+        let backend = self.db().backend();
+        let mut rows: Vec<ThreadSummary> = Vec::new();
+        for &tenant in tenants {
+            let plan = search_plan(&mut tx, tenant, filter).await?;
+            // One more than a page tells whether another page follows.
+            let query = inbox_sql::page(backend, plan, tenant, filter, after, limit + 1, now);
+            rows.extend(fetch::<ThreadSummary>(&mut tx, query).await?);
+        }
+        rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        add_tags(&mut tx, &mut rows).await?;
+        let next = more
+            .then(|| rows.last().map(ThreadSummary::cursor))
+            .flatten();
+        Ok(ThreadPage { items: rows, next })
+    }
+
+    #[tracing::instrument(name = "store.tab_counts", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn tab_counts(
+        &self,
+        tenants: &[TenantId],
+        filter: &ThreadFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(InboxView, TabCount)>> {
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        set_search(&mut tx, filter).await?;
+        let backend = self.db().backend();
+        let mut plans = Vec::new();
+        for &tenant in tenants {
+            plans.push((tenant, search_plan(&mut tx, tenant, filter).await?));
+        }
+        let mut counts = Vec::new();
+        for view in InboxView::ALL {
+            let mut total = 0i64;
+            for &(tenant, plan) in &plans {
+                let query = inbox_sql::count(backend, plan, tenant, filter, view, now);
+                total += tx
+                    .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
+                    .await?;
+                if total > COUNT_CAP {
+                    break;
+                }
+            }
+            let count = TabCount {
+                count: total.min(COUNT_CAP),
+                capped: total > COUNT_CAP,
+            };
+            counts.push((view, count));
+        }
+        Ok(counts)
+    }
+
+    #[tracing::instrument(name = "store.thread", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn thread(
+        &self,
+        tenant: TenantId,
+        thread_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ThreadDetail>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let query = inbox_sql::summary(self.db().backend(), tenant, thread_id, now);
+        let Some(summary) = fetch::<ThreadSummary>(&mut tx, query).await?.pop() else {
+            return Ok(None);
+        };
+        let mut rows = vec![summary];
+        add_tags(&mut tx, &mut rows).await?;
+        let summary = rows.remove(0);
+        let args = Args::new().bind(tenant).bind(thread_id);
+        let messages: Vec<InboxMessage> = tx.fetch_all(inbox_sql::THREAD_MESSAGES, args).await?;
+        let args = Args::new()
+            .bind(tenant)
+            .bind(&summary.lead_id)
+            .bind(&summary.lead_email);
+        let lead: Option<InboxLead> = tx.fetch_optional(inbox_sql::THREAD_LEAD, args).await?;
+        Ok(Some(ThreadDetail {
+            summary,
+            messages,
+            lead,
+        }))
+    }
+
+    #[tracing::instrument(name = "store.triage", level = "debug", skip_all, fields(tenant = %tenant, threads = thread_ids.len()))]
+    async fn triage(
+        &self,
+        tenant: TenantId,
+        thread_ids: &[String],
+        change: Triage,
+        by: UserId,
+        now: DateTime<Utc>,
+        entry: &NewAuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let statement = inbox_sql::triage(change);
+        for thread_id in thread_ids {
+            let mut args = Args::new()
+                .bind(tenant)
+                .bind(thread_id)
+                .bind(crate::store::db::Param::SyncTime(now))
+                .bind(by);
+            if let Some(value) = inbox_sql::triage_value(change) {
+                args = args.bind(value);
+            }
+            if tx.execute(statement, args).await? == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let entry = NewAuditEntry {
+                target: Some(thread_id.clone()),
+                ..entry.clone()
+            };
+            tx.execute(sql::INSERT_AUDIT, audit_args(tenant, &entry))
+                .await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// The list order, newest first: `(last_message_at, tenant, thread bytes)` descending.
+fn order_key(row: &ThreadSummary) -> (DateTime<Utc>, TenantId, &[u8]) {
+    (row.last_message_at, row.tenant_id, row.thread_id.as_bytes())
+}
+
+async fn fetch<T: crate::store::db::Row>(tx: &mut Tx, query: Query) -> Result<Vec<T>> {
+    tx.fetch_all(AssertSqlSafe(query.sql), query.args).await
+}
+
+/// PostgreSQL reads search matches through `search_docs`' policy, which takes the search from
+/// the transaction (see migration 0013); SQLite binds it in each statement.
+async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()> {
+    if let (Backend::Postgres, Some(search)) = (tx.backend(), &filter.search) {
+        let args = Args::new().bind(search.plain());
+        let query: String = tx.scalar(inbox_sql::SEARCH_QUERY, args).await?;
+        tx.execute(inbox_sql::SET_SEARCH, Args::new().bind(query))
+            .await?;
+    }
+    Ok(())
+}
+
+/// How a tenant's page finds a search's threads: by its matches when they are few, else by
+/// walking its threads.
+async fn search_plan(tx: &mut Tx, tenant: TenantId, filter: &ThreadFilter) -> Result<SearchPlan> {
+    let Some(search) = &filter.search else {
+        return Ok(SearchPlan::FewHits);
+    };
+    let backend = tx.backend();
+    let mut args = Args::new().bind(tenant).bind(inbox_sql::FEW_HITS);
+    if backend == Backend::Sqlite {
+        args = args.bind(search.fts5());
+    }
+    let hits: i64 = tx.scalar(inbox_sql::count_hits(backend), args).await?;
+    Ok(if hits < inbox_sql::FEW_HITS {
+        SearchPlan::FewHits
+    } else {
+        SearchPlan::ManyHits
+    })
+}
+
+/// Fills each row's tags from its campaign's and mailbox's, one read per tenant on the page.
+async fn add_tags(tx: &mut Tx, rows: &mut [ThreadSummary]) -> Result<()> {
+    let mut tenants: Vec<TenantId> = rows.iter().map(|row| row.tenant_id).collect();
+    tenants.sort();
+    tenants.dedup();
+    for tenant in tenants {
+        let tags: Vec<(String, String)> = tx
+            .fetch_all(inbox_sql::TAGS, Args::new().bind(tenant))
+            .await?;
+        if tags.is_empty() {
+            continue;
+        }
+        let mut by_resource: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (resource, label) in &tags {
+            by_resource.entry(resource).or_default().push(label);
+        }
+        for row in rows.iter_mut().filter(|row| row.tenant_id == tenant) {
+            let resources = [row.campaign_id.as_deref(), Some(row.mailbox.as_str())];
+            let mut labels: Vec<String> = resources
+                .into_iter()
+                .flatten()
+                .filter_map(|resource| by_resource.get(resource))
+                .flatten()
+                .map(|label| (*label).to_owned())
+                .collect();
+            labels.sort();
+            labels.dedup();
+            row.tags = labels;
+        }
+    }
+    Ok(())
+}
