@@ -8,6 +8,7 @@ use crate::app::{AppState, InviteLimits};
 use crate::auth::RateLimiter;
 use crate::config::Config;
 use crate::crypto::Keyring;
+use crate::live::Live;
 use crate::mail::Mailer;
 use crate::store::DynStore;
 
@@ -21,6 +22,8 @@ pub struct Services<'a> {
     pub invite_limits: &'a InviteLimits,
     /// Instantly key checks per tenant (security review finding 23).
     pub key_checks: &'a RateLimiter,
+    /// Where a rule tells open pages what it changed, once committed.
+    pub live: &'a Live,
 }
 
 impl<'a> Services<'a> {
@@ -32,6 +35,7 @@ impl<'a> Services<'a> {
             public_url: &state.config.public_url,
             invite_limits: &state.invite_limits,
             key_checks: &state.key_checks,
+            live: &state.live,
         }
     }
 }
@@ -45,6 +49,8 @@ pub struct OwnedServices {
     pub public_url: Url,
     pub invite_limits: InviteLimits,
     pub key_checks: RateLimiter,
+    /// Changes made here reach the pages open on serving nodes (PostgreSQL `NOTIFY`).
+    pub live: Live,
 }
 
 impl OwnedServices {
@@ -53,6 +59,7 @@ impl OwnedServices {
     pub async fn open(config: &Config, mailer: Mailer) -> anyhow::Result<Self> {
         let store = crate::store::open(config, true).await?;
         let keyring = crate::keys::load_keyring(config, &store).await?;
+        let live = Live::new(store.clone(), tokio_util::sync::CancellationToken::new());
         Ok(Self {
             store,
             keyring,
@@ -63,6 +70,7 @@ impl OwnedServices {
                 crate::app::KEY_CHECKS_PER_WINDOW,
                 crate::app::KEY_CHECK_WINDOW,
             ),
+            live,
         })
     }
 
@@ -74,6 +82,7 @@ impl OwnedServices {
             public_url: &self.public_url,
             invite_limits: &self.invite_limits,
             key_checks: &self.key_checks,
+            live: &self.live,
         }
     }
 }

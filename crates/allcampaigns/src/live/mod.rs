@@ -60,8 +60,9 @@ enum Signal {
 /// Where events cross between nodes: PostgreSQL's notices; nothing on SQLite.
 #[async_trait]
 pub trait LiveStore {
-    /// Sends the event to every node's listener; false where the backend has no such thing.
-    async fn announce(&self, payload: &str) -> Result<bool>;
+    /// Sends the events to every node's listener, in one round trip; false where the backend
+    /// has no such thing.
+    async fn announce(&self, payloads: &[String]) -> Result<bool>;
     /// A listener of its own for announced events; `None` where there are none (SQLite).
     async fn listen_for_live(&self) -> Result<Option<Notices>>;
 }
@@ -88,13 +89,21 @@ impl Live {
     /// Tells every node's subscribers. Call it after the change has committed. A failure to
     /// announce is logged and the event still reaches this node's subscribers.
     pub async fn publish(&self, event: LiveEvent) {
-        let payload = serde_json::to_string(&event).expect("events serialize");
-        match self.store.announce(&payload).await {
+        self.publish_all(vec![event]).await;
+    }
+
+    /// [`Live::publish`] for many events (a bulk change), in one round trip.
+    pub async fn publish_all(&self, events: Vec<LiveEvent>) {
+        let payloads: Vec<String> = events
+            .iter()
+            .map(|event| serde_json::to_string(event).expect("events serialize"))
+            .collect();
+        match self.store.announce(&payloads).await {
             Ok(true) => {}
-            Ok(false) => self.deliver(event),
+            Ok(false) => events.into_iter().for_each(|event| self.deliver(event)),
             Err(error) => {
-                tracing::warn!(error = %error, "could not announce a live event to other nodes");
-                self.deliver(event);
+                tracing::warn!(error = %error, "could not announce live events to other nodes");
+                events.into_iter().for_each(|event| self.deliver(event));
             }
         }
     }

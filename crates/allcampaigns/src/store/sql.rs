@@ -205,6 +205,8 @@ pub const ENQUEUE_OR_ADVANCE_JOB: &str = "INSERT INTO job_queue (tenant_id, job_
 /// PostgreSQL: tells every node's listener on channel `$1` once the transaction commits (idle
 /// job runners; live events).
 pub const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+/// PostgreSQL: one notice on channel `$1` for each text of `$2`, in one statement.
+pub const NOTIFY_EACH: &str = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload";
 
 pub const QUEUED_JOB: &str = "SELECT tenant_id, job_id, kind, payload, unique_key, state, \
      run_at, attempts, max_attempts, lease_until, lease_token, last_error, created_at, updated_at \

@@ -90,6 +90,7 @@ pub async fn link_as_operator(
         public_url: &public_url,
         invite_limits: &invite_limits,
         key_checks: &key_checks,
+        live: &allcampaigns::live::Live::new(store.clone(), Default::default()),
     };
     let request = LinkRequest {
         api_key: api_key.to_string().into(),

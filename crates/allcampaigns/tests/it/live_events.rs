@@ -11,7 +11,10 @@ use reqwest::header::COOKIE;
 
 use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
 
-crate::on_both_backends!(a_stream_carries_only_its_persons_clients_and_ends_at_shutdown);
+crate::on_both_backends!(
+    a_stream_carries_only_its_persons_clients_and_ends_at_shutdown,
+    triage_tells_every_open_page_of_the_client_once_per_thread,
+);
 
 /// An open event stream, read line by line.
 struct Events {
@@ -149,4 +152,63 @@ async fn events_published_on_one_node_reach_pages_open_on_another() {
     assert_eq!(event, thread_changed(acme, "a-1"));
     one.stop().await;
     two.stop().await;
+}
+
+/// Triage (one thread, then two at once) reaches a teammate's open page as `thread` events,
+/// one per thread changed, after the change is stored.
+async fn triage_tells_every_open_page_of_the_client_once_per_thread(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let token = crate::api::token_for(&app, "ops@agency.example").await;
+    let ops = app
+        .store
+        .user_by_email(&allcampaigns::domain::Email::parse("ops@agency.example").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let profile = allcampaigns::store::TenantProfile {
+        name: "Acme".into(),
+        ..Default::default()
+    };
+    let acme = app
+        .store
+        .create_tenant(Some(ops.id), &profile)
+        .await
+        .unwrap()
+        .id;
+    for thread in ["t-1", "t-2", "t-3"] {
+        crate::inbox_api::one_thread(&app.store, acme, thread).await;
+    }
+    crate::helpers::member(&app, acme, "mia@agency.example", Role::Operator).await;
+    let mia = Visitor::signed_in(&app, "mia@agency.example").await;
+    let mut page = Events::of(Events::open(&app, &mia.cookie_header(), "").await);
+
+    let one = format!("/api/v1/tenants/{acme}/threads/t-1/triage");
+    let body = serde_json::json!({"action": "done"});
+    let (status, _) = crate::api::call(&app, &token, reqwest::Method::POST, &one, Some(body)).await;
+    assert_eq!(status, 200);
+    let bulk = format!("/api/v1/tenants/{acme}/triage");
+    let body = serde_json::json!({"thread_ids": ["t-2", "t-3"], "action": "read"});
+    let (status, _) =
+        crate::api::call(&app, &token, reqwest::Method::POST, &bulk, Some(body)).await;
+    assert_eq!(status, 200);
+
+    let mut told = Vec::new();
+    while let Some((name, data)) = page.next(Duration::from_secs(3)).await {
+        assert_eq!(name, "thread");
+        told.push(serde_json::from_str::<LiveEvent>(&data).unwrap());
+        if told.len() == 3 {
+            break;
+        }
+    }
+    let expected: Vec<LiveEvent> = ["t-1", "t-2", "t-3"]
+        .into_iter()
+        .map(|thread| thread_changed(acme, thread))
+        .collect();
+    assert_eq!(told, expected);
+    assert_eq!(
+        page.next(Duration::from_millis(300)).await,
+        None,
+        "once each"
+    );
+    app.stop().await;
 }

@@ -4,23 +4,25 @@
 use async_trait::async_trait;
 
 use crate::live::LiveStore;
-use crate::store::db::{Args, Db, SqlBacked};
+use crate::store::db::{Db, SqlBacked};
 use crate::store::postgres::{LIVE_CHANNEL, Notices};
 use crate::store::{Result, sql};
 
 #[async_trait]
 impl<S: SqlBacked> LiveStore for S {
-    async fn announce(&self, payload: &str) -> Result<bool> {
-        let Db::Postgres(_) = self.db() else {
+    async fn announce(&self, payloads: &[String]) -> Result<bool> {
+        let Db::Postgres(pool) = self.db() else {
             return Ok(false);
         };
-        let mut tx = self
-            .db()
-            .begin(crate::store::db::Scope::Global, true)
-            .await?;
-        let args = Args::new().bind(LIVE_CHANNEL).bind(payload);
-        tx.execute(sql::NOTIFY, args).await?;
-        tx.commit().await?;
+        // Outside any transaction: the change it tells of has committed already. A notice
+        // carries no tenant data beyond ids, so it needs no tenant scope.
+        if !payloads.is_empty() {
+            sqlx::query(sql::NOTIFY_EACH)
+                .bind(LIVE_CHANNEL)
+                .bind(payloads)
+                .execute(pool)
+                .await?;
+        }
         Ok(true)
     }
 
