@@ -9,6 +9,7 @@ mod cursor;
 pub mod params;
 pub mod rules;
 mod search;
+pub mod wake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -263,4 +264,12 @@ pub trait InboxStore {
         now: DateTime<Utc>,
         entry: &NewAuditEntry,
     ) -> Result<()>;
+
+    /// The time a thread is snoozed until, as stored (a reply may have reopened it since);
+    /// `None` when it is not snoozed or the tenant has no such thread.
+    async fn snoozed_until(
+        &self,
+        tenant: TenantId,
+        thread_id: &str,
+    ) -> Result<Option<DateTime<Utc>>>;
 }

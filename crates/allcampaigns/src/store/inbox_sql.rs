@@ -342,6 +342,10 @@ pub const TAGS: &str = "SELECT m.resource_id, c.label FROM custom_tag_mappings m
 /// A triage change of one thread: `$1` tenant, `$2` thread, `$3` now, `$4` who, and `$5` the
 /// value of a change that carries one ([`triage_value`]). Inserts the triage row from the thread's row, so a thread that is not the
 /// tenant's changes nothing.
+/// The stored snooze of a thread, whether or not a reply has reopened it since.
+pub const SNOOZED_UNTIL: &str =
+    "SELECT snoozed_until FROM thread_triage WHERE tenant_id = $1 AND thread_id = $2";
+
 pub fn triage(change: Triage) -> &'static str {
     match change {
         Triage::Read => TRIAGE_READ,

@@ -52,6 +52,7 @@ mod shutdown;
 mod signin;
 mod slow_clients;
 mod smtp;
+mod snooze_wake;
 mod storage;
 mod streams;
 mod sync;
