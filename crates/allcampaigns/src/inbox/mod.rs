@@ -9,6 +9,8 @@ mod cursor;
 pub mod params;
 pub mod rules;
 mod search;
+pub mod view_rules;
+pub mod views;
 pub mod wake;
 
 use async_trait::async_trait;
@@ -243,6 +245,14 @@ pub trait InboxStore {
         filter: &ThreadFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<(InboxView, TabCount)>>;
+
+    /// The count of `filter`'s own tab (a saved view's count), capped like the tabs'.
+    async fn thread_count(
+        &self,
+        tenants: &[TenantId],
+        filter: &ThreadFilter,
+        now: DateTime<Utc>,
+    ) -> Result<TabCount>;
 
     /// One thread with its messages and lead; `None` when the tenant has no such thread.
     async fn thread(

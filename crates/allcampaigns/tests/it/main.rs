@@ -46,6 +46,7 @@ mod pgbouncer;
 mod proxy;
 mod python_tools;
 mod rls;
+mod saved_views;
 mod seal_counts;
 mod shell;
 mod shutdown;

@@ -87,6 +87,33 @@ impl<S: SqlBacked> InboxStore for S {
         Ok(counts)
     }
 
+    #[tracing::instrument(name = "store.thread_count", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn thread_count(
+        &self,
+        tenants: &[TenantId],
+        filter: &ThreadFilter,
+        now: DateTime<Utc>,
+    ) -> Result<TabCount> {
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        set_search(&mut tx, filter).await?;
+        let backend = self.db().backend();
+        let mut total = 0i64;
+        for &tenant in tenants {
+            let plan = search_plan(&mut tx, tenant, filter).await?;
+            let query = inbox_sql::count(backend, plan, tenant, filter, filter.view, now);
+            total += tx
+                .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
+                .await?;
+            if total > COUNT_CAP {
+                break;
+            }
+        }
+        Ok(TabCount {
+            count: total.min(COUNT_CAP),
+            capped: total > COUNT_CAP,
+        })
+    }
+
     #[tracing::instrument(name = "store.thread", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn thread(
         &self,
