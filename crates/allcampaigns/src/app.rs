@@ -267,7 +267,8 @@ pub fn job_runner(
     mailer: &Mailer,
     live: &Live,
 ) -> Runner {
-    let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone());
+    let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone())
+        .with_live(live.clone());
     let wake = SnoozeWakeHandler::new(store.clone(), live.clone());
     Runner::new(store.clone())
         .with_lease(config.job_lease)

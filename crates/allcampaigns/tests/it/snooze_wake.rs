@@ -1,7 +1,8 @@
 //! The snooze wake-up (issue 12): a snooze enqueues its thread's `snooze_wake` job in its own
 //! transaction; the job runs at the snooze's end and not before (`run_once_at`, a clock), and
 //! tells open pages the thread is back; snoozing again moves it either way; unsnoozing or
-//! marking the thread done cancels it; a job whose snooze changed since does nothing.
+//! marking the thread done cancels it; a job whose snooze changed since does nothing. A reply
+//! that sync brings in reopens a snoozed thread and is announced the same way.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,51 +27,67 @@ use crate::on_both_backends;
 on_both_backends!(
     a_snoozed_thread_wakes_at_its_time_and_not_before,
     a_new_snooze_moves_the_wake_and_unsnooze_or_done_cancels_it,
+    a_synced_reply_reopens_a_snoozed_thread_and_tells_open_pages,
 );
 
-struct Setup {
-    store: DynStore,
-    tenant: TenantId,
-    user: allcampaigns::domain::UserId,
+/// A live hub on `store` and a subscriber to one tenant's events, relayed as `serve` relays
+/// them (PostgreSQL `LISTEN`).
+pub struct Heard {
     live: Live,
     events: Subscription,
-    runner: Runner,
+    tenant: TenantId,
     _stop: tokio_util::sync::DropGuard,
-    /// Kept: dropping it removes the SQLite file.
-    _db: TestDb,
 }
 
-async fn setup(db: TestDb) -> Setup {
-    let f = fixture(db.store().await).await;
-    let store = f.store.clone();
-    let stop = CancellationToken::new();
-    let live = Live::new(store.clone(), stop.clone());
-    tokio::spawn(live.clone().relay(stop.clone()));
-    let mut events = live.subscribe(HashSet::from([f.tenants[0]]));
-    // On PostgreSQL events arrive through the relay's `LISTEN`, which starts on its own.
-    loop {
-        live.publish(probe(f.tenants[0])).await;
-        if let Ok(Some(_)) =
-            tokio::time::timeout(StdDuration::from_millis(200), events.next()).await
-        {
-            break;
+impl Heard {
+    pub async fn new(store: &DynStore, tenant: TenantId) -> Self {
+        let stop = CancellationToken::new();
+        let live = Live::new(store.clone(), stop.clone());
+        tokio::spawn(live.clone().relay(stop.clone()));
+        let mut events = live.subscribe(HashSet::from([tenant]));
+        // The relay starts listening on its own: wait until a probe comes through.
+        loop {
+            live.publish(probe(tenant)).await;
+            let next = tokio::time::timeout(StdDuration::from_millis(200), events.next());
+            if let Ok(Some(_)) = next.await {
+                break;
+            }
         }
+        let mut heard = Self {
+            live,
+            events,
+            tenant,
+            _stop: stop.drop_guard(),
+        };
+        heard.threads().await;
+        heard
     }
-    let handler = SnoozeWakeHandler::new(store.clone(), live.clone());
-    let runner = Runner::new(store.clone()).with_handler(Arc::new(handler));
-    // Drain any probe that arrived late.
-    while let Ok(Some(_)) = tokio::time::timeout(StdDuration::from_millis(300), events.next()).await
-    {
+
+    pub fn live(&self) -> Live {
+        self.live.clone()
     }
-    Setup {
-        store,
-        tenant: f.tenants[0],
-        user: f.user,
-        live,
-        events,
-        runner,
-        _stop: stop.drop_guard(),
-        _db: db,
+
+    /// The thread ids of the events published since the last call, up to a probe sent now
+    /// (earlier probes, still on their way, are passed over).
+    pub async fn threads(&mut self) -> Vec<String> {
+        let marker = probe(self.tenant);
+        let Change::Thread { thread_id: mark } = marker.change.clone() else {
+            unreachable!()
+        };
+        self.live.publish(marker).await;
+        let mut threads = Vec::new();
+        loop {
+            let next = tokio::time::timeout(StdDuration::from_secs(10), self.events.next());
+            match next.await.expect("the probe arrives").expect("open") {
+                Delivery::Event(event) => match &event.change {
+                    Change::Thread { thread_id } if *thread_id == mark => return threads,
+                    Change::Thread { thread_id } if thread_id.starts_with("probe-") => {}
+                    Change::Thread { thread_id } => threads.push(thread_id.clone()),
+                    other => panic!("{other:?}"),
+                },
+                Delivery::Reload => panic!("no event may be missed"),
+            }
+        }
     }
 }
 
@@ -78,8 +95,34 @@ fn probe(tenant: TenantId) -> LiveEvent {
     LiveEvent {
         tenant_id: tenant,
         change: Change::Thread {
-            thread_id: "probe".into(),
+            thread_id: format!("probe-{}", uuid::Uuid::new_v4()),
         },
+    }
+}
+
+struct Setup {
+    store: DynStore,
+    tenant: TenantId,
+    user: allcampaigns::domain::UserId,
+    heard: Heard,
+    runner: Runner,
+    /// Kept: dropping it removes the SQLite file.
+    _db: TestDb,
+}
+
+async fn setup(db: TestDb) -> Setup {
+    let f = fixture(db.store().await).await;
+    let store = f.store.clone();
+    let heard = Heard::new(&store, f.tenants[0]).await;
+    let handler = SnoozeWakeHandler::new(store.clone(), heard.live());
+    let runner = Runner::new(store.clone()).with_handler(Arc::new(handler));
+    Setup {
+        store,
+        tenant: f.tenants[0],
+        user: f.user,
+        heard,
+        runner,
+        _db: db,
     }
 }
 
@@ -105,21 +148,8 @@ impl Setup {
         }
     }
 
-    /// The thread ids of the events published since the last call, up to a probe sent now.
     async fn woken(&mut self) -> Vec<String> {
-        self.live.publish(probe(self.tenant)).await;
-        let mut threads = Vec::new();
-        loop {
-            let next = tokio::time::timeout(StdDuration::from_secs(10), self.events.next());
-            match next.await.expect("the probe arrives").expect("open") {
-                Delivery::Event(event) => match &event.change {
-                    Change::Thread { thread_id } if thread_id == "probe" => return threads,
-                    Change::Thread { thread_id } => threads.push(thread_id.clone()),
-                    other => panic!("{other:?}"),
-                },
-                Delivery::Reload => panic!("no event may be missed"),
-            }
-        }
+        self.heard.threads().await
     }
 }
 
@@ -189,4 +219,84 @@ async fn in_view(s: &Setup, view: InboxView, now: DateTime<Utc>) -> Vec<String> 
     };
     let rows = all_pages(&s.store, &[s.tenant], &filter, 50, now).await;
     rows.into_iter().map(|r| r.thread_id).collect()
+}
+
+async fn a_synced_reply_reopens_a_snoozed_thread_and_tells_open_pages(db: TestDb) {
+    let s =
+        crate::sync::connected(db, instantly_sim::Scale::Small, crate::sync::whole_cycles()).await;
+    s.cycle().await;
+    let mut heard = Heard::new(&s.store, s.tenant).await;
+    let worker = s.worker.clone().with_live(heard.live());
+    let tick = s.sim.tick(&instantly_sim::TickRequest {
+        new_replies: 5,
+        ..Default::default()
+    });
+    let mut replied: Vec<String> = tick.workspaces[0]
+        .new_emails
+        .iter()
+        .map(|e| e.thread_id.clone())
+        .collect();
+    replied.sort();
+    replied.dedup();
+    assert!(!replied.is_empty());
+    // Snooze every replied thread we already hold (a reply may also start a new one).
+    let now = Utc::now();
+    let until = now + Duration::days(1);
+    let user = s
+        .store
+        .create_user(
+            &allcampaigns::domain::Email::parse("ops@a.example").unwrap(),
+            "",
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut snoozed = Vec::new();
+    for thread in &replied {
+        let ids = [thread.clone()];
+        let change = Triage::Snooze { until };
+        let e = entry(user);
+        if s.store
+            .triage(s.tenant, &ids, change, user, now, &e)
+            .await
+            .is_ok()
+        {
+            snoozed.push(thread.clone());
+        }
+    }
+    assert!(!snoozed.is_empty(), "some replies answer threads we hold");
+    assert!(
+        heard.threads().await.is_empty(),
+        "a snooze alone announces nothing here"
+    );
+    let report = worker
+        .sync_tenant(s.tenant, allcampaigns::sync::Hooks::default())
+        .await
+        .unwrap();
+    assert_eq!(report.failed().count(), 0, "{report:?}");
+    let mut announced = heard.threads().await;
+    announced.sort();
+    announced.dedup();
+    assert_eq!(
+        announced, replied,
+        "each new message's thread, and no other"
+    );
+    for thread in &snoozed {
+        let row = s
+            .store
+            .thread(s.tenant, thread, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            row.summary.snoozed_until.is_none() && row.summary.unread,
+            "{thread}"
+        );
+    }
+    // A cycle with nothing new announces nothing (the overlap read again is not new).
+    worker
+        .sync_tenant(s.tenant, allcampaigns::sync::Hooks::default())
+        .await
+        .unwrap();
+    assert!(heard.threads().await.is_empty());
 }
