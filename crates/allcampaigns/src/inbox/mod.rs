@@ -275,8 +275,8 @@ pub trait InboxStore {
         entry: &NewAuditEntry,
     ) -> Result<()>;
 
-    /// The time a thread is snoozed until, as stored (a reply may have reopened it since);
-    /// `None` when it is not snoozed or the tenant has no such thread.
+    /// The time a thread is snoozed until, as stored, even if that time has passed; `None`
+    /// when it is not snoozed, a reply has reopened it, or the tenant has no such thread.
     async fn snoozed_until(
         &self,
         tenant: TenantId,

@@ -3,7 +3,8 @@
 //! and unsnoozing or marking the thread done cancels it (`store/shared/inbox.rs`). The lists
 //! already read a snooze that ended as not snoozed, so the job changes no row: it tells open
 //! pages (a live `thread` event) that the thread is back. A job whose snooze was replaced since
-//! it was enqueued does nothing.
+//! it was enqueued does nothing, and so does one whose thread a reply already reopened (sync
+//! announced that).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

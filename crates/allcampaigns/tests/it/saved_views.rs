@@ -4,6 +4,7 @@
 //! clients the caller sees, refused input named, every change audited. Another person's private
 //! view and another client's shared view answer 404. The role matrix is in `api.rs`.
 
+use allcampaigns::auth::tokens::{NewToken, issue};
 use allcampaigns::domain::{Email, Role, TenantId, UserId};
 use allcampaigns::inbox::views::{SavedView, ViewFilter, Visibility};
 use allcampaigns::store::{AuditFilter, DynStore, NewAuditEntry, TenantProfile};
@@ -260,6 +261,23 @@ async fn roles_decide_who_shares_and_changes_and_strangers_get_404(db: TestDb) {
     let filter_a = json!({"name": "X", "filter": {"tenant": s.a.to_string()}});
     assert_eq!(s.create(&s.stranger, filter_a).await.0, 404);
     assert_eq!(s.list(&s.ops).await.len(), 3);
+    // A token limited to A: A's shared views and the person's private ones; private views are
+    // not A's, so not its to save or change.
+    let grant = NewToken {
+        name: "a only".into(),
+        days: 1,
+        read_only: false,
+        tenant_scope: Some(s.a),
+    };
+    let now = chrono::Utc::now();
+    let (_, limited) = issue(&s.app.store, s.ops_id, &grant, now).await.unwrap();
+    let names: Vec<String> = s.list(&limited).await.into_iter().map(|v| v.0).collect();
+    assert_eq!(names, ["Private", "Team A"]);
+    assert_eq!(s.create(&limited, json!({"name": "P2"})).await.0, 403);
+    assert_eq!(s.change(&limited, Method::PATCH, &id(&private)).await, 403);
+    assert_eq!(s.create(&limited, shared("Limited", s.a)).await.0, 201);
+    assert_eq!(s.create(&limited, shared("Limited", s.b)).await.0, 404);
+    assert_eq!(s.change(&limited, Method::PATCH, &id(&in_b)).await, 404);
 }
 
 async fn refused_views_name_their_problem(db: TestDb) {

@@ -293,10 +293,18 @@ async fn a_synced_reply_reopens_a_snoozed_thread_and_tells_open_pages(db: TestDb
             "{thread}"
         );
     }
-    // A cycle with nothing new announces nothing (the overlap read again is not new).
+    // A cycle with nothing new announces nothing (the overlap read again is not new), and
+    // the wake-up of a snooze a reply ended says nothing either.
     worker
         .sync_tenant(s.tenant, allcampaigns::sync::Hooks::default())
         .await
         .unwrap();
+    let handler = SnoozeWakeHandler::new(s.store.clone(), heard.live());
+    let runner = Runner::new(s.store.clone()).with_handler(Arc::new(handler));
+    let mut woke = 0;
+    while runner.run_once_at(until).await.unwrap().is_some() {
+        woke += 1;
+    }
+    assert_eq!(woke, snoozed.len());
     assert!(heard.threads().await.is_empty());
 }
