@@ -16,6 +16,7 @@ use crate::crypto::Keyring;
 use crate::egress::Egress;
 use crate::egress::image::ImageProxy;
 use crate::egress::signing::ImageUrlSigner;
+use crate::inbox::wake::SnoozeWakeHandler;
 use crate::jobs::ping::PingHandler;
 use crate::jobs::runner::Runner;
 use crate::live::Live;
@@ -156,7 +157,7 @@ impl App {
         let live = Live::new(store.clone(), stop.clone());
         background.spawn(live.clone().relay(cancel.clone()));
         if config.sync_workers > 0 {
-            let runner = job_runner(&config, &store, &keyring, &mailer);
+            let runner = job_runner(&config, &store, &keyring, &mailer, &live);
             background.spawn(runner.run(config.sync_workers as usize, stop.clone()));
         }
         let image_proxy = Arc::new(ImageProxy::new(ImageUrlSigner::from_keyring(&keyring)));
@@ -264,13 +265,17 @@ pub fn job_runner(
     store: &DynStore,
     keyring: &Arc<Keyring>,
     mailer: &Mailer,
+    live: &Live,
 ) -> Runner {
-    let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone());
+    let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone())
+        .with_live(live.clone());
+    let wake = SnoozeWakeHandler::new(store.clone(), live.clone());
     Runner::new(store.clone())
         .with_lease(config.job_lease)
         .with_poll(config.job_poll)
         .with_handler(Arc::new(sync))
         .with_handler(Arc::new(PingHandler))
+        .with_handler(Arc::new(wake))
 }
 
 /// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved

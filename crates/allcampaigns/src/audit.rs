@@ -55,10 +55,13 @@ pub enum AuditAction {
     ThreadSnoozed,
     ThreadUnsnoozed,
     ThreadAssigned,
+    ViewCreated,
+    ViewUpdated,
+    ViewDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 39] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -95,6 +98,9 @@ impl AuditAction {
         Self::ThreadSnoozed,
         Self::ThreadUnsnoozed,
         Self::ThreadAssigned,
+        Self::ViewCreated,
+        Self::ViewUpdated,
+        Self::ViewDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +141,9 @@ impl AuditAction {
             Self::ThreadSnoozed => "thread.snoozed",
             Self::ThreadUnsnoozed => "thread.unsnoozed",
             Self::ThreadAssigned => "thread.assigned",
+            Self::ViewCreated => "view.created",
+            Self::ViewUpdated => "view.updated",
+            Self::ViewDeleted => "view.deleted",
         }
     }
 }

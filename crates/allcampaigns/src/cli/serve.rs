@@ -29,8 +29,11 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
     tracing::info!(moved = report.moved, "worker ready");
     let mailer = crate::mail::Mailer::from_config(&config)?;
     let lanes = config.sync_workers.max(1) as usize;
-    let runner = app::job_runner(&config, &store, &keyring, &mailer);
     let cancel = tokio_util::sync::CancellationToken::new();
+    // On PostgreSQL its events reach every `serve` node through `NOTIFY`; a worker beside a
+    // SQLite database has no pages to tell (SQLite runs one node, whose own runner does it).
+    let live = crate::live::Live::new(store.clone(), cancel.clone());
+    let runner = app::job_runner(&config, &store, &keyring, &mailer, &live);
     let shutdown = app::shutdown_signal();
     let running = tokio::spawn(runner.run(lanes, cancel.clone()));
     println!("worker running ({lanes} job lanes); stop it with Ctrl-C");

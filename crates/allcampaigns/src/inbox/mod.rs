@@ -9,6 +9,9 @@ mod cursor;
 pub mod params;
 pub mod rules;
 mod search;
+pub mod view_rules;
+pub mod views;
+pub mod wake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -243,6 +246,14 @@ pub trait InboxStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<(InboxView, TabCount)>>;
 
+    /// The count of `filter`'s own tab (a saved view's count), capped like the tabs'.
+    async fn thread_count(
+        &self,
+        tenants: &[TenantId],
+        filter: &ThreadFilter,
+        now: DateTime<Utc>,
+    ) -> Result<TabCount>;
+
     /// One thread with its messages and lead; `None` when the tenant has no such thread.
     async fn thread(
         &self,
@@ -263,4 +274,12 @@ pub trait InboxStore {
         now: DateTime<Utc>,
         entry: &NewAuditEntry,
     ) -> Result<()>;
+
+    /// The time a thread is snoozed until, as stored, even if that time has passed; `None`
+    /// when it is not snoozed, a reply has reopened it, or the tenant has no such thread.
+    async fn snoozed_until(
+        &self,
+        tenant: TenantId,
+        thread_id: &str,
+    ) -> Result<Option<DateTime<Utc>>>;
 }

@@ -27,15 +27,19 @@ pub enum JobKind {
     /// Does nothing but hold for its payload's `hold_ms`: shows that workers run
     /// (`allcampaigns jobs ping`), and is the trivial job of the tests and the benchmark.
     Ping,
+    /// Tells open pages a snoozed thread is due back (unique key: one per thread, so a new
+    /// snooze moves it). Enqueued by the snooze itself: `inbox::wake`.
+    SnoozeWake,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 2] = [JobKind::Sync, JobKind::Ping];
+    pub const ALL: [JobKind; 3] = [JobKind::Sync, JobKind::Ping, JobKind::SnoozeWake];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Sync => "sync",
             JobKind::Ping => "ping",
+            JobKind::SnoozeWake => "snooze_wake",
         }
     }
 

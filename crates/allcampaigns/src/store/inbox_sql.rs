@@ -342,6 +342,11 @@ pub const TAGS: &str = "SELECT m.resource_id, c.label FROM custom_tag_mappings m
 /// A triage change of one thread: `$1` tenant, `$2` thread, `$3` now, `$4` who, and `$5` the
 /// value of a change that carries one ([`triage_value`]). Inserts the triage row from the thread's row, so a thread that is not the
 /// tenant's changes nothing.
+/// The stored snooze of a thread, unless a reply has reopened it since.
+pub const SNOOZED_UNTIL: &str = "SELECT g.snoozed_until FROM thread_triage g \
+     JOIN threads t ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id \
+     WHERE g.tenant_id = $1 AND g.thread_id = $2 AND t.received_count <= g.snoozed_through";
+
 pub fn triage(change: Triage) -> &'static str {
     match change {
         Triage::Read => TRIAGE_READ,

@@ -14,6 +14,7 @@ pub mod sqlite;
 mod sync;
 mod sync_sql;
 mod sync_tables;
+mod views_sql;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
 use crate::inbox::InboxStore;
+use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::live::LiveStore;
 
@@ -265,6 +267,7 @@ pub trait Store:
     + JobStore
     + LiveStore
     + InboxStore
+    + ViewStore
     + StoreHealth
     + Send
     + Sync
@@ -280,6 +283,7 @@ impl<T> Store for T where
         + JobStore
         + LiveStore
         + InboxStore
+        + ViewStore
         + StoreHealth
         + Send
         + Sync

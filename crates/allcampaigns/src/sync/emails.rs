@@ -36,6 +36,10 @@ async fn incremental(
     state: &mut StreamState,
     progress: &mut Progress,
 ) -> SyncResult<()> {
+    // Messages newer than every one seen before are new: their threads are announced once
+    // committed (one of them may have reopened a done or snoozed thread). The overlap read
+    // again is not.
+    let seen_until = state.watermark;
     let since = state.watermark.map(|w| w - ctx.options.overlap);
     let query = EmailQuery {
         min_timestamp_created: since,
@@ -54,6 +58,8 @@ async fn incremental(
         progress.read += page.items.len() as u64;
         state.watermark = newest(state.watermark, &page.items);
         progress.written += ctx.commit(&prepared, state).await?;
+        ctx.announce_threads(new_threads(ctx, seen_until, &page.items))
+            .await;
         if is_last(&page) {
             return Ok(());
         }
@@ -102,6 +108,21 @@ async fn backfill(
             return Ok(());
         }
     }
+}
+
+/// The threads of the messages after `seen_until` (none about a suppressed address).
+fn new_threads(
+    ctx: &Ctx<'_>,
+    seen_until: Option<DateTime<Utc>>,
+    emails: &[Email],
+) -> BTreeSet<String> {
+    let suppression = ctx.suppression();
+    emails
+        .iter()
+        .filter(|e| seen_until.is_none_or(|seen| e.timestamp_created > seen))
+        .filter(|e| !suppression.covers(e.lead.as_deref()))
+        .map(rows::thread_of)
+        .collect()
 }
 
 fn newest(watermark: Option<DateTime<Utc>>, emails: &[Email]) -> Option<DateTime<Utc>> {

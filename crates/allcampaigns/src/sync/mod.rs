@@ -33,6 +33,7 @@ pub use worker::{Hooks, SyncWorker};
 
 use crate::domain::TenantId;
 use crate::jobs::{Job, JobKind, Lease, NewJob};
+use crate::live::Live;
 use crate::store::{DynStore, Store, StoreError, StreamState, Write};
 use crate::text::{Problem, SyncFault};
 
@@ -181,6 +182,8 @@ pub struct Ctx<'a> {
     suppressed: Suppression,
     /// Told about every committed page (the command line's progress bar).
     pub on_commit: Option<&'a (dyn Fn(&StreamState) + Sync)>,
+    /// Where new messages are announced to open pages (none on the command line).
+    pub live: Option<&'a Live>,
 }
 
 impl<'a> Ctx<'a> {
@@ -204,12 +207,28 @@ impl<'a> Ctx<'a> {
             options,
             suppressed,
             on_commit: None,
+            live: None,
         })
     }
 
     /// The tenant's suppression list, to take along into a task that prepares rows.
     pub fn suppression(&self) -> Suppression {
         self.suppressed.clone()
+    }
+
+    /// Tells open pages these threads changed: call once their page has committed.
+    pub async fn announce_threads(&self, threads: impl IntoIterator<Item = String>) {
+        let Some(live) = self.live else {
+            return;
+        };
+        for thread_id in threads {
+            let change = crate::live::Change::Thread { thread_id };
+            live.publish(crate::live::LiveEvent {
+                tenant_id: self.tenant,
+                change,
+            })
+            .await;
+        }
     }
 
     /// Writes a page and the stream's checkpoint in one transaction.

@@ -17,6 +17,7 @@ use crate::crypto::Keyring;
 use crate::domain::{Role, TenantId};
 use crate::jobs::runner::{self, Handler, Next};
 use crate::jobs::{Job, JobKind};
+use crate::live::Live;
 use crate::mail::{Mail, Mailer};
 use crate::store::{ConnectionCheck, ConnectionStatus, DynStore};
 use crate::text::{Lang, Problem, SyncFault};
@@ -28,6 +29,8 @@ pub struct SyncWorker {
     budgets: WorkspaceBudgets,
     options: SyncOptions,
     mailer: Mailer,
+    /// Announces new messages to open pages (`serve` and `worker`; not the command line).
+    live: Option<Live>,
 }
 
 /// Callbacks for a caller that shows progress.
@@ -59,6 +62,7 @@ impl SyncWorker {
             budgets: WorkspaceBudgets::new(budget),
             options,
             mailer,
+            live: None,
         }
     }
 
@@ -79,6 +83,12 @@ impl SyncWorker {
 
     pub fn with_options(mut self, options: SyncOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Announces each new message's thread to open pages once its page has committed.
+    pub fn with_live(mut self, live: Live) -> Self {
+        self.live = Some(live);
         self
     }
 
@@ -189,6 +199,7 @@ impl SyncWorker {
             .await
             .map_err(other)?;
         ctx.on_commit = hooks.on_commit;
+        ctx.live = self.live.as_ref();
         let on_stream = hooks.on_stream.unwrap_or(&|_| {});
         match run_cycle(&ctx, connection.workspace_id.as_deref(), on_stream).await {
             Ok(report) => Ok(report),

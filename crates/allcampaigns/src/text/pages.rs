@@ -313,6 +313,7 @@ pub struct JobsTexts {
     pub kind_sync: Words,
     /// The work of a ping (`allcampaigns jobs ping`).
     pub kind_ping: Words,
+    pub kind_snooze_wake: Words,
 }
 
 pub struct ErrorPage {

@@ -220,7 +220,9 @@ fn endpoints(
     invitation: &str,
     job: &str,
     thread: &str,
+    views: [&str; 2],
 ) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
+    let [view, doomed_view] = views;
     use reqwest::Method as M;
     //                                                            owner  admin  operator client
     vec![
@@ -347,6 +349,26 @@ fn endpoints(
             Some(json!({"thread_ids": [thread], "action": "done"})),
             [true, true, true, false],
         ),
+        // Saved views shared with the client's team: made by a role that works leads; changed
+        // by their maker (here the owner) or an admin. Another client's: 404.
+        (
+            M::POST,
+            "/api/v1/views".into(),
+            Some(json!({"name": "Team", "shared_with": tenant})),
+            [true, true, true, false],
+        ),
+        (
+            M::PATCH,
+            format!("/api/v1/views/{view}"),
+            Some(json!({"name": "Renamed"})),
+            [true, true, false, false],
+        ),
+        (
+            M::DELETE,
+            format!("/api/v1/views/{doomed_view}"),
+            None,
+            [true, true, false, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -400,6 +422,11 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         .to_string();
     crate::inbox_api::one_thread(&app.store, a.parse().unwrap(), "thread-a").await;
     crate::inbox_api::one_thread(&app.store, b.parse().unwrap(), "thread-b").await;
+    let shared_view = crate::saved_views::shared_view;
+    let a_view = shared_view(&app.store, a.parse().unwrap(), a_owner, "A's").await;
+    let b_owner_id = b_owner.parse().unwrap();
+    let b_view = shared_view(&app.store, b.parse().unwrap(), b_owner_id, "B's").await;
+    let b_doomed = shared_view(&app.store, b.parse().unwrap(), b_owner_id, "B's too").await;
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let address = format!("{role}@a.example");
@@ -423,7 +450,11 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         let invitation = open_invitation(&app, &a, a_owner, &open).await;
         let job = dead_job(&app.store, a.parse().unwrap(), "failed").await;
         let target_id = target.id.to_string();
-        let a_endpoints = endpoints(&a, &target_id, &invitation, &job.to_string(), "thread-a");
+        let doomed = format!("doomed by {role}");
+        let doomed = shared_view(&app.store, a.parse().unwrap(), a_owner, &doomed).await;
+        let views = [a_view.as_str(), doomed.as_str()];
+        let job = job.to_string();
+        let a_endpoints = endpoints(&a, &target_id, &invitation, &job, "thread-a", views);
         let all = a_endpoints
             .into_iter()
             .chain(install_endpoints(&spare_admin));
@@ -441,7 +472,9 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
                 assert_eq!(status, expected_denial, "{role} {method} {path}");
             }
         }
-        for (method, path, body, _) in endpoints(&b, &b_owner, &b_invitation, &b_job, "thread-b") {
+        let b_views = [b_view.as_str(), b_doomed.as_str()];
+        let b_endpoints = endpoints(&b, &b_owner, &b_invitation, &b_job, "thread-b", b_views);
+        for (method, path, body, _) in b_endpoints {
             let (status, body) = call(&app, &token, method.clone(), &path, body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{role} {method} {path}");
             assert_eq!(body["error"]["code"], "not_found");
@@ -571,6 +604,8 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             &["post"],
         ),
         ("/api/v1/tenants/{tenant_id}/triage", &["post"]),
+        ("/api/v1/views", &["get", "post"]),
+        ("/api/v1/views/{view_id}", &["patch", "delete"]),
     ];
     assert_eq!(
         paths.len(),

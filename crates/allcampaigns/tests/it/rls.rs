@@ -73,6 +73,7 @@ pub(crate) async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
             .triage(tenant, &thread, done, owner.id, now, &entry)
             .await
             .unwrap();
+        crate::saved_views::shared_view(&store, tenant, owner.id, "seed").await;
         tenants.push(tenant);
     }
     Some((db, store, tenants[0], tenants[1]))
@@ -416,6 +417,77 @@ async fn rls_04_rows_cannot_be_written_into_or_moved_to_another_tenant() {
         );
         tx.rollback().await.unwrap();
     }
+}
+
+/// Private saved views carry no tenant: their policy admits only the transaction's person
+/// (`app.user_id`), and no person admits nothing.
+#[tokio::test]
+async fn personal_views_show_each_person_only_their_own_rows() {
+    let Some((db, store, a, b)) = seeded().await else {
+        return;
+    };
+    let a_owner = store.members(a).await.unwrap()[0].user_id;
+    let b_owner = store.members(b).await.unwrap()[0].user_id;
+    for owner in [a_owner, b_owner] {
+        let now = chrono::Utc::now();
+        let view = allcampaigns::inbox::views::SavedView {
+            id: uuid::Uuid::now_v7(),
+            name: "mine".into(),
+            filter: Default::default(),
+            visibility: allcampaigns::inbox::views::Visibility::Private { owner },
+            created_at: now,
+            updated_at: now,
+        };
+        let entry = NewAuditEntry {
+            actor: Some(owner),
+            action: "view.created".into(),
+            target: None,
+            details: serde_json::json!({}),
+            request_id: None,
+        };
+        store.insert_view(&view, &entry).await.unwrap();
+    }
+    let mut app = as_app(&db).await;
+    let count = "SELECT COUNT(*) FROM personal_views";
+    let mut tx = app.begin().await.unwrap();
+    set_tenant(&mut tx, &format!("{a},{b}")).await;
+    let seen: i64 = sqlx::query_scalar(count).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(seen, 0, "tenants are no person");
+    tx.rollback().await.unwrap();
+    let mut tx = app.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.user_id', $1, true)")
+        .bind(a_owner.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let owners: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT user_id FROM personal_views")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(owners, [a_owner.as_uuid()]);
+    let moved = sqlx::query("UPDATE personal_views SET name = 'x' WHERE user_id = $1")
+        .bind(b_owner)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(moved.rows_affected(), 0);
+    let error = sqlx::query("UPDATE personal_views SET user_id = $1")
+        .bind(b_owner)
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("row-level security"), "{error}");
+    tx.rollback().await.unwrap();
+    let mut tx = app.begin().await.unwrap();
+    let insert = "INSERT INTO personal_views (user_id, view_id, name, filter, created_at, \
+         updated_at) VALUES ($1, $2, 'planted', '{}', now(), now())";
+    let error = sqlx::query(insert)
+        .bind(b_owner)
+        .bind(uuid::Uuid::now_v7())
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("row-level security"), "{error}");
 }
 
 #[tokio::test]

@@ -12,6 +12,8 @@ mod members;
 mod sync;
 mod tenants;
 mod types;
+mod views;
+mod views_types;
 
 use axum::Router;
 use axum::http::header;
@@ -28,7 +30,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs and the inbox of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs and the inbox (with saved views) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -79,7 +81,9 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(inbox::counts))
         .routes(routes!(inbox::show))
         .routes(routes!(inbox::triage))
-        .routes(routes!(inbox::bulk_triage));
+        .routes(routes!(inbox::bulk_triage))
+        .routes(routes!(views::list, views::create))
+        .routes(routes!(views::update, views::delete));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

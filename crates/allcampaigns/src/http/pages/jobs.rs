@@ -62,6 +62,7 @@ fn work(kind: JobKind, t: &JobsTexts) -> &'static str {
     match kind {
         JobKind::Sync => t.kind_sync,
         JobKind::Ping => t.kind_ping,
+        JobKind::SnoozeWake => t.kind_snooze_wake,
     }
 }
 

@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::audit::audit_args;
+use super::jobs::{cancel_live_job_in, replace_live_job};
 use crate::domain::{TenantId, UserId};
 use crate::inbox::{
     COUNT_CAP, Cursor, InboxLead, InboxMessage, InboxStore, InboxView, TabCount, ThreadDetail,
-    ThreadFilter, ThreadPage, ThreadSummary, Triage,
+    ThreadFilter, ThreadPage, ThreadSummary, Triage, wake,
 };
+use crate::jobs::JobKind;
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql::{self, Query, SearchPlan};
 use crate::store::{Backend, NewAuditEntry, Result, StoreError, sql};
@@ -85,6 +87,33 @@ impl<S: SqlBacked> InboxStore for S {
         Ok(counts)
     }
 
+    #[tracing::instrument(name = "store.thread_count", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn thread_count(
+        &self,
+        tenants: &[TenantId],
+        filter: &ThreadFilter,
+        now: DateTime<Utc>,
+    ) -> Result<TabCount> {
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        set_search(&mut tx, filter).await?;
+        let backend = self.db().backend();
+        let mut total = 0i64;
+        for &tenant in tenants {
+            let plan = search_plan(&mut tx, tenant, filter).await?;
+            let query = inbox_sql::count(backend, plan, tenant, filter, filter.view, now);
+            total += tx
+                .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
+                .await?;
+            if total > COUNT_CAP {
+                break;
+            }
+        }
+        Ok(TabCount {
+            count: total.min(COUNT_CAP),
+            capped: total > COUNT_CAP,
+        })
+    }
+
     #[tracing::instrument(name = "store.thread", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn thread(
         &self,
@@ -138,6 +167,7 @@ impl<S: SqlBacked> InboxStore for S {
             if tx.execute(statement, args).await? == 0 {
                 return Err(StoreError::NotFound);
             }
+            schedule_wake(&mut tx, tenant, thread_id, change).await?;
             let entry = NewAuditEntry {
                 target: Some(thread_id.clone()),
                 ..entry.clone()
@@ -146,6 +176,37 @@ impl<S: SqlBacked> InboxStore for S {
                 .await?;
         }
         tx.commit().await
+    }
+
+    async fn snoozed_until(
+        &self,
+        tenant: TenantId,
+        thread_id: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let args = Args::new().bind(tenant).bind(thread_id);
+        let row: Option<(Option<DateTime<Utc>>,)> =
+            tx.fetch_optional(inbox_sql::SNOOZED_UNTIL, args).await?;
+        Ok(row.and_then(|(until,)| until))
+    }
+}
+
+/// A snooze (re)places the thread's wake-up job; unsnoozing or marking it done cancels it. In
+/// the triage's own transaction, so the job and the snooze stand or fall together.
+async fn schedule_wake(
+    tx: &mut Tx,
+    tenant: TenantId,
+    thread_id: &str,
+    change: Triage,
+) -> Result<()> {
+    match change {
+        Triage::Snooze { until } => {
+            replace_live_job(tx, tenant, &wake::job(thread_id, until)).await
+        }
+        Triage::Unsnooze | Triage::Done => {
+            cancel_live_job_in(tx, tenant, JobKind::SnoozeWake, thread_id).await
+        }
+        _ => Ok(()),
     }
 }
 

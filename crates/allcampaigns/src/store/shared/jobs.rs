@@ -164,12 +164,7 @@ impl<S: SqlBacked> JobStore for S {
 
     async fn cancel_live_job(&self, tenant: TenantId, kind: JobKind, key: &str) -> Result<()> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
-        let args = Args::new()
-            .bind(tenant)
-            .bind(kind.as_str())
-            .bind(key)
-            .bind(Param::SyncTime(Utc::now()));
-        tx.execute(sql::CANCEL_LIVE_JOB, args).await?;
+        cancel_live_job_in(&mut tx, tenant, kind, key).await?;
         tx.commit().await
     }
 
@@ -196,7 +191,7 @@ impl<S: SqlBacked> JobStore for S {
 }
 
 /// `$1` … `$8` of both inserts.
-fn insert_args(tenant: TenantId, id: Uuid, job: &NewJob) -> Args {
+pub(super) fn insert_args(tenant: TenantId, id: Uuid, job: &NewJob) -> Args {
     Args::new()
         .bind(tenant)
         .bind(id)
@@ -210,7 +205,7 @@ fn insert_args(tenant: TenantId, id: Uuid, job: &NewJob) -> Args {
 
 /// Tells idle runners on every node, once the transaction commits (PostgreSQL `NOTIFY`). SQLite
 /// has no such channel: a runner wakes its own lanes when it enqueues, and polls.
-async fn notify(tx: &mut Tx, kind: &str) -> Result<()> {
+pub(super) async fn notify(tx: &mut Tx, kind: &str) -> Result<()> {
     if tx.backend() == Backend::Postgres {
         let args = Args::new().bind(JOB_CHANNEL).bind(kind);
         tx.execute(sql::NOTIFY, args).await?;
@@ -283,4 +278,32 @@ fn unknown(what: &str, value: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Decode(
         format!("unknown {what} `{value}`").into(),
     ))
+}
+
+/// In the caller's transaction: cancels the live job with `job`'s unique key, if any, and
+/// enqueues `job` in its place, so its time may move either way (a snooze moved later or
+/// earlier). Its holder, if one runs it now, loses its lease.
+pub(super) async fn replace_live_job(tx: &mut Tx, tenant: TenantId, job: &NewJob) -> Result<()> {
+    if let Some(key) = &job.unique_key {
+        cancel_live_job_in(tx, tenant, job.kind, key).await?;
+    }
+    tx.execute(sql::ENQUEUE_JOB, insert_args(tenant, Uuid::now_v7(), job))
+        .await?;
+    notify(tx, job.kind.as_str()).await
+}
+
+/// In the caller's transaction: cancels the live job of `kind` with unique key `key`, if any.
+pub(super) async fn cancel_live_job_in(
+    tx: &mut Tx,
+    tenant: TenantId,
+    kind: JobKind,
+    key: &str,
+) -> Result<()> {
+    let args = Args::new()
+        .bind(tenant)
+        .bind(kind.as_str())
+        .bind(key)
+        .bind(Param::SyncTime(Utc::now()));
+    tx.execute(sql::CANCEL_LIVE_JOB, args).await?;
+    Ok(())
 }

@@ -13,3 +13,4 @@ mod live;
 mod seals;
 mod sync;
 mod tenants;
+mod views;

@@ -28,4 +28,5 @@ pub const JOBS: JobsTexts = JobsTexts {
     cancelled: "Cancelled: it will not run.",
     kind_sync: "Sync with Instantly",
     kind_ping: "Check that background workers run",
+    kind_snooze_wake: "Bring a snoozed thread back to the inbox when it is due",
 };
