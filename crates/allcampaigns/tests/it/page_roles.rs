@@ -121,9 +121,14 @@ async fn open_invitation(app: &TestApp, tenant: TenantId, by: UserId, address: &
 }
 
 /// A signed image-proxy address of a loopback image, which the proxy refuses to fetch.
-fn proxied_loopback(config: &allcampaigns::config::Config) -> String {
+async fn proxied_loopback(
+    app: &TestApp,
+    config: &allcampaigns::config::Config,
+    address: &str,
+) -> String {
     let url = url::Url::parse("http://127.0.0.1:9/x.png").unwrap();
-    crate::image_proxy::image_signer(config).proxy_path(&url)
+    let grant = crate::image_proxy::grant_of(app, address).await;
+    crate::image_proxy::image_signer(config).proxy_path(&url, grant)
 }
 
 async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
@@ -186,9 +191,15 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
                 assert_eq!(status, 403, "{role} {method} {path}");
             }
         }
-        // The image proxy is for every signed-in person: past its door, a signed address of
-        // loopback is refused by the egress rules (502), before any connection.
-        let image = proxied_loopback(&db.config);
+        // The image proxy is for every person it signed an address for: past its door, a
+        // signed address of loopback is refused by the egress rules (502), before any
+        // connection.
+        let address = if role == Role::Owner {
+            "owner@a.example".to_string()
+        } else {
+            format!("{role}@a.example")
+        };
+        let image = proxied_loopback(&app, &db.config, &address).await;
         let status = send(&mut visitor, &get(image, EVERYONE)).await;
         assert_eq!(status, 502, "{role} GET /image-proxy");
         let b_routes = routes(
