@@ -1,0 +1,221 @@
+//! The inbox page (`/inbox`, the signed-in landing page) and a thread opened beside it
+//! (`/inbox/t/{tenant_id}/{thread_id}`): server-rendered, working without JavaScript. The
+//! list's tabs, filters, search and page live in the query string, which every link, the
+//! thread and each triage form keep. Reading takes any member; triage (`triage.rs`) takes a
+//! role that works leads.
+
+mod body;
+mod query;
+mod rows;
+mod thread;
+pub mod triage;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+use chrono::Utc;
+
+use self::query::ListQuery;
+use self::rows::{Choice, Client, Names, Row, Tab};
+use self::thread::{PaneContext, ThreadPane, person_name};
+use super::render;
+use super::shell::Section;
+use super::ui::Ui;
+use crate::app::AppState;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::{CurrentUser, TenantAccess};
+use crate::domain::{TenantId, UserId};
+use crate::error::AppResult;
+use crate::inbox::rules;
+use crate::services::Services;
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    ui: Ui,
+    csrf: String,
+    /// The list's query, for forms to return to.
+    back: String,
+    view: &'static str,
+    tab_name: &'static str,
+    /// The page title, with the unread count on this page when there is one.
+    title: String,
+    tabs: Vec<Tab>,
+    q: String,
+    campaign: String,
+    mailbox: String,
+    tag: String,
+    from: String,
+    to: String,
+    clients: Vec<Choice>,
+    stages: Vec<Choice>,
+    owners: Vec<Choice>,
+    unread: Vec<Choice>,
+    filtered: bool,
+    clear_href: String,
+    has_clients: bool,
+    any_triage: bool,
+    rows: Vec<Row>,
+    older_href: Option<String>,
+    newest_href: Option<String>,
+    thread: Option<ThreadPane>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Html<String>> {
+    let query = ListQuery::parse(raw.as_deref());
+    page(&state, &current, csrf, query, None).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Path((_, thread_id)): Path<(String, String)>,
+    CsrfToken(csrf): CsrfToken,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Html<String>> {
+    let query = ListQuery::parse(raw.as_deref());
+    let current = access.current.clone();
+    page(&state, &current, csrf, query, Some((&access, &thread_id))).await
+}
+
+async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    csrf: String,
+    query: ListQuery,
+    open: Option<(&TenantAccess, &str)>,
+) -> AppResult<Html<String>> {
+    let services = Services::of(state);
+    let request = query.params().read(current.user.id)?;
+    let clients = clients(state, current).await?;
+    let page = rules::list(
+        &services,
+        current,
+        request.tenant,
+        &request.filter,
+        request.cursor.as_ref(),
+        request.limit,
+    )
+    .await?;
+    let counts = rules::counts(&services, current, request.tenant, &request.filter).await?;
+    let detail = match open {
+        Some((access, id)) => Some(rules::thread(&services, access, id).await?),
+        None => None,
+    };
+    let mut tenants: Vec<TenantId> = page.items.iter().map(|t| t.tenant_id).collect();
+    tenants.extend(detail.iter().map(|d| d.summary.tenant_id));
+    let (people, members) = people(state, tenants, open.map(|(a, _)| a.tenant)).await?;
+    let names = Names {
+        clients: &clients,
+        people: &people,
+    };
+    let ui = Ui::of_user(state, &current.user)
+        .await?
+        .in_section(Section::Inbox);
+    let t = &ui.t.inbox;
+    let now = Utc::now();
+    let open_key = open.map(|(a, id)| (a.tenant, id));
+    let thread = detail.map(|detail| {
+        let cx = PaneContext {
+            names: &names,
+            query: &query,
+            texts: ui.t,
+            origin: &state.config.public_url.origin().ascii_serialization(),
+            instantly: &state.config.instantly_url,
+            signer: &state.image_proxy.urls,
+            me: current.user.id,
+            now,
+        };
+        ThreadPane::new(detail, members, &cx)
+    });
+    let rows: Vec<Row> = page
+        .items
+        .into_iter()
+        .map(|item| Row::new(item, &names, &query, open_key, ui.t, now))
+        .collect();
+    let older_href = page
+        .next
+        .map(|next| query.with("cursor", Some(&next.encode())).href("/inbox"));
+    let newest_href = query
+        .get("cursor")
+        .map(|_| query.with("cursor", None).href("/inbox"));
+    let view = request.filter.view;
+    let text = |name: &str| query.get(name).unwrap_or_default().to_owned();
+    render(&InboxPage {
+        csrf,
+        back: query.encode(),
+        view: view.as_str(),
+        tab_name: rows::tab_name(view, t),
+        title: match rows.iter().filter(|r| r.unread).count() {
+            0 => t.title.to_owned(),
+            unread => (t.title_unread)(unread as i64),
+        },
+        tabs: rows::tabs(&counts, view, &query, t),
+        q: text("q"),
+        campaign: text("campaign"),
+        mailbox: text("mailbox"),
+        tag: text("tag"),
+        from: text("from"),
+        to: text("to"),
+        clients: rows::client_choices(&clients, &query, t),
+        stages: rows::stage_choices(&query, t),
+        owners: rows::owner_choices(&query, t),
+        unread: rows::unread_choices(&query, t),
+        filtered: query.is_filtered(),
+        clear_href: ListQuery::default()
+            .with("view", Some(view.as_str()))
+            .href("/inbox"),
+        has_clients: !clients.is_empty(),
+        any_triage: clients.iter().any(|c| c.role.can_work_leads()),
+        rows,
+        older_href,
+        newest_href,
+        thread,
+        ui,
+    })
+}
+
+/// The clients the person works in and reaches (a token limited to one reaches only it).
+pub(super) async fn clients(state: &AppState, current: &CurrentUser) -> AppResult<Vec<Client>> {
+    Ok(state
+        .store
+        .tenants_of_user(current.user.id)
+        .await?
+        .into_iter()
+        .filter(|(tenant, _)| current.may_reach(tenant.id))
+        .map(|(tenant, role)| Client {
+            id: tenant.id,
+            name: tenant.name,
+            role,
+        })
+        .collect())
+}
+
+/// The names of the members of `tenants`, and the members of the opened thread's client.
+async fn people(
+    state: &AppState,
+    mut tenants: Vec<TenantId>,
+    open: Option<TenantId>,
+) -> AppResult<(HashMap<UserId, String>, Vec<crate::store::Member>)> {
+    tenants.sort();
+    tenants.dedup();
+    let mut names = HashMap::new();
+    let mut opened = Vec::new();
+    for tenant in tenants {
+        let members = state.store.members(tenant).await?;
+        for member in &members {
+            names.insert(member.user_id, person_name(member));
+        }
+        if open == Some(tenant) {
+            opened = members;
+        }
+    }
+    Ok((names, opened))
+}

@@ -1,0 +1,234 @@
+//! The list's view: tabs with their counts, one row per thread, and the filter choices.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::query::ListQuery;
+use crate::domain::{Role, TenantId, UserId};
+use crate::inbox::{InboxView, TabCount, ThreadSummary};
+use crate::text::{InboxTexts, Texts};
+
+/// One tab, as a link that keeps the filters.
+pub struct Tab {
+    pub name: &'static str,
+    pub href: String,
+    pub count: String,
+    pub current: bool,
+}
+
+pub fn tab_name(view: InboxView, t: &InboxTexts) -> &'static str {
+    match view {
+        InboxView::Primary => t.primary,
+        InboxView::Others => t.others,
+        InboxView::Snoozed => t.snoozed,
+        InboxView::Done => t.done,
+        InboxView::All => t.all,
+    }
+}
+
+pub fn tabs(
+    counts: &[(InboxView, TabCount)],
+    current: InboxView,
+    query: &ListQuery,
+    t: &InboxTexts,
+) -> Vec<Tab> {
+    counts
+        .iter()
+        .map(|&(view, count)| Tab {
+            name: tab_name(view, t),
+            href: query
+                .with("cursor", None)
+                .with("view", Some(view.as_str()))
+                .href("/inbox"),
+            count: if count.capped {
+                (t.count_capped)(count.count)
+            } else {
+                (t.count)(count.count)
+            },
+            current: view == current,
+        })
+        .collect()
+}
+
+/// A client the person works in, with their role there.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: TenantId,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What a row or the thread needs to name people and clients.
+pub struct Names<'a> {
+    pub clients: &'a [Client],
+    /// Display names (or addresses) of the members of the clients on the page.
+    pub people: &'a HashMap<UserId, String>,
+}
+
+impl Names<'_> {
+    pub fn client(&self, id: TenantId) -> Option<&Client> {
+        self.clients.iter().find(|client| client.id == id)
+    }
+
+    pub fn person(&self, id: UserId) -> String {
+        self.people
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// A moment as the page shows it: relative, absolute for `title` and `datetime`.
+pub struct When {
+    pub ago: String,
+    pub iso: String,
+    pub absolute: String,
+}
+
+impl When {
+    pub fn of(at: DateTime<Utc>, now: DateTime<Utc>, t: &InboxTexts) -> Self {
+        Self {
+            ago: (t.ago)((now - at).num_seconds().max(0)),
+            iso: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
+    }
+}
+
+/// One thread of the list.
+pub struct Row {
+    pub tenant: TenantId,
+    pub thread_id: String,
+    /// `tenant/thread`, the bulk form's value.
+    pub key: String,
+    pub href: String,
+    pub lead: String,
+    pub subject: String,
+    pub snippet: String,
+    pub client: String,
+    pub campaign: Option<String>,
+    pub mailbox: String,
+    pub when: When,
+    pub unread: bool,
+    pub done: bool,
+    pub snoozed: bool,
+    pub last_from_lead: bool,
+    pub stage: String,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub current: bool,
+    pub can_triage: bool,
+}
+
+impl Row {
+    pub fn new(
+        thread: ThreadSummary,
+        names: &Names,
+        query: &ListQuery,
+        open: Option<(TenantId, &str)>,
+        texts: &Texts,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let t = &texts.inbox;
+        let client = names.client(thread.tenant_id);
+        let current = open == Some((thread.tenant_id, thread.thread_id.as_str()));
+        Self {
+            key: format!("{}/{}", thread.tenant_id, thread.thread_id),
+            href: query.href(&thread_path(thread.tenant_id, &thread.thread_id)),
+            lead: thread.lead_email.clone().unwrap_or_default(),
+            snippet: thread.snippet.clone(),
+            client: client.map(|c| c.name.clone()).unwrap_or_default(),
+            campaign: thread.campaign_id.clone(),
+            when: When::of(thread.last_message_at, now, t),
+            unread: thread.unread,
+            done: thread.done,
+            snoozed: thread.snoozed_until.is_some(),
+            last_from_lead: thread.last_direction == "received",
+            stage: (t.stage_name)(thread.stage),
+            owner: thread.owner_id.map(|id| names.person(id)),
+            can_triage: client.is_some_and(|c| c.role.can_work_leads()),
+            current,
+            tenant: thread.tenant_id,
+            mailbox: thread.mailbox,
+            tags: thread.tags,
+            subject: thread.subject,
+            thread_id: thread.thread_id,
+        }
+    }
+}
+
+impl Row {
+    /// Where the row's own triage form posts.
+    pub fn href_triage(&self) -> String {
+        format!("{}/triage", thread_path(self.tenant, &self.thread_id))
+    }
+}
+
+/// The thread's page path (its id encoded: Instantly's ids are opaque text).
+pub fn thread_path(tenant: TenantId, thread: &str) -> String {
+    let thread: String = url::form_urlencoded::byte_serialize(thread.as_bytes()).collect();
+    format!("/inbox/t/{tenant}/{thread}")
+}
+
+/// A choice of a filter's `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    fn new(value: impl Into<String>, label: impl Into<String>, current: Option<&str>) -> Self {
+        let value = value.into();
+        Self {
+            selected: current == Some(value.as_str()),
+            label: label.into(),
+            value,
+        }
+    }
+}
+
+pub fn client_choices(clients: &[Client], query: &ListQuery, t: &InboxTexts) -> Vec<Choice> {
+    let current = query.get("tenant");
+    std::iter::once(Choice::new("", t.any_client, current))
+        .chain(
+            clients
+                .iter()
+                .map(|c| Choice::new(c.id.to_string(), c.name.clone(), current)),
+        )
+        .collect()
+}
+
+pub fn stage_choices(query: &ListQuery, t: &InboxTexts) -> Vec<Choice> {
+    let current = query.get("stage");
+    std::iter::once(Choice::new("", t.any_stage, current))
+        .chain(
+            [1, 2, 3, 4, 0, -1, -2, -3, -4]
+                .into_iter()
+                .map(|s| Choice::new(s.to_string(), (t.stage_name)(Some(s)), current)),
+        )
+        .collect()
+}
+
+pub fn owner_choices(query: &ListQuery, t: &InboxTexts) -> Vec<Choice> {
+    let current = query.get("owner");
+    let mut choices = vec![
+        Choice::new("", t.anyone, current),
+        Choice::new("me", t.me, current),
+        Choice::new("none", t.nobody, current),
+    ];
+    if let Some(other) = current.filter(|v| !matches!(*v, "me" | "none")) {
+        choices.push(Choice::new(other, other, current));
+    }
+    choices
+}
+
+pub fn unread_choices(query: &ListQuery, t: &InboxTexts) -> Vec<Choice> {
+    let current = query.get("unread");
+    vec![
+        Choice::new("", t.unread_any, current),
+        Choice::new("true", t.unread_only, current),
+        Choice::new("false", t.read_only, current),
+    ]
+}
