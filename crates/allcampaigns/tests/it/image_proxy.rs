@@ -59,26 +59,26 @@ pub fn image_signer(config: &Config) -> ImageUrlSigner {
 
 /// A request a test server saw.
 #[derive(Debug, Clone)]
-struct Seen {
-    path: String,
+pub(crate) struct Seen {
+    pub(crate) path: String,
     host: Option<String>,
-    cookie: Option<String>,
-    referer: Option<String>,
+    pub(crate) cookie: Option<String>,
+    pub(crate) referer: Option<String>,
     user_agent: Option<String>,
 }
 
 /// A real HTTP server on 127.0.0.1 that records every request.
-struct Server {
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Server {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -127,7 +127,7 @@ fn redirect_to(location: &str) -> Response {
 }
 
 /// The upstream every test fetches from.
-async fn upstream() -> Server {
+pub(crate) async fn upstream() -> Server {
     let router =
         Router::new()
             .route(
@@ -243,7 +243,11 @@ impl Resolve for HostileDns {
 }
 
 /// An app whose proxy may reach `allowed` (and nothing else past the rules).
-async fn app_allowing(db: &TestDb, upstream: &Server, allowed: Vec<SocketAddr>) -> TestApp {
+pub(crate) async fn app_allowing(
+    db: &TestDb,
+    upstream: &Server,
+    allowed: Vec<SocketAddr>,
+) -> TestApp {
     let settings = EgressSettings {
         allow: allowed,
         ..EgressSettings::default()

@@ -7,6 +7,7 @@ mod advisories;
 mod api;
 mod audit_trail;
 mod browser;
+mod browser_inbox;
 mod catalogue_rls;
 mod catalogue_signin;
 mod catalogue_support;
