@@ -107,4 +107,11 @@ pub struct InboxTexts {
     pub marked_done: Words,
     pub owned_by: With,
     pub tags: Words,
+    pub engagement: Words,
+    /// "3 opens · 1 click · 2 replies".
+    pub engagement_counts: fn(i64, i64, i64) -> String,
+    pub last_contact: Words,
+    pub custom_variables: Words,
+    pub other_threads: Words,
+    pub no_other_threads: Words,
 }

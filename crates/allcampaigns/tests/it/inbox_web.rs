@@ -8,7 +8,7 @@ use allcampaigns::domain::{Role, TenantId};
 use chrono::Utc;
 
 use crate::helpers::{TestApp, TestDb, Visitor, member, spawn_app};
-use crate::inbox_seed::{Msg, write};
+use crate::inbox_seed::{Lead, Msg, write};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -17,6 +17,7 @@ on_both_backends!(
     triage_by_form_persists_and_keeps_the_list_query,
     all_that_match_asks_above_100_then_changes_every_one,
     the_thread_view_frames_html_in_a_sandbox_and_blocks_images_until_asked,
+    rows_and_the_lead_panel_name_the_lead_and_their_other_threads,
 );
 
 /// A real reply in `thread` of `tenant`, `minutes` after the seed's start.
@@ -396,4 +397,48 @@ fn unescape(text: &str) -> String {
         .replace("&#34;", "\"")
         .replace("&#39;", "'")
         .replace("&#38;", "&")
+}
+
+async fn rows_and_the_lead_panel_name_the_lead_and_their_other_threads(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let Agency { mut ana, a, b } = agency(&app).await;
+    let lead = Lead {
+        tenant: b,
+        id: "lead-petya".into(),
+        email: "b-real@lead.example".into(),
+        first: "Петя".into(),
+        last: "Иванова".into(),
+        company: "Bolt Ltd".into(),
+    };
+    let mut second = reply(b, "b-second", "Second campaign", 5);
+    second.lead = Some("b-real@lead.example".into());
+    second.campaign = Some("c2".into());
+    // The same address in another client is another person: never listed here.
+    let mut elsewhere = reply(a, "a-same-address", "Elsewhere", 6);
+    elsewhere.lead = Some("b-real@lead.example".into());
+    write(&app.store, &[second, elsewhere], &[lead]).await;
+
+    let list = page(&mut ana, "/inbox?view=all").await;
+    assert!(
+        list.contains("<strong class=\"lead\">Петя Иванова</strong>"),
+        "{list}"
+    );
+    assert!(list.contains("b-real@lead.example</span> · Bolt Ltd"));
+
+    let thread = page(&mut ana, &format!("/inbox/t/{b}/b-real?view=all")).await;
+    let panel = &thread[thread.find("<aside class=\"pane lead-pane\"").unwrap()..];
+    assert!(panel.contains("<strong>Петя Иванова</strong>") && panel.contains("Bolt Ltd"));
+    assert!(panel.contains("0 opens · 0 clicks · 1 reply"), "{panel}");
+    assert!(panel.contains(&format!(
+        "href=\"/inbox/t/{b}/b-second?view=all\">Second campaign</a>"
+    )));
+    assert!(
+        !panel.contains("Elsewhere"),
+        "another client's thread is not this person's"
+    );
+    assert!(
+        !panel.contains(">Pricing question</a>"),
+        "the open thread is not listed again"
+    );
+    app.stop().await;
 }

@@ -127,6 +127,22 @@ pub const INBOX: InboxTexts = InboxTexts {
     marked_done: "Done",
     owned_by: |who| format!("Owner: {who}"),
     tags: "Tags",
+    engagement: "Engagement",
+    engagement_counts: |opens, clicks, replies| {
+        let plural = |n: i64, one: &str, many: &str| {
+            format!("{} {}", thousands(n), if n == 1 { one } else { many })
+        };
+        format!(
+            "{} · {} · {}",
+            plural(opens, "open", "opens"),
+            plural(clicks, "click", "clicks"),
+            plural(replies, "reply", "replies")
+        )
+    },
+    last_contact: "Last contact",
+    custom_variables: "Custom variables",
+    other_threads: "Other threads with this person",
+    no_other_threads: "No other thread with this person in this client.",
 };
 
 /// `12345` as "12,345".

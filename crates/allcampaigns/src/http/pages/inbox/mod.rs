@@ -10,7 +10,7 @@ mod rows;
 mod thread;
 pub mod triage;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -28,7 +28,7 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{TenantId, UserId};
 use crate::error::AppResult;
-use crate::inbox::rules;
+use crate::inbox::{LeadName, ThreadSummary, rules};
 use crate::services::Services;
 
 #[derive(Template)]
@@ -111,10 +111,12 @@ async fn page(
     };
     let mut tenants: Vec<TenantId> = page.items.iter().map(|t| t.tenant_id).collect();
     tenants.extend(detail.iter().map(|d| d.summary.tenant_id));
+    let leads = lead_names(state, &page.items).await?;
     let (people, members) = people(state, tenants, open.map(|(a, _)| a.tenant)).await?;
     let names = Names {
         clients: &clients,
         people: &people,
+        leads: &leads,
     };
     let ui = Ui::of_user(state, &current.user)
         .await?
@@ -196,6 +198,32 @@ pub(super) async fn clients(state: &AppState, current: &CurrentUser) -> AppResul
             role,
         })
         .collect())
+}
+
+/// The names and companies of the page's leads: one read per client on the page.
+async fn lead_names(
+    state: &AppState,
+    threads: &[ThreadSummary],
+) -> AppResult<HashMap<(TenantId, String), LeadName>> {
+    let mut emails: BTreeMap<TenantId, Vec<String>> = BTreeMap::new();
+    for thread in threads {
+        if let Some(email) = &thread.lead_email {
+            emails
+                .entry(thread.tenant_id)
+                .or_default()
+                .push(email.clone());
+        }
+    }
+    let mut found = HashMap::new();
+    for (tenant, mut list) in emails {
+        list.sort();
+        list.dedup();
+        for lead in state.store.lead_names(tenant, &list).await? {
+            // The newest of duplicates wins (the store orders them oldest first).
+            found.insert((tenant, lead.email.clone()), lead);
+        }
+    }
+    Ok(found)
 }
 
 /// The names of the members of `tenants`, and the members of the opened thread's client.

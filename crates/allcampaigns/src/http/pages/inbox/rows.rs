@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::query::ListQuery;
 use crate::domain::{Role, TenantId, UserId};
-use crate::inbox::{InboxView, TabCount, ThreadSummary};
+use crate::inbox::{InboxView, LeadName, TabCount, ThreadSummary};
 use crate::text::{InboxTexts, Texts};
 
 /// One tab, as a link that keeps the filters.
@@ -64,11 +64,28 @@ pub struct Names<'a> {
     pub clients: &'a [Client],
     /// Display names (or addresses) of the members of the clients on the page.
     pub people: &'a HashMap<UserId, String>,
+    /// Leads' names and companies by (tenant, address).
+    pub leads: &'a HashMap<(TenantId, String), LeadName>,
 }
 
 impl Names<'_> {
     pub fn client(&self, id: TenantId) -> Option<&Client> {
         self.clients.iter().find(|client| client.id == id)
+    }
+
+    /// A lead's name (else its address) and company.
+    pub fn lead(&self, tenant: TenantId, email: Option<&str>) -> (String, Option<String>) {
+        let email = email.unwrap_or_default();
+        let Some(lead) = self.leads.get(&(tenant, email.to_owned())) else {
+            return (email.to_owned(), None);
+        };
+        let name = full_name(lead.first_name.as_deref(), lead.last_name.as_deref());
+        let name = if name.is_empty() {
+            email.to_owned()
+        } else {
+            name
+        };
+        (name, lead.company_name.clone().filter(|c| !c.is_empty()))
     }
 
     pub fn person(&self, id: UserId) -> String {
@@ -77,6 +94,17 @@ impl Names<'_> {
             .cloned()
             .unwrap_or_else(|| id.to_string())
     }
+}
+
+/// "First Last", either part missing or blank.
+pub fn full_name(first: Option<&str>, last: Option<&str>) -> String {
+    [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A moment as the page shows it: relative, absolute for `title` and `datetime`.
@@ -103,7 +131,10 @@ pub struct Row {
     /// `tenant/thread`, the bulk form's value.
     pub key: String,
     pub href: String,
+    /// The lead's name, else their address.
     pub lead: String,
+    pub address: String,
+    pub company: Option<String>,
     pub subject: String,
     pub snippet: String,
     pub client: String,
@@ -133,10 +164,13 @@ impl Row {
         let t = &texts.inbox;
         let client = names.client(thread.tenant_id);
         let current = open == Some((thread.tenant_id, thread.thread_id.as_str()));
+        let (lead, company) = names.lead(thread.tenant_id, thread.lead_email.as_deref());
         Self {
+            lead,
+            company,
+            address: thread.lead_email.clone().unwrap_or_default(),
             key: format!("{}/{}", thread.tenant_id, thread.thread_id),
             href: query.href(&thread_path(thread.tenant_id, &thread.thread_id)),
-            lead: thread.lead_email.clone().unwrap_or_default(),
             snippet: thread.snippet.clone(),
             client: client.map(|c| c.name.clone()).unwrap_or_default(),
             campaign: thread.campaign_id.clone(),

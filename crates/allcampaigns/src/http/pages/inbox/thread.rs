@@ -5,7 +5,7 @@ use url::Url;
 
 use super::body::{Framing, frame_document, has_blocked_images, split_text};
 use super::query::ListQuery;
-use super::rows::{Names, When, thread_path};
+use super::rows::{Names, When, full_name, thread_path};
 use crate::domain::UserId;
 use crate::egress::signing::{ImageGrant, ImageUrlSigner};
 use crate::inbox::{InboxLead, InboxMessage, ThreadDetail};
@@ -36,6 +36,18 @@ pub struct LeadView {
     pub website: Option<String>,
     pub interest: String,
     pub campaign: Option<String>,
+    pub engagement: String,
+    pub last_contact: Option<When>,
+    pub variables: Vec<(String, String)>,
+}
+
+/// Another thread of the lead, as a link that keeps the list's query.
+pub struct OtherThread {
+    pub href: String,
+    pub subject: String,
+    pub mailbox: String,
+    pub campaign: Option<String>,
+    pub when: When,
 }
 
 pub struct ThreadPane {
@@ -49,6 +61,7 @@ pub struct ThreadPane {
     pub instantly_href: String,
     pub messages: Vec<MessageView>,
     pub lead: Option<LeadView>,
+    pub other_threads: Vec<OtherThread>,
     pub unread: bool,
     pub done: bool,
     pub snoozed: Option<String>,
@@ -105,7 +118,18 @@ impl ThreadPane {
                 .iter()
                 .map(|m| message(m, &framing, cx))
                 .collect(),
-            lead: detail.lead.as_ref().map(|lead| lead_view(lead, cx.texts)),
+            lead: detail.lead.as_ref().map(|lead| lead_view(lead, cx)),
+            other_threads: detail
+                .other_threads
+                .iter()
+                .map(|other| OtherThread {
+                    href: cx.query.href(&thread_path(tenant, &other.thread_id)),
+                    subject: other.subject.clone(),
+                    mailbox: other.mailbox.clone(),
+                    campaign: other.campaign_id.clone(),
+                    when: When::of(other.last_message_at, cx.now, t),
+                })
+                .collect(),
             unread: summary.unread,
             done: summary.done,
             snoozed: summary
@@ -155,13 +179,9 @@ fn message(m: &InboxMessage, framing: &Framing, cx: &PaneContext) -> MessageView
     }
 }
 
-fn lead_view(lead: &InboxLead, texts: &Texts) -> LeadView {
-    let name = [&lead.first_name, &lead.last_name]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
+fn lead_view(lead: &InboxLead, cx: &PaneContext) -> LeadView {
+    let t = &cx.texts.inbox;
+    let name = full_name(lead.first_name.as_deref(), lead.last_name.as_deref());
     let name = if name.trim().is_empty() {
         lead.email.clone().unwrap_or_default()
     } else {
@@ -174,9 +194,30 @@ fn lead_view(lead: &InboxLead, texts: &Texts) -> LeadView {
         job_title: lead.job_title.clone(),
         phone: lead.phone.clone(),
         website: lead.website.clone().filter(|w| is_web(w)),
-        interest: (texts.inbox.stage_name)(lead.interest_status),
+        interest: (t.stage_name)(lead.interest_status),
         campaign: lead.campaign_id.clone(),
+        engagement: (t.engagement_counts)(lead.open_count, lead.click_count, lead.reply_count),
+        last_contact: lead.last_contact_at.map(|at| When::of(at, cx.now, t)),
+        variables: variables(&lead.custom_variables),
     }
+}
+
+/// Instantly's custom variables (a JSON object) as name and value, in name order; anything
+/// else shows nothing.
+fn variables(json: &str) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str(json) else {
+        return Vec::new();
+    };
+    let mut pairs: Vec<(String, String)> = map
+        .into_iter()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(name, value)| match value {
+            serde_json::Value::String(text) => (name, text),
+            other => (name, other.to_string()),
+        })
+        .collect();
+    pairs.sort();
+    pairs
 }
 
 /// Only http(s) addresses become links.
@@ -200,6 +241,17 @@ fn instantly_thread(api: &Url, thread: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_variables_show_in_name_order_and_anything_else_shows_nothing() {
+        let shown = variables(r#"{"b": "two", "a": 1, "c": null}"#);
+        assert_eq!(
+            shown,
+            [("a".into(), "1".into()), ("b".into(), "two".into())]
+        );
+        assert!(variables("[1]").is_empty());
+        assert!(variables("not json").is_empty());
+    }
 
     #[test]
     fn the_instantly_link_points_at_the_app_beside_the_api() {
