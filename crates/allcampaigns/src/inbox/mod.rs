@@ -170,6 +170,8 @@ pub struct InboxMessage {
     pub body_html: Option<String>,
     pub is_auto_reply: bool,
     pub at: DateTime<Utc>,
+    /// The campaign step that sent it, as Instantly names it (our sends only).
+    pub step: Option<String>,
 }
 
 /// The lead beside a thread.

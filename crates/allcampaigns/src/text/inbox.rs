@@ -111,6 +111,8 @@ pub struct InboxTexts {
     /// "3 opens · 1 click · 2 replies".
     pub engagement_counts: fn(i64, i64, i64) -> String,
     pub last_contact: Words,
+    /// The campaign step of our latest send in the thread.
+    pub step: Words,
     pub custom_variables: Words,
     pub other_threads: Words,
     pub no_other_threads: Words,

@@ -140,6 +140,7 @@ pub const INBOX: InboxTexts = InboxTexts {
         )
     },
     last_contact: "Last contact",
+    step: "Step of our latest send",
     custom_variables: "Custom variables",
     other_threads: "Other threads with this person",
     no_other_threads: "No other thread with this person in this client.",

@@ -61,6 +61,8 @@ pub struct ThreadPane {
     pub instantly_href: String,
     pub messages: Vec<MessageView>,
     pub lead: Option<LeadView>,
+    /// The campaign step of our latest send, when Instantly named one.
+    pub step: Option<String>,
     pub other_threads: Vec<OtherThread>,
     pub unread: bool,
     pub done: bool,
@@ -119,6 +121,12 @@ impl ThreadPane {
                 .map(|m| message(m, &framing, cx))
                 .collect(),
             lead: detail.lead.as_ref().map(|lead| lead_view(lead, cx)),
+            step: detail
+                .messages
+                .iter()
+                .rev()
+                .filter(|m| m.direction == "sent")
+                .find_map(|m| m.step.clone().filter(|step| !step.is_empty())),
             other_threads: detail
                 .other_threads
                 .iter()
