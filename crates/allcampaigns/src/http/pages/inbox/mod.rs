@@ -5,6 +5,7 @@
 //! role that works leads.
 
 mod body;
+mod filters;
 mod query;
 mod rows;
 mod thread;
@@ -17,8 +18,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use chrono::Utc;
 
+use self::filters::Filters;
 use self::query::ListQuery;
-use self::rows::{Choice, Client, Names, Row, Tab};
+use self::rows::{Client, Names, Row, Tab};
 use self::thread::{PaneContext, ThreadPane, person_name};
 use super::render;
 use super::shell::Section;
@@ -28,8 +30,10 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{TenantId, UserId};
 use crate::error::AppResult;
-use crate::inbox::{LeadName, ThreadSummary, rules};
+use crate::inbox::params::ListRequest;
+use crate::inbox::{InboxView, LeadName, TabCount, ThreadDetail, ThreadPage, ThreadSummary, rules};
 use crate::services::Services;
+use crate::store::Member;
 
 #[derive(Template)]
 #[template(path = "inbox.html")]
@@ -43,18 +47,7 @@ struct InboxPage {
     /// The page title, with the unread count on this page when there is one.
     title: String,
     tabs: Vec<Tab>,
-    q: String,
-    campaign: String,
-    mailbox: String,
-    tag: String,
-    from: String,
-    to: String,
-    clients: Vec<Choice>,
-    stages: Vec<Choice>,
-    owners: Vec<Choice>,
-    unread: Vec<Choice>,
-    filtered: bool,
-    clear_href: String,
+    filters: Filters,
     has_clients: bool,
     any_triage: bool,
     rows: Vec<Row>,
@@ -85,26 +78,39 @@ pub async fn show(
     page(&state, &current, csrf, query, Some((&access, &thread_id))).await
 }
 
-async fn page(
+/// What one inbox page shows, read.
+struct Loaded {
+    request: ListRequest,
+    clients: Vec<Client>,
+    page: ThreadPage,
+    counts: Vec<(InboxView, TabCount)>,
+    detail: Option<ThreadDetail>,
+    leads: HashMap<(TenantId, String), LeadName>,
+    people: HashMap<UserId, String>,
+    /// The members of the opened thread's client.
+    members: Vec<Member>,
+}
+
+async fn load(
     state: &AppState,
     current: &CurrentUser,
-    csrf: String,
-    query: ListQuery,
+    query: &ListQuery,
     open: Option<(&TenantAccess, &str)>,
-) -> AppResult<Html<String>> {
+) -> AppResult<Loaded> {
     let services = Services::of(state);
     let request = query.params().read(current.user.id)?;
     let clients = clients(state, current).await?;
+    let (tenant, filter) = (request.tenant, &request.filter);
     let page = rules::list(
         &services,
         current,
-        request.tenant,
-        &request.filter,
+        tenant,
+        filter,
         request.cursor.as_ref(),
         request.limit,
     )
     .await?;
-    let counts = rules::counts(&services, current, request.tenant, &request.filter).await?;
+    let counts = rules::counts(&services, current, tenant, filter).await?;
     let detail = match open {
         Some((access, id)) => Some(rules::thread(&services, access, id).await?),
         None => None,
@@ -113,6 +119,35 @@ async fn page(
     tenants.extend(detail.iter().map(|d| d.summary.tenant_id));
     let leads = lead_names(state, &page.items).await?;
     let (people, members) = people(state, tenants, open.map(|(a, _)| a.tenant)).await?;
+    Ok(Loaded {
+        request,
+        clients,
+        page,
+        counts,
+        detail,
+        leads,
+        people,
+        members,
+    })
+}
+
+async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    csrf: String,
+    query: ListQuery,
+    open: Option<(&TenantAccess, &str)>,
+) -> AppResult<Html<String>> {
+    let Loaded {
+        request,
+        clients,
+        page,
+        counts,
+        detail,
+        leads,
+        people,
+        members,
+    } = load(state, current, &query, open).await?;
     let names = Names {
         clients: &clients,
         people: &people,
@@ -149,7 +184,6 @@ async fn page(
         .get("cursor")
         .map(|_| query.with("cursor", None).href("/inbox"));
     let view = request.filter.view;
-    let text = |name: &str| query.get(name).unwrap_or_default().to_owned();
     render(&InboxPage {
         csrf,
         back: query.encode(),
@@ -160,20 +194,7 @@ async fn page(
             unread => (t.title_unread)(unread as i64),
         },
         tabs: rows::tabs(&counts, view, &query, t),
-        q: text("q"),
-        campaign: text("campaign"),
-        mailbox: text("mailbox"),
-        tag: text("tag"),
-        from: text("from"),
-        to: text("to"),
-        clients: rows::client_choices(&clients, &query, t),
-        stages: rows::stage_choices(&query, t),
-        owners: rows::owner_choices(&query, t),
-        unread: rows::unread_choices(&query, t),
-        filtered: query.is_filtered(),
-        clear_href: ListQuery::default()
-            .with("view", Some(view.as_str()))
-            .href("/inbox"),
+        filters: Filters::new(&query, &clients, view, t),
         has_clients: !clients.is_empty(),
         any_triage: clients.iter().any(|c| c.role.can_work_leads()),
         rows,
@@ -231,7 +252,7 @@ async fn people(
     state: &AppState,
     mut tenants: Vec<TenantId>,
     open: Option<TenantId>,
-) -> AppResult<(HashMap<UserId, String>, Vec<crate::store::Member>)> {
+) -> AppResult<(HashMap<UserId, String>, Vec<Member>)> {
     tenants.sort();
     tenants.dedup();
     let mut names = HashMap::new();
