@@ -248,6 +248,21 @@ async fn triage_by_form_persists_and_keeps_the_list_query(db: TestDb) {
     assert_eq!(assigned.headers()["location"], "/inbox?view=primary");
     let mine = page(&mut ana, "/inbox?owner=me").await;
     assert!(mine.contains("Pricing question") && mine.contains("Owner: ana@agency.example"));
+    let ana_id = app
+        .store
+        .user_by_email(&allcampaigns::domain::Email::parse("ana@agency.example").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let by_person = page(&mut ana, &format!("/inbox?tenant={b}&owner={ana_id}")).await;
+    assert!(by_person.contains("Pricing question"));
+    assert!(
+        by_person.contains(&format!(
+            r#"<option value="{ana_id}" selected>ana@agency.example</option>"#
+        )),
+        "the client's team is offered as owners"
+    );
 
     let snoozed = ana
         .post(

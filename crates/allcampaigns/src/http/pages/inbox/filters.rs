@@ -3,6 +3,7 @@
 
 use super::query::ListQuery;
 use super::rows::Client;
+use crate::domain::UserId;
 use crate::inbox::InboxView;
 use crate::text::InboxTexts;
 
@@ -24,7 +25,14 @@ pub struct Filters {
 }
 
 impl Filters {
-    pub fn new(query: &ListQuery, clients: &[Client], view: InboxView, t: &InboxTexts) -> Self {
+    /// `team`: the members of the one client the list is narrowed to, if it is.
+    pub fn new(
+        query: &ListQuery,
+        clients: &[Client],
+        team: &[(UserId, String)],
+        view: InboxView,
+        t: &InboxTexts,
+    ) -> Self {
         let text = |name: &str| query.get(name).unwrap_or_default().to_owned();
         Self {
             q: text("q"),
@@ -35,7 +43,7 @@ impl Filters {
             to: text("to"),
             clients: client_choices(clients, query, t),
             stages: stage_choices(query, t),
-            owners: owner_choices(query, t),
+            owners: owner_choices(query, team, t),
             unread: unread_choices(query, t),
             filtered: query.is_filtered(),
             clear_href: ListQuery::default()
@@ -85,14 +93,20 @@ fn stage_choices(query: &ListQuery, t: &InboxTexts) -> Vec<Choice> {
         .collect()
 }
 
-fn owner_choices(query: &ListQuery, t: &InboxTexts) -> Vec<Choice> {
+/// Anyone, me, nobody, and the team of the one client the list shows (a person chosen
+/// before stays listed).
+fn owner_choices(query: &ListQuery, team: &[(UserId, String)], t: &InboxTexts) -> Vec<Choice> {
     let current = query.get("owner");
     let mut choices = vec![
         Choice::new("", t.anyone, current),
         Choice::new("me", t.me, current),
         Choice::new("none", t.nobody, current),
     ];
-    if let Some(other) = current.filter(|v| !matches!(*v, "me" | "none")) {
+    choices.extend(
+        team.iter()
+            .map(|(id, name)| Choice::new(id.to_string(), name.clone(), current)),
+    );
+    if let Some(other) = current.filter(|v| !choices.iter().any(|c| c.value == *v)) {
         choices.push(Choice::new(other, other, current));
     }
     choices

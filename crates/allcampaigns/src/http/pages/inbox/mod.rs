@@ -89,6 +89,8 @@ struct Loaded {
     people: HashMap<UserId, String>,
     /// The members of the opened thread's client.
     members: Vec<Member>,
+    /// The members of the one client the list is narrowed to, if it is.
+    team: Vec<(UserId, String)>,
 }
 
 async fn load(
@@ -119,6 +121,16 @@ async fn load(
     tenants.extend(detail.iter().map(|d| d.summary.tenant_id));
     let leads = lead_names(state, &page.items).await?;
     let (people, members) = people(state, tenants, open.map(|(a, _)| a.tenant)).await?;
+    let team = match tenant {
+        Some(tenant) => state
+            .store
+            .members(tenant)
+            .await?
+            .iter()
+            .map(|m| (m.user_id, person_name(m)))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(Loaded {
         request,
         clients,
@@ -128,6 +140,7 @@ async fn load(
         leads,
         people,
         members,
+        team,
     })
 }
 
@@ -147,6 +160,7 @@ async fn page(
         leads,
         people,
         members,
+        team,
     } = load(state, current, &query, open).await?;
     let names = Names {
         clients: &clients,
@@ -194,7 +208,7 @@ async fn page(
             unread => (t.title_unread)(unread as i64),
         },
         tabs: rows::tabs(&counts, view, &query, t),
-        filters: Filters::new(&query, &clients, view, t),
+        filters: Filters::new(&query, &clients, &team, view, t),
         has_clients: !clients.is_empty(),
         any_triage: clients.iter().any(|c| c.role.can_work_leads()),
         rows,
