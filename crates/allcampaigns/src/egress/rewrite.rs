@@ -8,17 +8,17 @@ use lol_html::html_content::Element;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use url::Url;
 
-use super::signing::ImageUrlSigner;
+use super::signing::{ImageGrant, ImageUrlSigner};
 
 /// Where a stored body keeps a blocked image's URL (`sync::sanitize` writes it).
 const REMOTE_SRC: &str = "data-remote-src";
 
-/// `html` with its remote images pointed at the image proxy. Should the rewriter fail (it
+/// `html` with its remote images pointed at the image proxy, for `grant`'s person. Should the rewriter fail (it
 /// fails only on memory limits), the body comes back with no image sources at all.
-pub fn show_images(html: &str, urls: &ImageUrlSigner) -> String {
+pub fn show_images(html: &str, urls: &ImageUrlSigner, grant: ImageGrant) -> String {
     let proxied =
         RewriteStrSettings::new().append_element_content_handler(element!("img", |img| {
-            point_at_proxy(img, urls);
+            point_at_proxy(img, urls, grant);
             Ok(())
         }));
     rewrite_str(html, proxied).unwrap_or_else(|_| {
@@ -32,7 +32,7 @@ pub fn show_images(html: &str, urls: &ImageUrlSigner) -> String {
     })
 }
 
-fn point_at_proxy(img: &mut Element, urls: &ImageUrlSigner) {
+fn point_at_proxy(img: &mut Element, urls: &ImageUrlSigner, grant: ImageGrant) {
     let remote = img.get_attribute(REMOTE_SRC);
     img.remove_attribute("src");
     img.remove_attribute("srcset");
@@ -43,7 +43,7 @@ fn point_at_proxy(img: &mut Element, urls: &ImageUrlSigner) {
         .filter(|url| matches!(url.scheme(), "http" | "https"));
     if let Some(url) = target {
         // lol_html escapes `"` in values but not `&`: the query's `&` is written as a reference.
-        let path = urls.proxy_path(&url).replace('&', "&amp;");
+        let path = urls.proxy_path(&url, grant).replace('&', "&amp;");
         let _ = img.set_attribute("src", &path);
     }
 }
@@ -80,12 +80,16 @@ mod tests {
     use crate::crypto::{Keyring, format_key};
     use crate::sync::sanitize::clean_html;
 
+    fn grant() -> ImageGrant {
+        ImageGrant::for_user(crate::domain::UserId::new(), chrono::Utc::now())
+    }
+
     fn signer() -> ImageUrlSigner {
         ImageUrlSigner::from_keyring(&Keyring::from_text(&format_key(1, &[3; 32])).unwrap())
     }
 
     /// The (url, sig) pairs of every proxied image in `html`.
-    fn proxied(html: &str) -> Vec<(String, String)> {
+    fn proxied(html: &str) -> Vec<(String, ImageGrant, String)> {
         let mut found = Vec::new();
         for part in html.split("src=\"").skip(1) {
             let value = decode(&part[..part.find('"').unwrap()]);
@@ -93,7 +97,11 @@ mod tests {
             assert_eq!(url.path(), super::super::signing::PROXY_PATH);
             let pairs: std::collections::HashMap<String, String> =
                 url.query_pairs().into_owned().collect();
-            found.push((pairs["url"].clone(), pairs["sig"].clone()));
+            let grant = ImageGrant {
+                user: pairs["u"].parse().unwrap(),
+                expires: pairs["exp"].parse().unwrap(),
+            };
+            found.push((pairs["url"].clone(), grant, pairs["sig"].clone()));
         }
         found
     }
@@ -105,14 +113,19 @@ mod tests {
              <img src=\"http://t.example.net/pixel.gif\">",
         );
         assert!(blocked);
-        let shown = show_images(&stored, &signer());
+        let grant = grant();
+        let shown = show_images(&stored, &signer(), grant);
         assert!(!shown.contains(REMOTE_SRC), "{shown}");
         let images = proxied(&shown);
         assert_eq!(images.len(), 2, "{shown}");
         assert_eq!(images[0].0, "https://cdn.example.com/a.png?x=1&y=%222");
         assert_eq!(images[1].0, "http://t.example.net/pixel.gif");
-        for (url, sig) in &images {
-            assert!(signer().verify(url, sig), "{url}");
+        for (url, granted, sig) in &images {
+            assert_eq!(*granted, grant);
+            assert!(
+                signer().verify(url, grant, sig, chrono::Utc::now()),
+                "{url}"
+            );
         }
         assert!(shown.contains("alt=\"a\""));
         assert!(shown.contains("<p>Hi</p>"));
@@ -124,7 +137,7 @@ mod tests {
              <img data-remote-src=\"javascript:alert(1)\">\
              <img data-remote-src=\"data:image/png;base64,AAAA\">\
              <img data-remote-src=\"not a url\">";
-        let shown = show_images(hostile, &signer());
+        let shown = show_images(hostile, &signer(), grant());
         assert!(!shown.contains("evil.example"), "{shown}");
         assert!(!shown.contains("srcset"), "{shown}");
         assert!(!shown.contains("javascript"), "{shown}");

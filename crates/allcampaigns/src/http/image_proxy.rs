@@ -1,8 +1,10 @@
 //! `GET /image-proxy?url=…&sig=…`: an email's remote image, fetched by us so the browser
-//! never contacts the sender's server (RELIABILITY HTML-04). Only for signed-in people, only
-//! for URLs this install signed (`egress::signing`), only raster images; nothing of the
+//! never contacts the sender's server (RELIABILITY HTML-04). Only for URLs this install signed
+//! for a person who may still sign in, until the signature expires (`egress::signing`: the
+//! sandboxed frame that asks sends no session cookie); only raster images; nothing of the
 //! upstream answer but the image bytes is passed on (no cookies, no headers).
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -10,8 +12,8 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::egress::image::{ImageError, fetch_image};
+use crate::egress::signing::ImageGrant;
 use crate::egress::{Egress, EgressError};
 use crate::error::{AppError, AppResult};
 use crate::text::{ImageFault, Problem};
@@ -22,19 +24,39 @@ const CACHE_CONTROL: &str = "private, max-age=86400";
 #[derive(Debug, Deserialize)]
 pub struct ProxyQuery {
     url: Option<String>,
+    u: Option<String>,
+    exp: Option<String>,
     sig: Option<String>,
+}
+
+impl ProxyQuery {
+    /// The URL and grant the signature covers, if they are all there and well formed.
+    fn signed(self) -> Option<(String, ImageGrant, String)> {
+        let grant = ImageGrant {
+            user: self.u?.parse().ok()?,
+            expires: self.exp?.parse().ok()?,
+        };
+        Some((self.url?, grant, self.sig?))
+    }
 }
 
 pub async fn serve(
     State(state): State<AppState>,
-    _person: CurrentUser,
-    Query(query): Query<ProxyQuery>,
+    query: Result<Query<ProxyQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     let proxy = &state.image_proxy;
-    let (Some(url), Some(signature)) = (query.url, query.sig) else {
+    let Some((url, grant, signature)) = query.ok().and_then(|Query(query)| query.signed()) else {
         return Err(AppError::Forbidden);
     };
-    if !proxy.urls.verify(&url, &signature) {
+    if !proxy
+        .urls
+        .verify(&url, grant, &signature, chrono::Utc::now())
+    {
+        return Err(AppError::Forbidden);
+    }
+    // A person removed since the page was shown gets nothing more.
+    let person = state.store.user(grant.user).await?;
+    if person.is_none() {
         return Err(AppError::Forbidden);
     }
     let url = Url::parse(&url).map_err(|_| AppError::Forbidden)?;

@@ -173,6 +173,8 @@ pub struct InboxMessage {
     pub body_html: Option<String>,
     pub is_auto_reply: bool,
     pub at: DateTime<Utc>,
+    /// The campaign step that sent it, as Instantly names it (our sends only).
+    pub step: Option<String>,
 }
 
 /// The lead beside a thread.
@@ -188,7 +190,35 @@ pub struct InboxLead {
     pub website: Option<String>,
     pub interest_status: Option<i64>,
     pub campaign_id: Option<String>,
+    pub open_count: i64,
+    pub click_count: i64,
+    pub reply_count: i64,
+    pub last_contact_at: Option<DateTime<Utc>>,
+    /// Instantly's custom variables, a JSON object as text.
+    pub custom_variables: String,
 }
+
+/// Another thread of the same person in the same tenant, for the lead panel.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct LeadThread {
+    pub thread_id: String,
+    pub subject: String,
+    pub campaign_id: Option<String>,
+    pub mailbox: String,
+    pub last_message_at: DateTime<Utc>,
+}
+
+/// A lead's name and company, for the list's rows.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LeadName {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+}
+
+/// The most other threads of a person the lead panel lists.
+pub const MAX_LEAD_THREADS: i64 = 20;
 
 /// A thread with its messages in order and its lead.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +226,8 @@ pub struct ThreadDetail {
     pub summary: ThreadSummary,
     pub messages: Vec<InboxMessage>,
     pub lead: Option<InboxLead>,
+    /// The same person's other threads in this tenant, newest first.
+    pub other_threads: Vec<LeadThread>,
 }
 
 /// A triage change.
@@ -261,6 +293,9 @@ pub trait InboxStore {
         thread_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ThreadDetail>>;
+
+    /// The names and companies of the tenant's leads with these addresses (one read).
+    async fn lead_names(&self, tenant: TenantId, emails: &[String]) -> Result<Vec<LeadName>>;
 
     /// Applies `change` to each thread, writing `entry` (its target set to the thread) for
     /// each in the same transaction. `NotFound`, and nothing changed, when any thread is not

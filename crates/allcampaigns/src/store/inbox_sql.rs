@@ -322,16 +322,42 @@ pub fn summary(
 
 pub const THREAD_MESSAGES: &str = "SELECT instantly_id AS id, direction, mailbox, from_address, \
          to_addresses, cc_addresses, subject, body_text, body_html, is_auto_reply, \
-         timestamp_created AS at \
+         timestamp_created AS at, step \
      FROM messages WHERE tenant_id = $1 AND thread_id = $2 \
      ORDER BY timestamp_created, instantly_id";
 
 /// The thread's lead: by its Instantly id when the messages name one, else by address.
 pub const THREAD_LEAD: &str = "SELECT instantly_id AS id, email, first_name, last_name, \
-         company_name, job_title, phone, website, interest_status, campaign_id \
+         company_name, job_title, phone, website, interest_status, campaign_id, open_count, \
+         click_count, reply_count, last_contact_at, CAST(custom_variables AS TEXT) AS custom_variables \
      FROM leads WHERE tenant_id = $1 AND deleted_at IS NULL \
          AND (instantly_id = $2 OR ($2 IS NULL AND email = $3)) \
      ORDER BY timestamp_updated DESC LIMIT 1";
+
+/// The person's other threads in the tenant (`$2` the address, `$3` this thread, `$4` the
+/// limit), newest first, by `threads_by_lead_email`.
+pub const LEAD_THREADS: &str = "SELECT thread_id, subject, campaign_id, mailbox, last_message_at \
+     FROM threads WHERE tenant_id = $1 AND lead_email = $2 AND thread_id <> $3 \
+     ORDER BY last_message_at DESC, thread_id LIMIT $4";
+
+/// Names of the tenant's live leads whose address is in the JSON array `$2`, by
+/// `leads_by_email`.
+pub fn lead_names(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "SELECT email, first_name, last_name, company_name FROM leads \
+             WHERE tenant_id = $1 AND deleted_at IS NULL \
+                 AND email IN (SELECT value FROM json_each($2)) \
+             ORDER BY email, timestamp_updated"
+        }
+        Backend::Postgres => {
+            "SELECT email, first_name, last_name, company_name FROM leads \
+             WHERE tenant_id = $1 AND deleted_at IS NULL \
+                 AND email = ANY(ARRAY(SELECT jsonb_array_elements_text($2))) \
+             ORDER BY email, timestamp_updated"
+        }
+    }
+}
 
 /// Every live tag of the tenant's campaigns and mailboxes: `(resource id, label)`.
 pub const TAGS: &str = "SELECT m.resource_id, c.label FROM custom_tag_mappings m \

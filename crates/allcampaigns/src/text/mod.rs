@@ -6,11 +6,13 @@
 //! language words when it is shown. Logs and the command line stay in English.
 
 mod en;
+mod inbox;
 mod mails;
 mod pages;
 mod prefs;
 mod problem;
 
+pub use inbox::InboxTexts;
 pub use mails::*;
 pub use pages::*;
 pub use prefs::{Prefs, PrefsSlot, THEMES};
@@ -74,6 +76,7 @@ pub struct Texts {
     pub sync: SyncTexts,
     pub audit: AuditTexts,
     pub jobs: JobsTexts,
+    pub inbox: InboxTexts,
     pub error_page: ErrorPage,
     pub mail: MailTexts,
     role_name: fn(Role) -> &'static str,

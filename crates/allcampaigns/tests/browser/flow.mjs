@@ -9,8 +9,9 @@
 //   SCREENSHOT_DIR  where the screenshots go (created if missing)
 //   CHROMIUM_PATH   the browser to drive (default /usr/bin/chromium); Playwright downloads none
 //
-// The person asks for a sign-in link, reads it from the mailbox, confirms, creates a client,
-// connects Instantly, waits for the Unibox messages to sync and invites a member. Every page
+// The person asks for a sign-in link, reads it from the mailbox, confirms (landing on the
+// inbox), creates a client, connects Instantly, waits for the Unibox messages to sync, sees
+// them in the inbox and invites a member. Every page
 // is screenshotted full-page as NN-page-light.png and NN-page-dark.png (the device's colour
 // scheme, which a new user's "system" theme follows), and every page must load without a
 // console error, an uncaught exception or a Content-Security-Policy violation.
@@ -227,7 +228,15 @@ async function flow(page) {
   await capture(page, 'login-confirm');
 
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${APP_URL}/`);
+  await page.waitForURL(`${APP_URL}/inbox`);
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  check(
+    (await page.getByText('You are in no client yet').count()) === 1,
+    'a new user lands on the inbox, which says how to start',
+  );
+  await capture(page, 'inbox-empty');
+
+  await page.goto(`${APP_URL}/clients`);
   await page.getByRole('heading', { name: 'Your clients' }).waitFor();
   check(
     (await page.getByText('You are not a member of any client yet').count()) === 1,
@@ -260,6 +269,13 @@ async function flow(page) {
   check(!shown.includes(SIM_API_KEY.slice(0, -4)), 'the page never shows the whole key');
   await waitForUniboxSync(page);
   await capture(page, 'connection-synced');
+
+  await page.goto(`${APP_URL}/inbox?view=all`);
+  await page.locator('ol.threads > li').first().waitFor();
+  await capture(page, 'inbox');
+  await page.locator('ol.threads a.thread-link').first().click();
+  await page.locator('article.message').first().waitFor();
+  await capture(page, 'thread');
 
   await page.goto(client);
   await page.getByRole('link', { name: 'Members' }).click();

@@ -77,7 +77,8 @@ async fn the_chosen_theme_is_on_every_signed_in_page_and_system_follows_the_devi
     let created = ana.post("/tenants", &[("name", "Acme")]).await;
     let tenant = created.headers()["location"].to_str().unwrap().to_string();
     let pages = [
-        "/".to_string(),
+        "/inbox".to_string(),
+        "/clients".into(),
         "/profile".into(),
         "/tenants/new".into(),
         tenant.clone(),

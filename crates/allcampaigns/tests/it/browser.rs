@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::helpers::{TestDb, secret};
 use crate::smtp::{RunningApp, SmtpServer};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const USER_EMAIL: &str = "nora.new@example.com";
 /// The whole flow takes well under a minute; this only stops a hung browser.
 const FLOW_TIMEOUT: Duration = Duration::from_secs(180);
@@ -90,12 +90,12 @@ async fn a_new_user_signs_in_from_the_mailbox_connects_instantly_sees_sync_and_i
     sim.shutdown().await;
 }
 
-fn browser_dir() -> PathBuf {
+pub(crate) fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
 /// A fresh folder per run, kept after the test for people and CI to look at.
-fn artifacts_dir() -> PathBuf {
+pub(crate) fn artifacts_dir() -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("browser-artifacts")
@@ -106,10 +106,16 @@ fn artifacts_dir() -> PathBuf {
 
 /// Runs `node flow.mjs` with its output in `log`, stopping it after [`FLOW_TIMEOUT`].
 fn run_flow(env: &[(&str, String)], log: &Path) -> Result<(), String> {
+    run_script("flow.mjs", env, log)
+}
+
+/// Runs `node <script>` of `tests/browser` with its output in `log`, stopping it after
+/// [`FLOW_TIMEOUT`].
+pub(crate) fn run_script(script: &str, env: &[(&str, String)], log: &Path) -> Result<(), String> {
     let out = std::fs::File::create(log).map_err(|e| format!("cannot write {log:?}: {e}"))?;
     let err = out.try_clone().unwrap();
     let mut child = Command::new("node")
-        .arg("flow.mjs")
+        .arg(script)
         .current_dir(browser_dir())
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
@@ -122,13 +128,13 @@ fn run_flow(env: &[(&str, String)], log: &Path) -> Result<(), String> {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             return match status.success() {
                 true => Ok(()),
-                false => Err(format!("node flow.mjs exited with {status}")),
+                false => Err(format!("node {script} exited with {status}")),
             };
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("node flow.mjs still ran after {FLOW_TIMEOUT:?}"));
+            return Err(format!("node {script} still ran after {FLOW_TIMEOUT:?}"));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -136,7 +142,7 @@ fn run_flow(env: &[(&str, String)], log: &Path) -> Result<(), String> {
 
 /// Chromium, Node.js and the pinned playwright-core, made ready once per test run; an `Err`
 /// says what is missing and how to provide it.
-fn browser_tools() -> Result<(), String> {
+pub(crate) fn browser_tools() -> Result<(), String> {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
     READY
         .get_or_init(|| {

@@ -120,7 +120,7 @@ async fn the_demo_serves_a_signed_in_owner_three_clients_and_synced_messages_wit
     assert!(running.banner().contains(running.sign_in_link.as_str()));
     let mut browser = Browser::new(running.url.clone());
     browser.follow_sign_in_link(&running.sign_in_link).await;
-    let home = browser.get("/").await.text().await.unwrap();
+    let home = browser.get("/clients").await.text().await.unwrap();
     assert!(
         home.contains(demo::OWNER_EMAIL),
         "signed in as the demo owner"

@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use allcampaigns::config::Config;
 use allcampaigns::crypto::Keyring;
-use allcampaigns::egress::signing::ImageUrlSigner;
+use allcampaigns::domain::Email;
+use allcampaigns::egress::signing::{ImageGrant, ImageUrlSigner};
 use allcampaigns::egress::{Egress, EgressSettings, Resolve, USER_AGENT};
 use async_trait::async_trait;
 use axum::Router;
@@ -32,7 +33,7 @@ crate::on_both_backends!(
     html_04_a_real_png_from_an_allowed_address_is_served_with_safe_headers_and_nothing_forwarded,
     html_04_private_loopback_and_metadata_addresses_are_refused_directly_and_after_redirects,
     html_04_answers_that_are_not_images_or_too_large_are_refused,
-    html_04_only_signed_in_people_with_signed_urls_are_served,
+    html_04_only_signed_urls_of_a_present_person_are_served,
     without_the_allow_list_the_test_servers_own_loopback_address_is_refused,
     an_upstream_that_stalls_is_cut_off_at_the_time_limit,
 );
@@ -58,26 +59,26 @@ pub fn image_signer(config: &Config) -> ImageUrlSigner {
 
 /// A request a test server saw.
 #[derive(Debug, Clone)]
-struct Seen {
-    path: String,
+pub(crate) struct Seen {
+    pub(crate) path: String,
     host: Option<String>,
-    cookie: Option<String>,
-    referer: Option<String>,
+    pub(crate) cookie: Option<String>,
+    pub(crate) referer: Option<String>,
     user_agent: Option<String>,
 }
 
 /// A real HTTP server on 127.0.0.1 that records every request.
-struct Server {
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Server {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -126,7 +127,7 @@ fn redirect_to(location: &str) -> Response {
 }
 
 /// The upstream every test fetches from.
-async fn upstream() -> Server {
+pub(crate) async fn upstream() -> Server {
     let router =
         Router::new()
             .route(
@@ -242,7 +243,11 @@ impl Resolve for HostileDns {
 }
 
 /// An app whose proxy may reach `allowed` (and nothing else past the rules).
-async fn app_allowing(db: &TestDb, upstream: &Server, allowed: Vec<SocketAddr>) -> TestApp {
+pub(crate) async fn app_allowing(
+    db: &TestDb,
+    upstream: &Server,
+    allowed: Vec<SocketAddr>,
+) -> TestApp {
     let settings = EgressSettings {
         allow: allowed,
         ..EgressSettings::default()
@@ -258,8 +263,15 @@ async fn app_with(db: &TestDb, upstream: &Server, settings: EgressSettings) -> T
     spawn_app_with_image_egress(db.config.clone(), egress).await
 }
 
-fn proxied(signer: &ImageUrlSigner, url: &str) -> String {
-    signer.proxy_path(&url::Url::parse(url).unwrap())
+fn proxied(signer: &ImageUrlSigner, grant: ImageGrant, url: &str) -> String {
+    signer.proxy_path(&url::Url::parse(url).unwrap(), grant)
+}
+
+/// A grant of image addresses for the person with `address`, from now.
+pub async fn grant_of(app: &TestApp, address: &str) -> ImageGrant {
+    let email = Email::parse(address).unwrap();
+    let user = app.store.user_by_email(&email).await.unwrap().unwrap();
+    ImageGrant::for_user(user.id, chrono::Utc::now())
 }
 
 async fn html_04_a_real_png_from_an_allowed_address_is_served_with_safe_headers_and_nothing_forwarded(
@@ -269,8 +281,11 @@ async fn html_04_a_real_png_from_an_allowed_address_is_served_with_safe_headers_
     let app = app_allowing(&db, &upstream, vec![upstream.addr]).await;
     let signer = image_signer(&db.config);
     let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let grant = grant_of(&app, "ana@example.com").await;
 
-    let served = ana.get(&proxied(&signer, &upstream.url("/logo.png"))).await;
+    let served = ana
+        .get(&proxied(&signer, grant, &upstream.url("/logo.png")))
+        .await;
     assert_eq!(served.status(), 200);
     let headers = served.headers().clone();
     assert_eq!(headers[header::CONTENT_TYPE], "image/png");
@@ -298,7 +313,7 @@ async fn html_04_a_real_png_from_an_allowed_address_is_served_with_safe_headers_
 
     // The type comes from the bytes, not from the upstream's label.
     let relabelled = ana
-        .get(&proxied(&signer, &upstream.url("/mislabelled.jpg")))
+        .get(&proxied(&signer, grant, &upstream.url("/mislabelled.jpg")))
         .await;
     assert_eq!(relabelled.status(), 200);
     assert_eq!(relabelled.headers()[header::CONTENT_TYPE], "image/png");
@@ -306,7 +321,10 @@ async fn html_04_a_real_png_from_an_allowed_address_is_served_with_safe_headers_
     // A name is resolved by our resolver only, and the connection goes to what it answered.
     let port = upstream.addr.port();
     let pinned = format!("http://pinned.example.test:{port}/logo.png");
-    assert_eq!(ana.get(&proxied(&signer, &pinned)).await.status(), 200);
+    assert_eq!(
+        ana.get(&proxied(&signer, grant, &pinned)).await.status(),
+        200
+    );
     let last = upstream.seen().pop().unwrap();
     assert_eq!(
         last.host.as_deref(),
@@ -314,9 +332,13 @@ async fn html_04_a_real_png_from_an_allowed_address_is_served_with_safe_headers_
     );
 
     // Up to three redirects are followed; a fourth is refused.
-    let three = ana.get(&proxied(&signer, &upstream.url("/hops/3"))).await;
+    let three = ana
+        .get(&proxied(&signer, grant, &upstream.url("/hops/3")))
+        .await;
     assert_eq!(three.status(), 200);
-    let four = ana.get(&proxied(&signer, &upstream.url("/hops/4"))).await;
+    let four = ana
+        .get(&proxied(&signer, grant, &upstream.url("/hops/4")))
+        .await;
     assert_eq!(four.status(), 502);
     let hops = upstream
         .seen()
@@ -357,8 +379,9 @@ async fn html_04_private_loopback_and_metadata_addresses_are_refused_directly_an
     let app = app_allowing(&db, &upstream, vec![upstream.addr]).await;
     let signer = image_signer(&db.config);
     let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let grant = grant_of(&app, "ana@example.com").await;
     for target in refused_targets(&canary) {
-        let direct = ana.get(&proxied(&signer, &target)).await;
+        let direct = ana.get(&proxied(&signer, grant, &target)).await;
         assert_eq!(direct.status(), 502, "{target}");
         let body = direct.text().await.unwrap();
         assert!(
@@ -372,6 +395,7 @@ async fn html_04_private_loopback_and_metadata_addresses_are_refused_directly_an
         let redirected = ana
             .get(&proxied(
                 &signer,
+                grant,
                 &upstream.url(&format!("/redirect?{hop}")),
             ))
             .await;
@@ -400,6 +424,7 @@ async fn html_04_answers_that_are_not_images_or_too_large_are_refused(db: TestDb
     let app = app_allowing(&db, &upstream, vec![upstream.addr]).await;
     let signer = image_signer(&db.config);
     let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let grant = grant_of(&app, "ana@example.com").await;
     for (path, words) in [
         ("/page.html", "does not hold an image"),
         ("/fake.png", "does not hold an image"),
@@ -409,7 +434,7 @@ async fn html_04_answers_that_are_not_images_or_too_large_are_refused(db: TestDb
         ("/endless.png", "too large"),
         ("/missing.png", "did not send it"),
     ] {
-        let answer = ana.get(&proxied(&signer, &upstream.url(path))).await;
+        let answer = ana.get(&proxied(&signer, grant, &upstream.url(path))).await;
         assert_eq!(answer.status(), 502, "{path}");
         let content_type = answer.headers()[header::CONTENT_TYPE]
             .to_str()
@@ -429,50 +454,66 @@ async fn html_04_answers_that_are_not_images_or_too_large_are_refused(db: TestDb
     app.stop().await;
 }
 
-async fn html_04_only_signed_in_people_with_signed_urls_are_served(db: TestDb) {
+/// The frame that asks for an image sends no session cookie (it is sandboxed without
+/// `allow-same-origin`): the signature, bound to a person and an expiry, is the proof. An
+/// unsigned, tampered, forged, expired or other person's address is refused, and so is a
+/// good one of a person no longer here.
+async fn html_04_only_signed_urls_of_a_present_person_are_served(db: TestDb) {
     let upstream = upstream().await;
     let app = app_allowing(&db, &upstream, vec![upstream.addr]).await;
     let signer = image_signer(&db.config);
     let logo = upstream.url("/logo.png");
-    let signed = proxied(&signer, &logo);
+    let _ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let grant = grant_of(&app, "ana@example.com").await;
+    let signed = proxied(&signer, grant, &logo);
 
-    let anonymous = app.get(&signed).await;
-    assert_eq!(anonymous.status(), 303, "sent to sign in");
-    assert!(
-        anonymous.headers()[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .starts_with("/login")
-    );
-
-    let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
-    let other_url = proxied(&signer, &upstream.url("/mislabelled.jpg"));
+    let other_url = proxied(&signer, grant, &upstream.url("/mislabelled.jpg"));
     let other_sig = other_url.split("&sig=").nth(1).unwrap();
     let encoded_logo: String = url::form_urlencoded::byte_serialize(logo.as_bytes()).collect();
     let stranger = ImageUrlSigner::from_keyring(&Keyring::generate().0);
-    let forged = proxied(&stranger, &logo);
+    let forged = proxied(&stranger, grant, &logo);
     let tampered_url = signed.replace("logo.png", "mislabelled.jpg");
     let tampered_sig = {
         let (head, sig) = signed.split_once("&sig=").unwrap();
         let flipped = if sig.starts_with('A') { "B" } else { "A" };
         format!("{head}&sig={flipped}{}", &sig[1..])
     };
+    let someone_else = ImageGrant {
+        user: allcampaigns::domain::UserId::new(),
+        ..grant
+    };
+    let other_person = signed.replace(&grant.user.to_string(), &someone_else.user.to_string());
+    let longer = signed.replace(
+        &format!("exp={}", grant.expires),
+        &format!("exp={}", grant.expires + 60),
+    );
+    let expired = ImageGrant {
+        expires: chrono::Utc::now().timestamp() - 1,
+        ..grant
+    };
+    let absent = proxied(&signer, someone_else, &logo);
     for path in [
         "/image-proxy".to_string(),
         format!("/image-proxy?url={encoded_logo}"),
         format!("/image-proxy?url={encoded_logo}&sig="),
         format!("/image-proxy?url={encoded_logo}&sig={other_sig}"),
+        format!("/image-proxy?url={encoded_logo}&u=x&exp=y&sig={other_sig}"),
         tampered_url,
         tampered_sig,
         forged,
+        other_person,
+        longer,
+        proxied(&signer, expired, &logo),
+        absent,
     ] {
-        assert_eq!(ana.get(&path).await.status(), 403, "{path}");
+        assert_eq!(app.get(&path).await.status(), 403, "{path}");
     }
     assert!(
         upstream.seen().is_empty(),
         "nothing was fetched for an unsigned URL"
     );
-    assert_eq!(ana.get(&signed).await.status(), 200);
+    let served = app.get(&signed).await;
+    assert_eq!(served.status(), 200, "served without a session");
     app.stop().await;
 }
 
@@ -481,13 +522,14 @@ async fn without_the_allow_list_the_test_servers_own_loopback_address_is_refused
     let app = app_allowing(&db, &upstream, Vec::new()).await;
     let signer = image_signer(&db.config);
     let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let grant = grant_of(&app, "ana@example.com").await;
     let port = upstream.addr.port();
     for url in [
         upstream.url("/logo.png"),
         format!("http://pinned.example.test:{port}/logo.png"),
     ] {
         assert_eq!(
-            ana.get(&proxied(&signer, &url)).await.status(),
+            ana.get(&proxied(&signer, grant, &url)).await.status(),
             502,
             "{url}"
         );
@@ -506,9 +548,10 @@ async fn an_upstream_that_stalls_is_cut_off_at_the_time_limit(db: TestDb) {
     let app = app_with(&db, &upstream, settings).await;
     let signer = image_signer(&db.config);
     let mut ana = Visitor::signed_in(&app, "ana@example.com").await;
+    let grant = grant_of(&app, "ana@example.com").await;
     let started = std::time::Instant::now();
     let answer = ana
-        .get(&proxied(&signer, &upstream.url("/stalls.png")))
+        .get(&proxied(&signer, grant, &upstream.url("/stalls.png")))
         .await;
     assert_eq!(answer.status(), 502);
     assert!(answer.text().await.unwrap().contains("did not send it"));

@@ -28,7 +28,7 @@ async fn finding_2_people_who_are_not_install_admins_get_403_on_creating_tenants
     let app = spawn_app(db.config.clone()).await;
     let mut agency = Visitor::install_admin(&app, "owner@agency.example").await;
     let tenant = client(&mut agency, "Agency client").await;
-    let home = agency.get("/").await.text().await.unwrap();
+    let home = agency.get("/clients").await.text().await.unwrap();
     assert!(home.contains(r#"href="/tenants/new""#) && home.contains(r#"href="/admins""#));
     for role in [Role::Admin, Role::Operator, Role::Client] {
         let address = format!("{role}@client.example");
@@ -37,7 +37,7 @@ async fn finding_2_people_who_are_not_install_admins_get_403_on_creating_tenants
         assert_eq!(visitor.get("/tenants/new").await.status(), 403, "{role}");
         let created = visitor.post("/tenants", &[("name", "Mine")]).await;
         assert_eq!(created.status(), 403, "{role}");
-        let home = visitor.get("/").await.text().await.unwrap();
+        let home = visitor.get("/clients").await.text().await.unwrap();
         assert!(!home.contains("/tenants/new"), "{role}: the link is hidden");
         assert!(!home.contains(r#"href="/admins""#), "{role}");
         assert_eq!(visitor.get("/admins").await.status(), 403, "{role}");

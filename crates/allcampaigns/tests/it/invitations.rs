@@ -301,7 +301,11 @@ async fn finding_4_the_accept_page_names_client_and_address_and_never_switches_s
     let silent = accept(&mut victim, &tenant_field, &token).await;
     assert_eq!(silent.status(), 409, "no silent switch");
     assert!(silent.headers().get("set-cookie").is_none());
-    assert_eq!(victim.get("/").await.status(), 200, "still the victim");
+    assert_eq!(
+        victim.get("/clients").await.status(),
+        200,
+        "still the victim"
+    );
     assert_eq!(app.store.invitations(tenant).await.unwrap().len(), 1);
 
     let switched = victim

@@ -17,6 +17,8 @@ type Allowed = [bool; 4];
 const EVERYONE: Allowed = [true, true, true, true];
 const ADMINS: Allowed = [true, true, false, false];
 const OWNERS: Allowed = [true, false, false, false];
+/// Roles that work leads (triage the inbox).
+const WORKERS: Allowed = [true, true, true, false];
 
 struct Route {
     method: Method,
@@ -80,6 +82,13 @@ fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str, job: &str
         ),
         post(format!("{t}/connection/sync"), &[], ADMINS),
         get(format!("{t}/jobs"), ADMINS),
+        get(format!("/inbox/t/{tenant}/{THREAD}?view=all"), EVERYONE),
+        get(format!("/inbox/t/{tenant}/{THREAD}?images=1"), EVERYONE),
+        post(
+            format!("/inbox/t/{tenant}/{THREAD}/triage"),
+            &[("action", "read"), ("back", "view=all")],
+            WORKERS,
+        ),
         post(format!("{t}/jobs/{job}/retry"), &[], ADMINS),
         post(
             format!("{t}/jobs/{job}/cancel"),
@@ -89,9 +98,14 @@ fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str, job: &str
     ]
 }
 
+/// The thread each client has, for the inbox routes.
+const THREAD: &str = "roles-thread";
+
 /// Routes of the install, not of a client (security review finding 2): only install admins may
 /// use them. In this matrix the owner is the only install admin, so they follow `OWNERS`.
 fn install_routes(spare_admin: &str) -> Vec<Route> {
+    // (The inbox list answers every signed-in person; its bulk triage is checked per client
+    // in `inbox_web.rs`.)
     vec![
         get("/tenants/new".into(), OWNERS),
         post("/tenants".into(), &[("name", "New")], OWNERS),
@@ -121,9 +135,14 @@ async fn open_invitation(app: &TestApp, tenant: TenantId, by: UserId, address: &
 }
 
 /// A signed image-proxy address of a loopback image, which the proxy refuses to fetch.
-fn proxied_loopback(config: &allcampaigns::config::Config) -> String {
+async fn proxied_loopback(
+    app: &TestApp,
+    config: &allcampaigns::config::Config,
+    address: &str,
+) -> String {
     let url = url::Url::parse("http://127.0.0.1:9/x.png").unwrap();
-    crate::image_proxy::image_signer(config).proxy_path(&url)
+    let grant = crate::image_proxy::grant_of(app, address).await;
+    crate::image_proxy::image_signer(config).proxy_path(&url, grant)
 }
 
 async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
@@ -151,9 +170,11 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
     let b_owner = app.store.members(b).await.unwrap()[0].user_id;
     let b_invitation = open_invitation(&app, b, b_owner, "invited@b.example").await;
     let b_job = dead_job(&app.store, b, "failed").await.to_string();
+    crate::inbox_api::one_thread(&app.store, b, THREAD).await;
     let mut owner_a = Visitor::install_admin(&app, "owner@a.example").await;
     let a = client_named(&mut owner_a, "A").await;
     let a_owner = app.store.members(a).await.unwrap()[0].user_id;
+    crate::inbox_api::one_thread(&app.store, a, THREAD).await;
     let spare_admin = install_admin(&app, "spare@x.example").await.to_string();
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
@@ -186,9 +207,30 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
                 assert_eq!(status, 403, "{role} {method} {path}");
             }
         }
-        // The image proxy is for every signed-in person: past its door, a signed address of
-        // loopback is refused by the egress rules (502), before any connection.
-        let image = proxied_loopback(&db.config);
+        // The image proxy is for every person it signed an address for: past its door, a
+        // signed address of loopback is refused by the egress rules (502), before any
+        // connection.
+        let address = if role == Role::Owner {
+            "owner@a.example".to_string()
+        } else {
+            format!("{role}@a.example")
+        };
+        let image = proxied_loopback(&app, &db.config, &address).await;
+        assert_eq!(
+            send(&mut visitor, &get("/inbox".into(), EVERYONE)).await,
+            200
+        );
+        let bulk = [("action", "read"), ("thread", &*format!("{a}/{THREAD}"))];
+        let status = send(&mut visitor, &post("/inbox/triage".into(), &bulk, WORKERS)).await;
+        let expected = if WORKERS[index] { 303 } else { 403 };
+        assert_eq!(status, expected, "{role} bulk triage");
+        let bulk_b = [("action", "read"), ("thread", &*format!("{b}/{THREAD}"))];
+        let status = send(
+            &mut visitor,
+            &post("/inbox/triage".into(), &bulk_b, WORKERS),
+        )
+        .await;
+        assert_eq!(status, 404, "{role} bulk triage of another client");
         let status = send(&mut visitor, &get(image, EVERYONE)).await;
         assert_eq!(status, 502, "{role} GET /image-proxy");
         let b_routes = routes(

@@ -91,7 +91,7 @@ async fn ml_02_05_a_mailed_link_is_stored_hashed_and_only_the_confirm_post_signs
         "/",
         "the token never stays in the address bar"
     );
-    let home = visitor.get("/").await;
+    let home = visitor.get("/clients").await;
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("ana@example.com"));
     app.stop().await;

@@ -68,7 +68,7 @@ async fn sign_in_link_is_delivered_over_smtp_to_a_real_server() {
         .unwrap();
     let signed_in = browser.post("/login/confirm", &[("token", &token)]).await;
     assert_eq!(signed_in.status(), 303);
-    let home = browser.get(&browser.url("/")).await;
+    let home = browser.get(&browser.url("/clients")).await;
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains(ADDRESS));
     app.stop().await;

@@ -43,7 +43,7 @@ async fn an_install_admin_creates_a_client_and_becomes_its_owner(db: TestDb) {
     let id = create_client(&mut ana, "Acme").await;
     let page = ana.get(&format!("/t/{id}")).await.text().await.unwrap();
     assert!(page.contains("Acme") && page.contains("ana@example.com") && page.contains("owner"));
-    let home = ana.get("/").await.text().await.unwrap();
+    let home = ana.get("/clients").await.text().await.unwrap();
     assert!(home.contains(&format!("/t/{id}")));
     let entries = app
         .store
@@ -257,12 +257,12 @@ async fn a_member_of_two_clients_switches_between_them_with_the_current_one_mark
         "{switcher}"
     );
     assert!(
-        switcher.contains(r#"<a href="/">All clients</a>"#),
+        switcher.contains(r#"<a href="/clients">All clients</a>"#),
         "{switcher}"
     );
-    let home = ana.get("/").await.text().await.unwrap();
+    let home = ana.get("/clients").await.text().await.unwrap();
     assert!(
-        switcher_of(&home).contains(r#"<a href="/" aria-current="page">All clients</a>"#),
+        switcher_of(&home).contains(r#"<a href="/clients" aria-current="page">All clients</a>"#),
         "on the home page, all clients is the current scope"
     );
     app.stop().await;
@@ -274,7 +274,7 @@ async fn the_switcher_never_shows_another_persons_clients(db: TestDb) {
     let mut bob = Visitor::install_admin(&app, "bob@example.com").await;
     create_client(&mut ana, "Acme Secret").await;
     let bobs = create_client(&mut bob, "Bobcorp").await;
-    for path in [format!("/t/{bobs}"), "/".to_string()] {
+    for path in [format!("/t/{bobs}"), "/clients".to_string()] {
         let page = bob.get(&path).await.text().await.unwrap();
         let switcher = switcher_of(&page);
         assert!(switcher.contains("Bobcorp"), "{path}: {switcher}");

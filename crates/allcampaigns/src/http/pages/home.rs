@@ -1,6 +1,6 @@
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{Html, Redirect};
 
 use super::render;
 use super::shell::Section;
@@ -25,8 +25,12 @@ struct HomePage {
     install_admin: bool,
 }
 
-/// The signed-in start page (until the inbox is built) and `/clients`: the tenants this person
-/// works in.
+/// `/`: a signed-in person lands on the inbox (one who is not is sent to sign in first).
+pub async fn start(_current: CurrentUser) -> Redirect {
+    Redirect::to("/inbox")
+}
+
+/// `/clients`: the tenants this person works in.
 pub async fn home(
     State(state): State<AppState>,
     current: CurrentUser,

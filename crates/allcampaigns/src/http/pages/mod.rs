@@ -5,6 +5,7 @@ pub mod audit;
 pub mod connection;
 pub mod events;
 pub mod home;
+pub mod inbox;
 pub mod invitation;
 pub mod jobs;
 pub mod login;
@@ -27,10 +28,16 @@ use crate::error::AppResult;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home::home))
+        .route("/", get(home::start))
         .route("/clients", get(home::home))
         .route("/events", get(events::events))
-        .route("/inbox", get(shell::inbox))
+        .route("/inbox", get(inbox::list))
+        .route("/inbox/triage", post(inbox::triage::bulk))
+        .route("/inbox/t/{tenant_id}/{thread_id}", get(inbox::show))
+        .route(
+            "/inbox/t/{tenant_id}/{thread_id}/triage",
+            post(inbox::triage::one),
+        )
         .route("/leads", get(shell::leads))
         .route("/analytics", get(shell::analytics))
         .route("/connections", get(shell::connections))

@@ -1,4 +1,5 @@
-//! The shell around every signed-in page: a sidebar with the product's areas. Areas a later
+//! The shell around every signed-in page: a sidebar with the product's areas (the inbox is
+//! `pages::inbox`). Areas a later
 //! release fills (leads, analytics, lead routing) answer a page that says what is coming there,
 //! never a 404.
 
@@ -87,10 +88,6 @@ async fn coming(
         body: section.coming(ui.t),
         ui,
     })
-}
-
-pub async fn inbox(State(state): State<AppState>, current: CurrentUser) -> AppResult<Html<String>> {
-    coming(state, current, Section::Inbox).await
 }
 
 pub async fn leads(State(state): State<AppState>, current: CurrentUser) -> AppResult<Html<String>> {

@@ -12,8 +12,8 @@ use super::audit::audit_args;
 use super::jobs::{cancel_live_job_in, replace_live_job};
 use crate::domain::{TenantId, UserId};
 use crate::inbox::{
-    COUNT_CAP, Cursor, InboxLead, InboxMessage, InboxStore, InboxView, TabCount, ThreadDetail,
-    ThreadFilter, ThreadPage, ThreadSummary, Triage, wake,
+    COUNT_CAP, Cursor, InboxLead, InboxMessage, InboxStore, InboxView, LeadName, TabCount,
+    ThreadDetail, ThreadFilter, ThreadPage, ThreadSummary, Triage, wake,
 };
 use crate::jobs::JobKind;
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
@@ -136,11 +136,35 @@ impl<S: SqlBacked> InboxStore for S {
             .bind(&summary.lead_id)
             .bind(&summary.lead_email);
         let lead: Option<InboxLead> = tx.fetch_optional(inbox_sql::THREAD_LEAD, args).await?;
+        let other_threads = match &summary.lead_email {
+            Some(email) => {
+                let args = Args::new()
+                    .bind(tenant)
+                    .bind(email)
+                    .bind(thread_id)
+                    .bind(crate::inbox::MAX_LEAD_THREADS);
+                tx.fetch_all(inbox_sql::LEAD_THREADS, args).await?
+            }
+            None => Vec::new(),
+        };
         Ok(Some(ThreadDetail {
             summary,
             messages,
             lead,
+            other_threads,
         }))
+    }
+
+    #[tracing::instrument(name = "store.lead_names", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn lead_names(&self, tenant: TenantId, emails: &[String]) -> Result<Vec<LeadName>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let list = crate::store::db::Param::Json(serde_json::Value::from(emails.to_vec()));
+        let args = Args::new().bind(tenant).bind(list);
+        let statement = inbox_sql::lead_names(self.db().backend());
+        tx.fetch_all(statement, args).await
     }
 
     #[tracing::instrument(name = "store.triage", level = "debug", skip_all, fields(tenant = %tenant, threads = thread_ids.len()))]

@@ -2,6 +2,7 @@
 
 mod admins;
 mod connection;
+mod inbox;
 mod jobs;
 mod mail;
 mod problem;
@@ -182,6 +183,7 @@ pub const EN: Texts = Texts {
         former_member: |id| format!("former member {id}"),
     },
     jobs: jobs::JOBS,
+    inbox: inbox::INBOX,
     error_page: ErrorPage {
         status: status_name,
         back: "Back to the start page",

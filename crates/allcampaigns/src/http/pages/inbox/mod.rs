@@ -1,0 +1,284 @@
+//! The inbox page (`/inbox`, the signed-in landing page) and a thread opened beside it
+//! (`/inbox/t/{tenant_id}/{thread_id}`): server-rendered, working without JavaScript. The
+//! list's tabs, filters, search and page live in the query string, which every link, the
+//! thread and each triage form keep. Reading takes any member; triage (`triage.rs`) takes a
+//! role that works leads.
+
+mod body;
+mod filters;
+mod query;
+mod rows;
+mod thread;
+pub mod triage;
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+use chrono::Utc;
+
+use self::filters::Filters;
+use self::query::ListQuery;
+use self::rows::{Client, Names, Row, Tab};
+use self::thread::{PaneContext, ThreadPane, person_name};
+use super::render;
+use super::shell::Section;
+use super::ui::Ui;
+use crate::app::AppState;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::{CurrentUser, TenantAccess};
+use crate::domain::{TenantId, UserId};
+use crate::error::AppResult;
+use crate::inbox::params::ListRequest;
+use crate::inbox::{InboxView, LeadName, TabCount, ThreadDetail, ThreadPage, ThreadSummary, rules};
+use crate::services::Services;
+use crate::store::Member;
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    ui: Ui,
+    csrf: String,
+    /// The list's query, for forms to return to.
+    back: String,
+    view: &'static str,
+    tab_name: &'static str,
+    /// The page title, with the unread count on this page when there is one.
+    title: String,
+    tabs: Vec<Tab>,
+    filters: Filters,
+    has_clients: bool,
+    any_triage: bool,
+    rows: Vec<Row>,
+    older_href: Option<String>,
+    newest_href: Option<String>,
+    thread: Option<ThreadPane>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Html<String>> {
+    let query = ListQuery::parse(raw.as_deref());
+    page(&state, &current, csrf, query, None).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Path((_, thread_id)): Path<(String, String)>,
+    CsrfToken(csrf): CsrfToken,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Html<String>> {
+    let query = ListQuery::parse(raw.as_deref());
+    let current = access.current.clone();
+    page(&state, &current, csrf, query, Some((&access, &thread_id))).await
+}
+
+/// What one inbox page shows, read.
+struct Loaded {
+    request: ListRequest,
+    clients: Vec<Client>,
+    page: ThreadPage,
+    counts: Vec<(InboxView, TabCount)>,
+    detail: Option<ThreadDetail>,
+    leads: HashMap<(TenantId, String), LeadName>,
+    people: HashMap<UserId, String>,
+    /// The members of the opened thread's client.
+    members: Vec<Member>,
+    /// The members of the one client the list is narrowed to, if it is.
+    team: Vec<(UserId, String)>,
+}
+
+async fn load(
+    state: &AppState,
+    current: &CurrentUser,
+    query: &ListQuery,
+    open: Option<(&TenantAccess, &str)>,
+) -> AppResult<Loaded> {
+    let services = Services::of(state);
+    let request = query.params().read(current.user.id)?;
+    let clients = clients(state, current).await?;
+    let (tenant, filter) = (request.tenant, &request.filter);
+    let page = rules::list(
+        &services,
+        current,
+        tenant,
+        filter,
+        request.cursor.as_ref(),
+        request.limit,
+    )
+    .await?;
+    let counts = rules::counts(&services, current, tenant, filter).await?;
+    let detail = match open {
+        Some((access, id)) => Some(rules::thread(&services, access, id).await?),
+        None => None,
+    };
+    let mut tenants: Vec<TenantId> = page.items.iter().map(|t| t.tenant_id).collect();
+    tenants.extend(detail.iter().map(|d| d.summary.tenant_id));
+    let leads = lead_names(state, &page.items).await?;
+    let (people, members) = people(state, tenants, open.map(|(a, _)| a.tenant)).await?;
+    let team = match tenant {
+        Some(tenant) => state
+            .store
+            .members(tenant)
+            .await?
+            .iter()
+            .map(|m| (m.user_id, person_name(m)))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Loaded {
+        request,
+        clients,
+        page,
+        counts,
+        detail,
+        leads,
+        people,
+        members,
+        team,
+    })
+}
+
+async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    csrf: String,
+    query: ListQuery,
+    open: Option<(&TenantAccess, &str)>,
+) -> AppResult<Html<String>> {
+    let Loaded {
+        request,
+        clients,
+        page,
+        counts,
+        detail,
+        leads,
+        people,
+        members,
+        team,
+    } = load(state, current, &query, open).await?;
+    let names = Names {
+        clients: &clients,
+        people: &people,
+        leads: &leads,
+    };
+    let ui = Ui::of_user(state, &current.user)
+        .await?
+        .in_section(Section::Inbox);
+    let t = &ui.t.inbox;
+    let now = Utc::now();
+    let open_key = open.map(|(a, id)| (a.tenant, id));
+    let thread = detail.map(|detail| {
+        let cx = PaneContext {
+            names: &names,
+            query: &query,
+            texts: ui.t,
+            origin: &state.config.public_url.origin().ascii_serialization(),
+            instantly: &state.config.instantly_url,
+            signer: &state.image_proxy.urls,
+            me: current.user.id,
+            now,
+        };
+        ThreadPane::new(detail, members, &cx)
+    });
+    let rows: Vec<Row> = page
+        .items
+        .into_iter()
+        .map(|item| Row::new(item, &names, &query, open_key, ui.t, now))
+        .collect();
+    let older_href = page
+        .next
+        .map(|next| query.with("cursor", Some(&next.encode())).href("/inbox"));
+    let newest_href = query
+        .get("cursor")
+        .map(|_| query.with("cursor", None).href("/inbox"));
+    let view = request.filter.view;
+    render(&InboxPage {
+        csrf,
+        back: query.encode(),
+        view: view.as_str(),
+        tab_name: rows::tab_name(view, t),
+        title: match rows.iter().filter(|r| r.unread).count() {
+            0 => t.title.to_owned(),
+            unread => (t.title_unread)(unread as i64),
+        },
+        tabs: rows::tabs(&counts, view, &query, t),
+        filters: Filters::new(&query, &clients, &team, view, t),
+        has_clients: !clients.is_empty(),
+        any_triage: clients.iter().any(|c| c.role.can_work_leads()),
+        rows,
+        older_href,
+        newest_href,
+        thread,
+        ui,
+    })
+}
+
+/// The clients the person works in and reaches (a token limited to one reaches only it).
+pub(super) async fn clients(state: &AppState, current: &CurrentUser) -> AppResult<Vec<Client>> {
+    Ok(state
+        .store
+        .tenants_of_user(current.user.id)
+        .await?
+        .into_iter()
+        .filter(|(tenant, _)| current.may_reach(tenant.id))
+        .map(|(tenant, role)| Client {
+            id: tenant.id,
+            name: tenant.name,
+            role,
+        })
+        .collect())
+}
+
+/// The names and companies of the page's leads: one read per client on the page.
+async fn lead_names(
+    state: &AppState,
+    threads: &[ThreadSummary],
+) -> AppResult<HashMap<(TenantId, String), LeadName>> {
+    let mut emails: BTreeMap<TenantId, Vec<String>> = BTreeMap::new();
+    for thread in threads {
+        if let Some(email) = &thread.lead_email {
+            emails
+                .entry(thread.tenant_id)
+                .or_default()
+                .push(email.clone());
+        }
+    }
+    let mut found = HashMap::new();
+    for (tenant, mut list) in emails {
+        list.sort();
+        list.dedup();
+        for lead in state.store.lead_names(tenant, &list).await? {
+            // The newest of duplicates wins (the store orders them oldest first).
+            found.insert((tenant, lead.email.clone()), lead);
+        }
+    }
+    Ok(found)
+}
+
+/// The names of the members of `tenants`, and the members of the opened thread's client.
+async fn people(
+    state: &AppState,
+    mut tenants: Vec<TenantId>,
+    open: Option<TenantId>,
+) -> AppResult<(HashMap<UserId, String>, Vec<Member>)> {
+    tenants.sort();
+    tenants.dedup();
+    let mut names = HashMap::new();
+    let mut opened = Vec::new();
+    for tenant in tenants {
+        let members = state.store.members(tenant).await?;
+        for member in &members {
+            names.insert(member.user_id, person_name(member));
+        }
+        if open == Some(tenant) {
+            opened = members;
+        }
+    }
+    Ok((names, opened))
+}
