@@ -48,7 +48,7 @@ async fn sign_in(db: TestDb) -> (String, String) {
     let signed_in = visitor.post("/login/confirm", &[("token", &token)]).await;
     assert_eq!(signed_in.status(), 303);
     let mut seen = format!("{:?}", signed_in.headers());
-    let home = visitor.get("/").await;
+    let home = visitor.get("/inbox").await;
     assert_eq!(home.status(), 200);
     seen.push_str(&format!("{:?}", home.headers()));
     seen.push_str(&home.text().await.unwrap());
