@@ -74,6 +74,8 @@ pub struct InboxTexts {
     pub action_snooze_tomorrow: Words,
     pub action_snooze_week: Words,
     pub action_snooze_at: Words,
+    /// Offered on an out-of-office reply that names its return date.
+    pub action_snooze_until_back: With,
     pub snooze_until: Words,
     pub action_assign_me: Words,
     pub action_assign_none: Words,

@@ -18,6 +18,7 @@ on_both_backends!(
     all_that_match_asks_above_100_then_changes_every_one,
     the_thread_view_frames_html_in_a_sandbox_and_blocks_images_until_asked,
     rows_and_the_lead_panel_name_the_lead_and_their_other_threads,
+    an_out_of_office_reply_offers_a_snooze_until_its_writer_is_back,
 );
 
 /// A real reply in `thread` of `tenant`, `minutes` after the seed's start.
@@ -456,4 +457,50 @@ async fn rows_and_the_lead_panel_name_the_lead_and_their_other_threads(db: TestD
         "the open thread is not listed again"
     );
     app.stop().await;
+}
+
+/// An auto-reply that names a return date ahead offers "snooze until they are back" (9:00 UTC
+/// that day), which snoozes the thread to exactly then; one naming no date offers nothing.
+async fn an_out_of_office_reply_offers_a_snooze_until_its_writer_is_back(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let Agency { mut ana, a, .. } = agency(&app).await;
+    let back = (Utc::now() + chrono::Duration::days(10)).date_naive();
+    let mut away = reply(a, "a-away", "Out of office", 0);
+    away.auto_reply = true;
+    away.at = Utc::now() - chrono::Duration::hours(1);
+    away.body = format!(
+        "I am out of the office and will be back on {}.",
+        back.format("%B %-d, %Y")
+    );
+    write(&app.store, &[away], &[]).await;
+
+    let label = format!(
+        "Snooze until they are back ({}, 9:00 UTC)",
+        back.format("%Y-%m-%d")
+    );
+    let html = page(&mut ana, &format!("/inbox/t/{a}/a-away")).await;
+    assert!(html.contains(&label), "offered");
+    let until = format!("{}T09:00", back.format("%Y-%m-%d"));
+    assert!(html.contains(&format!(r#"name="until" value="{until}""#)));
+    let snoozed = ana
+        .post(
+            &format!("/inbox/t/{a}/a-away/triage"),
+            &[("action", "snooze_at"), ("until", &until), ("back", "")],
+        )
+        .await;
+    assert_eq!(snoozed.status(), 303);
+    let stored = app
+        .store
+        .thread(a, "a-away", Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = back.and_hms_opt(9, 0, 0).unwrap().and_utc();
+    assert_eq!(stored.summary.snoozed_until, Some(expected));
+
+    let no_date = page(&mut ana, &format!("/inbox/t/{a}/a-auto")).await;
+    assert!(
+        !no_date.contains("Snooze until they are back"),
+        "no date, no offer"
+    );
 }

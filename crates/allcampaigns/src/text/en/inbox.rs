@@ -94,6 +94,7 @@ pub const INBOX: InboxTexts = InboxTexts {
     action_snooze_tomorrow: "Snooze: tomorrow 9:00",
     action_snooze_week: "Snooze: next week",
     action_snooze_at: "Snooze until",
+    action_snooze_until_back: |day| format!("Snooze until they are back ({day}, 9:00 UTC)"),
     snooze_until: "Snooze until (UTC)",
     action_assign_me: "Assign to me",
     action_assign_none: "Unassign",

@@ -67,6 +67,9 @@ pub struct ThreadPane {
     pub unread: bool,
     pub done: bool,
     pub snoozed: Option<String>,
+    /// An out-of-office reply names the day its writer is back: the `until` to snooze to (9:00
+    /// that day) and the button's words.
+    pub back_on: Option<(String, String)>,
     pub owner: Option<String>,
     pub stage: String,
     pub tags: Vec<String>,
@@ -143,6 +146,10 @@ impl ThreadPane {
             snoozed: summary
                 .snoozed_until
                 .map(|at| (t.snoozed_until)(&at.format("%Y-%m-%d %H:%M UTC").to_string())),
+            back_on: back_on(&detail.messages, cx.now).map(|day| {
+                let label = (t.action_snooze_until_back)(&day.format("%Y-%m-%d").to_string());
+                (format!("{}T09:00", day.format("%Y-%m-%d")), label)
+            }),
             owner: summary.owner_id.map(|id| cx.names.person(id)),
             stage: (t.stage_name)(summary.stage),
             tags: summary.tags.clone(),
@@ -244,6 +251,17 @@ fn instantly_thread(api: &Url, thread: &str) -> String {
         .clear()
         .append_pair("thread_id", thread);
     app.to_string()
+}
+
+/// The day the lead says they are back, read from the latest auto-reply they sent, when it is
+/// still ahead.
+fn back_on(messages: &[InboxMessage], now: DateTime<Utc>) -> Option<chrono::NaiveDate> {
+    let reply = messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == "received" && m.is_auto_reply)?;
+    let day = crate::domain::return_date(&reply.body_text, reply.at.date_naive())?;
+    (day > now.date_naive()).then_some(day)
 }
 
 #[cfg(test)]
