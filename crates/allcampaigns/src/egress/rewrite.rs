@@ -8,6 +8,8 @@ use lol_html::html_content::Element;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use url::Url;
 
+use crate::sync::sanitize::decode_references;
+
 use super::signing::{ImageGrant, ImageUrlSigner};
 
 /// Where a stored body keeps a blocked image's URL (`sync::sanitize` writes it).
@@ -51,27 +53,7 @@ fn point_at_proxy(img: &mut Element, urls: &ImageUrlSigner, grant: ImageGrant) {
 /// Decodes the character references the sanitizer's serializer writes in attribute values
 /// (lol_html hands values over as written). Anything else stays as it is.
 fn decode(value: &str) -> String {
-    const REFERENCES: [(&str, char); 5] = [
-        ("&amp;", '&'),
-        ("&quot;", '"'),
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&nbsp;", '\u{a0}'),
-    ];
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let (c, len) = REFERENCES
-            .iter()
-            .find(|(reference, _)| rest.starts_with(reference))
-            .map_or(('&', 1), |&(reference, c)| (c, reference.len()));
-        out.push(c);
-        rest = &rest[len..];
-    }
-    out.push_str(rest);
-    out
+    decode_references(value, '\u{a0}').into_owned()
 }
 
 #[cfg(test)]

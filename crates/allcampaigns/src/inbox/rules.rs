@@ -15,7 +15,7 @@ use crate::audit::{self, AuditAction};
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::TenantId;
 use crate::error::{AppError, AppResult};
-use crate::live::{Change, LiveEvent};
+use crate::live::LiveEvent;
 use crate::services::Services;
 use crate::text::Problem;
 
@@ -126,12 +126,9 @@ pub async fn triage(
         .store
         .triage(access.tenant, thread_ids, change, by, now, &entry)
         .await?;
-    let changed = thread_ids.iter().map(|thread_id| LiveEvent {
-        tenant_id: access.tenant,
-        change: Change::Thread {
-            thread_id: thread_id.clone(),
-        },
-    });
+    let changed = thread_ids
+        .iter()
+        .map(|thread_id| LiveEvent::thread_changed(access.tenant, thread_id.clone()));
     services.live.publish_all(changed.collect()).await;
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::jobs::runner::{Handler, Next};
 use crate::jobs::{DEFAULT_MAX_ATTEMPTS, Job, JobKind, NewJob};
-use crate::live::{Change, Live, LiveEvent};
+use crate::live::{Live, LiveEvent};
 use crate::store::DynStore;
 
 /// The wake-up of `thread_id`, due at `until`.
@@ -58,11 +58,7 @@ impl Handler for SnoozeWakeHandler {
         };
         let stored = self.store.snoozed_until(job.tenant, &thread_id).await?;
         if stored.is_some_and(|stored| same_instant(stored, until)) {
-            let change = Change::Thread { thread_id };
-            let event = LiveEvent {
-                tenant_id: job.tenant,
-                change,
-            };
+            let event = LiveEvent::thread_changed(job.tenant, thread_id);
             self.live.publish(event).await;
         }
         Ok(Next::Done)

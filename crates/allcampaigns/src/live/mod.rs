@@ -50,6 +50,16 @@ pub enum Change {
     },
 }
 
+impl LiveEvent {
+    /// A thread's messages or triage changed.
+    pub fn thread_changed(tenant_id: TenantId, thread_id: String) -> Self {
+        Self {
+            tenant_id,
+            change: Change::Thread { thread_id },
+        }
+    }
+}
+
 /// What the hub carries: an event, or word that events were missed (a listener reconnected).
 #[derive(Debug, Clone)]
 enum Signal {

@@ -221,14 +221,10 @@ impl<'a> Ctx<'a> {
         let Some(live) = self.live else {
             return;
         };
-        for thread_id in threads {
-            let change = crate::live::Change::Thread { thread_id };
-            live.publish(crate::live::LiveEvent {
-                tenant_id: self.tenant,
-                change,
-            })
-            .await;
-        }
+        let changed = threads
+            .into_iter()
+            .map(|thread_id| crate::live::LiveEvent::thread_changed(self.tenant, thread_id));
+        live.publish_all(changed.collect()).await;
     }
 
     /// Writes a page and the stream's checkpoint in one transaction.

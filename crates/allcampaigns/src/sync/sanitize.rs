@@ -229,14 +229,20 @@ impl PlainText {
     }
 }
 
-/// Decodes the only references the serializer writes.
+/// Decodes the only references the serializer writes (`&nbsp;` as a plain space: text is read).
 fn decode(text: &str) -> Cow<'_, str> {
-    const REFERENCES: [(&str, char); 5] = [
-        ("&amp;", '&'),
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&quot;", '"'),
-        ("&nbsp;", ' '),
+    decode_references(text, ' ')
+}
+
+/// Decodes the references ammonia's serializer writes (`&amp; &lt; &gt; &quot; &nbsp;`, the
+/// last as `nbsp`); anything else that starts with `&` stays as it is.
+pub fn decode_references(text: &str, nbsp: char) -> Cow<'_, str> {
+    const REFERENCES: [(&str, Option<char>); 5] = [
+        ("&amp;", Some('&')),
+        ("&lt;", Some('<')),
+        ("&gt;", Some('>')),
+        ("&quot;", Some('"')),
+        ("&nbsp;", None),
     ];
     if !text.contains('&') {
         return Cow::Borrowed(text);
@@ -249,7 +255,9 @@ fn decode(text: &str) -> Cow<'_, str> {
         let (c, len) = REFERENCES
             .iter()
             .find(|(reference, _)| rest.starts_with(reference))
-            .map_or(('&', 1), |&(reference, c)| (c, reference.len()));
+            .map_or(('&', 1), |&(reference, c)| {
+                (c.unwrap_or(nbsp), reference.len())
+            });
         out.push(c);
         rest = &rest[len..];
     }
