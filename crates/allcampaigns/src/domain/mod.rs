@@ -1,5 +1,6 @@
 //! Validated newtypes and the rules that belong to them.
 
+mod attachment;
 mod email;
 mod ids;
 mod person_text;
@@ -9,6 +10,7 @@ mod stream;
 mod tenant_input;
 mod tenant_profile;
 
+pub use attachment::Attachment;
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use person_text::{is_allowed_in_name, is_plain_name};

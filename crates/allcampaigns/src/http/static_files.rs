@@ -6,11 +6,18 @@ use axum::response::IntoResponse;
 
 use crate::error::{AppError, AppResult};
 
-const FILES: &[(&str, &str, &str)] = &[(
-    "app.css",
-    "text/css; charset=utf-8",
-    include_str!("../../static/app.css"),
-)];
+const FILES: &[(&str, &str, &str)] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    ),
+    (
+        "inbox.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/inbox.js"),
+    ),
+];
 
 pub async fn serve(Path(file): Path<String>) -> AppResult<impl IntoResponse> {
     let (_, content_type, body) = FILES

@@ -7,6 +7,7 @@
 
 mod cursor;
 pub mod params;
+pub mod presence;
 pub mod rules;
 mod search;
 pub mod view_rules;
@@ -171,6 +172,8 @@ pub struct InboxMessage {
     pub body_text: String,
     /// Sanitized at sync, remote images deferred.
     pub body_html: Option<String>,
+    /// The files it carried (`domain::Attachment`, as stored JSON text).
+    pub attachments: Option<String>,
     pub is_auto_reply: bool,
     pub at: DateTime<Utc>,
     /// The campaign step that sent it, as Instantly names it (our sends only).

@@ -41,13 +41,34 @@ pub struct LiveEvent {
 pub enum Change {
     /// A thread's messages or its triage (read, done, snooze, owner) changed.
     Thread { thread_id: String },
-    /// A teammate opened a thread or is writing in it.
+    /// A teammate has a thread open, is writing in it, or left it. `name` is their display
+    /// name (empty when they set none: never their address, which client representatives may
+    /// not see).
     Presence {
         thread_id: String,
         user_id: UserId,
         name: String,
-        writing: bool,
+        state: PresenceState,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceState {
+    Viewing,
+    Writing,
+    Left,
+}
+
+impl PresenceState {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "viewing" => Some(Self::Viewing),
+            "writing" => Some(Self::Writing),
+            "left" => Some(Self::Left),
+            _ => None,
+        }
+    }
 }
 
 impl LiveEvent {

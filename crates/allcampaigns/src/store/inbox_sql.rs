@@ -321,7 +321,7 @@ pub fn summary(
 }
 
 pub const THREAD_MESSAGES: &str = "SELECT instantly_id AS id, direction, mailbox, from_address, \
-         to_addresses, cc_addresses, subject, body_text, body_html, is_auto_reply, \
+         to_addresses, cc_addresses, subject, body_text, body_html, attachments, is_auto_reply, \
          timestamp_created AS at, step \
      FROM messages WHERE tenant_id = $1 AND thread_id = $2 \
      ORDER BY timestamp_created, instantly_id";

@@ -236,6 +236,7 @@ const MESSAGES: &[(&str, Kind)] = &[
     ("body_text", Text),
     ("body_html", Text),
     ("blocked_remote", Bool),
+    ("attachments", Text),
     ("step", Text),
     ("is_unread", Bool),
     ("is_auto_reply", Bool),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::sanitize::clean_body;
+use crate::domain::Attachment;
 use crate::store::sync_iso as iso;
 
 /// A stable hash of what Instantly sent: an unchanged object has an unchanged fingerprint.
@@ -254,6 +255,7 @@ pub fn message(e: &Email) -> Value {
         "body_text": body.text,
         "body_html": body.html,
         "blocked_remote": body.blocked_remote,
+        "attachments": Attachment::store(&Attachment::from_instantly(e.attachment_json.as_ref())),
         "step": e.step,
         "is_unread": e.is_unread.unwrap_or(0) != 0,
         "is_auto_reply": e.is_auto_reply.unwrap_or(0) != 0,

@@ -98,6 +98,8 @@ pub struct InboxTexts {
     pub images_blocked: Words,
     pub message_frame: With,
     pub attachments: Words,
+    /// A file's size in bytes, in words: "1.9 KB".
+    pub file_size: fn(u64) -> String,
     pub lead_label: Words,
     pub lead_unknown: Words,
     pub company: Words,

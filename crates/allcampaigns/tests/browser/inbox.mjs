@@ -9,9 +9,9 @@
 //
 // The thread opens with the body in <iframe sandbox srcdoc>: no script of the corpus runs (no
 // dialog opens, no marker is set), the frame has the right sandbox, and the page makes no
-// request but its own page and stylesheet, none at all from the frame (its own resource
-// timing counts what it loaded). After "show images" the frame loads only from our image
-// proxy, and the image loads.
+// request but its own (page, stylesheet, script, event stream), none at all from the frame
+// (its own resource timing counts what it loaded). After "show images" the frame loads only
+// from our image proxy, and the image loads.
 
 import { chromium } from 'playwright-core';
 
@@ -20,8 +20,10 @@ const COOKIES = required('COOKIES');
 const THREAD_PATH = required('THREAD_PATH');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
-/** The page's own requests: the thread page and its stylesheet. */
-const own = (url) => url.startsWith(`${APP_URL}/inbox/`) || url === `${APP_URL}/static/app.css`;
+/** The page's own requests: the thread page (and its script re-reading it or saying who has
+ *  it open), its stylesheet and script, and its event stream. */
+const own = (url) => url.startsWith(`${APP_URL}/inbox/`)
+  || [`${APP_URL}/static/app.css`, `${APP_URL}/static/inbox.js`, `${APP_URL}/events`].includes(url);
 
 function required(name) {
   const value = process.env[name];

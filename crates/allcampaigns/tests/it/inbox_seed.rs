@@ -29,6 +29,8 @@ pub struct Msg {
     pub campaign: Option<String>,
     pub mailbox: String,
     pub stage: Option<i64>,
+    /// Instantly's `attachment_json`, if any.
+    pub attachments: Option<Value>,
 }
 
 impl Msg {
@@ -50,6 +52,7 @@ impl Msg {
             campaign: Some("c1".into()),
             mailbox: "sender@agency.example".into(),
             stage: None,
+            attachments: None,
         }
     }
 
@@ -77,6 +80,7 @@ impl Msg {
             "is_unread": i64::from(self.unread),
             "is_auto_reply": i64::from(self.auto_reply),
             "i_status": self.stage,
+            "attachment_json": self.attachments,
         }))
         .expect("an Instantly email")
     }

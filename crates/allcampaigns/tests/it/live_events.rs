@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use allcampaigns::domain::{Role, TenantId};
-use allcampaigns::live::{Change, LiveEvent};
+use allcampaigns::live::{Change, LiveEvent, PresenceState};
 use reqwest::header::COOKIE;
 
 use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
@@ -14,6 +14,7 @@ use crate::helpers::{TestApp, TestDb, Visitor, spawn_app};
 crate::on_both_backends!(
     a_stream_carries_only_its_persons_clients_and_ends_at_shutdown,
     triage_tells_every_open_page_of_the_client_once_per_thread,
+    presence_reaches_the_clients_pages_by_display_name_and_never_crosses_clients,
 );
 
 /// An open event stream, read line by line.
@@ -210,5 +211,85 @@ async fn triage_tells_every_open_page_of_the_client_once_per_thread(db: TestDb) 
         None,
         "once each"
     );
+    app.stop().await;
+}
+
+/// "Who is on it": a page that has a thread open says so; the client's other open pages (a
+/// client representative's too) hear it under the person's display name, never an address.
+/// Another client's thread, an unknown thread and an unknown state are refused, and nothing
+/// reaches a page of another client.
+async fn presence_reaches_the_clients_pages_by_display_name_and_never_crosses_clients(db: TestDb) {
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::install_admin(&app, "ana@agency.example").await;
+    let acme = ana.new_client("Acme").await;
+    let zeta = ana.new_client("Zeta").await;
+    crate::inbox_api::one_thread(&app.store, acme, "a-1").await;
+    crate::inbox_api::one_thread(&app.store, zeta, "z-1").await;
+    let saved = ana
+        .post(
+            "/profile",
+            &[
+                ("display_name", "Ana Petrova"),
+                ("theme", "system"),
+                ("locale", "en"),
+            ],
+        )
+        .await;
+    assert!(saved.status().is_redirection(), "{}", saved.status());
+    crate::helpers::member(&app, acme, "bo@client.example", Role::Client).await;
+    crate::helpers::member(&app, acme, "mia@agency.example", Role::Operator).await;
+    let bo = Visitor::signed_in(&app, "bo@client.example").await;
+    let mut mia = Visitor::signed_in(&app, "mia@agency.example").await;
+    let mut bo_page = Events::of(Events::open(&app, &bo.cookie_header(), "").await);
+
+    let path = format!("/inbox/t/{acme}/a-1/presence");
+    assert_eq!(ana.post(&path, &[("state", "viewing")]).await.status(), 204);
+    let (name, data) = bo_page
+        .next(Duration::from_secs(5))
+        .await
+        .expect("presence");
+    assert_eq!(name, "presence");
+    let event: LiveEvent = serde_json::from_str(&data).unwrap();
+    let Change::Presence {
+        thread_id,
+        name,
+        state,
+        ..
+    } = event.change
+    else {
+        panic!("{data}");
+    };
+    assert_eq!((event.tenant_id, thread_id.as_str()), (acme, "a-1"));
+    assert_eq!(
+        (name.as_str(), state),
+        ("Ana Petrova", PresenceState::Viewing)
+    );
+
+    // Mia set no display name: her address stays out of the event.
+    assert_eq!(mia.post(&path, &[("state", "writing")]).await.status(), 204);
+    let (_, data) = bo_page
+        .next(Duration::from_secs(5))
+        .await
+        .expect("presence");
+    assert!(!data.contains("mia@"), "{data}");
+    assert!(data.contains(r#""state":"writing""#), "{data}");
+
+    let zeta_thread = format!("/inbox/t/{zeta}/z-1/presence");
+    assert_eq!(
+        mia.post(&zeta_thread, &[("state", "viewing")])
+            .await
+            .status(),
+        404
+    );
+    let unknown = format!("/inbox/t/{acme}/no-such-thread/presence");
+    assert_eq!(
+        mia.post(&unknown, &[("state", "viewing")]).await.status(),
+        404
+    );
+    assert_eq!(mia.post(&path, &[("state", "dancing")]).await.status(), 422);
+    // Ana is on Zeta's thread too; Bo's page (Acme only) never hears of it.
+    let on_zeta = ana.post(&zeta_thread, &[("state", "viewing")]).await;
+    assert_eq!(on_zeta.status(), 204);
+    assert_eq!(bo_page.next(Duration::from_millis(500)).await, None);
     app.stop().await;
 }

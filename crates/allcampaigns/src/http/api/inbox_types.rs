@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::Attachment;
 use crate::inbox::{
     InboxLead, InboxMessage, InboxView, TabCount, ThreadDetail, ThreadPage, ThreadSummary,
 };
@@ -120,8 +121,22 @@ pub struct MessageItem {
     pub body_text: String,
     /// Sanitized HTML with remote images deferred; show it only in a sandboxed frame.
     pub body_html: Option<String>,
+    /// The files it carried, as Instantly listed them (we keep the list, not the files).
+    pub attachments: Vec<AttachmentItem>,
     pub is_auto_reply: bool,
     pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentItem {
+    pub filename: String,
+    /// In bytes.
+    pub size: Option<u64>,
+    /// Its MIME type.
+    #[serde(rename = "type")]
+    pub mime_type: Option<String>,
+    /// Instantly's `https` download address, when it gave one.
+    pub url: Option<String>,
 }
 
 impl From<InboxMessage> for MessageItem {
@@ -136,6 +151,15 @@ impl From<InboxMessage> for MessageItem {
             subject: m.subject,
             body_text: m.body_text,
             body_html: m.body_html,
+            attachments: Attachment::load(m.attachments.as_deref())
+                .into_iter()
+                .map(|file| AttachmentItem {
+                    filename: file.filename,
+                    size: file.size,
+                    mime_type: file.mime_type,
+                    url: file.url,
+                })
+                .collect(),
             is_auto_reply: m.is_auto_reply,
             at: m.at,
         }

@@ -117,6 +117,7 @@ pub const INBOX: InboxTexts = InboxTexts {
     images_blocked: "Remote images are blocked so the sender cannot see you read this.",
     message_frame: |subject| format!("Message: {subject}"),
     attachments: "Attachments",
+    file_size,
     lead_label: "Lead",
     lead_unknown: "This lead is not synced yet.",
     company: "Company",
@@ -158,4 +159,18 @@ fn thousands(n: i64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
+}
+
+fn file_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
 }

@@ -6,6 +6,7 @@
 
 mod body;
 mod filters;
+pub mod presence;
 mod query;
 mod rows;
 mod thread;
@@ -43,6 +44,8 @@ struct InboxPage {
     /// The list's query, for forms to return to.
     back: String,
     view: &'static str,
+    /// The person's id, so the script ignores word of their own presence.
+    me: UserId,
     tab_name: &'static str,
     /// The page title, with the unread count on this page when there is one.
     title: String,
@@ -202,6 +205,7 @@ async fn page(
         csrf,
         back: query.encode(),
         view: view.as_str(),
+        me: current.user.id,
         tab_name: rows::tab_name(view, t),
         title: match rows.iter().filter(|r| r.unread).count() {
             0 => t.title.to_owned(),

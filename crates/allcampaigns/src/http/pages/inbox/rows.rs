@@ -144,6 +144,10 @@ pub struct Row {
     pub unread: bool,
     pub done: bool,
     pub snoozed: bool,
+    /// The state an undo restores, for the inbox script: the snooze as a form's
+    /// `datetime-local` value (UTC) and the owner's id, each empty when there is none.
+    pub snoozed_value: String,
+    pub owner_id: String,
     pub last_from_lead: bool,
     pub stage: String,
     pub owner: Option<String>,
@@ -178,6 +182,8 @@ impl Row {
             unread: thread.unread,
             done: thread.done,
             snoozed: thread.snoozed_until.is_some(),
+            snoozed_value: snooze_value(thread.snoozed_until),
+            owner_id: thread.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             last_from_lead: thread.last_direction == "received",
             stage: (t.stage_name)(thread.stage),
             owner: thread.owner_id.map(|id| names.person(id)),
@@ -197,6 +203,11 @@ impl Row {
     pub fn href_triage(&self) -> String {
         format!("{}/triage", thread_path(self.tenant, &self.thread_id))
     }
+}
+
+/// A snooze as the `until` a triage form takes back (`snooze_at`), empty for none.
+pub fn snooze_value(until: Option<DateTime<Utc>>) -> String {
+    until.map_or_else(String::new, |at| at.format("%Y-%m-%dT%H:%M").to_string())
 }
 
 /// The thread's page path (its id encoded: Instantly's ids are opaque text).

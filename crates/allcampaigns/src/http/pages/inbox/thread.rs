@@ -5,8 +5,8 @@ use url::Url;
 
 use super::body::{Framing, frame_document, has_blocked_images, split_text};
 use super::query::ListQuery;
-use super::rows::{Names, When, full_name, thread_path};
-use crate::domain::UserId;
+use super::rows::{Names, When, full_name, snooze_value, thread_path};
+use crate::domain::{Attachment, UserId};
 use crate::egress::signing::{ImageGrant, ImageUrlSigner};
 use crate::inbox::{InboxLead, InboxMessage, ThreadDetail};
 use crate::store::Member;
@@ -25,6 +25,15 @@ pub struct MessageView {
     pub frame: Option<String>,
     pub text: String,
     pub quoted: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// A file the message carried: its name, size and type, and Instantly's download address
+/// when it gave an `https` one.
+pub struct AttachmentView {
+    pub name: String,
+    pub about: String,
+    pub href: Option<String>,
 }
 
 pub struct LeadView {
@@ -51,6 +60,9 @@ pub struct OtherThread {
 }
 
 pub struct ThreadPane {
+    /// `tenant/thread`, as the list's rows name it.
+    pub key: String,
+    pub presence_href: String,
     pub subject: String,
     pub client: String,
     /// The thread's triage action and its form's return address.
@@ -67,6 +79,9 @@ pub struct ThreadPane {
     pub unread: bool,
     pub done: bool,
     pub snoozed: Option<String>,
+    /// What an undo restores (see `rows::Row`).
+    pub snoozed_value: String,
+    pub owner_id: String,
     /// An out-of-office reply names the day its writer is back: the `until` to snooze to (9:00
     /// that day) and the button's words.
     pub back_on: Option<(String, String)>,
@@ -113,6 +128,13 @@ impl ThreadPane {
             format!("{path}?{list}{sep}images=1")
         });
         Self {
+            key: format!("{tenant}/{}", summary.thread_id),
+            presence_href: format!("{path}/presence"),
+            snoozed_value: snooze_value(summary.snoozed_until),
+            owner_id: summary
+                .owner_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             action: format!("{path}/triage"),
             back: cx.query.encode(),
             list_href: cx.query.href("/inbox"),
@@ -191,6 +213,23 @@ fn message(m: &InboxMessage, framing: &Framing, cx: &PaneContext) -> MessageView
             .map(|html| frame_document(html, framing)),
         text,
         quoted,
+        attachments: Attachment::load(m.attachments.as_deref())
+            .into_iter()
+            .map(|file| attachment_view(file, cx.texts))
+            .collect(),
+    }
+}
+
+fn attachment_view(file: Attachment, texts: &Texts) -> AttachmentView {
+    let size = file.size.map(texts.inbox.file_size);
+    let about = [size, file.mime_type]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    AttachmentView {
+        name: file.filename,
+        about: about.join(", "),
+        href: file.url,
     }
 }
 

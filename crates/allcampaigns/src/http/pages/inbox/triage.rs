@@ -255,7 +255,7 @@ fn chosen_time(value: Option<&str>) -> AppResult<DateTime<Utc>> {
         .ok_or_else(|| invalid("until", value, "a day and time like 2026-12-01T14:30"))
 }
 
-fn invalid(field: &'static str, input: &str, expected: &'static str) -> AppError {
+pub(super) fn invalid(field: &'static str, input: &str, expected: &'static str) -> AppError {
     AppError::Invalid {
         field,
         problem: Problem::NotExpected {
