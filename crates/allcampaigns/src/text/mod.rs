@@ -11,12 +11,14 @@ mod mails;
 mod pages;
 mod prefs;
 mod problem;
+mod views;
 
 pub use inbox::InboxTexts;
 pub use mails::*;
 pub use pages::*;
 pub use prefs::{Prefs, PrefsSlot, THEMES};
 pub use problem::{BodyFault, ImageFault, NameField, Problem, SyncFault, TenantUrl};
+pub use views::ViewsTexts;
 
 use crate::domain::Role;
 
@@ -77,6 +79,7 @@ pub struct Texts {
     pub audit: AuditTexts,
     pub jobs: JobsTexts,
     pub inbox: InboxTexts,
+    pub views: ViewsTexts,
     pub error_page: ErrorPage,
     pub mail: MailTexts,
     role_name: fn(Role) -> &'static str,

@@ -6,6 +6,7 @@ mod inbox;
 mod jobs;
 mod mail;
 mod problem;
+mod views;
 
 use super::*;
 
@@ -184,6 +185,7 @@ pub const EN: Texts = Texts {
     },
     jobs: jobs::JOBS,
     inbox: inbox::INBOX,
+    views: views::VIEWS,
     error_page: ErrorPage {
         status: status_name,
         back: "Back to the start page",
