@@ -237,25 +237,24 @@
     children.forEach((child, i) => patchNode(child, fresh.childNodes[i]));
   }
 
-  // The list pane, except the search form (what the person is typing or has opened stays). A
-  // live change does not move rows under the cursor: rows on screen are updated in place, ones
-  // that left are dimmed, and new ones wait behind the "new" bar.
+  // The person's own parts of the list pane: what they type or open there stays as it is.
+  const OWN = ['.inbox-search', '.save-view'];
+  const ownPart = (pane, child) => OWN.map((s) => child.matches(s) && pane.querySelector(`:scope > ${s}`)).find(Boolean);
+
+  // The list pane, except the person's own parts. A live change does not move rows under the
+  // cursor: rows on screen are updated in place, ones that left are dimmed, and new ones wait
+  // behind the "new" bar.
   function patchListPane(fresh, mode) {
     const pane = root.querySelector('.list-pane');
     if (!pane || !fresh) return;
     if (mode === 'live' && holdRows(pane, fresh)) return;
-    const search = pane.querySelector('.inbox-search');
-    const kept = [...fresh.children].map((child) => (
-      child.matches('.inbox-search') && search ? search : document.importNode(child, true)
-    ));
-    const same = kept.length === pane.children.length
-      && kept.every((child, i) => child === search || child.isEqualNode(pane.children[i]));
-    if (same) return;
     const shapes = (list) => [...list].map((child) => `${child.tagName}.${child.className}`).join();
     if (shapes(pane.children) === shapes(fresh.children)) {
-      [...pane.children].forEach((child, i) => { if (child !== search) patchNode(child, fresh.children[i]); });
+      [...pane.children].forEach((child, i) => {
+        if (!OWN.some((s) => child.matches(s))) patchNode(child, fresh.children[i]);
+      });
     } else {
-      pane.replaceChildren(...kept);
+      pane.replaceChildren(...[...fresh.children].map((child) => ownPart(pane, child) || document.importNode(child, true)));
     }
     revealHelp();
   }

@@ -23,7 +23,14 @@ pub fn main() -> ExitCode {
             listen,
             data_dir,
             ..
-        }) => return super::demo::demo(DemoOptions { listen, data_dir }),
+        }) => {
+            let options = DemoOptions {
+                listen,
+                data_dir,
+                ..DemoOptions::default()
+            };
+            return super::demo::demo(options);
+        }
         Ok(cli) => cli,
         Err(error)
             if matches!(

@@ -12,6 +12,7 @@ mod pages;
 mod prefs;
 mod problem;
 mod shortcuts;
+mod views;
 
 pub use inbox::InboxTexts;
 pub use mails::*;
@@ -19,6 +20,7 @@ pub use pages::*;
 pub use prefs::{Prefs, PrefsSlot, THEMES};
 pub use problem::{BodyFault, ImageFault, NameField, Problem, SyncFault, TenantUrl};
 pub use shortcuts::ShortcutTexts;
+pub use views::ViewsTexts;
 
 use crate::domain::Role;
 
@@ -80,6 +82,7 @@ pub struct Texts {
     pub jobs: JobsTexts,
     pub inbox: InboxTexts,
     pub shortcuts: ShortcutTexts,
+    pub views: ViewsTexts,
     pub error_page: ErrorPage,
     pub mail: MailTexts,
     role_name: fn(Role) -> &'static str,

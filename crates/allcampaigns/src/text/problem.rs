@@ -114,6 +114,8 @@ pub enum Problem {
     SnoozeTooFar,
     /// The person to assign is not a member of the tenant.
     NotAMember,
+    /// A view shared with a client's team needs that one client filtered on.
+    ViewShareNeedsClient,
 
     // Rules the database enforces.
     EmailTaken,

@@ -1,5 +1,6 @@
 //! `allcampaigns demo`: starts and serves a signed-in owner three synced clients within 30 s,
-//! as a library call and as the real binary, and deletes its temporary data on exit.
+//! as a library call and as the real binary, and deletes its temporary data on exit. It opens
+//! on the inbox with unread replies in every client, and replies keep arriving while it runs.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -74,22 +75,30 @@ impl Browser {
         response
     }
 
-    /// Opens the printed link and presses "Sign in", as a person would.
-    async fn follow_sign_in_link(&mut self, link: &url::Url) {
+    /// Opens the printed link and presses "Sign in", as a person would; answers where it leads.
+    async fn follow_sign_in_link(&mut self, link: &url::Url) -> String {
         let confirm = self
             .get(&format!("{}?{}", link.path(), link.query().unwrap()))
             .await;
         assert_eq!(confirm.status(), 200);
-        let token = link
-            .query_pairs()
-            .find(|(k, _)| k == "token")
-            .unwrap()
-            .1
-            .into_owned();
+        let param = |name: &str| {
+            link.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let (token, next) = (param("token"), param("next"));
         let signed_in = self
-            .post("/login/confirm", &[("token", &token), ("next", "")])
+            .post("/login/confirm", &[("token", &token), ("next", &next)])
             .await;
         assert_eq!(signed_in.status(), 303, "the link signs in");
+        signed_in.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    async fn json(&mut self, path: &str) -> (u16, Value) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -112,7 +121,7 @@ async fn the_demo_serves_a_signed_in_owner_three_clients_and_synced_messages_wit
     let started = Instant::now();
     let options = DemoOptions {
         listen: Some("127.0.0.1:0".into()),
-        data_dir: None,
+        ..DemoOptions::default()
     };
     let running = demo::start(options).await.expect("the demo starts");
     let data_dir = running.data_dir.clone();
@@ -147,6 +156,79 @@ async fn the_demo_serves_a_signed_in_owner_three_clients_and_synced_messages_wit
     assert!(page.text().await.unwrap().contains("Unibox messages"));
     running.stop().await.expect("the demo stops cleanly");
     assert!(!data_dir.exists(), "the temporary data is deleted on exit");
+}
+
+/// Unread threads of the Primary tab (real replies) in a client.
+async fn unread_replies(browser: &mut Browser, tenant: &str) -> i64 {
+    let path = format!("/api/v1/threads/counts?tenant={tenant}&unread=true");
+    let (status, counts) = browser.json(&path).await;
+    assert_eq!(status, 200, "{counts}");
+    counts["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|tab| tab["view"] == "primary")
+        .and_then(|tab| tab["count"].as_i64())
+        .unwrap_or(0)
+}
+
+/// Fails once the deadline has passed; else waits a moment before the next look.
+async fn wait_for(started: Instant, what: &str) {
+    assert!(started.elapsed() < DEADLINE, "{what} within 30 s");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+}
+
+/// Whether the client's thread holds the message, through the JSON API.
+async fn holds_message(browser: &mut Browser, reply: &demo::ArrivedReply) -> bool {
+    let path = format!(
+        "/api/v1/tenants/{}/threads/{}",
+        reply.tenant, reply.thread_id
+    );
+    let (status, thread) = browser.json(&path).await;
+    status == 200
+        && thread["messages"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(|m| m["id"] == reply.email_id.as_str()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_opens_on_unread_replies_in_every_client_and_new_ones_keep_arriving() {
+    let options = DemoOptions {
+        listen: Some("127.0.0.1:0".into()),
+        reply_every: Some(Duration::from_millis(300)),
+        ..DemoOptions::default()
+    };
+    let running = demo::start(options).await.expect("the demo starts");
+    let started = Instant::now();
+    assert_eq!(running.inbox_url().path(), "/inbox");
+    assert!(
+        running
+            .banner()
+            .contains(&format!("running at {}\n", running.inbox_url()))
+    );
+    let mut browser = Browser::new(running.url.clone());
+    let landing = browser.follow_sign_in_link(&running.sign_in_link).await;
+    assert_eq!(landing, "/inbox", "the printed link opens the inbox");
+    assert_eq!(browser.get("/inbox").await.status(), 200);
+
+    for (tenant, name) in &running.tenants {
+        while unread_replies(&mut browser, &tenant.to_string()).await == 0 {
+            wait_for(started, &format!("unread replies in {name}")).await;
+        }
+    }
+
+    while running.arrived_replies().is_empty() {
+        wait_for(started, "a new reply in the simulator").await;
+    }
+    let reply = running.arrived_replies().remove(0);
+    while !holds_message(&mut browser, &reply).await {
+        wait_for(started, "the new reply synced into the inbox").await;
+    }
+
+    let stopped = tokio::time::timeout(Duration::from_secs(15), running.stop()).await;
+    stopped
+        .expect("the demo stops within 15 s")
+        .expect("the demo stops cleanly");
 }
 
 /// Reads the child's output on a thread, so the wait can time out.

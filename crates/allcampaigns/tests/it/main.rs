@@ -31,6 +31,7 @@ mod inbox_fixture;
 mod inbox_pages;
 mod inbox_seed;
 mod inbox_upgrade;
+mod inbox_views_web;
 mod inbox_web;
 mod install_admins;
 mod instantly_link;

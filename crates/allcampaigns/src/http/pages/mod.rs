@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(events::events))
         .route("/inbox", get(inbox::list))
         .route("/inbox/triage", post(inbox::triage::bulk))
+        .route("/inbox/views", post(inbox::views::save))
+        .route("/inbox/views/{view_id}/delete", post(inbox::views::delete))
         .route("/inbox/t/{tenant_id}/{thread_id}", get(inbox::show))
         .route(
             "/inbox/t/{tenant_id}/{thread_id}/triage",

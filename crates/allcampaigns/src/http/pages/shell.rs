@@ -67,6 +67,36 @@ impl Section {
     }
 }
 
+/// A saved view as the sidebar lists it under the Inbox: a link to the inbox with its filter.
+pub struct SidebarView {
+    pub name: String,
+    pub href: String,
+    /// Its threads, capped like the tabs ("10,000+").
+    pub count: String,
+    /// Shared with a client's team rather than private.
+    pub shared: bool,
+    /// The inbox shows exactly this view now.
+    pub current: bool,
+    /// `POST` here to delete it (after a confirmation), when the person may.
+    pub delete_action: Option<String>,
+}
+
+/// The person's saved views, and what the inbox's "save this view" form offers. Loaded only
+/// by the inbox's pages (`pages::inbox::views`); other pages leave it empty.
+#[derive(Default)]
+pub struct SavedViews {
+    pub items: Vec<SidebarView>,
+    /// The one client the list is filtered on, when the person may share a view with its team.
+    pub share_with: Option<String>,
+}
+
+impl SavedViews {
+    /// The listed view the inbox shows now, if any.
+    pub fn current(&self) -> Option<&SidebarView> {
+        self.items.iter().find(|view| view.current)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "coming.html")]
 struct ComingPage {

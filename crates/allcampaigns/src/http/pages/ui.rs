@@ -1,8 +1,8 @@
-//! What every page's layout needs: the person's language and theme ([`Prefs`]), and the client
-//! switcher.
+//! What every page's layout needs: the person's language and theme ([`Prefs`]), the client
+//! switcher and the sidebar (its saved views on the inbox's pages).
 //! Page structs carry one `ui` field; `base.html` reads it.
 
-use super::shell::Section;
+use super::shell::{SavedViews, Section, SidebarView};
 use super::switcher::Switcher;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
@@ -16,6 +16,8 @@ pub struct Ui {
     pub switcher: Option<Switcher>,
     /// The sidebar's current area, if the page is in one.
     pub section: Option<Section>,
+    /// Saved views, listed under the Inbox (loaded by the inbox's pages only).
+    pub views: SavedViews,
 }
 
 impl Ui {
@@ -30,6 +32,7 @@ impl Ui {
             theme: prefs.theme,
             switcher,
             section: None,
+            views: SavedViews::default(),
         }
     }
 
@@ -44,6 +47,31 @@ impl Ui {
 
     pub fn is_current(&self, section: &Section) -> bool {
         self.section == Some(*section)
+    }
+
+    pub fn with_views(mut self, views: SavedViews) -> Self {
+        self.views = views;
+        self
+    }
+
+    /// The saved views listed under `section` (only the Inbox has them).
+    pub fn views_under(&self, section: &Section) -> &[SidebarView] {
+        match section {
+            Section::Inbox => &self.views.items,
+            _ => &[],
+        }
+    }
+
+    /// `aria-current` of a section's entry: the page, or (when one of its saved views is the
+    /// page) the area the page is in.
+    pub fn current_mark(&self, section: &Section) -> Option<&'static str> {
+        if !self.is_current(section) {
+            None
+        } else if self.views_under(section).iter().any(|view| view.current) {
+            Some("true")
+        } else {
+            Some("page")
+        }
     }
 
     /// A signed-in page outside any one client.

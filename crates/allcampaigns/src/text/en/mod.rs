@@ -7,6 +7,7 @@ mod jobs;
 mod mail;
 mod problem;
 mod shortcuts;
+mod views;
 
 use super::*;
 
@@ -186,6 +187,7 @@ pub const EN: Texts = Texts {
     jobs: jobs::JOBS,
     inbox: inbox::INBOX,
     shortcuts: shortcuts::SHORTCUTS,
+    views: views::VIEWS,
     error_page: ErrorPage {
         status: status_name,
         back: "Back to the start page",

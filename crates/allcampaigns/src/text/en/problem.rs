@@ -110,6 +110,9 @@ pub fn say(problem: &Problem) -> String {
         SnoozeInPast => "a snooze must end in the future",
         SnoozeTooFar => "a snooze must end within ten years",
         NotAMember => "that person is not a member of this client",
+        ViewShareNeedsClient => {
+            "to share a view with a client's team, choose that client in the filters first"
+        }
         EmailTaken => "that email address is already in use here",
         AlreadyMember => "that person is already a member",
         AlreadyExists => "that already exists",

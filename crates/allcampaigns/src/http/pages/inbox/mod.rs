@@ -11,6 +11,7 @@ mod query;
 mod rows;
 mod thread;
 pub mod triage;
+pub mod views;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -173,6 +174,8 @@ async fn page(
     let ui = Ui::of_user(state, &current.user)
         .await?
         .in_section(Section::Inbox);
+    let saved = views::sidebar(state, current, &query, &clients, ui.t).await?;
+    let ui = ui.with_views(saved);
     let t = &ui.t.inbox;
     let now = Utc::now();
     let open_key = open.map(|(a, id)| (a.tenant, id));

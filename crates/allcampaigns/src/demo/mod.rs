@@ -1,9 +1,14 @@
 //! `allcampaigns demo`: the product next to an embedded Instantly simulator with three client
 //! workspaces of realistic data, a demo owner signed in by a printed link, and sync already
-//! running. Its data lives in a temporary folder, deleted on exit, unless `--data-dir` is given.
+//! running. It opens on the inbox, and replies keep arriving while it runs (`replies`). Its
+//! data lives in a temporary folder, deleted on exit, unless `--data-dir` is given.
+
+mod replies;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use instantly_sim::{RunningSim, Scale, SimConfig, Simulator};
@@ -19,6 +24,9 @@ use crate::domain::{Email, TenantId, UserId};
 use crate::services::Services;
 use crate::store::{DynStore, TenantProfile};
 use crate::tenants::instantly::{self, LinkRequest, Linker};
+use replies::{Linked, Replies};
+
+pub use replies::{ArrivedReply, REPLY_EVERY};
 
 /// The demo owner's address.
 pub const OWNER_EMAIL: &str = "demo@example.com";
@@ -33,6 +41,8 @@ pub struct DemoOptions {
     pub listen: Option<String>,
     /// Keep the data here instead of in a temporary folder.
     pub data_dir: Option<PathBuf>,
+    /// The shortest wait between two new replies [default: [`REPLY_EVERY`]] (tests shorten it).
+    pub reply_every: Option<Duration>,
 }
 
 /// The simulator, the data folder and the configuration, before the app starts.
@@ -41,6 +51,7 @@ pub struct Prepared {
     temp: Option<TempDir>,
     data_dir: PathBuf,
     config: Config,
+    reply_every: Duration,
 }
 
 impl Prepared {
@@ -62,7 +73,8 @@ pub struct Demo {
     /// The client workspaces, by id and name.
     pub tenants: Vec<(TenantId, String)>,
     pub instantly_url: String,
-    sim: RunningSim,
+    sim: Arc<RunningSim>,
+    replies: Replies,
     temp: Option<TempDir>,
     stop: oneshot::Sender<()>,
     server: JoinHandle<anyhow::Result<()>>,
@@ -98,6 +110,7 @@ pub async fn prepare(options: DemoOptions) -> anyhow::Result<Prepared> {
         temp,
         data_dir,
         config,
+        reply_every: options.reply_every.unwrap_or(REPLY_EVERY),
     })
 }
 
@@ -142,13 +155,15 @@ pub async fn start(options: DemoOptions) -> anyhow::Result<Demo> {
 }
 
 /// Builds the app, creates the owner and the three connected clients, issues the sign-in link
-/// and serves in the background. Sync starts on its own: connecting schedules it.
+/// (to the inbox) and serves in the background. Sync starts on its own: connecting schedules
+/// it. New replies start arriving after the first wait.
 pub async fn launch(prepared: Prepared) -> anyhow::Result<Demo> {
     let Prepared {
         sim,
         temp,
         data_dir,
         config,
+        reply_every,
     } = prepared;
     let app = App::build(config).await?;
     let state = app.state().clone();
@@ -156,12 +171,16 @@ pub async fn launch(prepared: Prepared) -> anyhow::Result<Demo> {
     let owner = find_or_create_owner(&state.store, &email).await?;
     let tenants = connect_workspaces(&state, owner, &sim).await?;
     let url = state.config.public_url.clone();
-    let sign_in_link = crate::auth::links::issue_link(&state.store, &url, &email, None).await?;
+    let sign_in_link =
+        crate::auth::links::issue_link(&state.store, &url, &email, Some("/inbox")).await?;
     let addr = app.local_addr();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run(async move {
         let _ = stopped.await;
     }));
+    let sim = Arc::new(sim);
+    let linked = linked(&tenants, &sim);
+    let replies = Replies::start(sim.clone(), state.store.clone(), linked, reply_every);
     Ok(Demo {
         addr,
         url,
@@ -171,6 +190,7 @@ pub async fn launch(prepared: Prepared) -> anyhow::Result<Demo> {
         tenants,
         instantly_url: sim.base_url(),
         sim,
+        replies,
         temp,
         stop,
         server,
@@ -229,7 +249,32 @@ pub(crate) async fn connect_workspaces(
     Ok(tenants)
 }
 
+/// Each client with its simulator workspace (clients are named after their workspaces).
+fn linked(tenants: &[(TenantId, String)], sim: &RunningSim) -> Vec<Linked> {
+    let workspaces = sim.workspaces();
+    tenants
+        .iter()
+        .filter_map(|(tenant, name)| {
+            let workspace = workspaces.iter().find(|w| w.name == *name)?;
+            Some(Linked {
+                tenant: *tenant,
+                workspace_id: workspace.id.clone(),
+            })
+        })
+        .collect()
+}
+
 impl Demo {
+    /// The inbox, where the demo opens.
+    pub fn inbox_url(&self) -> Url {
+        self.url.join("/inbox").unwrap_or_else(|_| self.url.clone())
+    }
+
+    /// The replies the simulator received since the demo started, oldest first.
+    pub fn arrived_replies(&self) -> Vec<ArrivedReply> {
+        self.replies.arrived()
+    }
+
     /// What `allcampaigns demo` prints.
     pub fn banner(&self) -> String {
         let names: Vec<&str> = self.tenants.iter().map(|(_, n)| n.as_str()).collect();
@@ -244,12 +289,12 @@ impl Demo {
         format!(
             "All Campaigns demo is running at {url}\n\
              Instantly simulator at {sim} with {count} client workspaces ({names}); sync is \
-             running.\n\
+             running, and new replies keep arriving.\n\
              Sign in as {OWNER_EMAIL} with this one-time link (valid 15 minutes):\n\
              {link}\n\
              {data}\n\
              Stop with Ctrl-C.",
-            url = self.url,
+            url = self.inbox_url(),
             sim = self.instantly_url,
             count = self.tenants.len(),
             names = names.join(", "),
@@ -257,11 +302,16 @@ impl Demo {
         )
     }
 
-    /// Stops serving and syncing, then the simulator, then deletes the temporary data.
+    /// Stops the new replies, serving and syncing, then the simulator, then deletes the
+    /// temporary data.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.replies.stop().await;
         let _ = self.stop.send(());
         let served = self.server.await.context("the server task failed");
-        self.sim.shutdown().await;
+        // The reply task, the only other holder, has ended; dropping would stop it too.
+        if let Ok(sim) = Arc::try_unwrap(self.sim) {
+            sim.shutdown().await;
+        }
         if let Some(temp) = self.temp {
             temp.close()
                 .context("cannot delete the temporary data folder")?;
