@@ -66,8 +66,21 @@
 
   // ---- sending triage -------------------------------------------------------------------------
 
+  // "Tomorrow 9:00" and "next week" are the person's own: every triage form carries the
+  // browser's time zone (without this script they are read in UTC, as the page says).
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const isTriage = (url) => new URL(url, location.href).pathname.endsWith('/triage');
+
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!zone || !(form instanceof HTMLFormElement) || !isTriage(form.action) || form.elements.tz) return;
+    const field = Object.assign(document.createElement('input'), { type: 'hidden', name: 'tz', value: zone });
+    form.append(field);
+  }, true);
+
   async function send(url, fields) {
     const body = new URLSearchParams({ csrf: root.dataset.csrf });
+    if (zone && isTriage(url)) body.append('tz', zone);
     for (const [name, value] of Object.entries(fields)) {
       for (const one of [].concat(value)) if (one !== undefined) body.append(name, one);
     }

@@ -197,6 +197,10 @@ pub struct InboxLead {
     pub click_count: i64,
     pub reply_count: i64,
     pub last_contact_at: Option<DateTime<Utc>>,
+    /// The campaign step and variant the lead last replied to, numbered from 1 as Instantly
+    /// numbers them.
+    pub replied_step: Option<i64>,
+    pub replied_variant: Option<i64>,
     /// Instantly's custom variables, a JSON object as text.
     pub custom_variables: String,
 }

@@ -329,7 +329,8 @@ pub const THREAD_MESSAGES: &str = "SELECT instantly_id AS id, direction, mailbox
 /// The thread's lead: by its Instantly id when the messages name one, else by address.
 pub const THREAD_LEAD: &str = "SELECT instantly_id AS id, email, first_name, last_name, \
          company_name, job_title, phone, website, interest_status, campaign_id, open_count, \
-         click_count, reply_count, last_contact_at, CAST(custom_variables AS TEXT) AS custom_variables \
+         click_count, reply_count, last_contact_at, replied_step, replied_variant, \
+         CAST(custom_variables AS TEXT) AS custom_variables \
      FROM leads WHERE tenant_id = $1 AND deleted_at IS NULL \
          AND (instantly_id = $2 OR ($2 IS NULL AND email = $3)) \
      ORDER BY timestamp_updated DESC LIMIT 1";

@@ -212,6 +212,8 @@ const LEADS: &[(&str, Kind)] = &[
     ("open_count", Int),
     ("reply_count", Int),
     ("click_count", Int),
+    ("replied_step", Int),
+    ("replied_variant", Int),
     ("timestamp_created", Time),
     ("timestamp_updated", Time),
     ("last_contact_at", Time),

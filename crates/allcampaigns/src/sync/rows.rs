@@ -208,6 +208,8 @@ pub fn lead(l: &Lead) -> Value {
         "open_count": l.email_open_count,
         "reply_count": l.email_reply_count,
         "click_count": l.email_click_count,
+        "replied_step": l.email_replied_step,
+        "replied_variant": l.email_replied_variant,
         "timestamp_created": iso(l.timestamp_created),
         "timestamp_updated": iso(l.timestamp_updated),
         "last_contact_at": time(l.timestamp_last_contact),

@@ -117,6 +117,9 @@ pub struct InboxTexts {
     pub last_contact: Words,
     /// The campaign step of our latest send in the thread.
     pub step: Words,
+    pub replied_to: Words,
+    /// The step and variant a lead replied to: "step 2, variant B".
+    pub step_variant: fn(i64, Option<i64>) -> String,
     pub custom_variables: Words,
     pub other_threads: Words,
     pub no_other_threads: Words,

@@ -108,6 +108,8 @@ impl Lead {
             "email_open_count": 0,
             "email_reply_count": 1,
             "email_click_count": 0,
+            "email_replied_step": 2,
+            "email_replied_variant": 2,
             "company_domain": "example.com",
             "status_summary": {},
             "email": self.email,

@@ -445,6 +445,10 @@ async fn rows_and_the_lead_panel_name_the_lead_and_their_other_threads(db: TestD
     let panel = &thread[thread.find("<aside class=\"pane lead-pane\"").unwrap()..];
     assert!(panel.contains("<strong>Петя Иванова</strong>") && panel.contains("Bolt Ltd"));
     assert!(panel.contains("0 opens · 0 clicks · 1 reply"), "{panel}");
+    assert!(
+        panel.contains("<dt>Replied to</dt><dd>step 2, variant B</dd>"),
+        "the step and variant the lead replied to"
+    );
     assert!(panel.contains(&format!(
         "href=\"/inbox/t/{b}/b-second?view=all\">Second campaign</a>"
     )));

@@ -178,6 +178,9 @@ pub struct LeadItem {
     pub website: Option<String>,
     pub interest_status: Option<i64>,
     pub campaign_id: Option<String>,
+    /// The campaign step and variant the lead last replied to (from 1, as Instantly numbers).
+    pub replied_step: Option<i64>,
+    pub replied_variant: Option<i64>,
 }
 
 impl From<InboxLead> for LeadItem {
@@ -193,6 +196,8 @@ impl From<InboxLead> for LeadItem {
             website: l.website,
             interest_status: l.interest_status,
             campaign_id: l.campaign_id,
+            replied_step: l.replied_step,
+            replied_variant: l.replied_variant,
         }
     }
 }

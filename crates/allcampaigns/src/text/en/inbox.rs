@@ -143,6 +143,11 @@ pub const INBOX: InboxTexts = InboxTexts {
     },
     last_contact: "Last contact",
     step: "Step of our latest send",
+    replied_to: "Replied to",
+    step_variant: |step, variant| match variant.and_then(variant_letter) {
+        Some(letter) => format!("step {step}, variant {letter}"),
+        None => format!("step {step}"),
+    },
     custom_variables: "Custom variables",
     other_threads: "Other threads with this person",
     no_other_threads: "No other thread with this person in this client.",
@@ -173,4 +178,12 @@ fn file_size(bytes: u64) -> String {
         unit += 1;
     }
     format!("{size:.1} {}", UNITS[unit])
+}
+
+/// Variants as Instantly's editor names them: 1 is A.
+fn variant_letter(variant: i64) -> Option<char> {
+    u8::try_from(variant - 1)
+        .ok()
+        .filter(|n| *n < 26)
+        .map(|n| char::from(b'A' + n))
 }

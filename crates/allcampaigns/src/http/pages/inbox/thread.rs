@@ -48,6 +48,8 @@ pub struct LeadView {
     pub engagement: String,
     pub last_contact: Option<When>,
     pub variables: Vec<(String, String)>,
+    /// The campaign step (and variant) the lead last replied to.
+    pub replied_to: Option<String>,
 }
 
 /// Another thread of the lead, as a link that keeps the list's query.
@@ -253,6 +255,9 @@ fn lead_view(lead: &InboxLead, cx: &PaneContext) -> LeadView {
         engagement: (t.engagement_counts)(lead.open_count, lead.click_count, lead.reply_count),
         last_contact: lead.last_contact_at.map(|at| When::of(at, cx.now, t)),
         variables: variables(&lead.custom_variables),
+        replied_to: lead
+            .replied_step
+            .map(|step| (t.step_variant)(step, lead.replied_variant)),
     }
 }
 

@@ -9,7 +9,10 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+};
+use chrono_tz::Tz;
 
 use super::clients;
 use super::query::ListQuery;
@@ -201,6 +204,8 @@ async fn apply(
 /// The change a form asks for.
 fn change(fields: &Fields, me: UserId, now: DateTime<Utc>) -> AppResult<Triage> {
     let action = fields.get("action").unwrap_or_default();
+    let zone = zone(fields)?;
+    let today = now.with_timezone(&zone).date_naive();
     Ok(match action {
         "read" => Triage::Read,
         "unread" => Triage::Unread,
@@ -211,10 +216,10 @@ fn change(fields: &Fields, me: UserId, now: DateTime<Utc>) -> AppResult<Triage> 
             until: now + Duration::hours(3),
         },
         "snooze_tomorrow" => Triage::Snooze {
-            until: at_nine(now + Duration::days(1)),
+            until: nine_on(today + Days::new(1), zone),
         },
         "snooze_week" => Triage::Snooze {
-            until: at_nine(next_monday(now)),
+            until: nine_on(next_monday(today), zone),
         },
         "snooze_at" => Triage::Snooze {
             until: chosen_time(fields.get("until"))?,
@@ -231,16 +236,30 @@ fn change(fields: &Fields, me: UserId, now: DateTime<Utc>) -> AppResult<Triage> 
     })
 }
 
-/// 9:00 of `day`, in UTC (a person's own time zone is not known yet).
-fn at_nine(day: DateTime<Utc>) -> DateTime<Utc> {
-    day.date_naive()
-        .and_hms_opt(9, 0, 0)
-        .map_or(day, |at| at.and_utc())
+/// The person's time zone as their browser names it (`tz`, which the inbox script adds to
+/// every triage form), for "tomorrow 9:00" and "next week"; UTC without it.
+fn zone(fields: &Fields) -> AppResult<Tz> {
+    match fields.get("tz") {
+        None => Ok(Tz::UTC),
+        Some(name) => name
+            .parse()
+            .map_err(|_| invalid("tz", name, "a time zone such as Europe/Sofia")),
+    }
 }
 
-fn next_monday(now: DateTime<Utc>) -> DateTime<Utc> {
-    let ahead = 7 - i64::from(now.weekday().num_days_from_monday());
-    let monday = now + Duration::days(ahead);
+/// 9:00 of `day` in `zone` (on a day whose clock change skips 9:00, the first instant after).
+fn nine_on(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let nine = day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+    let local = zone.from_local_datetime(&nine).earliest().or_else(|| {
+        zone.from_local_datetime(&(nine + Duration::hours(1)))
+            .earliest()
+    });
+    local.map_or_else(|| nine.and_utc(), |at| at.with_timezone(&Utc))
+}
+
+fn next_monday(today: NaiveDate) -> NaiveDate {
+    let ahead = 7 - u64::from(today.weekday().num_days_from_monday());
+    let monday = today + Days::new(ahead);
     debug_assert_eq!(monday.weekday(), Weekday::Mon);
     monday
 }
@@ -289,6 +308,25 @@ mod tests {
         assert_eq!(until("snooze_later"), "2026-12-02T18:20:00+00:00");
         assert_eq!(until("snooze_tomorrow"), "2026-12-03T09:00:00+00:00");
         assert_eq!(until("snooze_week"), "2026-12-07T09:00:00+00:00");
+        // In the person's own zone (Sofia is UTC+2 in winter), and refused when unknown.
+        let sofia = |action| {
+            let form = fields(&[("action", action), ("tz", "Europe/Sofia")]);
+            match change(&form, me, now).unwrap() {
+                Triage::Snooze { until } => until.to_rfc3339(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(sofia("snooze_tomorrow"), "2026-12-03T07:00:00+00:00");
+        assert_eq!(sofia("snooze_week"), "2026-12-07T07:00:00+00:00");
+        let late = "2026-12-06T23:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        let sunday_night = fields(&[("action", "snooze_week"), ("tz", "Europe/Sofia")]);
+        assert!(
+            matches!(change(&sunday_night, me, late), Ok(Triage::Snooze { until })
+                if until.to_rfc3339() == "2026-12-14T07:00:00+00:00"),
+            "01:30 on Monday in Sofia: next week is the Monday after"
+        );
+        let nowhere = fields(&[("action", "snooze_tomorrow"), ("tz", "Mars/Olympus")]);
+        assert!(change(&nowhere, me, now).is_err());
         let chosen = fields(&[("action", "snooze_at"), ("until", "2026-12-24T08:15")]);
         assert!(matches!(
             change(&chosen, me, now),
