@@ -9,6 +9,8 @@ mod cursor;
 pub mod params;
 pub mod rules;
 mod search;
+pub mod sender_rules;
+pub mod senders;
 pub mod view_rules;
 pub mod views;
 pub mod wake;

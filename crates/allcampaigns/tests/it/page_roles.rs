@@ -89,6 +89,11 @@ fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str, job: &str
             &[("action", "read"), ("back", "view=all")],
             WORKERS,
         ),
+        post(
+            format!("/inbox/t/{tenant}/{THREAD}/senders"),
+            &[("action", "attach"), ("address", "someone@else.example")],
+            WORKERS,
+        ),
         post(format!("{t}/jobs/{job}/retry"), &[], ADMINS),
         post(
             format!("{t}/jobs/{job}/cancel"),
