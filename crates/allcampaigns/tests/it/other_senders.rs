@@ -145,7 +145,7 @@ async fn a_colleagues_reply_is_marked_on_the_page_and_in_the_json_thread(db: Tes
     let marked = "From someone other than the lead: ";
     assert_eq!(html.matches(marked).count(), 1, "one marked reply");
     let at = html.find(marked).unwrap();
-    let note = &html[at..at + 200];
+    let note: String = html[at..].chars().take(200).collect();
     assert!(note.contains(&r.address), "its address: {note}");
     assert!(html.contains(r#"class="notice from-other" role="note""#));
     assert!(
