@@ -58,10 +58,12 @@ pub enum AuditAction {
     ViewCreated,
     ViewUpdated,
     ViewDeleted,
+    SenderAttached,
+    LeadMadeFromReply,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 41] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -101,6 +103,8 @@ impl AuditAction {
         Self::ViewCreated,
         Self::ViewUpdated,
         Self::ViewDeleted,
+        Self::SenderAttached,
+        Self::LeadMadeFromReply,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +148,8 @@ impl AuditAction {
             Self::ViewCreated => "view.created",
             Self::ViewUpdated => "view.updated",
             Self::ViewDeleted => "view.deleted",
+            Self::SenderAttached => "lead.address_attached",
+            Self::LeadMadeFromReply => "lead.made_from_reply",
         }
     }
 }

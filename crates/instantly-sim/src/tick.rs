@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::data::leads::MsgKind;
-use crate::data::rng::{Rng, iso};
+use crate::data::rng::{Kind, Rng, iso};
 use crate::data::{EmailKey, Workspace};
 use crate::state::Sim;
 use crate::webhooks::{self, Event, interest_event};
@@ -25,6 +25,12 @@ pub struct TickRequest {
     pub clicks: u32,
     /// Give every new reply of this tick the same `timestamp_created` (cursor-tie tests).
     pub tied_replies: bool,
+    /// New replies written by a colleague of the lead (same company domain, one fixed address
+    /// per lead) instead of the lead, in the lead's thread. Drawn apart from the other
+    /// changes, so a tick without them changes exactly what it did before they existed.
+    pub colleague_replies: u32,
+    /// The thread the colleague replies go to; random contacted leads' threads when unset.
+    pub colleague_thread: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -56,6 +62,9 @@ pub struct NewEmail {
     pub lead_id: String,
     pub auto_reply: bool,
     pub timestamp_created: String,
+    /// Written by the lead's colleague (see [`TickRequest::colleague_replies`]).
+    #[serde(default)]
+    pub colleague: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,8 +141,10 @@ fn tick_workspace(w: &mut Workspace, request: &TickRequest) -> (WorkspaceChanges
             lead_id: w.lead_id(lead),
             auto_reply: kind == MsgKind::AutoReply,
             timestamp_created: iso(key.ts),
+            colleague: false,
         });
     }
+    colleague_replies(w, request, &mut changes, &mut events);
     w.live.frozen_clock_ms = None;
     for _ in 0..request.status_changes {
         let Some(lead) = contacted_lead(w, &mut r) else {
@@ -186,6 +197,43 @@ fn tick_workspace(w: &mut Workspace, request: &TickRequest) -> (WorkspaceChanges
     }
     changes.clock = iso(w.live.clock_ms);
     (changes, events)
+}
+
+/// Replies from leads' colleagues, with their own random draws (see
+/// [`TickRequest::colleague_replies`]).
+fn colleague_replies(
+    w: &mut Workspace,
+    request: &TickRequest,
+    changes: &mut WorkspaceChanges,
+    events: &mut Vec<Event>,
+) {
+    let mut r = Rng::new(&[w.seed, 901, w.live.ticks]);
+    let chosen = request
+        .colleague_thread
+        .as_deref()
+        .map(|thread| w.lead_index_of(thread, Kind::Thread));
+    for _ in 0..request.colleague_replies {
+        let lead = match chosen {
+            Some(lead) => lead,
+            None => contacted_lead(w, &mut r),
+        };
+        let Some(lead) = lead else {
+            break;
+        };
+        let Some(key) = w.append_email(lead, MsgKind::Reply, r.next_u64() as u32) else {
+            continue;
+        };
+        w.live.colleague_replies.insert((lead, key.pos));
+        events.push(reply_event(w, key));
+        changes.new_emails.push(NewEmail {
+            id: w.email_id(key),
+            thread_id: w.thread_id(lead),
+            lead_id: w.lead_id(lead),
+            auto_reply: false,
+            timestamp_created: iso(key.ts),
+            colleague: true,
+        });
+    }
 }
 
 /// A random lead that has been emailed by a campaign.
@@ -295,4 +343,104 @@ fn account_event(w: &Workspace, account: usize) -> Event {
     event.payload.insert("campaign_id".into(), Value::Null);
     event.payload.insert("campaign_name".into(), Value::Null);
     event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Scale, build_workspaces};
+
+    fn sender(w: &Workspace, lead: u32, pos: usize) -> (String, String) {
+        let email = w.email_json(&w.lead_now(lead), pos);
+        let name = email["from_address_json"][0]["name"]
+            .as_str()
+            .unwrap_or_default();
+        let from = email["from_address_email"].as_str().unwrap_or_default();
+        (from.to_owned(), name.to_owned())
+    }
+
+    #[test]
+    fn generated_replies_come_only_from_the_lead_and_colleagues_only_when_asked() {
+        let w = &mut build_workspaces(3, Scale::Small, 1)[0];
+        for key in w.emails.clone() {
+            let lead = w.lead_now(key.lead);
+            let msg = lead.plan.msgs[usize::from(key.pos)];
+            if msg.kind == MsgKind::Reply {
+                let (from, _) = sender(w, key.lead, usize::from(key.pos));
+                assert_eq!(from, w.lead_email(&lead.core));
+            }
+        }
+        let before = w.emails.clone();
+        let request = TickRequest {
+            colleague_replies: 3,
+            ..TickRequest::default()
+        };
+        let (changes, _) = tick_workspace(w, &request);
+        assert_eq!(changes.new_emails.len(), 3);
+        for new in &changes.new_emails {
+            assert!(new.colleague);
+            let key = w.email_key_of(&new.id).unwrap();
+            let lead_email = w.lead_email(&w.lead_core(key.lead));
+            let (from, name) = sender(w, key.lead, usize::from(key.pos));
+            assert_ne!(
+                from.to_lowercase(),
+                lead_email,
+                "someone other than the lead"
+            );
+            assert_eq!(from.split('@').nth(1), lead_email.split('@').nth(1));
+            assert!(!name.is_empty());
+            assert_eq!((name, from), w.colleague(&w.lead_now(key.lead)));
+        }
+        assert!(before.iter().all(|k| w.emails.contains(k)));
+    }
+
+    #[test]
+    fn colleague_replies_leave_every_other_change_of_a_tick_as_it_was() {
+        let plain = TickRequest {
+            new_replies: 4,
+            status_changes: 3,
+            ..TickRequest::default()
+        };
+        let with_colleagues = TickRequest {
+            colleague_replies: 2,
+            ..plain.clone()
+        };
+        let (a, _) = tick_workspace(&mut build_workspaces(3, Scale::Small, 1)[0], &plain);
+        let (b, _) = tick_workspace(
+            &mut build_workspaces(3, Scale::Small, 1)[0],
+            &with_colleagues,
+        );
+        let ids = |c: &WorkspaceChanges| -> Vec<String> {
+            let own = c.new_emails.iter().filter(|e| !e.colleague);
+            own.map(|e| e.id.clone()).collect()
+        };
+        assert_eq!(ids(&a), ids(&b));
+        let changed = |c: &WorkspaceChanges| -> Vec<(String, Option<i64>)> {
+            let all = c.status_changes.iter();
+            all.map(|s| (s.lead_id.clone(), s.to)).collect()
+        };
+        assert_eq!(changed(&a), changed(&b));
+        assert_eq!(b.new_emails.iter().filter(|e| e.colleague).count(), 2);
+    }
+
+    #[test]
+    fn colleague_replies_can_be_sent_to_one_thread() {
+        let w = &mut build_workspaces(3, Scale::Small, 1)[0];
+        let (first, _) = tick_workspace(
+            w,
+            &TickRequest {
+                colleague_replies: 1,
+                ..TickRequest::default()
+            },
+        );
+        let thread = first.new_emails[0].thread_id.clone();
+        let again = TickRequest {
+            colleague_replies: 2,
+            colleague_thread: Some(thread.clone()),
+            ..TickRequest::default()
+        };
+        let (second, _) = tick_workspace(w, &again);
+        assert!(second.new_emails.iter().all(|e| e.thread_id == thread));
+        assert_eq!(second.new_emails.len(), 2);
+    }
 }

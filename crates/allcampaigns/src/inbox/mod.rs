@@ -10,6 +10,8 @@ pub mod params;
 pub mod presence;
 pub mod rules;
 mod search;
+pub mod sender_rules;
+pub mod senders;
 pub mod view_rules;
 pub mod views;
 pub mod wake;

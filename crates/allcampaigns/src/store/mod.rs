@@ -8,6 +8,7 @@ mod db;
 mod inbox_sql;
 mod models;
 pub mod postgres;
+mod senders_sql;
 mod shared;
 mod sql;
 pub mod sqlite;
@@ -32,6 +33,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
 use crate::inbox::InboxStore;
+use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::live::LiveStore;
@@ -268,6 +270,7 @@ pub trait Store:
     + LiveStore
     + InboxStore
     + ViewStore
+    + SenderStore
     + StoreHealth
     + Send
     + Sync
@@ -284,6 +287,7 @@ impl<T> Store for T where
         + LiveStore
         + InboxStore
         + ViewStore
+        + SenderStore
         + StoreHealth
         + Send
         + Sync

@@ -232,6 +232,7 @@ const MESSAGES: &[(&str, Kind)] = &[
     ("direction", Text),
     ("ue_type", Int),
     ("from_address", Text),
+    ("from_name", Text),
     ("to_addresses", Text),
     ("cc_addresses", Text),
     ("subject", Text),

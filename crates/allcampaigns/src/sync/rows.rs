@@ -251,6 +251,7 @@ pub fn message(e: &Email) -> Value {
         "direction": direction(e.ue_type),
         "ue_type": e.ue_type,
         "from_address": e.from_address_email,
+        "from_name": from_name(e),
         "to_addresses": e.to_address_email_list,
         "cc_addresses": e.cc_address_email_list,
         "subject": e.subject,
@@ -266,6 +267,21 @@ pub fn message(e: &Email) -> Value {
         "message_id": e.message_id,
         "fingerprint": fingerprint(e),
     })
+}
+
+/// The display name of the From header, when Instantly gives one: plain text of at most 200
+/// characters, without control characters (PostgreSQL refuses a NUL).
+fn from_name(e: &Email) -> Option<String> {
+    let first = e.from_address_json.as_ref()?.first()?;
+    let name: String = first
+        .get("name")?
+        .as_str()?
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 fn with_fingerprint(mut row: Value) -> Value {

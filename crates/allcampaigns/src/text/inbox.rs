@@ -123,4 +123,13 @@ pub struct InboxTexts {
     pub custom_variables: Words,
     pub other_threads: Words,
     pub no_other_threads: Words,
+    /// A reply from someone other than the thread's lead: "Name <address>".
+    pub from_other: With,
+    /// A reply from an address attached to the lead.
+    pub from_attached: With,
+    /// A reply from a lead made here.
+    pub from_new_lead: With,
+    pub sender_actions_label: Words,
+    pub action_attach_sender: Words,
+    pub action_new_lead: Words,
 }

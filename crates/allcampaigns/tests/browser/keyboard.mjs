@@ -8,6 +8,7 @@
 //   COOKIES_C      Cleo, a client representative: she may read but not triage
 //   ANA_ID         Ana's user id (a thread assigned to her carries it)
 //   SCREENSHOT_DIR where screenshots go
+//   TENANT         the client's id
 //   CHROMIUM_PATH  the browser to drive (default /usr/bin/chromium)
 
 import { chromium } from 'playwright-core';
@@ -100,7 +101,8 @@ async function main() {
     const bob = await open(bobs, '/inbox?view=all');
     const bobDone = await open(bobs, '/inbox?view=done');
     check(/\(10\)/.test(await bob.title()), `Bob's title counts ten unread: ${await bob.title()}`);
-    const ana = await open(await session(browser, required('COOKIES_A')), '/inbox?view=all');
+    const anas = await session(browser, required('COOKIES_A'));
+    const ana = await open(anas, '/inbox?view=all');
 
     await ana.keyboard.press('?');
     check(await ana.locator('#shortcuts').isVisible(), '? opens the list of shortcuts');
@@ -109,7 +111,7 @@ async function main() {
     check(!(await ana.locator('#shortcuts').isVisible()), 'Escape closes it');
 
     const keys = (await ana.$$eval('ol.threads > li.thread', (rows) => rows.map((r) => r.dataset.key)))
-      .filter((key) => !key.endsWith('/kb-old'));
+      .filter((key) => !/\/kb-(old|colleague)$/.test(key));
     check(keys.length === 10, `ten threads to work: ${keys}`);
     await ana.keyboard.press('j');
     check(await ana.locator(`li.thread.cursor[data-key="${keys[0]}"]`).count() === 1, 'j puts the cursor on the first');
@@ -167,6 +169,14 @@ async function main() {
     await bar.locator('button').click();
     await bobDone.waitForFunction(() => document.querySelectorAll('ol.threads > li.thread').length === 6);
     console.log('ok: the Done tab held its list behind "5 new", then showed them');
+
+    // A reply from the lead's colleague is marked; "l" attaches the address to the lead.
+    const colleague = await open(anas, `/inbox/t/${required('TENANT')}/kb-colleague?view=all`);
+    check(await colleague.locator('[data-shortcut=attach]').count() === 1, 'the colleague reply is marked');
+    await Promise.all([colleague.waitForNavigation(), colleague.keyboard.press('l')]);
+    await ready(colleague);
+    check(await colleague.locator('[data-shortcut=attach]').count() === 0, 'l attached the colleague to the lead');
+    console.log('ok: l attached a colleague reply to the lead');
 
     // Cleo may read but not triage: her "u" shows at once, is refused, and visibly reverts.
     const cleo = await open(await session(browser, required('COOKIES_C')), '/inbox?view=all');

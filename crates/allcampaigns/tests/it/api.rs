@@ -349,6 +349,14 @@ fn endpoints(
             Some(json!({"thread_ids": [thread], "action": "done"})),
             [true, true, true, false],
         ),
+        // A reply from someone other than the lead: attached or made a lead by a role that
+        // works leads (this thread has none, so allowed roles get 422).
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/threads/{thread}/senders"),
+            Some(json!({"action": "attach", "address": "someone@else.example"})),
+            [true, true, true, false],
+        ),
         // Saved views shared with the client's team: made by a role that works leads; changed
         // by their maker (here the owner) or an admin. Another client's: 404.
         (
@@ -604,6 +612,10 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             &["post"],
         ),
         ("/api/v1/tenants/{tenant_id}/triage", &["post"]),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/senders",
+            &["post"],
+        ),
         ("/api/v1/views", &["get", "post"]),
         ("/api/v1/views/{view_id}", &["patch", "delete"]),
     ];
@@ -659,6 +671,8 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         "TabCounts",
         "TriageRequest",
         "BulkTriageRequest",
+        "SenderRequest",
+        "SenderItem",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

@@ -2,7 +2,8 @@
 //! ready as in `browser.rs`): an operator opens, reads, assigns, snoozes and marks done ten
 //! threads with keys only, undoes one with `z`, and sees a refused action revert. A teammate's
 //! page sees each change within 2 s, sees who has a thread open, and its Done tab gathers the
-//! new arrivals behind a "new" bar instead of moving its list. After a reload, everything
+//! new arrivals behind a "new" bar instead of moving its list. `l` attaches a colleague's reply
+//! to the lead. After a reload, everything
 //! persisted; the store is checked here, apart from the browser. SQLite only.
 
 use std::time::Instant;
@@ -27,6 +28,13 @@ async fn seed(store: &allcampaigns::store::DynStore, tenant: TenantId) {
         reply.unread = true;
         messages.push(reply);
     }
+    // A thread where the lead's colleague answered too: `l` attaches that address to the lead.
+    let mut from_lead = Msg::new(tenant, "kb-colleague", "kb-colleague-1", -700);
+    from_lead.lead = Some("lead-c@lead.example".into());
+    let mut from_colleague = Msg::new(tenant, "kb-colleague", "kb-colleague-2", -690);
+    from_colleague.lead = from_lead.lead.clone();
+    from_colleague.from = Some("pat@lead.example".into());
+    messages.extend([from_lead, from_colleague]);
     let mut old = Msg::new(tenant, "kb-old", "kb-old-1", -600);
     old.lead = Some("old@lead.example".into());
     messages.push(old);

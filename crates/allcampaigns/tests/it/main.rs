@@ -45,6 +45,7 @@ mod member_rules;
 mod members;
 mod metrics;
 mod nodes;
+mod other_senders;
 mod owner_role;
 mod page_roles;
 mod pgbouncer;

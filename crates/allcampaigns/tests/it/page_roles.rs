@@ -94,6 +94,11 @@ fn routes(tenant: &str, target: &str, invitee: &str, invitation: &str, job: &str
             &[("state", "viewing")],
             EVERYONE,
         ),
+        post(
+            format!("/inbox/t/{tenant}/{THREAD}/senders"),
+            &[("action", "attach"), ("address", "someone@else.example")],
+            WORKERS,
+        ),
         post(format!("{t}/jobs/{job}/retry"), &[], ADMINS),
         post(
             format!("{t}/jobs/{job}/cancel"),

@@ -39,21 +39,30 @@ impl Workspace {
         let id = self.email_id(key);
         let account = &self.accounts[usize::from(core.account)].email;
         let lead_email = self.lead_email(core);
-        let (from, to) = match msg.kind {
-            MsgKind::Step | MsgKind::Manual => (account.clone(), lead_email.clone()),
-            MsgKind::Reply | MsgKind::AutoReply => (lead_email.clone(), account.clone()),
-            MsgKind::Bounce => ("mailer-daemon@googlemail.com".to_owned(), account.clone()),
+        let colleague = (self.live.colleague_replies)
+            .contains(&(core.index, pos as u16))
+            .then(|| self.colleague(lead));
+        let (from, to) = match (msg.kind, &colleague) {
+            (MsgKind::Step | MsgKind::Manual, _) => (account.clone(), lead_email.clone()),
+            (MsgKind::Reply, Some((_, address))) => (address.clone(), account.clone()),
+            (MsgKind::Reply | MsgKind::AutoReply, _) => (lead_email.clone(), account.clone()),
+            (MsgKind::Bounce, _) => ("mailer-daemon@googlemail.com".to_owned(), account.clone()),
         };
         let (subject, text, html) = match self.live.custom.get(&(core.index, pos as u16)) {
             Some(c) => (c.subject.clone(), c.text.clone(), c.html.clone()),
             None => self.content(lead, msg, &id),
         };
+        let (text, html) = match &colleague {
+            Some((name, _)) => colleague_text(name, FIRST_NAMES[core.first].0),
+            None => (text, html),
+        };
         let received = matches!(
             msg.kind,
             MsgKind::Reply | MsgKind::AutoReply | MsgKind::Bounce
         );
-        let sender_name = match msg.kind {
-            MsgKind::Reply => self.lead_name(lead),
+        let sender_name = match (msg.kind, &colleague) {
+            (MsgKind::Reply, Some((name, _))) => name.clone(),
+            (MsgKind::Reply, None) => self.lead_name(lead),
             _ => String::new(),
         };
         let interest = (msg.kind == MsgKind::Reply)
@@ -99,6 +108,35 @@ impl Workspace {
             "cc_address_json": null,
             "ai_agent_id": null,
         })
+    }
+
+    /// The lead's colleague at the same company, who sometimes answers in the lead's place:
+    /// (display name, address). Fixed per lead, so every reply of theirs comes from one
+    /// address, written with capitals as people's mail programs often send it.
+    pub fn colleague(&self, lead: &LeadNow) -> (String, String) {
+        let core = &lead.core;
+        let index = core.index as usize;
+        let mut first = (index * 7 + 3) % FIRST_NAMES.len();
+        if first == core.first {
+            first = (first + 1) % FIRST_NAMES.len();
+        }
+        let (first, last) = (
+            FIRST_NAMES[first],
+            LAST_NAMES[(index * 5 + 1) % LAST_NAMES.len()],
+        );
+        let capital = |word: &str| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        };
+        let address = format!(
+            "{}.{}@{}",
+            capital(first.1),
+            capital(last.1),
+            self.company_domain(core.company)
+        );
+        (format!("{} {}", first.0, last.0), address)
     }
 
     fn lead_name(&self, lead: &LeadNow) -> String {
@@ -199,6 +237,16 @@ impl Workspace {
             .get(usize::from(msg.variant))
             .map(|v| f(*v).to_owned())
     }
+}
+
+/// A colleague's answer in the lead's place: (text, html).
+fn colleague_text(name: &str, lead_first: &str) -> (String, String) {
+    let text = format!(
+        "Hi, {lead_first} passed your note to me: I look after this for our team. \
+         Could you send me the details?\n\n— {name}"
+    );
+    let html = format!("<div dir=\"auto\">{}</div>", escape(&text));
+    (text, html)
 }
 
 fn escape(text: &str) -> String {

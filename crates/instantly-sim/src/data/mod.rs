@@ -98,6 +98,8 @@ pub struct Live {
     pub clicks: HashMap<u32, Vec<u16>>,
     /// While set, new emails all get this timestamp (ties, for cursor tests).
     pub frozen_clock_ms: Option<i64>,
+    /// Replies (lead, position) written by the lead's colleague rather than the lead.
+    pub colleague_replies: HashSet<(u32, u16)>,
 }
 
 pub struct Workspace {

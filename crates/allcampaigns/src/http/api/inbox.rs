@@ -8,15 +8,15 @@ use axum::extract::{Path, Query, State};
 
 use super::ApiJson;
 use super::inbox_types::{
-    BulkTriageRequest, BulkTriageResult, TabCounts, ThreadBody, ThreadItem, ThreadList,
-    TriageAction, TriageRequest,
+    BulkTriageRequest, BulkTriageResult, SenderRequest, TabCounts, ThreadBody, ThreadItem,
+    ThreadList, TriageAction, TriageRequest,
 };
 use super::types::ErrorEnvelope;
 use crate::app::AppState;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::error::{AppError, AppResult};
 use crate::inbox::params::ThreadParams;
-use crate::inbox::{Triage, rules};
+use crate::inbox::{Triage, rules, sender_rules};
 use crate::services::Services;
 use crate::text::Problem;
 
@@ -72,8 +72,36 @@ pub async fn show(
     access: TenantAccess,
     Path((_, thread_id)): Path<(String, String)>,
 ) -> AppResult<Json<ThreadBody>> {
-    let detail = rules::thread(&Services::of(&state), &access, &thread_id).await?;
-    Ok(Json(detail.into()))
+    let services = Services::of(&state);
+    let detail = rules::thread(&services, &access, &thread_id).await?;
+    let senders = sender_rules::thread_senders(&services, access.tenant, &detail).await?;
+    Ok(Json(ThreadBody::new(detail, senders)))
+}
+
+/// Acts on the sender of a reply in the thread who is not its lead (owners, admins and
+/// operators): `attach` records the address as another address of the thread's lead, so its
+/// replies show as the lead's in every thread of that lead; `new_lead` makes a lead of our own
+/// in this client for it, named from the reply's From header. Either again changes nothing.
+/// Answers the thread as it now stands.
+#[utoipa::path(post, path = "/tenants/{tenant_id}/threads/{thread_id}/senders", tag = "inbox",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id"),
+        ("thread_id" = String, Path, description = "Thread id")),
+    request_body = SenderRequest,
+    responses((status = 200, body = ThreadBody), (status = 400, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope)))]
+pub async fn senders(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Path((_, thread_id)): Path<(String, String)>,
+    ApiJson(request): ApiJson<SenderRequest>,
+) -> AppResult<Json<ThreadBody>> {
+    let services = Services::of(&state);
+    let action = request.action.into();
+    sender_rules::act(&services, &access, &thread_id, action, &request.address).await?;
+    let detail = rules::thread(&services, &access, &thread_id).await?;
+    let senders = sender_rules::thread_senders(&services, access.tenant, &detail).await?;
+    Ok(Json(ThreadBody::new(detail, senders)))
 }
 
 /// Marks one thread read or unread, done or not, snoozes or wakes it, or assigns it

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::Attachment;
+use crate::inbox::senders::{MessageSender, SenderAction, SenderRelation};
 use crate::inbox::{
     InboxLead, InboxMessage, InboxView, TabCount, ThreadDetail, ThreadPage, ThreadSummary,
 };
@@ -125,6 +126,11 @@ pub struct MessageItem {
     pub attachments: Vec<AttachmentItem>,
     pub is_auto_reply: bool,
     pub at: DateTime<Utc>,
+    /// A received message from someone other than the thread's lead, not yet attached to
+    /// the lead or made a lead (`sender.relation` is `other`).
+    pub from_other: bool,
+    /// Who wrote a received message; null for our sends and a mail system's notices.
+    pub sender: Option<SenderItem>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -139,9 +145,13 @@ pub struct AttachmentItem {
     pub url: Option<String>,
 }
 
-impl From<InboxMessage> for MessageItem {
-    fn from(m: InboxMessage) -> Self {
+impl MessageItem {
+    fn new(m: InboxMessage, sender: Option<MessageSender>) -> Self {
         Self {
+            from_other: sender
+                .as_ref()
+                .is_some_and(|s| s.relation == SenderRelation::Other),
+            sender: sender.map(Into::into),
             id: m.id,
             direction: m.direction,
             mailbox: m.mailbox,
@@ -210,14 +220,87 @@ pub struct ThreadBody {
     pub lead: Option<LeadItem>,
 }
 
-impl From<ThreadDetail> for ThreadBody {
-    fn from(detail: ThreadDetail) -> Self {
+impl ThreadBody {
+    /// `senders` holds the sender of each message, in order.
+    pub fn new(detail: ThreadDetail, senders: Vec<Option<MessageSender>>) -> Self {
+        let senders = senders.into_iter().chain(std::iter::repeat(None));
         Self {
             thread: detail.summary.into(),
-            messages: detail.messages.into_iter().map(Into::into).collect(),
+            messages: detail
+                .messages
+                .into_iter()
+                .zip(senders)
+                .map(|(m, sender)| MessageItem::new(m, sender))
+                .collect(),
             lead: detail.lead.map(Into::into),
         }
     }
+}
+
+/// How a message's sender stands to the thread's lead.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderRelationName {
+    /// The thread's lead.
+    Lead,
+    /// Another address attached to the thread's lead.
+    Attached,
+    /// A lead made here from a reply of theirs.
+    NewLead,
+    /// Someone other than the lead: attach them or make a lead of them.
+    Other,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SenderItem {
+    /// As the message gives it.
+    pub address: String,
+    /// The From header's display name, or the name of the lead made from it.
+    pub name: Option<String>,
+    pub relation: SenderRelationName,
+}
+
+impl From<MessageSender> for SenderItem {
+    fn from(s: MessageSender) -> Self {
+        Self {
+            address: s.address,
+            name: s.name,
+            relation: match s.relation {
+                SenderRelation::Lead => SenderRelationName::Lead,
+                SenderRelation::Attached => SenderRelationName::Attached,
+                SenderRelation::NewLead => SenderRelationName::NewLead,
+                SenderRelation::Other => SenderRelationName::Other,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderActionName {
+    /// Record the address as another address of the thread's lead, in every thread of it.
+    Attach,
+    /// Make a lead of our own in this client for the address (kept here; Instantly is not
+    /// told).
+    NewLead,
+}
+
+impl From<SenderActionName> for SenderAction {
+    fn from(action: SenderActionName) -> Self {
+        match action {
+            SenderActionName::Attach => Self::Attach,
+            SenderActionName::NewLead => Self::NewLead,
+        }
+    }
+}
+
+/// What to do with the sender of a reply in the thread who is not its lead: `address` as
+/// the message gives it (any case).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SenderRequest {
+    pub action: SenderActionName,
+    pub address: String,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]

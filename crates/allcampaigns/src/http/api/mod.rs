@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(inbox::counts))
         .routes(routes!(inbox::show))
         .routes(routes!(inbox::triage))
+        .routes(routes!(inbox::senders))
         .routes(routes!(inbox::bulk_triage))
         .routes(routes!(views::list, views::create))
         .routes(routes!(views::update, views::delete));

@@ -44,6 +44,10 @@ pub fn routes() -> Router<AppState> {
             "/inbox/t/{tenant_id}/{thread_id}/presence",
             post(inbox::presence::announce),
         )
+        .route(
+            "/inbox/t/{tenant_id}/{thread_id}/senders",
+            post(inbox::senders::act),
+        )
         .route("/leads", get(shell::leads))
         .route("/analytics", get(shell::analytics))
         .route("/connections", get(shell::connections))

@@ -11,6 +11,7 @@ mod inbox;
 mod jobs;
 mod live;
 mod seals;
+mod senders;
 mod sync;
 mod tenants;
 mod views;

@@ -151,6 +151,12 @@ pub const INBOX: InboxTexts = InboxTexts {
     custom_variables: "Custom variables",
     other_threads: "Other threads with this person",
     no_other_threads: "No other thread with this person in this client.",
+    from_other: |who| format!("From someone other than the lead: {who}"),
+    from_attached: |who| format!("From another address of this lead: {who}"),
+    from_new_lead: |who| format!("From a lead made here: {who}"),
+    sender_actions_label: "What to do with this sender",
+    action_attach_sender: "Attach to the lead",
+    action_new_lead: "Make a new lead",
 };
 
 /// `12345` as "12,345".

@@ -15,6 +15,10 @@ pub const SHORTCUTS: ShortcutTexts = ShortcutTexts {
         ("a", "Assign to me"),
         ("x", "Select the thread"),
         ("z", "Undo the last action"),
+        (
+            "l / L",
+            "A reply from someone else: attach to the lead / make a new lead",
+        ),
         ("/", "Search"),
         ("g then i", "Go to the inbox"),
         ("?", "This list"),

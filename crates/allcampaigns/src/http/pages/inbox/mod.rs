@@ -9,6 +9,7 @@ mod filters;
 pub mod presence;
 mod query;
 mod rows;
+pub mod senders;
 mod thread;
 pub mod triage;
 pub mod views;
@@ -33,7 +34,10 @@ use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{TenantId, UserId};
 use crate::error::AppResult;
 use crate::inbox::params::ListRequest;
-use crate::inbox::{InboxView, LeadName, TabCount, ThreadDetail, ThreadPage, ThreadSummary, rules};
+use crate::inbox::senders::MessageSender;
+use crate::inbox::{
+    InboxView, LeadName, TabCount, ThreadDetail, ThreadPage, ThreadSummary, rules, sender_rules,
+};
 use crate::services::Services;
 use crate::store::Member;
 
@@ -89,6 +93,8 @@ struct Loaded {
     page: ThreadPage,
     counts: Vec<(InboxView, TabCount)>,
     detail: Option<ThreadDetail>,
+    /// The sender of each message of the opened thread.
+    senders: Vec<Option<MessageSender>>,
     leads: HashMap<(TenantId, String), LeadName>,
     people: HashMap<UserId, String>,
     /// The members of the opened thread's client.
@@ -121,6 +127,12 @@ async fn load(
         Some((access, id)) => Some(rules::thread(&services, access, id).await?),
         None => None,
     };
+    let senders = match (&detail, open) {
+        (Some(detail), Some((access, _))) => {
+            sender_rules::thread_senders(&services, access.tenant, detail).await?
+        }
+        _ => Vec::new(),
+    };
     let mut tenants: Vec<TenantId> = page.items.iter().map(|t| t.tenant_id).collect();
     tenants.extend(detail.iter().map(|d| d.summary.tenant_id));
     let leads = lead_names(state, &page.items).await?;
@@ -141,6 +153,7 @@ async fn load(
         page,
         counts,
         detail,
+        senders,
         leads,
         people,
         members,
@@ -161,6 +174,7 @@ async fn page(
         page,
         counts,
         detail,
+        senders,
         leads,
         people,
         members,
@@ -190,7 +204,7 @@ async fn page(
             me: current.user.id,
             now,
         };
-        ThreadPane::new(detail, members, &cx)
+        ThreadPane::new(detail, senders, members, &cx)
     });
     let rows: Vec<Row> = page
         .items

@@ -8,6 +8,7 @@ use super::query::ListQuery;
 use super::rows::{Names, When, full_name, snooze_value, thread_path};
 use crate::domain::{Attachment, UserId};
 use crate::egress::signing::{ImageGrant, ImageUrlSigner};
+use crate::inbox::senders::{MessageSender, SenderRelation};
 use crate::inbox::{InboxLead, InboxMessage, ThreadDetail};
 use crate::store::Member;
 use crate::text::Texts;
@@ -26,6 +27,12 @@ pub struct MessageView {
     pub text: String,
     pub quoted: Option<String>,
     pub attachments: Vec<AttachmentView>,
+    /// Who wrote a reply when it is not the lead's own address, in words.
+    pub sender_note: Option<String>,
+    /// The reply is from someone other than the lead: marked, with its two actions.
+    pub from_other: bool,
+    /// The sender's address, for those actions.
+    pub sender_address: String,
 }
 
 /// A file the message carried: its name, size and type, and Instantly's download address
@@ -69,6 +76,8 @@ pub struct ThreadPane {
     pub client: String,
     /// The thread's triage action and its form's return address.
     pub action: String,
+    /// Where a reply's sender is attached to the lead or made a lead.
+    pub senders_action: String,
     pub back: String,
     pub list_href: String,
     pub images_href: Option<String>,
@@ -108,7 +117,12 @@ pub struct PaneContext<'a> {
 }
 
 impl ThreadPane {
-    pub fn new(detail: ThreadDetail, members: Vec<Member>, cx: &PaneContext) -> Self {
+    pub fn new(
+        detail: ThreadDetail,
+        senders: Vec<Option<MessageSender>>,
+        members: Vec<Member>,
+        cx: &PaneContext,
+    ) -> Self {
         let t = &cx.texts.inbox;
         let summary = &detail.summary;
         let tenant = summary.tenant_id;
@@ -138,6 +152,7 @@ impl ThreadPane {
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
             action: format!("{path}/triage"),
+            senders_action: format!("{path}/senders"),
             back: cx.query.encode(),
             list_href: cx.query.href("/inbox"),
             images_href,
@@ -145,7 +160,12 @@ impl ThreadPane {
             messages: detail
                 .messages
                 .iter()
-                .map(|m| message(m, &framing, cx))
+                .zip(
+                    senders
+                        .iter()
+                        .chain(std::iter::repeat(&None::<MessageSender>)),
+                )
+                .map(|(m, sender)| message(m, sender.as_ref(), &framing, cx))
                 .collect(),
             lead: detail.lead.as_ref().map(|lead| lead_view(lead, cx)),
             step: detail
@@ -197,8 +217,23 @@ pub fn person_name(member: &Member) -> String {
     }
 }
 
-fn message(m: &InboxMessage, framing: &Framing, cx: &PaneContext) -> MessageView {
+fn message(
+    m: &InboxMessage,
+    sender: Option<&MessageSender>,
+    framing: &Framing,
+    cx: &PaneContext,
+) -> MessageView {
     let (text, quoted) = split_text(&m.body_text);
+    let t = &cx.texts.inbox;
+    let sender_note = sender.and_then(|s| {
+        let words = match s.relation {
+            SenderRelation::Lead => return None,
+            SenderRelation::Attached => t.from_attached,
+            SenderRelation::NewLead => t.from_new_lead,
+            SenderRelation::Other => t.from_other,
+        };
+        Some(words(&s.display()))
+    });
     MessageView {
         received: m.direction == "received",
         auto_reply: m.is_auto_reply,
@@ -219,6 +254,9 @@ fn message(m: &InboxMessage, framing: &Framing, cx: &PaneContext) -> MessageView
             .into_iter()
             .map(|file| attachment_view(file, cx.texts))
             .collect(),
+        sender_note,
+        from_other: sender.is_some_and(|s| s.relation == SenderRelation::Other),
+        sender_address: sender.map(|s| s.address.clone()).unwrap_or_default(),
     }
 }
 
