@@ -235,6 +235,7 @@ mod tests {
             subject: String::new(),
             body_text: String::new(),
             body_html: None,
+            attachments: None,
             is_auto_reply: false,
             at: Utc::now(),
             step: None,
