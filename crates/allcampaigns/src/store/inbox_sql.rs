@@ -166,13 +166,16 @@ impl Builder {
     }
 }
 
-/// SQLite, few matches: the tenant's matching messages and leads, then their threads.
+/// SQLite, few matches: the tenant's matching messages and leads, then their threads. The
+/// match must drive (`CROSS JOIN` fixes SQLite's join order): left to itself the planner read
+/// every message of the tenant and probed the index with each, 1.1 s a tenant on agency-L
+/// against 10 ms.
 fn sqlite_hits(query: &str) -> String {
     format!(
         "t.thread_id IN (SELECT m.thread_id FROM messages_fts f \
-             JOIN messages m ON m.rowid = f.rowid \
+             CROSS JOIN messages m ON m.rowid = f.rowid \
              WHERE messages_fts MATCH {query} AND m.tenant_id = $1 \
-         UNION ALL SELECT l2.thread_id FROM leads_fts f JOIN leads l ON l.rowid = f.rowid \
+         UNION ALL SELECT l2.thread_id FROM leads_fts f CROSS JOIN leads l ON l.rowid = f.rowid \
              JOIN threads l2 ON l2.tenant_id = l.tenant_id AND l2.lead_email = l.email \
              WHERE leads_fts MATCH {query} AND l.tenant_id = $1 AND l.deleted_at IS NULL)"
     )
@@ -208,7 +211,8 @@ pub enum SearchPlan {
 pub const FEW_HITS: i64 = 1000;
 
 /// The tenant's matching documents (messages alone on SQLite), counted up to `$2`
-/// ([`FEW_HITS`]); `$3` is the FTS5 query on SQLite.
+/// ([`FEW_HITS`]); `$3` is the FTS5 query on SQLite, which drives the join (see
+/// [`sqlite_hits`]).
 pub fn count_hits(backend: Backend) -> &'static str {
     match backend {
         Backend::Postgres => {
@@ -216,7 +220,7 @@ pub fn count_hits(backend: Backend) -> &'static str {
         }
         Backend::Sqlite => {
             "SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts f \
-             JOIN messages m ON m.rowid = f.rowid \
+             CROSS JOIN messages m ON m.rowid = f.rowid \
              WHERE messages_fts MATCH $3 AND m.tenant_id = $1 LIMIT $2) x"
         }
     }
@@ -445,3 +449,38 @@ const TRIAGE_UNSNOOZE: &str = triage_sql!(
     "snoozed_until = NULL, snoozed_through = NULL"
 );
 const TRIAGE_ASSIGN: &str = triage_sql!("owner_id", "$5", "owner_id = excluded.owner_id");
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::{Backend, count_hits};
+
+    /// A search's match drives its join on SQLite: the index is read once, then each match's
+    /// message by rowid, never every message of the tenant with a probe each (1.1 s a tenant on
+    /// agency-L).
+    #[tokio::test]
+    async fn a_sqlite_search_reads_the_full_text_index_first() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        crate::store::sqlite::MIGRATOR.run(&mut conn).await.unwrap();
+        let explain = format!("EXPLAIN QUERY PLAN {}", count_hits(Backend::Sqlite));
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+            .bind(vec![1u8; 16])
+            .bind(1000i64)
+            .bind("word")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+        let first = steps
+            .iter()
+            .position(|s| s.contains(" f "))
+            .expect("the index is read");
+        let messages = steps
+            .iter()
+            .position(|s| s.contains(" m "))
+            .expect("messages are read");
+        assert!(first < messages, "{steps:#?}");
+        assert!(steps[messages].contains("rowid=?"), "{steps:#?}");
+    }
+}
