@@ -33,6 +33,9 @@ pub struct Options {
     /// Timed requests per scenario (and runs of its statements alone)
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub requests: u32,
+    /// Seconds each side of a scenario may take before it stops short of --requests
+    #[arg(long, default_value_t = 120)]
+    pub budget_secs: u64,
     /// Threads per list page
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: u32,
@@ -95,9 +98,18 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
     let scenarios = timing::scenarios(&picks, options.limit);
     let client = timing::client()?;
     for scenario in &scenarios {
-        let row = timing::measure(&client, &server, &caller, &bare, scenario, options.requests)
-            .await
-            .with_context(|| format!("scenario `{}`", scenario.name))?;
+        let budget = std::time::Duration::from_secs(options.budget_secs);
+        let row = timing::measure(
+            &client,
+            &server,
+            &caller,
+            &bare,
+            scenario,
+            options.requests,
+            budget,
+        )
+        .await
+        .with_context(|| format!("scenario `{}`", scenario.name))?;
         println!("{}", row.line());
         report.rows.push(row);
     }

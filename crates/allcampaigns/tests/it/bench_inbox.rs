@@ -29,6 +29,7 @@ async fn the_inbox_benchmark_times_every_scenario_through_the_server_and_alone(d
     let options = Options {
         requests: REQUESTS,
         limit: 2,
+        budget_secs: 60,
         wrk_secs: 0,
         connections: 4,
         backfill_workspaces: 1,

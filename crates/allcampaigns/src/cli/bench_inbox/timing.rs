@@ -20,6 +20,8 @@ use crate::inbox::params::ThreadParams;
 
 /// Requests before the timed ones, so caches and prepared statements are warm.
 const WARM_UP: u32 = 20;
+/// The server's default request timeout, applied to the statements alone too.
+const ALONE_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) struct Scenario {
     pub name: String,
@@ -123,7 +125,9 @@ impl Stats {
     }
 }
 
-/// Times one scenario through the server, then its statements alone.
+/// Times one scenario through the server, then its statements alone; each side warms up for at
+/// most a quarter of `budget` and stops early (saying so in the row's name) once its timed
+/// requests have taken `budget`, so a slow query cannot stall a run.
 pub(crate) async fn measure(
     client: &reqwest::Client,
     server: &Server,
@@ -131,28 +135,85 @@ pub(crate) async fn measure(
     bare: &Bare,
     scenario: &Scenario,
     requests: u32,
+    budget: Duration,
 ) -> anyhow::Result<Row> {
     let (url, cursor) = target(client, server, caller, scenario).await?;
-    let mut served = Vec::new();
-    let mut loopback = Vec::new();
-    for i in 0..WARM_UP + requests {
-        let (server_ms, client_ms) = timed_get(client, caller, &url).await?;
-        if i >= WARM_UP {
-            served.push(server_ms);
-            loopback.push(client_ms);
+    let (mut served, mut loopback) = (Vec::new(), Vec::new());
+    // A request that fails (a 504 after the request timeout, say) ends the scenario's requests
+    // and is reported in its row; the statements alone still run.
+    let mut failed = None;
+    let warm = Instant::now();
+    for _ in 0..WARM_UP {
+        if let Err(error) = timed_get(client, caller, &url).await {
+            failed = Some(format!("{error:#}"));
+            break;
+        }
+        if warm.elapsed() > budget / 4 {
+            break;
         }
     }
-    let mut alone = Vec::new();
-    for i in 0..WARM_UP + requests {
-        let started = Instant::now();
-        let found = run_alone(bare, caller, scenario, cursor.as_ref()).await?;
-        std::hint::black_box(found);
-        if i >= WARM_UP {
-            alone.push(started.elapsed().as_secs_f64() * 1000.0);
+    let started = Instant::now();
+    for _ in 0..requests {
+        if failed.is_some() {
+            break;
         }
+        match timed_get(client, caller, &url).await {
+            Ok((server_ms, client_ms)) => {
+                served.push(server_ms);
+                loopback.push(client_ms);
+            }
+            Err(error) => failed = Some(format!("{error:#}")),
+        }
+        if started.elapsed() > budget {
+            break;
+        }
+    }
+    // The statements alone get the server's request timeout too.
+    let once = || {
+        tokio::time::timeout(
+            ALONE_TIMEOUT,
+            run_alone(bare, caller, scenario, cursor.as_ref()),
+        )
+    };
+    let mut alone = Vec::new();
+    let warm = Instant::now();
+    for _ in 0..WARM_UP {
+        let Ok(found) = once().await else {
+            failed
+                .get_or_insert_with(String::new)
+                .push_str("; alone: over 30 s");
+            break;
+        };
+        found?;
+        if warm.elapsed() > budget / 4 {
+            break;
+        }
+    }
+    let started = Instant::now();
+    for _ in 0..requests {
+        let begun = Instant::now();
+        let Ok(found) = once().await else {
+            failed
+                .get_or_insert_with(String::new)
+                .push_str("; alone: over 30 s");
+            break;
+        };
+        std::hint::black_box(found?);
+        alone.push(begun.elapsed().as_secs_f64() * 1000.0);
+        if started.elapsed() > budget {
+            break;
+        }
+    }
+    let mut name = scenario.name.clone();
+    if let Some(error) = failed {
+        name = format!("{name} (failed: {error})");
+    }
+    if served.len() < requests as usize || alone.len() < requests as usize {
+        let (a, b) = (served.len(), alone.len());
+        name = format!("{name} (time cap: {a} requests, {b} alone)");
     }
     Ok(Row {
-        name: scenario.name.clone(),
+        name,
         goal_ms: scenario.goal_ms,
         server: Stats::of(served),
         loopback: Stats::of(loopback),
