@@ -2,6 +2,7 @@
 //! This file holds the flags; `run.rs` dispatches to one file per subcommand.
 
 mod admin;
+pub mod bench_inbox;
 pub mod dataset;
 mod demo;
 mod jobs;
@@ -106,6 +107,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         parallel: usize,
     },
+    /// Time the inbox on a data set in the configured database: latency of each scenario
+    /// beside its statements alone, throughput with wrk, triage during a backfill
+    Inbox(bench_inbox::Options),
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::Utc;
@@ -17,6 +17,7 @@ use crate::observability::{HttpLabels, method_label};
 use crate::store::RequestLogEntry;
 
 const UNMATCHED: &str = "(unmatched)";
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 pub fn make_span(request: &Request) -> Span {
     let route = request
@@ -71,8 +72,13 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     // Audit entries written while serving carry the request's id.
-    let response = crate::audit::in_request(request_id, next.run(request)).await;
+    let mut response = crate::audit::in_request(request_id, next.run(request)).await;
     let elapsed = started.elapsed();
+    // The time the app took, for benchmarks and browsers' network panels (W3C Server Timing).
+    let timing = format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0);
+    if let Ok(value) = HeaderValue::from_str(&timing) {
+        response.headers_mut().insert(SERVER_TIMING, value);
+    }
     let status = response.status().as_u16();
     let labels = HttpLabels {
         method: method.clone(),

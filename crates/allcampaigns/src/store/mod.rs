@@ -4,8 +4,9 @@
 //! every query is the guard) and [`postgres::PgStore`] (the same filter, plus row-level security
 //! with the allowed tenants set per transaction). SQL text is shared where it is identical.
 
-mod db;
-mod inbox_sql;
+// Crate-wide for the inbox benchmark, which runs the inbox's statements alone beside the app.
+pub(crate) mod db;
+pub(crate) mod inbox_sql;
 mod models;
 pub mod postgres;
 mod senders_sql;

@@ -6,6 +6,7 @@ mod account;
 mod advisories;
 mod api;
 mod audit_trail;
+mod bench_inbox;
 mod browser;
 mod browser_inbox;
 mod browser_keyboard;
