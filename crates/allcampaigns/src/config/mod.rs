@@ -42,6 +42,8 @@ pub struct Config {
     pub instantly_url: Url,
     /// Pace calls to Instantly's published limits (off only against a local simulator).
     pub instantly_rate_limits: bool,
+    /// Whether responses carry `Server-Timing: app;dur=…` (benchmarks turn it on).
+    pub server_timing: bool,
     pub sync_workers: u32,
     /// How long a claimed job stays with its worker, and how often idle lanes look for jobs.
     pub job_lease: Duration,
@@ -273,6 +275,7 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         request_log_retention_days: positive(raw, "request_log_retention_days")?,
         instantly_url: parse_http_url(raw, "instantly_url")?,
         instantly_rate_limits: on_off(raw, "instantly_rate_limits")?,
+        server_timing: on_off(raw, "server_timing")?,
         sync_workers: raw.parse("sync_workers", "a whole number")?,
         job_lease: Duration::from_secs(positive_at_most(raw, "job_lease_secs", 86_400)?),
         job_poll: Duration::from_millis(positive_at_most(raw, "job_poll_ms", 3_600_000)?),

@@ -160,6 +160,13 @@ pub const SETTINGS: &[Setting] = &[
         "pace calls to Instantly's limits (on), or not at all (off: only for a local simulator)",
     ),
     s(
+        "server_timing",
+        "ALLCAMPAIGNS_SERVER_TIMING",
+        "off",
+        "responses carry `Server-Timing: app;dur=…` (on: for benchmarks; off, since it tells \
+         every caller how long the server worked, sign-in included)",
+    ),
+    s(
         "sync_workers",
         "ALLCAMPAIGNS_SYNC_WORKERS",
         "2",

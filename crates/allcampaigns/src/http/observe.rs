@@ -74,10 +74,13 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     // Audit entries written while serving carry the request's id.
     let mut response = crate::audit::in_request(request_id, next.run(request)).await;
     let elapsed = started.elapsed();
-    // The time the app took, for benchmarks and browsers' network panels (W3C Server Timing).
-    let timing = format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0);
-    if let Ok(value) = HeaderValue::from_str(&timing) {
-        response.headers_mut().insert(SERVER_TIMING, value);
+    // The time the app took, for benchmarks (W3C Server Timing). Off unless asked: it would
+    // tell anyone how long, say, a sign-in for a known address took (ML-06).
+    if state.config.server_timing {
+        let timing = format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0);
+        if let Ok(value) = HeaderValue::from_str(&timing) {
+            response.headers_mut().insert(SERVER_TIMING, value);
+        }
     }
     let status = response.status().as_u16();
     let labels = HttpLabels {

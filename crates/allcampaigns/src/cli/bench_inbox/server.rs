@@ -38,6 +38,7 @@ impl Server {
             .env("ALLCAMPAIGNS_DATA_DIR", &config.data_dir)
             .env("ALLCAMPAIGNS_MASTER_KEY_FILE", &config.master_key_file)
             .env("ALLCAMPAIGNS_SYNC_WORKERS", "0")
+            .env("ALLCAMPAIGNS_SERVER_TIMING", "on")
             .env("ALLCAMPAIGNS_LOG", "warn")
             .env(
                 "ALLCAMPAIGNS_DB_MAX_CONNECTIONS",
