@@ -217,9 +217,33 @@ async fn record_failure(ctx: &Ctx<'_>, state: &mut StreamState, error: &SyncErro
         .unwrap_or_else(|| StreamState::new(&state.stream));
     saved.last_error = Some(error.fault().stored());
     saved.last_error_at = Some(Utc::now());
+    let error = causes(error);
     tracing::warn!(tenant = %ctx.tenant, stream = %state.stream, error = %error, "sync stream failed");
     if let Err(e) = ctx.store.save_stream_state(ctx.tenant, &saved).await {
         tracing::error!(error = %e, "could not record a sync failure");
     }
     *state = saved;
+}
+
+/// The error and its causes ("database error: … database is locked"): the outermost message
+/// alone told an operator nothing they could act on.
+fn causes(error: &SyncError) -> String {
+    std::iter::successors(Some(error as &dyn std::error::Error), |e| e.source())
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+
+    #[test]
+    fn a_failed_stream_is_logged_with_its_cause() {
+        let error = SyncError::Store(StoreError::Database(sqlx::Error::PoolTimedOut));
+        let logged = causes(&error);
+        assert!(logged.starts_with("database error: "), "{logged}");
+        assert!(logged.contains("pool timed out"), "{logged}");
+    }
 }
