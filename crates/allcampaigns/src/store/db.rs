@@ -3,6 +3,9 @@
 //! Store methods written on top of it are written once for both backends, with their scope in
 //! plain sight.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
@@ -10,18 +13,30 @@ use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::types::Json;
 use sqlx::{Arguments, FromRow, Postgres, SqlSafeStr, Sqlite, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use super::sync_sql::iso;
 use super::{Backend, Result};
 use crate::domain::{TenantId, UserId};
 
-/// The database a store runs on. Cloning shares the pool.
+/// The database a store runs on. Cloning shares the pool (and SQLite's write gate).
 #[derive(Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteGate),
     Postgres(PgPool),
 }
+
+/// SQLite has one write lock. Its own wait for it (the busy handler) sleeps in growing steps of
+/// up to 100 ms and serves no one in turn, so a click waited up to 2 s behind a backfill's
+/// pages; this process's writers queue here instead, first come first served, and SQLite's
+/// wait is left to other processes on the same file.
+#[derive(Clone, Default)]
+pub struct WriteGate(Arc<Mutex<()>>);
+
+/// How long a write waits for its turn (here) or for the file's lock (SQLite's busy timeout)
+/// before it fails.
+pub const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// What a unit of work may see. PostgreSQL enforces it with row-level security; on SQLite the
 /// tenant filter each statement carries is the guard, and the scope documents it.
@@ -95,7 +110,7 @@ impl Args {
             .map_err(|e| sqlx::Error::Encode(e).into())
     }
 
-    fn sqlite_args(self) -> Result<SqliteArguments, BoxDynError> {
+    pub(crate) fn sqlite_args(self) -> Result<SqliteArguments, BoxDynError> {
         let mut args = SqliteArguments::default();
         for param in self.0 {
             match param {
@@ -136,8 +151,13 @@ impl Db {
     /// connection to read, `BEGIN IMMEDIATE` to write, so read-then-write rules hold.
     pub async fn begin(&self, scope: Scope<'_>, write: bool) -> Result<Tx> {
         Ok(Tx(match self {
-            Db::Sqlite(pool) if write => Inner::SqliteTx(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Sqlite(pool) => Inner::SqliteConn(pool.acquire().await?),
+            Db::Sqlite(pool, gate) if write => {
+                let turn = tokio::time::timeout(WRITE_WAIT, gate.0.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?;
+                Inner::SqliteTx(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
+            Db::Sqlite(pool, _) => Inner::SqliteConn(pool.acquire().await?),
             Db::Postgres(pool) => match scope_setting(scope) {
                 None if !write => Inner::PgConn(pool.acquire().await?),
                 None => Inner::PgTx(pool.begin().await?),
@@ -157,7 +177,7 @@ impl Db {
 impl Db {
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -166,7 +186,7 @@ impl Db {
     /// some across tenants through a definer function).
     pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
         match self {
-            Db::Sqlite(_) => sqlite,
+            Db::Sqlite(..) => sqlite,
             Db::Postgres(_) => postgres,
         }
     }
@@ -192,7 +212,8 @@ fn scope_setting(scope: Scope<'_>) -> Option<(&'static str, String)> {
 pub struct Tx(Inner);
 
 enum Inner {
-    SqliteTx(Transaction<'static, Sqlite>),
+    /// A write, and this process's turn at SQLite's write lock, held until it ends.
+    SqliteTx(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
     SqliteConn(PoolConnection<Sqlite>),
     PgTx(Transaction<'static, Postgres>),
     PgConn(PoolConnection<Postgres>),
@@ -207,14 +228,14 @@ pub enum Conn<'a> {
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self.0 {
-            Inner::SqliteTx(_) | Inner::SqliteConn(_) => Backend::Sqlite,
+            Inner::SqliteTx(..) | Inner::SqliteConn(_) => Backend::Sqlite,
             Inner::PgTx(_) | Inner::PgConn(_) => Backend::Postgres,
         }
     }
 
     pub fn conn(&mut self) -> Conn<'_> {
         match &mut self.0 {
-            Inner::SqliteTx(tx) => Conn::Sqlite(tx),
+            Inner::SqliteTx(tx, _) => Conn::Sqlite(tx),
             Inner::SqliteConn(conn) => Conn::Sqlite(conn),
             Inner::PgTx(tx) => Conn::Postgres(tx),
             Inner::PgConn(conn) => Conn::Postgres(conn),
@@ -318,7 +339,7 @@ impl Tx {
 
     pub async fn commit(self) -> Result<()> {
         match self.0 {
-            Inner::SqliteTx(tx) => tx.commit().await?,
+            Inner::SqliteTx(tx, _turn) => tx.commit().await?,
             Inner::PgTx(tx) => tx.commit().await?,
             Inner::SqliteConn(_) | Inner::PgConn(_) => {}
         }

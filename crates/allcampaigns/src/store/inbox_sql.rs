@@ -24,6 +24,23 @@ const SNOOZED: &str = "(g.snoozed_until IS NOT NULL AND g.snoozed_until > {now} 
 const FROM: &str = "FROM threads t LEFT JOIN thread_triage g \
      ON g.tenant_id = t.tenant_id AND g.thread_id = t.thread_id";
 
+/// Done and snoozed threads start from our triage rows (`thread_triage_done`,
+/// `thread_triage_snoozed`), never from a walk of every thread: an empty Done tab walked all of
+/// a client's threads. `CROSS JOIN` keeps that order on SQLite; PostgreSQL plans it itself.
+fn from(backend: Backend, view: InboxView) -> &'static str {
+    match (view, backend) {
+        (InboxView::Snoozed | InboxView::Done, Backend::Sqlite) => {
+            "FROM thread_triage g CROSS JOIN threads t \
+             ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id"
+        }
+        (InboxView::Snoozed | InboxView::Done, Backend::Postgres) => {
+            "FROM thread_triage g JOIN threads t \
+             ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id"
+        }
+        _ => FROM,
+    }
+}
+
 /// A statement and its parameters.
 pub struct Query {
     pub sql: String,
@@ -137,8 +154,11 @@ impl Builder {
         let clause = match view {
             InboxView::Primary => format!("t.category = 'primary' AND {open}"),
             InboxView::Others => format!("t.category = 'others' AND {open}"),
-            InboxView::Snoozed => format!("COALESCE({snoozed}, false)"),
-            InboxView::Done => format!("COALESCE({DONE}, false)"),
+            // `$1` is the tenant; these name the partial indexes' own conditions.
+            InboxView::Snoozed => {
+                format!("g.tenant_id = $1 AND g.snoozed_until IS NOT NULL AND {snoozed}")
+            }
+            InboxView::Done => format!("g.tenant_id = $1 AND g.done_at IS NOT NULL AND {DONE}"),
             InboxView::All => return,
         };
         self.clauses.push(clause);
@@ -276,9 +296,10 @@ pub fn page(
     }
     let limit = b.param(i64::from(limit));
     let sql = format!(
-        "SELECT {columns} {FROM} WHERE {conditions} \
+        "SELECT {columns} {from} WHERE {conditions} \
          ORDER BY t.last_message_at DESC, {thread} DESC LIMIT {limit}",
         columns = summary_columns(&now),
+        from = from(backend, filter.view),
         conditions = b.conditions(),
         thread = b.thread_column(),
     );
@@ -299,7 +320,8 @@ pub fn count(
     b.filter(filter);
     b.view(view, &now);
     let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 {FROM} WHERE {conditions} LIMIT {limit}) x",
+        "SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {conditions} LIMIT {limit}) x",
+        from = from(backend, view),
         conditions = b.conditions(),
         limit = COUNT_CAP + 1,
     );
@@ -330,20 +352,33 @@ pub const THREAD_MESSAGES: &str = "SELECT instantly_id AS id, direction, mailbox
      FROM messages WHERE tenant_id = $1 AND thread_id = $2 \
      ORDER BY timestamp_created, instantly_id";
 
-/// The thread's lead: by its Instantly id when the messages name one, else by address.
-pub const THREAD_LEAD: &str = "SELECT instantly_id AS id, email, first_name, last_name, \
+const LEAD_COLUMNS: &str = "SELECT instantly_id AS id, email, first_name, last_name, \
          company_name, job_title, phone, website, interest_status, campaign_id, open_count, \
          click_count, reply_count, last_contact_at, replied_step, replied_variant, \
          CAST(custom_variables AS TEXT) AS custom_variables \
-     FROM leads WHERE tenant_id = $1 AND deleted_at IS NULL \
-         AND (instantly_id = $2 OR ($2 IS NULL AND email = $3)) \
-     ORDER BY timestamp_updated DESC LIMIT 1";
+     FROM leads WHERE tenant_id = $1 AND deleted_at IS NULL";
+
+/// The thread's lead: by its Instantly id when the messages name one, else the newest by
+/// address; `None` when they name neither. Two statements, not one with an `OR`: SQLite (no
+/// statistics) read the client's whole `leads_by_email` range for the `OR`.
+pub fn thread_lead(tenant: TenantId, lead_id: Option<&str>, email: Option<&str>) -> Option<Query> {
+    let (sql, key) = match (lead_id, email) {
+        (Some(id), _) => (format!("{LEAD_COLUMNS} AND instantly_id = $2"), id),
+        (None, Some(email)) => (
+            format!("{LEAD_COLUMNS} AND email = $2 ORDER BY timestamp_updated DESC LIMIT 1"),
+            email,
+        ),
+        (None, None) => return None,
+    };
+    let args = Args::new().bind(tenant).bind(key);
+    Some(Query { sql, args })
+}
 
 /// The person's other threads in the tenant (`$2` the address, `$3` this thread, `$4` the
 /// limit), newest first, by `threads_by_lead_email`.
 pub const LEAD_THREADS: &str = "SELECT thread_id, subject, campaign_id, mailbox, last_message_at \
      FROM threads WHERE tenant_id = $1 AND lead_email = $2 AND thread_id <> $3 \
-     ORDER BY last_message_at DESC, thread_id LIMIT $4";
+     ORDER BY last_message_at DESC, thread_id DESC LIMIT $4";
 
 /// Names of the tenant's live leads whose address is in the JSON array `$2`, by
 /// `leads_by_email`.
@@ -454,15 +489,106 @@ const TRIAGE_ASSIGN: &str = triage_sql!("owner_id", "$5", "owner_id = excluded.o
 mod tests {
     use sqlx::{Connection, SqliteConnection};
 
-    use super::{Backend, count_hits};
+    use super::{Backend, Query, count_hits};
+    use crate::domain::TenantId;
+    use crate::inbox::{InboxView, ThreadFilter};
+
+    async fn migrated() -> SqliteConnection {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        crate::store::sqlite::MIGRATOR.run(&mut conn).await.unwrap();
+        conn
+    }
+
+    /// SQLite's plan of a statement, one step a line.
+    async fn plan_of(conn: &mut SqliteConnection, query: Query) -> String {
+        let explain = format!("EXPLAIN QUERY PLAN {}", query.sql);
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
+            sqlx::AssertSqlSafe(explain),
+            query.args.sqlite_args().unwrap(),
+        )
+        .fetch_all(conn)
+        .await
+        .unwrap();
+        let steps: Vec<String> = plan.into_iter().map(|(_, _, _, step)| step).collect();
+        steps.join("\n")
+    }
+
+    fn page_of(filter: &ThreadFilter) -> Query {
+        let tenant = TenantId::new();
+        let plan = super::SearchPlan::FewHits;
+        super::page(
+            Backend::Sqlite,
+            plan,
+            tenant,
+            filter,
+            None,
+            51,
+            chrono::Utc::now(),
+        )
+    }
+
+    /// Each list reads the one index range meant for it, newest first, with no sort and
+    /// without stepping over other tabs' threads (SQLite has no statistics to choose by).
+    #[tokio::test]
+    async fn each_sqlite_list_reads_its_own_index() {
+        let mut conn = migrated().await;
+        let primary = ThreadFilter::default();
+        let plan = plan_of(&mut conn, page_of(&primary)).await;
+        assert!(plan.contains("USING INDEX threads_by_tab "), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+
+        let staged = ThreadFilter {
+            stage: Some(1),
+            unread: Some(true),
+            ..ThreadFilter::default()
+        };
+        let plan = plan_of(&mut conn, page_of(&staged)).await;
+        assert!(plan.contains("USING INDEX threads_by_tab_stage "), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+
+        for view in [InboxView::Done, InboxView::Snoozed] {
+            let filter = ThreadFilter {
+                view,
+                ..ThreadFilter::default()
+            };
+            let plan = plan_of(&mut conn, page_of(&filter)).await;
+            let first = plan.lines().next().unwrap_or_default();
+            assert!(first.contains("thread_triage_"), "{view:?}: {plan}");
+        }
+    }
+
+    /// The thread view finds its lead by key and the person's other threads in order.
+    #[tokio::test]
+    async fn the_sqlite_thread_view_reads_by_key() {
+        let mut conn = migrated().await;
+        let tenant = TenantId::new();
+        for (id, email) in [(Some("lead"), Some("a@b.c")), (None, Some("a@b.c"))] {
+            let query = super::thread_lead(tenant, id, email).unwrap();
+            let plan = plan_of(&mut conn, query).await;
+            assert!(plan.contains("SEARCH leads USING"), "{plan}");
+            assert!(plan.contains("=? AND "), "{plan}");
+        }
+        assert!(super::thread_lead(tenant, None, None).is_none());
+        let args = crate::store::db::Args::new()
+            .bind(tenant)
+            .bind("a@b.c")
+            .bind("thread")
+            .bind(20i64);
+        let query = Query {
+            sql: super::LEAD_THREADS.to_owned(),
+            args,
+        };
+        let plan = plan_of(&mut conn, query).await;
+        assert!(plan.contains("threads_by_lead_email"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
 
     /// A search's match drives its join on SQLite: the index is read once, then each match's
     /// message by rowid, never every message of the tenant with a probe each (1.1 s a tenant on
     /// agency-L).
     #[tokio::test]
     async fn a_sqlite_search_reads_the_full_text_index_first() {
-        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-        crate::store::sqlite::MIGRATOR.run(&mut conn).await.unwrap();
+        let mut conn = migrated().await;
         let explain = format!("EXPLAIN QUERY PLAN {}", count_hits(Backend::Sqlite));
         let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
             .bind(vec![1u8; 16])

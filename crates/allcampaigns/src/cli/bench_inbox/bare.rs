@@ -103,11 +103,18 @@ impl Bare {
             .await?;
         let args = Args::new().bind(tenant).bind(thread);
         let messages: Vec<InboxMessage> = tx.fetch_all(inbox_sql::THREAD_MESSAGES, args).await?;
-        let args = Args::new()
-            .bind(tenant)
-            .bind(&summary.lead_id)
-            .bind(&summary.lead_email);
-        let lead: Option<InboxLead> = tx.fetch_optional(inbox_sql::THREAD_LEAD, args).await?;
+        let lead = inbox_sql::thread_lead(
+            tenant,
+            summary.lead_id.as_deref(),
+            summary.lead_email.as_deref(),
+        );
+        let lead: Option<InboxLead> = match lead {
+            Some(query) => {
+                tx.fetch_optional(AssertSqlSafe(query.sql), query.args)
+                    .await?
+            }
+            None => None,
+        };
         if let Some(email) = &summary.lead_email {
             let args = Args::new()
                 .bind(tenant)

@@ -131,11 +131,15 @@ impl<S: SqlBacked> InboxStore for S {
         let summary = rows.remove(0);
         let args = Args::new().bind(tenant).bind(thread_id);
         let messages: Vec<InboxMessage> = tx.fetch_all(inbox_sql::THREAD_MESSAGES, args).await?;
-        let args = Args::new()
-            .bind(tenant)
-            .bind(&summary.lead_id)
-            .bind(&summary.lead_email);
-        let lead: Option<InboxLead> = tx.fetch_optional(inbox_sql::THREAD_LEAD, args).await?;
+        let lead = inbox_sql::thread_lead(
+            tenant,
+            summary.lead_id.as_deref(),
+            summary.lead_email.as_deref(),
+        );
+        let lead: Option<InboxLead> = match lead {
+            Some(query) => fetch(&mut tx, query).await?.pop(),
+            None => None,
+        };
         let other_threads = match &summary.lead_email {
             Some(email) => {
                 let args = Args::new()

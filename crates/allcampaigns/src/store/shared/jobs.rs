@@ -185,7 +185,7 @@ impl<S: SqlBacked> JobStore for S {
     async fn listen_for_jobs(&self) -> Result<Option<JobNotices>> {
         match self.db() {
             Db::Postgres(pool) => JobNotices::listen(pool, JOB_CHANNEL).await.map(Some),
-            Db::Sqlite(_) => Ok(None),
+            Db::Sqlite(..) => Ok(None),
         }
     }
 }

@@ -29,7 +29,7 @@ impl<S: SqlBacked> LiveStore for S {
     async fn listen_for_live(&self) -> Result<Option<Notices>> {
         match self.db() {
             Db::Postgres(pool) => Notices::listen(pool, LIVE_CHANNEL).await.map(Some),
-            Db::Sqlite(_) => Ok(None),
+            Db::Sqlite(..) => Ok(None),
         }
     }
 }

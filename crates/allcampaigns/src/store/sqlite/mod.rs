@@ -3,14 +3,13 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::db::{Db, SqlBacked};
+use super::db::{Db, SqlBacked, WRITE_WAIT, WriteGate};
 use crate::private_fs;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -54,14 +53,14 @@ impl SqliteStore {
             // FULL: an acknowledged commit survives power loss too, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(WRITE_WAIT);
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         let store = Self {
-            db: Db::Sqlite(pool.clone()),
+            db: Db::Sqlite(pool.clone(), WriteGate::default()),
             pool,
         };
         store.check_pragmas().await?;
