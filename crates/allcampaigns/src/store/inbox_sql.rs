@@ -9,7 +9,7 @@
 use super::Backend;
 use super::db::{Args, Param};
 use crate::domain::TenantId;
-use crate::inbox::{COUNT_CAP, Cursor, InboxView, OwnerFilter, ThreadFilter, Triage};
+use crate::inbox::{COUNT_CAP, Cursor, InboxView, OwnerFilter, SearchQuery, ThreadFilter, Triage};
 
 /// Unread: marked unread, or a received message after the read mark; with no mark, what
 /// Instantly says.
@@ -21,24 +21,13 @@ const DONE: &str = "(g.done_at IS NOT NULL AND t.received_count <= g.done_throug
 const SNOOZED: &str = "(g.snoozed_until IS NOT NULL AND g.snoozed_until > {now} \
      AND t.received_count <= g.snoozed_through)";
 
-const FROM: &str = "FROM threads t LEFT JOIN thread_triage g \
-     ON g.tenant_id = t.tenant_id AND g.thread_id = t.thread_id";
-
-/// Done and snoozed threads start from our triage rows (`thread_triage_done`,
-/// `thread_triage_snoozed`), never from a walk of every thread: an empty Done tab walked all of
-/// a client's threads. `CROSS JOIN` keeps that order on SQLite; PostgreSQL plans it itself.
-fn from(backend: Backend, view: InboxView) -> &'static str {
-    match (view, backend) {
-        (InboxView::Snoozed | InboxView::Done, Backend::Sqlite) => {
-            "FROM thread_triage g CROSS JOIN threads t \
-             ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id"
-        }
-        (InboxView::Snoozed | InboxView::Done, Backend::Postgres) => {
-            "FROM thread_triage g JOIN threads t \
-             ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id"
-        }
-        _ => FROM,
-    }
+/// Where a statement's rows start (see [`Builder::from`]).
+enum Driver {
+    Threads,
+    /// SQLite: the document keys bound at this parameter.
+    Keys(String),
+    /// SQLite: the full-text index's matches.
+    Matches,
 }
 
 /// A statement and its parameters.
@@ -51,6 +40,9 @@ pub struct Query {
 struct Builder {
     backend: Backend,
     plan: SearchPlan,
+    tenant: TenantId,
+    /// How the statement starts: set by a search that drives it.
+    driver: Driver,
     args: Args,
     count: usize,
     clauses: Vec<String>,
@@ -61,6 +53,8 @@ impl Builder {
         let mut builder = Self {
             backend,
             plan,
+            tenant,
+            driver: Driver::Threads,
             args: Args::new(),
             count: 0,
             clauses: Vec::new(),
@@ -122,22 +116,37 @@ impl Builder {
             let to = self.time(to);
             self.clauses.push(format!("t.last_message_at < {to}"));
         }
-        if let Some(search) = &filter.search {
-            let clause = match self.backend {
-                Backend::Sqlite => {
-                    let query = self.param(search.fts5());
-                    match self.plan {
-                        SearchPlan::FewHits => sqlite_hits(&query),
-                        SearchPlan::ManyHits => sqlite_search(&query),
-                    }
-                }
-                // The words are in `app.search` (see `SET_SEARCH`).
-                Backend::Postgres => match self.plan {
-                    SearchPlan::FewHits => POSTGRES_SEARCH_HITS.to_owned(),
-                    SearchPlan::ManyHits => POSTGRES_SEARCH_PROBE.to_owned(),
-                },
-            };
+        if filter.search.is_some() {
+            let clause = self.search(filter);
             self.clauses.push(clause);
+        }
+    }
+
+    /// How this statement finds the search's threads (`$1` is the tenant).
+    fn search(&mut self, filter: &ThreadFilter) -> String {
+        let terms = filter.search.as_ref().map(|s| s.fts5()).unwrap_or_default();
+        match (self.backend, &self.plan) {
+            (Backend::Sqlite, SearchPlan::Keys(keys)) => {
+                let keys = self.param(Param::Json(serde_json::Value::from(keys.clone())));
+                self.driver = Driver::Keys(keys);
+                "true".to_owned()
+            }
+            (Backend::Sqlite, SearchPlan::Probe) => {
+                let query = self.param(sqlite_match(self.tenant, &terms));
+                format!(
+                    "EXISTS (SELECT 1 FROM thread_search s \
+                     WHERE s.thread_search MATCH {query} AND s.rowid = t.search_key)"
+                )
+            }
+            // The count drives from the index (see `from`).
+            (Backend::Sqlite, SearchPlan::Matches) => {
+                let query = self.param(sqlite_match(self.tenant, &terms));
+                self.driver = Driver::Matches;
+                format!("s.thread_search MATCH {query}")
+            }
+            // The words are in `app.search` (see `SET_SEARCH`).
+            (Backend::Postgres, SearchPlan::Probe) => POSTGRES_PROBE.to_owned(),
+            (Backend::Postgres, _) => POSTGRES_MATCHES.to_owned(),
         }
     }
 
@@ -181,88 +190,111 @@ impl Builder {
         self.clauses.push(clause);
     }
 
+    /// The statement's `FROM`. Done and snoozed threads start from our triage rows
+    /// (`thread_triage_done`, `thread_triage_snoozed`), never from a walk of every thread (an
+    /// empty Done tab walked all of a client's threads); a SQLite search starts from its
+    /// document keys or the index's matches. `CROSS JOIN` keeps that order on SQLite;
+    /// PostgreSQL plans it itself.
+    fn from(&self, view: InboxView) -> String {
+        const TRIAGE: &str = "LEFT JOIN thread_triage g \
+             ON g.tenant_id = t.tenant_id AND g.thread_id = t.thread_id";
+        let triaged = matches!(view, InboxView::Snoozed | InboxView::Done);
+        let join = match self.backend {
+            Backend::Sqlite => "CROSS JOIN",
+            Backend::Postgres => "JOIN",
+        };
+        match &self.driver {
+            _ if triaged => format!(
+                "FROM thread_triage g {join} threads t \
+                 ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id"
+            ),
+            Driver::Keys(keys) => format!(
+                "FROM json_each({keys}) k CROSS JOIN threads t ON t.search_key = k.value {TRIAGE}"
+            ),
+            Driver::Matches => {
+                format!(
+                    "FROM thread_search s CROSS JOIN threads t ON t.search_key = s.rowid {TRIAGE}"
+                )
+            }
+            Driver::Threads => format!("FROM threads t {TRIAGE}"),
+        }
+    }
+
     fn conditions(&self) -> String {
         self.clauses.join(" AND ")
     }
 }
 
-/// SQLite, few matches: the tenant's matching messages and leads, then their threads. The
-/// match must drive (`CROSS JOIN` fixes SQLite's join order): left to itself the planner read
-/// every message of the tenant and probed the index with each, 1.1 s a tenant on agency-L
-/// against 10 ms.
-fn sqlite_hits(query: &str) -> String {
-    format!(
-        "t.thread_id IN (SELECT m.thread_id FROM messages_fts f \
-             CROSS JOIN messages m ON m.rowid = f.rowid \
-             WHERE messages_fts MATCH {query} AND m.tenant_id = $1 \
-         UNION ALL SELECT l2.thread_id FROM leads_fts f CROSS JOIN leads l ON l.rowid = f.rowid \
-             JOIN threads l2 ON l2.tenant_id = l.tenant_id AND l2.lead_email = l.email \
-             WHERE leads_fts MATCH {query} AND l.tenant_id = $1 AND l.deleted_at IS NULL)"
-    )
-}
-
-/// SQLite, many matches: each thread walked is looked up among the matches (gathered once).
-fn sqlite_search(query: &str) -> String {
-    format!(
-        "(EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = t.tenant_id \
-             AND m.thread_id = t.thread_id \
-             AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {query})) \
-          OR EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = t.tenant_id \
-             AND l.email = t.lead_email AND l.deleted_at IS NULL \
-             AND l.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH {query})))"
-    )
-}
-
-/// How a page finds the threads of a search. Neither planner can tell a rare word from a
-/// common one (PostgreSQL's policy hides the search in a `(SELECT …)`; SQLite has no
-/// statistics for FTS), so the store counts first ([`count_hits`]) and picks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a statement finds a search's threads.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchPlan {
-    /// Few documents match: read them through the GIN index, join their threads and sort
-    /// (a walk of every thread found nothing for seconds).
-    FewHits,
-    /// Many match: walk the threads newest first and look each up until the page is full
-    /// (reading every match took a second). PostgreSQL probes each thread's documents;
-    /// SQLite gathers the matching rows once and looks threads up in them.
-    ManyHits,
+    /// Read the index's matches, then their threads: PostgreSQL when few documents match
+    /// ([`FEW_HITS`]); SQLite's counts.
+    Matches,
+    /// Walk the list's threads and look each one up in the index: PostgreSQL when many
+    /// match; SQLite's done and snoozed lists, which start from our few triage rows.
+    Probe,
+    /// SQLite's lists: the threads behind these document keys, which the store read from the
+    /// index newest first ([`SEARCH_KEYS`]).
+    Keys(Vec<i64>),
 }
 
-/// Below this many matching documents (counted no further) a search is [`SearchPlan::FewHits`].
+/// Below this many matching documents (counted no further) a PostgreSQL search is
+/// [`SearchPlan::Matches`].
 pub const FEW_HITS: i64 = 1000;
 
-/// The tenant's matching documents (messages alone on SQLite), counted up to `$2`
-/// ([`FEW_HITS`]); `$3` is the FTS5 query on SQLite, which drives the join (see
-/// [`sqlite_hits`]).
-pub fn count_hits(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => {
-            "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE tenant_id = $1 LIMIT $2) x"
-        }
-        Backend::Sqlite => {
-            "SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts f \
-             CROSS JOIN messages m ON m.rowid = f.rowid \
-             WHERE messages_fts MATCH $3 AND m.tenant_id = $1 LIMIT $2) x"
-        }
+/// SQLite: a search for `terms` (FTS5 phrases) within one tenant's documents.
+pub fn sqlite_match(tenant: TenantId, terms: &str) -> String {
+    format!(
+        "tenant : \"t{}\" AND words : ({terms})",
+        tenant.as_uuid().simple()
+    )
+}
+
+/// SQLite: the tenant's newest matching documents below key `$2`, at most `$3` (`$1` is
+/// [`sqlite_match`]). FTS5 reads its rowids in order and stops at the limit.
+pub const SEARCH_KEYS: &str = "SELECT rowid FROM thread_search \
+     WHERE thread_search MATCH $1 AND rowid < $2 ORDER BY rowid DESC LIMIT $3";
+/// SQLite: the rest of the matches of one second, `$2 <= key < $3`.
+pub const SEARCH_KEYS_BETWEEN: &str = "SELECT rowid FROM thread_search \
+     WHERE thread_search MATCH $1 AND rowid >= $2 AND rowid < $3 ORDER BY rowid DESC";
+/// A document key's second occupies `[second * KEY_SPAN, (second + 1) * KEY_SPAN)`
+/// (migration 0019).
+pub const KEY_SPAN: i64 = 1 << 31;
+
+/// The tenant's matching documents, counted up to `cap` (PostgreSQL: the search set in the
+/// transaction).
+pub fn count_hits(backend: Backend, tenant: TenantId, search: &SearchQuery, cap: i64) -> Query {
+    let (sql, args) = match backend {
+        Backend::Postgres => (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM thread_search WHERE tenant_id = $1 LIMIT $2) x",
+            Args::new().bind(tenant).bind(cap),
+        ),
+        Backend::Sqlite => (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM thread_search \
+             WHERE thread_search MATCH $1 LIMIT $2) x",
+            Args::new()
+                .bind(sqlite_match(tenant, &search.fts5()))
+                .bind(cap),
+        ),
+    };
+    Query {
+        sql: sql.to_owned(),
+        args,
     }
 }
 
-/// `search_docs` shows only the documents that match `app.search` (its restrictive policy,
+/// `thread_search` shows only the documents that match `app.search` (its restrictive policy,
 /// which the GIN index serves), so a document read is a match. `$1` is the tenant.
-const POSTGRES_SEARCH_HITS: &str = "t.thread_id IN (\
-         SELECT d.thread_id FROM search_docs d WHERE d.tenant_id = $1 AND d.kind = 'message' \
-         UNION ALL SELECT l.thread_id FROM search_docs d JOIN threads l \
-             ON l.tenant_id = d.tenant_id AND l.lead_email = d.lead_email \
-         WHERE d.tenant_id = $1 AND d.kind = 'lead')";
-
-/// One probe per thread walked (a `LIMIT 1` subquery is never hashed whole).
-const POSTGRES_SEARCH_PROBE: &str = "((SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
-         AND d.kind = 'message' AND d.thread_id = t.thread_id LIMIT 1) IS NOT NULL \
-      OR (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id \
-         AND d.kind = 'lead' AND d.lead_email = t.lead_email LIMIT 1) IS NOT NULL)";
+const POSTGRES_MATCHES: &str =
+    "t.thread_id IN (SELECT s.thread_id FROM thread_search s WHERE s.tenant_id = $1)";
+/// One primary-key probe per thread walked.
+const POSTGRES_PROBE: &str = "EXISTS (SELECT 1 FROM thread_search s \
+     WHERE s.tenant_id = t.tenant_id AND s.thread_id = t.thread_id)";
 
 /// PostgreSQL: the words as a tsquery, folded as the documents are.
 pub const SEARCH_QUERY: &str = "SELECT plainto_tsquery('simple', app_fold($1))::text";
-/// PostgreSQL: the search of this transaction, which `search_docs`' policy reads.
+/// PostgreSQL: the search of this transaction, which `thread_search`'s policy reads.
 pub const SET_SEARCH: &str = "SELECT set_config('app.search', $1, true)";
 
 fn summary_columns(now: &str) -> String {
@@ -299,7 +331,7 @@ pub fn page(
         "SELECT {columns} {from} WHERE {conditions} \
          ORDER BY t.last_message_at DESC, {thread} DESC LIMIT {limit}",
         columns = summary_columns(&now),
-        from = from(backend, filter.view),
+        from = b.from(filter.view),
         conditions = b.conditions(),
         thread = b.thread_column(),
     );
@@ -321,7 +353,7 @@ pub fn count(
     b.view(view, &now);
     let sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {conditions} LIMIT {limit}) x",
-        from = from(backend, view),
+        from = b.from(view),
         conditions = b.conditions(),
         limit = COUNT_CAP + 1,
     );
@@ -335,12 +367,13 @@ pub fn summary(
     thread_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
-    let mut b = Builder::new(backend, SearchPlan::FewHits, tenant);
+    let mut b = Builder::new(backend, SearchPlan::Matches, tenant);
     let now = b.time(now);
     let thread = b.param(thread_id);
     let sql = format!(
-        "SELECT {columns} {FROM} WHERE {conditions} AND t.thread_id = {thread}",
+        "SELECT {columns} {from} WHERE {conditions} AND t.thread_id = {thread}",
         columns = summary_columns(&now),
+        from = b.from(InboxView::All),
         conditions = b.conditions(),
     );
     Query { sql, args: b.args }
@@ -489,7 +522,7 @@ const TRIAGE_ASSIGN: &str = triage_sql!("owner_id", "$5", "owner_id = excluded.o
 mod tests {
     use sqlx::{Connection, SqliteConnection};
 
-    use super::{Backend, Query, count_hits};
+    use super::{Backend, Query};
     use crate::domain::TenantId;
     use crate::inbox::{InboxView, ThreadFilter};
 
@@ -515,7 +548,7 @@ mod tests {
 
     fn page_of(filter: &ThreadFilter) -> Query {
         let tenant = TenantId::new();
-        let plan = super::SearchPlan::FewHits;
+        let plan = super::SearchPlan::Matches;
         super::page(
             Backend::Sqlite,
             plan,
@@ -583,30 +616,30 @@ mod tests {
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 
-    /// A search's match drives its join on SQLite: the index is read once, then each match's
-    /// message by rowid, never every message of the tenant with a probe each (1.1 s a tenant on
-    /// agency-L).
+    /// A SQLite search list reads its threads by the document keys it found, and a count
+    /// reads the tenant's matches first, never every thread with a look-up each.
     #[tokio::test]
-    async fn a_sqlite_search_reads_the_full_text_index_first() {
+    async fn a_sqlite_search_reads_documents_then_their_threads() {
         let mut conn = migrated().await;
-        let explain = format!("EXPLAIN QUERY PLAN {}", count_hits(Backend::Sqlite));
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
-            .bind(vec![1u8; 16])
-            .bind(1000i64)
-            .bind("word")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
-        let first = steps
-            .iter()
-            .position(|s| s.contains(" f "))
-            .expect("the index is read");
-        let messages = steps
-            .iter()
-            .position(|s| s.contains(" m "))
-            .expect("messages are read");
-        assert!(first < messages, "{steps:#?}");
-        assert!(steps[messages].contains("rowid=?"), "{steps:#?}");
+        let tenant = TenantId::new();
+        let filter = ThreadFilter {
+            search: crate::inbox::SearchQuery::parse("word"),
+            ..ThreadFilter::default()
+        };
+        let now = chrono::Utc::now();
+        let keys = super::SearchPlan::Keys(vec![3, 2, 1]);
+        let page = super::page(Backend::Sqlite, keys, tenant, &filter, None, 51, now);
+        let plan = plan_of(&mut conn, page).await;
+        assert!(plan.contains("threads_by_search_key"), "{plan}");
+
+        let view = InboxView::Primary;
+        let matches = super::SearchPlan::Matches;
+        let count = super::count(Backend::Sqlite, matches, tenant, &filter, view, now);
+        let plan = plan_of(&mut conn, count).await;
+        let first = plan
+            .lines()
+            .find(|step| step.starts_with("SCAN") || step.starts_with("SEARCH"))
+            .unwrap_or_default();
+        assert!(first.contains("SCAN s VIRTUAL TABLE"), "{plan}");
     }
 }

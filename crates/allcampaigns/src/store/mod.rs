@@ -10,7 +10,7 @@ pub(crate) mod inbox_sql;
 mod models;
 pub mod postgres;
 mod senders_sql;
-mod shared;
+pub(crate) mod shared;
 mod sql;
 pub mod sqlite;
 mod sync;

@@ -260,8 +260,8 @@ async fn large_fixture(conn: &mut PgConnection) {
              SELECT ('00000000-0000-0000-0000-' || lpad(to_hex(t), 12, '0'))::uuid, 't' || t, \
              now(), now() FROM generate_series(1, {FIXTURE_TENANTS}) t"
         ),
-        // The triggers that index messages and leads for search run as the owner, whom
-        // row-level security binds: this session may write every fixture tenant.
+        // The functions that index threads for search run as the owner, whom row-level
+        // security binds: this session may write every fixture tenant.
         "SELECT set_config('app.tenant_ids', string_agg(tenant_id::text, ','), false) \
          FROM tenants"
             .to_string(),
@@ -289,6 +289,10 @@ async fn large_fixture(conn: &mut PgConnection) {
              fingerprint) SELECT {TENANT}, 'l' || i, 'p' || i || '@example.com', 'd', '{{}}', 1, \
              0, 0, 0, now(), now(), 0 FROM generate_series(1, {FIXTURE_ROWS}) i"
         ),
+        // Sync writes each thread's search document when it refreshes the thread.
+        "SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads \
+         GROUP BY tenant_id"
+            .to_string(),
         "VACUUM ANALYZE".to_string(),
     ];
     for statement in statements {
@@ -480,7 +484,7 @@ fn rls_07_the_tenant_context_is_set_only_through_a_bound_transaction_local_set_c
 }
 
 /// Issue 12 (PERFORMANCE.md: under RLS every `@@` search was a sequential scan of all
-/// messages): on the same fixture, as the app role, an inbox search reads `search_docs`
+/// messages): on the same fixture, as the app role, an inbox search reads `thread_search`
 /// through its GIN index, since the match is the condition of a restrictive policy, which is
 /// evaluated first; a page of threads for the search probes it per thread or joins its hits.
 #[tokio::test]
@@ -492,9 +496,7 @@ async fn rls_12_inbox_search_reads_the_gin_index_under_row_level_security() {
     large_fixture(&mut db.superuser().await).await;
     let tenant = "00000000-0000-0000-0000-000000000007";
     let mut app = app_connection(&db).await;
-    let documents = format!(
-        "SELECT thread_id FROM search_docs WHERE tenant_id = '{tenant}' AND kind = 'message'"
-    );
+    let documents = format!("SELECT thread_id FROM thread_search WHERE tenant_id = '{tenant}'");
     // The two shapes of an inbox page with a search (`store/inbox_sql.rs`): few matching
     // documents are read through the index and their threads joined; with many, each thread
     // walked is probed.
@@ -507,16 +509,11 @@ async fn rls_12_inbox_search_reads_the_gin_index_under_row_level_security() {
         )
     };
     let few = page(&format!(
-        "t.thread_id IN (SELECT d.thread_id FROM search_docs d WHERE d.tenant_id = '{tenant}' \
-           AND d.kind = 'message' UNION ALL SELECT l.thread_id FROM search_docs d JOIN threads l \
-           ON l.tenant_id = d.tenant_id AND l.lead_email = d.lead_email \
-           WHERE d.tenant_id = '{tenant}' AND d.kind = 'lead')"
+        "t.thread_id IN (SELECT s.thread_id FROM thread_search s WHERE s.tenant_id = '{tenant}')"
     ));
     let many = page(
-        "((SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id AND d.kind = 'message' \
-           AND d.thread_id = t.thread_id LIMIT 1) IS NOT NULL \
-          OR (SELECT 1 FROM search_docs d WHERE d.tenant_id = t.tenant_id AND d.kind = 'lead' \
-           AND d.lead_email = t.lead_email LIMIT 1) IS NOT NULL)",
+        "EXISTS (SELECT 1 FROM thread_search s \
+           WHERE s.tenant_id = t.tenant_id AND s.thread_id = t.thread_id)",
     );
     for (name, query, term) in [
         ("documents, a rare word", &documents, "p7"),
@@ -546,8 +543,8 @@ async fn rls_12_inbox_search_reads_the_gin_index_under_row_level_security() {
         );
         let gin = found
             .iter()
-            .any(|(_, _, index)| index.as_deref() == Some("search_docs_search"));
-        // Probing a thread's few documents reads them by thread, not through the GIN index.
+            .any(|(_, _, index)| index.as_deref() == Some("thread_search_words"));
+        // Probing a thread's document reads it by its key, not through the GIN index.
         assert!(
             gin || query == &many,
             "{name}: the GIN index is not read: {plan}"

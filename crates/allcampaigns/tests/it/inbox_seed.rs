@@ -212,22 +212,21 @@ impl ModelThread {
         self.messages.iter().any(|m| m.unread)
     }
 
-    /// Every word of `query` in one of its messages, or in its lead.
+    /// Every word of `query` somewhere in the thread: in its messages or its lead.
     pub fn matches(&self, query: &str) -> bool {
-        let wanted = words(query);
-        let holds = |text: String| {
-            let have = words(&text);
-            wanted.iter().all(|w| have.contains(w))
-        };
-        let in_message = self.messages.iter().any(|m| {
-            let lead = m.lead.clone().unwrap_or_default();
-            holds(format!("{} {} {}", m.subject, lead, m.body))
-        });
-        let in_lead = self
-            .lead
-            .as_ref()
-            .is_some_and(|l| holds(format!("{} {} {} {}", l.email, l.first, l.last, l.company)));
-        in_message || in_lead
+        let mut text: Vec<String> = self
+            .messages
+            .iter()
+            .map(|m| {
+                let lead = m.lead.clone().unwrap_or_default();
+                format!("{} {} {}", m.subject, lead, m.body)
+            })
+            .collect();
+        if let Some(l) = &self.lead {
+            text.push(format!("{} {} {} {}", l.email, l.first, l.last, l.company));
+        }
+        let have = words(&text.join(" "));
+        words(query).iter().all(|w| have.contains(w))
     }
 }
 

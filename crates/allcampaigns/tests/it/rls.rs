@@ -142,7 +142,7 @@ async fn as_app(db: &TestDb) -> PgConnection {
     PgConnection::connect(url.expose_secret()).await.unwrap()
 }
 
-/// The tenant context, and a search that matches every seeded search document: `search_docs`
+/// The tenant context, and a search that matches every seeded search document: `thread_search`
 /// shows the app role only the documents that match its transaction's search.
 async fn set_tenant(conn: &mut PgConnection, value: &str) {
     sqlx::query(
@@ -216,12 +216,12 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     .unwrap();
     // Only these may run as their owner: each answers ids or yes/no, never tenant data
     // (`app_claim_job` leases a job and answers its ids; the payload is read in tenant scope;
-    // `app_prune_finished_jobs` deletes finished jobs and answers how many; `app_index_*` are
-    // the triggers that keep `search_docs`, and answer nothing).
+    // `app_prune_finished_jobs` deletes finished jobs and answers how many; `app_index_*`
+    // keep `thread_search`, and answer nothing).
     let allowed = [
         "app_claim_job",
         "app_index_lead",
-        "app_index_message",
+        "app_index_threads",
         "app_instantly_workspace_in_use",
         "app_prune_finished_jobs",
         "app_secret_key_usage",

@@ -12,8 +12,9 @@ use crate::inbox::{
     Cursor, InboxLead, InboxMessage, LeadThread, MAX_LEAD_THREADS, ThreadFilter, ThreadSummary,
 };
 use crate::store::db::{Args, Db, Scope, SqlBacked, Tx};
-use crate::store::inbox_sql::{self, SearchPlan};
+use crate::store::inbox_sql;
 use crate::store::postgres::PgStore;
+use crate::store::shared::inbox_pages::{set_search, tenant_page};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Backend, StoreError};
 
@@ -54,20 +55,10 @@ impl Bare {
         now: DateTime<Utc>,
     ) -> Result<usize> {
         let mut tx = self.read().await?;
-        if let (Backend::Postgres, Some(search)) = (self.backend(), &filter.search) {
-            let args = Args::new().bind(search.plain());
-            let query: String = tx.scalar(inbox_sql::SEARCH_QUERY, args).await?;
-            tx.execute(inbox_sql::SET_SEARCH, Args::new().bind(query))
-                .await?;
-        }
+        set_search(&mut tx, filter).await?;
         let mut rows: Vec<ThreadSummary> = Vec::new();
         for &tenant in &self.tenants {
-            let plan = plan(&mut tx, tenant, filter).await?;
-            let query =
-                inbox_sql::page(self.backend(), plan, tenant, filter, after, limit + 1, now);
-            let found: Vec<ThreadSummary> =
-                tx.fetch_all(AssertSqlSafe(query.sql), query.args).await?;
-            rows.extend(found);
+            rows.extend(tenant_page(&mut tx, tenant, filter, after, limit + 1, now).await?);
         }
         let key = |row: &ThreadSummary| (row.last_message_at, row.tenant_id, row.thread_id.clone());
         rows.sort_by_key(|row| std::cmp::Reverse(key(row)));
@@ -127,27 +118,4 @@ impl Bare {
         std::hint::black_box((tags, lead));
         Ok(messages.len())
     }
-}
-
-/// The store's choice between reading a search's matches and walking threads.
-async fn plan(tx: &mut Tx, tenant: TenantId, filter: &ThreadFilter) -> Result<SearchPlan> {
-    let Some(search) = &filter.search else {
-        return Ok(SearchPlan::FewHits);
-    };
-    let hits = count_hits(tx, tenant, &search.fts5(), inbox_sql::FEW_HITS).await?;
-    Ok(match hits < inbox_sql::FEW_HITS {
-        true => SearchPlan::FewHits,
-        false => SearchPlan::ManyHits,
-    })
-}
-
-/// The tenant's documents matching the search (PostgreSQL: the one set in the transaction;
-/// SQLite: `fts5`), counted up to `cap`.
-pub(crate) async fn count_hits(tx: &mut Tx, tenant: TenantId, fts5: &str, cap: i64) -> Result<i64> {
-    let backend = tx.backend();
-    let mut args = Args::new().bind(tenant).bind(cap);
-    if backend == Backend::Sqlite {
-        args = args.bind(fts5);
-    }
-    tx.scalar(inbox_sql::count_hits(backend), args).await
 }

@@ -10,11 +10,12 @@ use anyhow::Context;
 
 use crate::domain::TenantId;
 use crate::inbox::SearchQuery;
-use crate::store::Backend;
+use crate::inbox::ThreadFilter;
 use crate::store::db::{Args, Tx};
 use crate::store::inbox_sql;
 
-use super::bare::{Bare, count_hits};
+use super::bare::Bare;
+use crate::store::shared::inbox_pages::{count_hits, set_search};
 
 /// Messages read per tenant to estimate how common words are.
 const SAMPLE_PER_TENANT: i64 = 300;
@@ -189,15 +190,14 @@ fn common_words(sample: &[String], total: i64) -> (Seen, Seen) {
 /// Matching documents in every tenant, each counted to `COUNT_CAP`.
 async fn hits(tx: &mut Tx, tenants: &[TenantId], text: &str) -> anyhow::Result<i64> {
     let search = SearchQuery::parse(text).context("an empty term")?;
-    if tx.backend() == Backend::Postgres {
-        let args = Args::new().bind(search.plain());
-        let query: String = tx.scalar(inbox_sql::SEARCH_QUERY, args).await?;
-        tx.execute(inbox_sql::SET_SEARCH, Args::new().bind(query))
-            .await?;
-    }
+    let filter = ThreadFilter {
+        search: Some(search.clone()),
+        ..ThreadFilter::default()
+    };
+    set_search(tx, &filter).await?;
     let mut total = 0;
     for &tenant in tenants {
-        total += count_hits(tx, tenant, &search.fts5(), COUNT_CAP).await?;
+        total += count_hits(tx, tenant, &search, COUNT_CAP).await?;
     }
     Ok(total)
 }

@@ -20,14 +20,15 @@ const DEFINER_FUNCTIONS: &[&str] = &[
     "app_secret_key_usage()",
     "app_claim_job(text, uuid, timestamptz, timestamptz, text)",
     "app_prune_finished_jobs(timestamptz)",
-    // The triggers that keep `search_docs` (migration 0013): they answer nothing.
-    "app_index_message()",
+    // What keeps `thread_search` (migration 0019): sync's call and the leads' trigger; they
+    // answer nothing.
+    "app_index_threads(uuid, text[])",
     "app_index_lead()",
 ];
 
 /// Restrictive policies that bind the app role alone (the owner's triggers maintain the rows):
-/// `search_docs` shows the app role only the documents matching its transaction's search.
-const APP_ROLE_POLICIES: &[(&str, &str)] = &[("search_matches", "search_docs")];
+/// `thread_search` shows the app role only the documents matching its transaction's search.
+const APP_ROLE_POLICIES: &[(&str, &str)] = &[("search_matches", "thread_search")];
 
 /// Applies migrations as the owner, then creates the app role if it is missing and grants it
 /// exactly the access it needs. Safe to run again; concurrent runs are serialised.

@@ -17,8 +17,10 @@ use crate::inbox::{
 };
 use crate::jobs::JobKind;
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
-use crate::store::inbox_sql::{self, Query, SearchPlan};
-use crate::store::{Backend, NewAuditEntry, Result, StoreError, sql};
+use crate::store::inbox_sql;
+
+use super::inbox_pages::{Plans, fetch, set_search, tenant_page};
+use crate::store::{NewAuditEntry, Result, StoreError, sql};
 
 #[async_trait]
 impl<S: SqlBacked> InboxStore for S {
@@ -34,13 +36,10 @@ impl<S: SqlBacked> InboxStore for S {
         let limit = limit.clamp(1, crate::inbox::MAX_LIMIT);
         let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
         set_search(&mut tx, filter).await?;
-        let backend = self.db().backend();
         let mut rows: Vec<ThreadSummary> = Vec::new();
         for &tenant in tenants {
-            let plan = search_plan(&mut tx, tenant, filter).await?;
             // One more than a page tells whether another page follows.
-            let query = inbox_sql::page(backend, plan, tenant, filter, after, limit + 1, now);
-            rows.extend(fetch::<ThreadSummary>(&mut tx, query).await?);
+            rows.extend(tenant_page(&mut tx, tenant, filter, after, limit + 1, now).await?);
         }
         rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
         let more = rows.len() > limit as usize;
@@ -64,13 +63,14 @@ impl<S: SqlBacked> InboxStore for S {
         let backend = self.db().backend();
         let mut plans = Vec::new();
         for &tenant in tenants {
-            plans.push((tenant, search_plan(&mut tx, tenant, filter).await?));
+            plans.push((tenant, Plans::of(&mut tx, tenant, filter).await?));
         }
         let mut counts = Vec::new();
         for view in InboxView::ALL {
             let mut total = 0i64;
-            for &(tenant, plan) in &plans {
-                let query = inbox_sql::count(backend, plan, tenant, filter, view, now);
+            for (tenant, plan) in &plans {
+                let plan = plan.for_view(view);
+                let query = inbox_sql::count(backend, plan, *tenant, filter, view, now);
                 total += tx
                     .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
                     .await?;
@@ -99,7 +99,9 @@ impl<S: SqlBacked> InboxStore for S {
         let backend = self.db().backend();
         let mut total = 0i64;
         for &tenant in tenants {
-            let plan = search_plan(&mut tx, tenant, filter).await?;
+            let plan = Plans::of(&mut tx, tenant, filter)
+                .await?
+                .for_view(filter.view);
             let query = inbox_sql::count(backend, plan, tenant, filter, filter.view, now);
             total += tx
                 .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
@@ -241,41 +243,6 @@ async fn schedule_wake(
 /// The list order, newest first: `(last_message_at, tenant, thread bytes)` descending.
 fn order_key(row: &ThreadSummary) -> (DateTime<Utc>, TenantId, &[u8]) {
     (row.last_message_at, row.tenant_id, row.thread_id.as_bytes())
-}
-
-async fn fetch<T: crate::store::db::Row>(tx: &mut Tx, query: Query) -> Result<Vec<T>> {
-    tx.fetch_all(AssertSqlSafe(query.sql), query.args).await
-}
-
-/// PostgreSQL reads search matches through `search_docs`' policy, which takes the search from
-/// the transaction (see migration 0013); SQLite binds it in each statement.
-async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()> {
-    if let (Backend::Postgres, Some(search)) = (tx.backend(), &filter.search) {
-        let args = Args::new().bind(search.plain());
-        let query: String = tx.scalar(inbox_sql::SEARCH_QUERY, args).await?;
-        tx.execute(inbox_sql::SET_SEARCH, Args::new().bind(query))
-            .await?;
-    }
-    Ok(())
-}
-
-/// How a tenant's page finds a search's threads: by its matches when they are few, else by
-/// walking its threads.
-async fn search_plan(tx: &mut Tx, tenant: TenantId, filter: &ThreadFilter) -> Result<SearchPlan> {
-    let Some(search) = &filter.search else {
-        return Ok(SearchPlan::FewHits);
-    };
-    let backend = tx.backend();
-    let mut args = Args::new().bind(tenant).bind(inbox_sql::FEW_HITS);
-    if backend == Backend::Sqlite {
-        args = args.bind(search.fts5());
-    }
-    let hits: i64 = tx.scalar(inbox_sql::count_hits(backend), args).await?;
-    Ok(if hits < inbox_sql::FEW_HITS {
-        SearchPlan::FewHits
-    } else {
-        SearchPlan::ManyHits
-    })
 }
 
 /// Fills each row's tags from its campaign's and mailbox's, one read per tenant on the page.

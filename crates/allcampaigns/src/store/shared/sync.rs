@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sqlx::AssertSqlSafe;
 
+use super::search_index::index_threads;
 use crate::domain::TenantId;
 use crate::jobs::Lease;
 use crate::store::db::{Args, Param, Scope, SqlBacked, Tx};
@@ -62,6 +63,9 @@ impl<S: SqlBacked> SyncStore for S {
         let mut changed = 0;
         for write in writes {
             changed += run(&mut tx, tenant, sync_sql::statement(dialect, write, now)).await?;
+            if let Write::RefreshThreads { thread_ids } = write {
+                index_threads(&mut tx, tenant, thread_ids).await?;
+            }
         }
         let state = stream_state_write(state, now);
         run(&mut tx, tenant, sync_sql::statement(dialect, &state, now)).await?;

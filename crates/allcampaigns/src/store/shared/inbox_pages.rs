@@ -1,0 +1,155 @@
+//! One tenant's share of an inbox list or count, as the store reads it (and the benchmark's
+//! statements alone, which call these same functions on a held connection).
+//!
+//! A search on SQLite reads the tenant's matching documents from the full-text index newest
+//! first, a chunk at a time, and keeps the threads of each chunk that pass the list's filters
+//! until the page is full: a word in every other thread fills a page from its first chunk, a
+//! rare word is one chunk. A chunk always ends at the start of a second (document keys count
+//! seconds, migration 0019), so the exact order within a second is the list's own and chunks
+//! never split it.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use crate::domain::TenantId;
+use crate::inbox::{Cursor, InboxView, SearchQuery, ThreadFilter, ThreadSummary};
+use crate::store::db::{Args, Row, Tx};
+use crate::store::inbox_sql::{self, KEY_SPAN, Query, SearchPlan};
+use crate::store::{Backend, Result};
+
+/// The most document keys one chunk of a SQLite search reads (chunks grow fourfold to it).
+const MAX_CHUNK: i64 = 4096;
+
+/// PostgreSQL reads search matches through `thread_search`'s policy, which takes the search
+/// from the transaction (see migration 0019); SQLite names it in each statement.
+pub(crate) async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()> {
+    if let (Backend::Postgres, Some(search)) = (tx.backend(), &filter.search) {
+        let args = Args::new().bind(search.plain());
+        let query: String = tx.scalar(inbox_sql::SEARCH_QUERY, args).await?;
+        tx.execute(inbox_sql::SET_SEARCH, Args::new().bind(query))
+            .await?;
+    }
+    Ok(())
+}
+
+/// At most `want` of the tenant's threads after `after`, newest first.
+pub(crate) async fn tenant_page(
+    tx: &mut Tx,
+    tenant: TenantId,
+    filter: &ThreadFilter,
+    after: Option<&Cursor>,
+    want: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<ThreadSummary>> {
+    let backend = tx.backend();
+    if let (Backend::Sqlite, Some(search)) = (backend, &filter.search)
+        && !from_triage(filter.view)
+    {
+        return sqlite_search_page(tx, tenant, filter, search, after, want, now).await;
+    }
+    let plan = Plans::of(tx, tenant, filter).await?.for_view(filter.view);
+    fetch(
+        tx,
+        inbox_sql::page(backend, plan, tenant, filter, after, want, now),
+    )
+    .await
+}
+
+async fn sqlite_search_page(
+    tx: &mut Tx,
+    tenant: TenantId,
+    filter: &ThreadFilter,
+    search: &SearchQuery,
+    after: Option<&Cursor>,
+    want: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<ThreadSummary>> {
+    let query = inbox_sql::sqlite_match(tenant, &search.fts5());
+    let mut below = after.map_or(i64::MAX, |cursor| second_after(cursor.at));
+    let mut chunk = i64::from(want).saturating_mul(4).clamp(1, MAX_CHUNK);
+    let mut rows: Vec<ThreadSummary> = Vec::new();
+    loop {
+        let args = Args::new().bind(&query).bind(below).bind(chunk);
+        let mut keys: Vec<i64> = tx.scalars(inbox_sql::SEARCH_KEYS, args).await?;
+        let Some(&last) = keys.last() else { break };
+        let exhausted = (keys.len() as i64) < chunk;
+        let second = last.div_euclid(KEY_SPAN) * KEY_SPAN;
+        if !exhausted {
+            let args = Args::new().bind(&query).bind(second).bind(last);
+            keys.extend(
+                tx.scalars::<i64>(inbox_sql::SEARCH_KEYS_BETWEEN, args)
+                    .await?,
+            );
+        }
+        let left = want.saturating_sub(rows.len() as u32);
+        let plan = SearchPlan::Keys(keys);
+        let page = inbox_sql::page(Backend::Sqlite, plan, tenant, filter, after, left, now);
+        rows.extend(fetch::<ThreadSummary>(tx, page).await?);
+        if exhausted || rows.len() >= want as usize {
+            break;
+        }
+        below = second;
+        chunk = (chunk * 4).min(MAX_CHUNK);
+    }
+    Ok(rows)
+}
+
+/// The first document key past the second of `at`.
+fn second_after(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+        .checked_add(1)
+        .and_then(|second| second.checked_mul(KEY_SPAN))
+        .unwrap_or(i64::MAX)
+}
+
+/// Done and snoozed lists start from our triage rows (few), so a search looks each one up.
+fn from_triage(view: InboxView) -> bool {
+    matches!(view, InboxView::Done | InboxView::Snoozed)
+}
+
+/// How one tenant's statements find a search's threads, whatever the view.
+pub(crate) struct Plans {
+    /// PostgreSQL's choice for every view, made once from the tenant's count of matches.
+    postgres: Option<SearchPlan>,
+}
+
+impl Plans {
+    pub(crate) async fn of(tx: &mut Tx, tenant: TenantId, filter: &ThreadFilter) -> Result<Self> {
+        let postgres = match (tx.backend(), &filter.search) {
+            (Backend::Postgres, Some(search)) => {
+                let hits = count_hits(tx, tenant, search, inbox_sql::FEW_HITS).await?;
+                Some(match hits < inbox_sql::FEW_HITS {
+                    true => SearchPlan::Matches,
+                    false => SearchPlan::Probe,
+                })
+            }
+            _ => None,
+        };
+        Ok(Self { postgres })
+    }
+
+    /// SQLite counts from the index's matches, except the lists that start from triage rows.
+    pub(crate) fn for_view(&self, view: InboxView) -> SearchPlan {
+        match &self.postgres {
+            Some(plan) => plan.clone(),
+            None if from_triage(view) => SearchPlan::Probe,
+            None => SearchPlan::Matches,
+        }
+    }
+}
+
+/// The tenant's documents matching `search`, counted up to `cap` (PostgreSQL: after
+/// [`set_search`]).
+pub(crate) async fn count_hits(
+    tx: &mut Tx,
+    tenant: TenantId,
+    search: &SearchQuery,
+    cap: i64,
+) -> Result<i64> {
+    let query = inbox_sql::count_hits(tx.backend(), tenant, search, cap);
+    tx.scalar(AssertSqlSafe(query.sql), query.args).await
+}
+
+pub(crate) async fn fetch<T: Row>(tx: &mut Tx, query: Query) -> Result<Vec<T>> {
+    tx.fetch_all(AssertSqlSafe(query.sql), query.args).await
+}
