@@ -36,10 +36,6 @@ ALTER TABLE thread_search FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON thread_search
     USING (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]))
     WITH CHECK (tenant_id = ANY ((SELECT app_allowed_tenants())::uuid[]));
--- Bound to the app role by `allcampaigns migrate`, so the owner's functions may still rewrite
--- documents that match no search.
-CREATE POLICY search_matches ON thread_search AS RESTRICTIVE FOR SELECT
-    USING (search @@ (SELECT app_search_query()));
 
 -- Sync calls this after it refreshes a page's threads, and the lead trigger and this
 -- migration call it too, so what a thread's document says is written here only. PL/pgSQL keeps
@@ -100,4 +96,9 @@ CREATE TRIGGER leads_reindex AFTER UPDATE ON leads FOR EACH ROW
     EXECUTE FUNCTION app_index_lead();
 
 SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads GROUP BY tenant_id;
+-- Bound to the app role by `allcampaigns migrate`, so the owner's functions may still rewrite
+-- documents that match no search (an upsert must see the row it updates). Created after the
+-- documents above, which this migration writes before that binding.
+CREATE POLICY search_matches ON thread_search AS RESTRICTIVE FOR SELECT
+    USING (search @@ (SELECT app_search_query()));
 CREATE INDEX thread_search_words ON thread_search USING gin (tenant_id, search);

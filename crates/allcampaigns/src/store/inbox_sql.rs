@@ -251,10 +251,10 @@ pub fn sqlite_match(tenant: TenantId, terms: &str) -> String {
     )
 }
 
-/// SQLite: the tenant's newest matching documents below key `$2`, at most `$3` (`$1` is
-/// [`sqlite_match`]). FTS5 reads its rowids in order and stops at the limit.
+/// SQLite: the tenant's newest matching documents with keys in `[$3, $2)`, at most `$4` (`$1`
+/// is [`sqlite_match`]). FTS5 reads its rowids in order and stops at the limit.
 pub const SEARCH_KEYS: &str = "SELECT rowid FROM thread_search \
-     WHERE thread_search MATCH $1 AND rowid < $2 ORDER BY rowid DESC LIMIT $3";
+     WHERE thread_search MATCH $1 AND rowid < $2 AND rowid >= $3 ORDER BY rowid DESC LIMIT $4";
 /// SQLite: the rest of the matches of one second, `$2 <= key < $3`.
 pub const SEARCH_KEYS_BETWEEN: &str = "SELECT rowid FROM thread_search \
      WHERE thread_search MATCH $1 AND rowid >= $2 AND rowid < $3 ORDER BY rowid DESC";
@@ -309,24 +309,36 @@ fn summary_columns(now: &str) -> String {
     )
 }
 
-/// One tenant's part of a list page: at most `limit` rows after `cursor`, newest first.
+/// Which rows of a tenant a list statement reads.
+pub struct Range<'a> {
+    /// The cursor: rows after it in the list order.
+    pub after: Option<&'a Cursor>,
+    /// No row older than this (it could not make the merged page).
+    pub floor: Option<chrono::DateTime<chrono::Utc>>,
+    pub limit: u32,
+}
+
+/// One tenant's part of a list page: at most `range.limit` rows, newest first.
 pub fn page(
     backend: Backend,
     plan: SearchPlan,
     tenant: TenantId,
     filter: &ThreadFilter,
-    cursor: Option<&Cursor>,
-    limit: u32,
+    range: &Range<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
     let mut b = Builder::new(backend, plan, tenant);
     let now = b.time(now);
     b.filter(filter);
     b.view(filter.view, &now);
-    if let Some(cursor) = cursor {
+    if let Some(cursor) = range.after {
         b.after(tenant, cursor);
     }
-    let limit = b.param(i64::from(limit));
+    if let Some(floor) = range.floor {
+        let floor = b.time(floor);
+        b.clauses.push(format!("t.last_message_at >= {floor}"));
+    }
+    let limit = b.param(i64::from(range.limit));
     let sql = format!(
         "SELECT {columns} {from} WHERE {conditions} \
          ORDER BY t.last_message_at DESC, {thread} DESC LIMIT {limit}",
@@ -358,6 +370,57 @@ pub fn count(
         limit = COUNT_CAP + 1,
     );
     Query { sql, args: b.args }
+}
+
+/// A plain tab's count from the index alone (`threads_by_tab`; every thread for All), up to
+/// `limit`: `$1` the tenant, `$2` the category, `$3` the limit (`$2` absent for All).
+pub fn count_in_tab(tenant: TenantId, view: InboxView, limit: i64) -> Query {
+    let (sql, args) = match category(view) {
+        Some(category) => (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM threads t \
+             WHERE t.tenant_id = $1 AND t.category = $2 LIMIT $3) x",
+            Args::new().bind(tenant).bind(category).bind(limit),
+        ),
+        None => (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM threads t WHERE t.tenant_id = $1 LIMIT $2) x",
+            Args::new().bind(tenant).bind(limit),
+        ),
+    };
+    Query {
+        sql: sql.to_owned(),
+        args,
+    }
+}
+
+/// The threads of a tab's category that are done or snoozed, which the tab leaves out: read
+/// from our triage rows.
+pub fn count_hidden(
+    backend: Backend,
+    tenant: TenantId,
+    view: InboxView,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Query {
+    let mut b = Builder::new(backend, SearchPlan::Matches, tenant);
+    let now = b.time(now);
+    let category = b.param(category(view).unwrap_or_default());
+    let snoozed = SNOOZED.replace("{now}", &now);
+    let sql = format!(
+        "SELECT COUNT(*) {from} WHERE {conditions} AND g.tenant_id = $1 \
+         AND t.category = {category} \
+         AND (COALESCE({DONE}, false) OR COALESCE({snoozed}, false))",
+        from = b.from(InboxView::Done),
+        conditions = b.conditions(),
+    );
+    Query { sql, args: b.args }
+}
+
+/// The category a tab shows (All shows every thread; Done and Snoozed are not by category).
+fn category(view: InboxView) -> Option<&'static str> {
+    match view {
+        InboxView::Primary => Some("primary"),
+        InboxView::Others => Some("others"),
+        _ => None,
+    }
 }
 
 /// One thread of a tenant, as a list row.
@@ -549,13 +612,17 @@ mod tests {
     fn page_of(filter: &ThreadFilter) -> Query {
         let tenant = TenantId::new();
         let plan = super::SearchPlan::Matches;
+        let range = super::Range {
+            after: None,
+            floor: Some(chrono::Utc::now()),
+            limit: 51,
+        };
         super::page(
             Backend::Sqlite,
             plan,
             tenant,
             filter,
-            None,
-            51,
+            &range,
             chrono::Utc::now(),
         )
     }
@@ -628,7 +695,12 @@ mod tests {
         };
         let now = chrono::Utc::now();
         let keys = super::SearchPlan::Keys(vec![3, 2, 1]);
-        let page = super::page(Backend::Sqlite, keys, tenant, &filter, None, 51, now);
+        let range = super::Range {
+            after: None,
+            floor: None,
+            limit: 51,
+        };
+        let page = super::page(Backend::Sqlite, keys, tenant, &filter, &range, now);
         let plan = plan_of(&mut conn, page).await;
         assert!(plan.contains("threads_by_search_key"), "{plan}");
 

@@ -397,6 +397,15 @@ async fn triage_persists_and_a_new_reply_reopens_done_and_snoozed_threads_as_unr
     assert_eq!(in_view(s, a, InboxView::Done, now).await, ["a1"]);
     assert_eq!(in_view(s, a, InboxView::Snoozed, now).await, ["a2"]);
     assert_eq!(state(s, a, "a2", now).await.snoozed_until, Some(until));
+    // Each tab's count leaves out what is done and snoozed, as its list does.
+    let counts = s
+        .tab_counts(&[a], &ThreadFilter::default(), now)
+        .await
+        .unwrap();
+    for (view, count) in counts {
+        let listed = in_view(s, a, view, now).await.len() as i64;
+        assert_eq!((count.count, count.capped), (listed, false), "{view:?}");
+    }
     // The snooze ends at its time.
     let later = until + Duration::seconds(1);
     assert!(

@@ -14,7 +14,7 @@ use crate::inbox::{
 use crate::store::db::{Args, Db, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
 use crate::store::postgres::PgStore;
-use crate::store::shared::inbox_pages::{set_search, tenant_page};
+use crate::store::shared::inbox_pages::{merged_page, set_search};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Backend, StoreError};
 
@@ -56,12 +56,7 @@ impl Bare {
     ) -> Result<usize> {
         let mut tx = self.read().await?;
         set_search(&mut tx, filter).await?;
-        let mut rows: Vec<ThreadSummary> = Vec::new();
-        for &tenant in &self.tenants {
-            rows.extend(tenant_page(&mut tx, tenant, filter, after, limit + 1, now).await?);
-        }
-        let key = |row: &ThreadSummary| (row.last_message_at, row.tenant_id, row.thread_id.clone());
-        rows.sort_by_key(|row| std::cmp::Reverse(key(row)));
+        let mut rows = merged_page(&mut tx, &self.tenants, filter, after, limit + 1, now).await?;
         rows.truncate(limit as usize);
         let mut on_page: Vec<TenantId> = rows.iter().map(|row| row.tenant_id).collect();
         on_page.sort();

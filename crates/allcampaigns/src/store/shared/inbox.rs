@@ -19,7 +19,7 @@ use crate::jobs::JobKind;
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
 
-use super::inbox_pages::{Plans, fetch, set_search, tenant_page};
+use super::inbox_pages::{Plans, fetch, merged_page, set_search, tenant_count};
 use crate::store::{NewAuditEntry, Result, StoreError, sql};
 
 #[async_trait]
@@ -36,12 +36,8 @@ impl<S: SqlBacked> InboxStore for S {
         let limit = limit.clamp(1, crate::inbox::MAX_LIMIT);
         let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
         set_search(&mut tx, filter).await?;
-        let mut rows: Vec<ThreadSummary> = Vec::new();
-        for &tenant in tenants {
-            // One more than a page tells whether another page follows.
-            rows.extend(tenant_page(&mut tx, tenant, filter, after, limit + 1, now).await?);
-        }
-        rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
+        // One more than a page tells whether another page follows.
+        let mut rows = merged_page(&mut tx, tenants, filter, after, limit + 1, now).await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         add_tags(&mut tx, &mut rows).await?;
@@ -60,7 +56,6 @@ impl<S: SqlBacked> InboxStore for S {
     ) -> Result<Vec<(InboxView, TabCount)>> {
         let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
         set_search(&mut tx, filter).await?;
-        let backend = self.db().backend();
         let mut plans = Vec::new();
         for &tenant in tenants {
             plans.push((tenant, Plans::of(&mut tx, tenant, filter).await?));
@@ -69,11 +64,7 @@ impl<S: SqlBacked> InboxStore for S {
         for view in InboxView::ALL {
             let mut total = 0i64;
             for (tenant, plan) in &plans {
-                let plan = plan.for_view(view);
-                let query = inbox_sql::count(backend, plan, *tenant, filter, view, now);
-                total += tx
-                    .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
-                    .await?;
+                total += tenant_count(&mut tx, plan, *tenant, filter, view, now).await?;
                 if total > COUNT_CAP {
                     break;
                 }
@@ -241,10 +232,6 @@ async fn schedule_wake(
 }
 
 /// The list order, newest first: `(last_message_at, tenant, thread bytes)` descending.
-fn order_key(row: &ThreadSummary) -> (DateTime<Utc>, TenantId, &[u8]) {
-    (row.last_message_at, row.tenant_id, row.thread_id.as_bytes())
-}
-
 /// Fills each row's tags from its campaign's and mailbox's, one read per tenant on the page.
 async fn add_tags(tx: &mut Tx, rows: &mut [ThreadSummary]) -> Result<()> {
     let mut tenants: Vec<TenantId> = rows.iter().map(|row| row.tenant_id).collect();

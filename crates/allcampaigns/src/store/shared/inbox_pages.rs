@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::domain::TenantId;
-use crate::inbox::{Cursor, InboxView, SearchQuery, ThreadFilter, ThreadSummary};
+use crate::inbox::{COUNT_CAP, Cursor, InboxView, SearchQuery, ThreadFilter, ThreadSummary};
 use crate::store::db::{Args, Row, Tx};
 use crate::store::inbox_sql::{self, KEY_SPAN, Query, SearchPlan};
 use crate::store::{Backend, Result};
@@ -32,25 +32,70 @@ pub(crate) async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()>
     Ok(())
 }
 
-/// At most `want` of the tenant's threads after `after`, newest first.
-pub(crate) async fn tenant_page(
+/// The first `want` threads of `tenants` after `after`, newest first: each tenant's share,
+/// merged. Once `want` rows are in hand, a later tenant reads only what is at least as new as
+/// the last of them (its `floor`): ten clients' first page read ten pages before.
+pub(crate) async fn merged_page(
     tx: &mut Tx,
-    tenant: TenantId,
+    tenants: &[TenantId],
     filter: &ThreadFilter,
     after: Option<&Cursor>,
     want: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<ThreadSummary>> {
+    let mut rows: Vec<ThreadSummary> = Vec::new();
+    for &tenant in tenants {
+        let floor = rows.get(want as usize - 1).map(|row| row.last_message_at);
+        let page = Page { after, floor, want };
+        rows.extend(tenant_page(tx, tenant, filter, &page, now).await?);
+        rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
+        rows.truncate(want as usize);
+    }
+    Ok(rows)
+}
+
+/// The list order: newest first, then by tenant and thread id (bytes), descending.
+fn order_key(row: &ThreadSummary) -> (DateTime<Utc>, TenantId, &[u8]) {
+    (row.last_message_at, row.tenant_id, row.thread_id.as_bytes())
+}
+
+/// What one tenant's share of a page asks for.
+struct Page<'a> {
+    after: Option<&'a Cursor>,
+    /// Rows older than this cannot make the page.
+    floor: Option<DateTime<Utc>>,
+    want: u32,
+}
+
+impl Page<'_> {
+    fn range(&self, limit: u32) -> inbox_sql::Range<'_> {
+        inbox_sql::Range {
+            after: self.after,
+            floor: self.floor,
+            limit,
+        }
+    }
+}
+
+/// At most `page.want` of the tenant's threads, newest first.
+async fn tenant_page(
+    tx: &mut Tx,
+    tenant: TenantId,
+    filter: &ThreadFilter,
+    page: &Page<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
     let backend = tx.backend();
     if let (Backend::Sqlite, Some(search)) = (backend, &filter.search)
         && !from_triage(filter.view)
     {
-        return sqlite_search_page(tx, tenant, filter, search, after, want, now).await;
+        return sqlite_search_page(tx, tenant, filter, search, page, now).await;
     }
     let plan = Plans::of(tx, tenant, filter).await?.for_view(filter.view);
+    let range = page.range(page.want);
     fetch(
         tx,
-        inbox_sql::page(backend, plan, tenant, filter, after, want, now),
+        inbox_sql::page(backend, plan, tenant, filter, &range, now),
     )
     .await
 }
@@ -60,16 +105,22 @@ async fn sqlite_search_page(
     tenant: TenantId,
     filter: &ThreadFilter,
     search: &SearchQuery,
-    after: Option<&Cursor>,
-    want: u32,
+    page: &Page<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
     let query = inbox_sql::sqlite_match(tenant, &search.fts5());
-    let mut below = after.map_or(i64::MAX, |cursor| second_after(cursor.at));
-    let mut chunk = i64::from(want).saturating_mul(4).clamp(1, MAX_CHUNK);
+    let mut below = page
+        .after
+        .map_or(i64::MAX, |cursor| second_after(cursor.at));
+    let lowest = page.floor.map_or(i64::MIN, first_key_of);
+    let mut chunk = i64::from(page.want).saturating_mul(8).clamp(1, MAX_CHUNK);
     let mut rows: Vec<ThreadSummary> = Vec::new();
     loop {
-        let args = Args::new().bind(&query).bind(below).bind(chunk);
+        let args = Args::new()
+            .bind(&query)
+            .bind(below)
+            .bind(lowest)
+            .bind(chunk);
         let mut keys: Vec<i64> = tx.scalars(inbox_sql::SEARCH_KEYS, args).await?;
         let Some(&last) = keys.last() else { break };
         let exhausted = (keys.len() as i64) < chunk;
@@ -81,11 +132,11 @@ async fn sqlite_search_page(
                     .await?,
             );
         }
-        let left = want.saturating_sub(rows.len() as u32);
+        let range = page.range(page.want.saturating_sub(rows.len() as u32));
         let plan = SearchPlan::Keys(keys);
-        let page = inbox_sql::page(Backend::Sqlite, plan, tenant, filter, after, left, now);
-        rows.extend(fetch::<ThreadSummary>(tx, page).await?);
-        if exhausted || rows.len() >= want as usize {
+        let found = inbox_sql::page(Backend::Sqlite, plan, tenant, filter, &range, now);
+        rows.extend(fetch::<ThreadSummary>(tx, found).await?);
+        if exhausted || rows.len() >= page.want as usize {
             break;
         }
         below = second;
@@ -100,6 +151,11 @@ fn second_after(at: DateTime<Utc>) -> i64 {
         .checked_add(1)
         .and_then(|second| second.checked_mul(KEY_SPAN))
         .unwrap_or(i64::MAX)
+}
+
+/// The first document key of the second of `at`.
+fn first_key_of(at: DateTime<Utc>) -> i64 {
+    at.timestamp().checked_mul(KEY_SPAN).unwrap_or(i64::MIN)
 }
 
 /// Done and snoozed lists start from our triage rows (few), so a search looks each one up.
@@ -136,6 +192,39 @@ impl Plans {
             None => SearchPlan::Matches,
         }
     }
+}
+
+/// One tenant's count of one tab, up to one past [`COUNT_CAP`]. With no filter or search,
+/// Primary, Others and All count the tab's index range alone and subtract the done and
+/// snoozed threads (few, from triage rows): a count walked and joined 10,001 threads a tab.
+pub(crate) async fn tenant_count(
+    tx: &mut Tx,
+    plans: &Plans,
+    tenant: TenantId,
+    filter: &ThreadFilter,
+    view: InboxView,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let backend = tx.backend();
+    let plain = *filter
+        == ThreadFilter {
+            view: filter.view,
+            ..ThreadFilter::default()
+        };
+    if !plain || from_triage(view) {
+        let query = inbox_sql::count(backend, plans.for_view(view), tenant, filter, view, now);
+        return tx.scalar(AssertSqlSafe(query.sql), query.args).await;
+    }
+    let hidden: i64 = match view {
+        InboxView::All => 0,
+        _ => {
+            let query = inbox_sql::count_hidden(backend, tenant, view, now);
+            tx.scalar(AssertSqlSafe(query.sql), query.args).await?
+        }
+    };
+    let query = inbox_sql::count_in_tab(tenant, view, COUNT_CAP + 1 + hidden);
+    let total: i64 = tx.scalar(AssertSqlSafe(query.sql), query.args).await?;
+    Ok(total - hidden)
 }
 
 /// The tenant's documents matching `search`, counted up to `cap` (PostgreSQL: after
