@@ -295,11 +295,12 @@ const POSTGRES_PROBE: &str = "(SELECT 1 FROM thread_search s \
 
 /// PostgreSQL: the words as a tsquery, folded as the documents are.
 pub const SEARCH_QUERY: &str = "SELECT plainto_tsquery('simple', app_fold($1))::text";
-/// PostgreSQL: the search of this transaction, which `thread_search`'s policy reads. Its
-/// statements are planned for their own values: a generic plan (cached after five runs) cannot
-/// know a client or a search, and walked every thread of the tab (23-250 ms a client).
-pub const SET_SEARCH: &str = "SELECT set_config('app.search', $1, true), \
-     set_config('plan_cache_mode', 'force_custom_plan', true)";
+/// PostgreSQL: the search of this transaction, which `thread_search`'s policy reads.
+pub const SET_SEARCH: &str = "SELECT set_config('app.search', $1, true)";
+/// PostgreSQL: a search transaction's statements are planned for their own values. A generic
+/// plan (cached after five runs) cannot know a client or a search, and walked every thread of
+/// the tab (23-250 ms a client).
+pub const CUSTOM_PLANS: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
 
 fn summary_columns(now: &str) -> String {
     let snoozed = SNOOZED.replace("{now}", now);

@@ -28,6 +28,7 @@ pub(crate) async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()>
         let query: String = tx.scalar(inbox_sql::SEARCH_QUERY, args).await?;
         tx.execute(inbox_sql::SET_SEARCH, Args::new().bind(query))
             .await?;
+        tx.execute(inbox_sql::CUSTOM_PLANS, Args::new()).await?;
     }
     Ok(())
 }
@@ -45,7 +46,8 @@ pub(crate) async fn merged_page(
 ) -> Result<Vec<ThreadSummary>> {
     let mut rows: Vec<ThreadSummary> = Vec::new();
     for &tenant in tenants {
-        let floor = rows.get(want as usize - 1).map(|row| row.last_message_at);
+        let last = (want as usize).checked_sub(1).and_then(|i| rows.get(i));
+        let floor = last.map(|row| row.last_message_at);
         let page = Page { after, floor, want };
         rows.extend(tenant_page(tx, tenant, filter, &page, now).await?);
         rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
