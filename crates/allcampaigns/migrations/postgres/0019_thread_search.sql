@@ -18,10 +18,7 @@ CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public;
 
 DROP TRIGGER messages_index ON messages;
 DROP TRIGGER messages_reindex ON messages;
-DROP TRIGGER leads_index ON leads;
-DROP TRIGGER leads_reindex ON leads;
 DROP FUNCTION app_index_message();
-DROP FUNCTION app_index_lead();
 DROP TABLE search_docs;
 
 CREATE TABLE thread_search (
@@ -70,8 +67,9 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION app_index_threads(uuid, text[]) FROM PUBLIC;
 
--- A lead's fields are part of the documents of its threads.
-CREATE FUNCTION app_index_lead() RETURNS trigger
+-- A lead's fields are part of the documents of its threads. The leads' triggers of migration
+-- 0013 (`leads_index`, `leads_reindex`) stay; their function now rewrites those documents.
+CREATE OR REPLACE FUNCTION app_index_lead() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
 DECLARE
@@ -87,13 +85,6 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION app_index_lead() FROM PUBLIC;
-CREATE TRIGGER leads_index AFTER INSERT ON leads
-    FOR EACH ROW EXECUTE FUNCTION app_index_lead();
-CREATE TRIGGER leads_reindex AFTER UPDATE ON leads FOR EACH ROW
-    WHEN ((OLD.email, OLD.first_name, OLD.last_name, OLD.company_name, OLD.deleted_at)
-          IS DISTINCT FROM (NEW.email, NEW.first_name, NEW.last_name, NEW.company_name,
-                            NEW.deleted_at))
-    EXECUTE FUNCTION app_index_lead();
 
 SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads GROUP BY tenant_id;
 -- Bound to the app role by `allcampaigns migrate`, so the owner's functions may still rewrite

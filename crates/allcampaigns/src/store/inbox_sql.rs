@@ -116,20 +116,20 @@ impl Builder {
             let to = self.time(to);
             self.clauses.push(format!("t.last_message_at < {to}"));
         }
-        if filter.search.is_some() {
-            let clause = self.search(filter);
+        if let Some(clause) = self.search(filter) {
             self.clauses.push(clause);
         }
     }
 
-    /// How this statement finds the search's threads (`$1` is the tenant).
-    fn search(&mut self, filter: &ThreadFilter) -> String {
-        let terms = filter.search.as_ref().map(|s| s.fts5()).unwrap_or_default();
-        match (self.backend, &self.plan) {
+    /// How this statement finds the search's threads (`$1` is the tenant): a condition, or
+    /// none where its `FROM` already starts from the search's keys.
+    fn search(&mut self, filter: &ThreadFilter) -> Option<String> {
+        let terms = filter.search.as_ref()?.fts5();
+        let clause = match (self.backend, &self.plan) {
             (Backend::Sqlite, SearchPlan::Keys(keys)) => {
                 let keys = self.param(Param::Json(serde_json::Value::from(keys.clone())));
                 self.driver = Driver::Keys(keys);
-                "true".to_owned()
+                return None;
             }
             (Backend::Sqlite, SearchPlan::Probe) => {
                 let query = self.param(sqlite_match(self.tenant, &terms));
@@ -147,7 +147,8 @@ impl Builder {
             // The words are in `app.search` (see `SET_SEARCH`).
             (Backend::Postgres, SearchPlan::Probe) => POSTGRES_PROBE.to_owned(),
             (Backend::Postgres, _) => POSTGRES_MATCHES.to_owned(),
-        }
+        };
+        Some(clause)
     }
 
     fn equal(&mut self, column: &str, value: Option<Param>) {

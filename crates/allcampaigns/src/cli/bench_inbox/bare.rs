@@ -8,13 +8,11 @@ use sqlx::AssertSqlSafe;
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::TenantId;
-use crate::inbox::{
-    Cursor, InboxLead, InboxMessage, LeadThread, MAX_LEAD_THREADS, ThreadFilter, ThreadSummary,
-};
+use crate::inbox::{Cursor, InboxMessage, ThreadFilter, ThreadSummary};
 use crate::store::db::{Args, Db, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
 use crate::store::postgres::PgStore;
-use crate::store::shared::inbox_pages::{merged_page, set_search};
+use crate::store::shared::inbox_pages::{lead_and_threads, merged_page, set_search};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Backend, StoreError};
 
@@ -89,28 +87,8 @@ impl Bare {
             .await?;
         let args = Args::new().bind(tenant).bind(thread);
         let messages: Vec<InboxMessage> = tx.fetch_all(inbox_sql::THREAD_MESSAGES, args).await?;
-        let lead = inbox_sql::thread_lead(
-            tenant,
-            summary.lead_id.as_deref(),
-            summary.lead_email.as_deref(),
-        );
-        let lead: Option<InboxLead> = match lead {
-            Some(query) => {
-                tx.fetch_optional(AssertSqlSafe(query.sql), query.args)
-                    .await?
-            }
-            None => None,
-        };
-        if let Some(email) = &summary.lead_email {
-            let args = Args::new()
-                .bind(tenant)
-                .bind(email)
-                .bind(thread)
-                .bind(MAX_LEAD_THREADS);
-            let others: Vec<LeadThread> = tx.fetch_all(inbox_sql::LEAD_THREADS, args).await?;
-            std::hint::black_box(others);
-        }
-        std::hint::black_box((tags, lead));
+        let (lead, others) = lead_and_threads(&mut tx, tenant, &summary).await?;
+        std::hint::black_box((tags, lead, others));
         Ok(messages.len())
     }
 }

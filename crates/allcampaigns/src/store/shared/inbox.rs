@@ -12,14 +12,14 @@ use super::audit::audit_args;
 use super::jobs::{cancel_live_job_in, replace_live_job};
 use crate::domain::{TenantId, UserId};
 use crate::inbox::{
-    COUNT_CAP, Cursor, InboxLead, InboxMessage, InboxStore, InboxView, LeadName, TabCount,
-    ThreadDetail, ThreadFilter, ThreadPage, ThreadSummary, Triage, wake,
+    COUNT_CAP, Cursor, InboxMessage, InboxStore, InboxView, LeadName, TabCount, ThreadDetail,
+    ThreadFilter, ThreadPage, ThreadSummary, Triage, wake,
 };
 use crate::jobs::JobKind;
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
 
-use super::inbox_pages::{Plans, fetch, merged_page, set_search, tenant_count};
+use super::inbox_pages::{Plans, fetch, lead_and_threads, merged_page, set_search, tenant_count};
 use crate::store::{NewAuditEntry, Result, StoreError, sql};
 
 #[async_trait]
@@ -124,26 +124,7 @@ impl<S: SqlBacked> InboxStore for S {
         let summary = rows.remove(0);
         let args = Args::new().bind(tenant).bind(thread_id);
         let messages: Vec<InboxMessage> = tx.fetch_all(inbox_sql::THREAD_MESSAGES, args).await?;
-        let lead = inbox_sql::thread_lead(
-            tenant,
-            summary.lead_id.as_deref(),
-            summary.lead_email.as_deref(),
-        );
-        let lead: Option<InboxLead> = match lead {
-            Some(query) => fetch(&mut tx, query).await?.pop(),
-            None => None,
-        };
-        let other_threads = match &summary.lead_email {
-            Some(email) => {
-                let args = Args::new()
-                    .bind(tenant)
-                    .bind(email)
-                    .bind(thread_id)
-                    .bind(crate::inbox::MAX_LEAD_THREADS);
-                tx.fetch_all(inbox_sql::LEAD_THREADS, args).await?
-            }
-            None => Vec::new(),
-        };
+        let (lead, other_threads) = lead_and_threads(&mut tx, tenant, &summary).await?;
         Ok(Some(ThreadDetail {
             summary,
             messages,

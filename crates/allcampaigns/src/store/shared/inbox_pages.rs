@@ -12,7 +12,10 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::domain::TenantId;
-use crate::inbox::{COUNT_CAP, Cursor, InboxView, SearchQuery, ThreadFilter, ThreadSummary};
+use crate::inbox::{
+    COUNT_CAP, Cursor, InboxLead, InboxView, LeadThread, MAX_LEAD_THREADS, SearchQuery,
+    ThreadFilter, ThreadSummary,
+};
 use crate::store::db::{Args, Row, Tx};
 use crate::store::inbox_sql::{self, KEY_SPAN, Query, SearchPlan};
 use crate::store::{Backend, Result};
@@ -145,6 +148,32 @@ async fn sqlite_search_page(
         chunk = (chunk * 4).min(MAX_CHUNK);
     }
     Ok(rows)
+}
+
+/// The thread's lead and the person's other threads in the tenant, as the thread view shows
+/// them.
+pub(crate) async fn lead_and_threads(
+    tx: &mut Tx,
+    tenant: TenantId,
+    summary: &ThreadSummary,
+) -> Result<(Option<InboxLead>, Vec<LeadThread>)> {
+    let (lead_id, email) = (summary.lead_id.as_deref(), summary.lead_email.as_deref());
+    let lead = match inbox_sql::thread_lead(tenant, lead_id, email) {
+        Some(query) => fetch(tx, query).await?.pop(),
+        None => None,
+    };
+    let others = match email {
+        Some(email) => {
+            let args = Args::new()
+                .bind(tenant)
+                .bind(email)
+                .bind(&summary.thread_id)
+                .bind(MAX_LEAD_THREADS);
+            tx.fetch_all(inbox_sql::LEAD_THREADS, args).await?
+        }
+        None => Vec::new(),
+    };
+    Ok((lead, others))
 }
 
 /// The first document key past the second of `at`.
