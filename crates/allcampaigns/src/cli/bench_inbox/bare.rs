@@ -12,7 +12,7 @@ use crate::inbox::{Cursor, InboxMessage, ThreadFilter, ThreadSummary};
 use crate::store::db::{Args, Db, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
 use crate::store::postgres::PgStore;
-use crate::store::shared::inbox_pages::{lead_and_threads, merged_page, set_search};
+use crate::store::shared::inbox_pages::{add_tags, lead_and_threads, merged_page, set_search};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Backend, StoreError};
 
@@ -56,15 +56,7 @@ impl Bare {
         set_search(&mut tx, filter).await?;
         let mut rows = merged_page(&mut tx, &self.tenants, filter, after, limit + 1, now).await?;
         rows.truncate(limit as usize);
-        let mut on_page: Vec<TenantId> = rows.iter().map(|row| row.tenant_id).collect();
-        on_page.sort();
-        on_page.dedup();
-        for tenant in on_page {
-            let tags: Vec<(String, String)> = tx
-                .fetch_all(inbox_sql::TAGS, Args::new().bind(tenant))
-                .await?;
-            std::hint::black_box(tags);
-        }
+        add_tags(&mut tx, &mut rows).await?;
         Ok(rows.len())
     }
 
@@ -81,14 +73,13 @@ impl Bare {
         let summary: Option<ThreadSummary> = tx
             .fetch_optional(AssertSqlSafe(query.sql), query.args)
             .await?;
-        let summary = summary.ok_or(StoreError::NotFound)?;
-        let tags: Vec<(String, String)> = tx
-            .fetch_all(inbox_sql::TAGS, Args::new().bind(tenant))
-            .await?;
+        let mut rows = vec![summary.ok_or(StoreError::NotFound)?];
+        add_tags(&mut tx, &mut rows).await?;
+        let summary = rows.remove(0);
         let args = Args::new().bind(tenant).bind(thread);
         let messages: Vec<InboxMessage> = tx.fetch_all(inbox_sql::THREAD_MESSAGES, args).await?;
         let (lead, others) = lead_and_threads(&mut tx, tenant, &summary).await?;
-        std::hint::black_box((tags, lead, others));
+        std::hint::black_box((lead, others));
         Ok(messages.len())
     }
 }

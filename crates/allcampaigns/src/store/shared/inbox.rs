@@ -2,8 +2,6 @@
 //! them (a statement over all tenants at once sorted every thread: PERFORMANCE.md); triage
 //! writes our own table and its audit entries in one transaction.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
@@ -19,7 +17,9 @@ use crate::jobs::JobKind;
 use crate::store::db::{Args, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
 
-use super::inbox_pages::{Plans, fetch, lead_and_threads, merged_page, set_search, tenant_count};
+use super::inbox_pages::{
+    Plans, add_tags, fetch, lead_and_threads, merged_page, set_search, tenant_count,
+};
 use crate::store::{NewAuditEntry, Result, StoreError, sql};
 
 #[async_trait]
@@ -210,38 +210,4 @@ async fn schedule_wake(
         }
         _ => Ok(()),
     }
-}
-
-/// The list order, newest first: `(last_message_at, tenant, thread bytes)` descending.
-/// Fills each row's tags from its campaign's and mailbox's, one read per tenant on the page.
-async fn add_tags(tx: &mut Tx, rows: &mut [ThreadSummary]) -> Result<()> {
-    let mut tenants: Vec<TenantId> = rows.iter().map(|row| row.tenant_id).collect();
-    tenants.sort();
-    tenants.dedup();
-    for tenant in tenants {
-        let tags: Vec<(String, String)> = tx
-            .fetch_all(inbox_sql::TAGS, Args::new().bind(tenant))
-            .await?;
-        if tags.is_empty() {
-            continue;
-        }
-        let mut by_resource: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (resource, label) in &tags {
-            by_resource.entry(resource).or_default().push(label);
-        }
-        for row in rows.iter_mut().filter(|row| row.tenant_id == tenant) {
-            let resources = [row.campaign_id.as_deref(), Some(row.mailbox.as_str())];
-            let mut labels: Vec<String> = resources
-                .into_iter()
-                .flatten()
-                .filter_map(|resource| by_resource.get(resource))
-                .flatten()
-                .map(|label| (*label).to_owned())
-                .collect();
-            labels.sort();
-            labels.dedup();
-            row.tags = labels;
-        }
-    }
-    Ok(())
 }

@@ -8,6 +8,8 @@
 //! seconds, migration 0019), so the exact order within a second is the list's own and chunks
 //! never split it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -37,8 +39,9 @@ pub(crate) async fn set_search(tx: &mut Tx, filter: &ThreadFilter) -> Result<()>
 }
 
 /// The first `want` threads of `tenants` after `after`, newest first: each tenant's share,
-/// merged. Once `want` rows are in hand, a later tenant reads only what is at least as new as
-/// the last of them (its `floor`): ten clients' first page read ten pages before.
+/// merged. Tenants are read [`TENANTS_PER_STATEMENT`] at a time in one statement (a SQLite
+/// search, one at a time); once `want` rows are in hand, later tenants read only what is at
+/// least as new as the last of them (the `floor`).
 pub(crate) async fn merged_page(
     tx: &mut Tx,
     tenants: &[TenantId],
@@ -47,17 +50,23 @@ pub(crate) async fn merged_page(
     want: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
+    let by_keys =
+        tx.backend() == Backend::Sqlite && filter.search.is_some() && !from_triage(filter.view);
+    let per_statement = if by_keys { 1 } else { TENANTS_PER_STATEMENT };
     let mut rows: Vec<ThreadSummary> = Vec::new();
-    for &tenant in tenants {
+    for group in tenants.chunks(per_statement) {
         let last = (want as usize).checked_sub(1).and_then(|i| rows.get(i));
         let floor = last.map(|row| row.last_message_at);
         let page = Page { after, floor, want };
-        rows.extend(tenant_page(tx, tenant, filter, &page, now).await?);
+        rows.extend(group_page(tx, group, filter, &page, now).await?);
         rows.sort_by(|a, b| order_key(b).cmp(&order_key(a)));
         rows.truncate(want as usize);
     }
     Ok(rows)
 }
+
+/// At most this many tenants' selects in one statement (SQLite allows 500 in a compound).
+const TENANTS_PER_STATEMENT: usize = 50;
 
 /// The list order: newest first, then by tenant and thread id (bytes), descending.
 fn order_key(row: &ThreadSummary) -> (DateTime<Utc>, TenantId, &[u8]) {
@@ -82,27 +91,27 @@ impl Page<'_> {
     }
 }
 
-/// At most `page.want` of the tenant's threads, newest first.
-async fn tenant_page(
+/// At most `page.want` of the tenants' threads, newest first.
+async fn group_page(
     tx: &mut Tx,
-    tenant: TenantId,
+    tenants: &[TenantId],
     filter: &ThreadFilter,
     page: &Page<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
     let backend = tx.backend();
-    if let (Backend::Sqlite, Some(search)) = (backend, &filter.search)
+    if let (Backend::Sqlite, Some(search), [tenant]) = (backend, &filter.search, tenants)
         && !from_triage(filter.view)
     {
-        return sqlite_search_page(tx, tenant, filter, search, page, now).await;
+        return sqlite_search_page(tx, *tenant, filter, search, page, now).await;
     }
-    let plan = Plans::of(tx, tenant, filter).await?.for_view(filter.view);
+    let mut parts = Vec::with_capacity(tenants.len());
+    for &tenant in tenants {
+        let plan = Plans::of(tx, tenant, filter).await?.for_view(filter.view);
+        parts.push((tenant, plan));
+    }
     let range = page.range(page.want);
-    fetch(
-        tx,
-        inbox_sql::page(backend, plan, tenant, filter, &range, now),
-    )
-    .await
+    fetch(tx, inbox_sql::merged(backend, &parts, filter, &range, now)).await
 }
 
 async fn sqlite_search_page(
@@ -174,6 +183,42 @@ pub(crate) async fn lead_and_threads(
         None => Vec::new(),
     };
     Ok((lead, others))
+}
+
+/// Fills each row's tags from its campaign's and mailbox's: one read for every tenant on the
+/// page.
+pub(crate) async fn add_tags(tx: &mut Tx, rows: &mut [ThreadSummary]) -> Result<()> {
+    let mut tenants: Vec<TenantId> = rows.iter().map(|row| row.tenant_id).collect();
+    tenants.sort();
+    tenants.dedup();
+    if tenants.is_empty() {
+        return Ok(());
+    }
+    let tags: Vec<(TenantId, String, String)> = fetch(tx, inbox_sql::tags(&tenants)).await?;
+    let mut by_resource: HashMap<(TenantId, &str), Vec<&str>> = HashMap::new();
+    for (tenant, resource, label) in &tags {
+        by_resource
+            .entry((*tenant, resource))
+            .or_default()
+            .push(label);
+    }
+    if by_resource.is_empty() {
+        return Ok(());
+    }
+    for row in rows.iter_mut() {
+        let resources = [row.campaign_id.as_deref(), Some(row.mailbox.as_str())];
+        let mut labels: Vec<String> = resources
+            .into_iter()
+            .flatten()
+            .filter_map(|resource| by_resource.get(&(row.tenant_id, resource)))
+            .flatten()
+            .map(|label| (*label).to_owned())
+            .collect();
+        labels.sort();
+        labels.dedup();
+        row.tags = labels;
+    }
+    Ok(())
 }
 
 /// The first document key past the second of `at`.
