@@ -117,12 +117,12 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
     if options.wrk_secs > 0 {
         report.throughput = load::throughput(&server, &caller, &options).await?;
     }
-    if options.backfill_workspaces > 0 && !config.is_postgres() {
-        report.backfill =
-            Some(load::triage_during_backfill(&state, &server, &caller, &picks, &options).await?);
-    }
     report.rss_end = server.memory()?;
     server.stop();
+    if options.backfill_workspaces > 0 && !config.is_postgres() {
+        let backfill = load::triage_during_backfill(&state, &binary, &caller, &picks, &options);
+        report.backfill = Some(backfill.await?);
+    }
     println!("\n{}", report.render());
     Ok(report)
 }

@@ -1,6 +1,6 @@
 //! Load beside the latency runs: `wrk` at many connections against the JSON first page and the
 //! HTML inbox (with the server's memory sampled meanwhile), and marking a thread done and
-//! undone while a backfill of new clients writes into the same database.
+//! undone while that server's own workers backfill new clients into the same database.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -20,10 +20,8 @@ use super::{BackfillSize, Caller, Options};
 use crate::app::AppState;
 use crate::auth::cookies::{self, CookieJar};
 use crate::domain::TenantId;
-use crate::mail::Mailer;
 use crate::services::Services;
-use crate::store::TenantProfile;
-use crate::sync::{Hooks, SyncOptions, SyncWorker};
+use crate::store::{DynStore, TenantProfile};
 use crate::tenants::instantly::{self, LinkRequest, Linker};
 
 /// The owner of the clients a backfill adds, so the measured person's inbox stays the same.
@@ -144,11 +142,13 @@ fn after(text: &str, label: &str) -> Option<f64> {
         .and_then(|rest| rest.trim().parse().ok())
 }
 
-/// Syncs new simulator workspaces into the database while the measured thread is marked done
-/// and undone in turn, `options.requests` times; then waits for the backfill to end.
+/// Syncs new simulator workspaces into the database, through a server of its own whose
+/// workers sync (as `serve` runs by default, so its writes and the triage share one process's
+/// turns at the write lock), while the measured thread is marked done and undone in turn on
+/// that server, `options.requests` times; then waits for the backfill to end.
 pub(crate) async fn triage_during_backfill(
     state: &AppState,
-    server: &Server,
+    binary: &std::path::Path,
     caller: &Caller,
     picks: &Picks,
     options: &Options,
@@ -164,47 +164,30 @@ pub(crate) async fn triage_during_backfill(
         rate_limits: false,
     })
     .await?;
-    let tenants = link_workspaces(state, &sim).await?;
-    let worker = SyncWorker::from_config(
-        &state.config,
-        state.store.clone(),
-        state.keyring.clone(),
-        Mailer::Log,
-    )
-    .with_options(SyncOptions {
-        pages_per_slice: u64::MAX,
-        ..SyncOptions::default()
-    });
-    let worker = Arc::new(worker);
-    let writing = Arc::new(AtomicBool::new(true));
+    let server = Server::start_syncing(binary, &state.config, SYNC_LANES).await?;
     let started = Instant::now();
-    let backfill = {
-        let writing = writing.clone();
-        tokio::spawn(async move {
-            let mut syncs = tokio::task::JoinSet::new();
-            for tenant in tenants {
-                let worker = worker.clone();
-                syncs.spawn(async move { worker.sync_tenant(tenant, Hooks::default()).await });
-            }
-            let mut written = 0;
-            while let Some(done) = syncs.join_next().await {
-                let report = done??;
-                written += report
-                    .streams
-                    .iter()
-                    .map(|s| s.progress.written)
-                    .sum::<u64>();
-            }
-            writing.store(false, Ordering::SeqCst);
-            anyhow::Ok(written)
-        })
-    };
-    // Let the backfill reach its writes first.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (served, loopback, during) = mark_in_turn(server, caller, picks, options, &writing).await?;
-    let written = backfill.await??;
+    let tenants = link_workspaces(state, &sim).await?;
+    let writing = Arc::new(AtomicBool::new(true));
+    let watch = tokio::spawn(watch_backfill(
+        state.store.clone(),
+        tenants.clone(),
+        writing.clone(),
+    ));
+    while stored(&state.store, &tenants).await? == 0 {
+        anyhow::ensure!(
+            started.elapsed() < BACKFILL_START,
+            "the server's workers did not start the backfill within {BACKFILL_START:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let marked = mark_in_turn(&server, caller, picks, options, &writing).await;
+    let finished = watch.await?;
     let seconds = started.elapsed().as_secs_f64();
+    let written = stored(&state.store, &tenants).await?;
+    server.stop();
     sim.shutdown().await;
+    let (served, loopback, during) = marked?;
+    finished?;
     Ok(Backfill {
         server: Stats::of(served),
         loopback: Stats::of(loopback),
@@ -212,6 +195,49 @@ pub(crate) async fn triage_during_backfill(
         rows_written: written,
         seconds,
     })
+}
+
+/// The server's sync lanes during the backfill (`sync_workers`' default).
+const SYNC_LANES: u32 = 2;
+/// How long the server's workers may take to store a first row.
+const BACKFILL_START: Duration = Duration::from_secs(60);
+/// How long a backfill may take.
+const BACKFILL_LIMIT: Duration = Duration::from_secs(3600);
+
+/// Clears `writing` once every stream of every tenant has finished its first pass.
+async fn watch_backfill(
+    store: DynStore,
+    tenants: Vec<TenantId>,
+    writing: Arc<AtomicBool>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        let mut done = true;
+        for &tenant in &tenants {
+            done &= crate::sync::status::tenant_status(&store, tenant)
+                .await?
+                .backfilled();
+        }
+        if done {
+            writing.store(false, Ordering::SeqCst);
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < BACKFILL_LIMIT,
+            "the backfill did not finish within {BACKFILL_LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Rows stored for `tenants`, every table.
+async fn stored(store: &DynStore, tenants: &[TenantId]) -> anyhow::Result<u64> {
+    let mut rows = 0;
+    for &tenant in tenants {
+        let counts = store.stored_counts(tenant).await?;
+        rows += counts.iter().map(|(_, n)| n.unsigned_abs()).sum::<u64>();
+    }
+    Ok(rows)
 }
 
 /// Done, undone, done, …: (server times, loopback times, how many went while the backfill wrote).

@@ -108,7 +108,7 @@ impl Report {
         if let Some(b) = &self.backfill {
             let _ = writeln!(
                 out,
-                "\nDone/undone while a backfill wrote ({} of {} requests during it; {} rows written in \
+                "\nDone/undone while a backfill wrote ({} of {} requests during it; {} rows stored in \
                  {:.0} s): server p50 {:.2} ms, p95 {:.2} ms, max {:.1} ms; loopback p95 {:.2} ms \
                  (goal p95 ≤ 50 ms)",
                 b.during,

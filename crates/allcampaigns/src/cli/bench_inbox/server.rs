@@ -1,5 +1,6 @@
 //! The product under test, served by a child process configured from this run's configuration
-//! alone (no sync workers, warnings only), so its memory is its own and `/proc` shows it.
+//! alone (warnings only), so its memory is its own and `/proc` shows it. It syncs only when
+//! asked to ([`Server::start_syncing`]), with Instantly's limits off (a local simulator).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -27,7 +28,21 @@ pub struct Memory {
 }
 
 impl Server {
+    /// The server alone: no sync workers.
     pub async fn start(binary: &Path, config: &Config) -> anyhow::Result<Self> {
+        Self::start_with(binary, config, 0).await
+    }
+
+    /// A server whose own workers also sync, as `serve` runs by default.
+    pub async fn start_syncing(
+        binary: &Path,
+        config: &Config,
+        workers: u32,
+    ) -> anyhow::Result<Self> {
+        Self::start_with(binary, config, workers).await
+    }
+
+    async fn start_with(binary: &Path, config: &Config, workers: u32) -> anyhow::Result<Self> {
         let port = free_port()?;
         let mut command = Command::new(binary);
         command
@@ -37,7 +52,8 @@ impl Server {
             .env("ALLCAMPAIGNS_LISTEN", format!("127.0.0.1:{port}"))
             .env("ALLCAMPAIGNS_DATA_DIR", &config.data_dir)
             .env("ALLCAMPAIGNS_MASTER_KEY_FILE", &config.master_key_file)
-            .env("ALLCAMPAIGNS_SYNC_WORKERS", "0")
+            .env("ALLCAMPAIGNS_SYNC_WORKERS", workers.to_string())
+            .env("ALLCAMPAIGNS_INSTANTLY_RATE_LIMITS", "off")
             .env("ALLCAMPAIGNS_SERVER_TIMING", "on")
             .env("ALLCAMPAIGNS_LOG", "warn")
             .env(
