@@ -220,6 +220,7 @@ pub struct LeadThread {
 /// A lead's name and company, for the list's rows.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct LeadName {
+    pub tenant_id: TenantId,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -303,8 +304,9 @@ pub trait InboxStore {
         now: DateTime<Utc>,
     ) -> Result<Option<ThreadDetail>>;
 
-    /// The names and companies of the tenant's leads with these addresses (one read).
-    async fn lead_names(&self, tenant: TenantId, emails: &[String]) -> Result<Vec<LeadName>>;
+    /// The names and companies of the leads with these (tenant, address) pairs, in one read;
+    /// duplicates of an address oldest first.
+    async fn lead_names(&self, leads: &[(TenantId, String)]) -> Result<Vec<LeadName>>;
 
     /// Applies `change` to each thread, writing `entry` (its target set to the thread) for
     /// each in the same transaction. `NotFound`, and nothing changed, when any thread is not

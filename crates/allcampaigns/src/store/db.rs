@@ -100,6 +100,16 @@ impl Args {
         self
     }
 
+    /// Binds each value and answers their placeholders (`$k, $k+1, …`) for an `IN (…)` list.
+    pub fn bind_list<T: Into<Param> + Copy>(mut self, values: &[T]) -> (Self, String) {
+        let mut list = Vec::with_capacity(values.len());
+        for &value in values {
+            self.0.push(value.into());
+            list.push(format!("${}", self.0.len()));
+        }
+        (self, list.join(", "))
+    }
+
     fn sqlite(self) -> Result<SqliteArguments> {
         self.sqlite_args()
             .map_err(|e| sqlx::Error::Encode(e).into())

@@ -544,40 +544,33 @@ pub const LEAD_THREADS: &str = "SELECT thread_id, subject, campaign_id, mailbox,
      FROM threads WHERE tenant_id = $1 AND lead_email = $2 AND thread_id <> $3 \
      ORDER BY last_message_at DESC, thread_id DESC LIMIT $4";
 
-/// Names of the tenant's live leads whose address is in the JSON array `$2`, by
-/// `leads_by_email`.
-pub fn lead_names(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => {
-            "SELECT email, first_name, last_name, company_name FROM leads \
-             WHERE tenant_id = $1 AND deleted_at IS NULL \
-                 AND email IN (SELECT value FROM json_each($2)) \
-             ORDER BY email, timestamp_updated"
-        }
-        Backend::Postgres => {
-            "SELECT email, first_name, last_name, company_name FROM leads \
-             WHERE tenant_id = $1 AND deleted_at IS NULL \
-                 AND email = ANY(ARRAY(SELECT jsonb_array_elements_text($2))) \
-             ORDER BY email, timestamp_updated"
-        }
+/// The names of the live leads with these `(tenant, address)` pairs (two placeholders a
+/// pair), by `leads_by_email`; duplicates oldest first.
+pub fn lead_names(leads: &[(TenantId, String)]) -> Query {
+    let mut args = Args::new();
+    let mut pairs = Vec::with_capacity(leads.len());
+    for (i, (tenant, email)) in leads.iter().enumerate() {
+        args = args.bind(*tenant).bind(email.as_str());
+        pairs.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
     }
+    let sql = format!(
+        "SELECT tenant_id, email, first_name, last_name, company_name FROM leads \
+         WHERE deleted_at IS NULL AND (tenant_id, email) IN (VALUES {pairs}) \
+         ORDER BY tenant_id, email, timestamp_updated",
+        pairs = pairs.join(", ")
+    );
+    Query { sql, args }
 }
 
 /// The live tags of `tenants`' campaigns and mailboxes, by resource: one placeholder a
 /// tenant.
 pub fn tags(tenants: &[TenantId]) -> Query {
-    let mut args = Args::new();
-    let mut list = Vec::with_capacity(tenants.len());
-    for (i, tenant) in tenants.iter().enumerate() {
-        args = args.bind(*tenant);
-        list.push(format!("${}", i + 1));
-    }
+    let (args, list) = Args::new().bind_list(tenants);
     let sql = format!(
         "SELECT m.tenant_id, m.resource_id, c.label FROM custom_tag_mappings m \
          JOIN custom_tags c ON c.tenant_id = m.tenant_id AND c.instantly_id = m.tag_id \
          WHERE m.tenant_id IN ({list}) AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY c.label",
-        list = list.join(", ")
+         ORDER BY c.label"
     );
     Query { sql, args }
 }
@@ -761,6 +754,18 @@ mod tests {
             "{plan}"
         );
         assert!(!plan.contains("SCAN t"), "{plan}");
+    }
+
+    /// The page's lead names are one read of key look-ups, whatever the clients.
+    #[tokio::test]
+    async fn lead_names_look_each_pair_up() {
+        let mut conn = migrated().await;
+        let leads: Vec<_> = (0..3)
+            .map(|i| (TenantId::new(), format!("{i}@example.com")))
+            .collect();
+        let plan = plan_of(&mut conn, super::lead_names(&leads)).await;
+        assert!(plan.contains("SEARCH leads USING INDEX"), "{plan}");
+        assert!(!plan.contains("SCAN leads"), "{plan}");
     }
 
     /// The thread view finds its lead by key and the person's other threads in order.

@@ -149,6 +149,8 @@ pub trait TenantStore {
     async fn add_member(&self, tenant: TenantId, user: UserId, role: Role) -> Result<()>;
     async fn member_role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>>;
     async fn members(&self, tenant: TenantId) -> Result<Vec<Member>>;
+    /// The members of each of `tenants`, in one read.
+    async fn members_of_tenants(&self, tenants: &[TenantId]) -> Result<Vec<TenantMember>>;
     /// Changes a member's role for an actor of role `by`, returning the previous role. In one
     /// transaction: only owners touch owners (`Forbidden`), a tenant keeps an owner, and the
     /// member's open invitations that the new role cannot grant are voided.

@@ -103,6 +103,14 @@ pub struct Member {
     pub role: Role,
 }
 
+/// A member of one of several tenants.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TenantMember {
+    pub tenant_id: TenantId,
+    #[sqlx(flatten)]
+    pub member: Member,
+}
+
 /// Someone who may create tenants and grant that to others (security review finding 2).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct InstallAdmin {

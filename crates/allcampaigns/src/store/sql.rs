@@ -54,6 +54,10 @@ pub const MEMBER_ROLE: &str = "SELECT role FROM memberships WHERE tenant_id = $1
 pub const MEMBERS: &str = "SELECT m.user_id, u.email, u.display_name, m.role \
      FROM memberships m JOIN users u ON u.id = m.user_id \
      WHERE m.tenant_id = $1 ORDER BY u.email";
+/// The members of several tenants: `{tenants}` is their placeholders.
+pub const MEMBERS_OF_TENANTS: &str = "SELECT m.tenant_id, m.user_id, u.email, u.display_name, \
+         m.role FROM memberships m JOIN users u ON u.id = m.user_id \
+     WHERE m.tenant_id IN ({tenants}) ORDER BY m.tenant_id, u.email";
 pub const COUNT_OTHER_OWNERS: &str = "SELECT COUNT(*) FROM memberships \
      WHERE tenant_id = $1 AND role = 'owner' AND user_id <> $2";
 pub const SET_MEMBER_ROLE: &str =

@@ -133,16 +133,16 @@ impl<S: SqlBacked> InboxStore for S {
         }))
     }
 
-    #[tracing::instrument(name = "store.lead_names", level = "debug", skip_all, fields(tenant = %tenant))]
-    async fn lead_names(&self, tenant: TenantId, emails: &[String]) -> Result<Vec<LeadName>> {
-        if emails.is_empty() {
+    #[tracing::instrument(name = "store.lead_names", level = "debug", skip_all, fields(leads = leads.len()))]
+    async fn lead_names(&self, leads: &[(TenantId, String)]) -> Result<Vec<LeadName>> {
+        let mut tenants: Vec<TenantId> = leads.iter().map(|(tenant, _)| *tenant).collect();
+        tenants.sort();
+        tenants.dedup();
+        if tenants.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
-        let list = crate::store::db::Param::Json(serde_json::Value::from(emails.to_vec()));
-        let args = Args::new().bind(tenant).bind(list);
-        let statement = inbox_sql::lead_names(self.db().backend());
-        tx.fetch_all(statement, args).await
+        let mut tx = self.db().begin(Scope::Tenants(&tenants), false).await?;
+        fetch(&mut tx, inbox_sql::lead_names(leads)).await
     }
 
     #[tracing::instrument(name = "store.triage", level = "debug", skip_all, fields(tenant = %tenant, threads = thread_ids.len()))]

@@ -4,13 +4,14 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
+use sqlx::AssertSqlSafe;
 
 use super::audit::audit_args;
 use crate::domain::{Role, TenantId, UserId};
 use crate::store::db::{Args, Conn, Scope, SqlBacked, Tx};
 use crate::store::{
-    Backend, Invitation, Member, NewAuditEntry, Result, StoreError, Tenant, TenantProfile,
-    TenantStore, TenantWithRole, member_change_rule, postgres, role_after, sql,
+    Backend, Invitation, Member, NewAuditEntry, Result, StoreError, Tenant, TenantMember,
+    TenantProfile, TenantStore, TenantWithRole, member_change_rule, postgres, role_after, sql,
 };
 
 #[async_trait]
@@ -114,6 +115,16 @@ impl<S: SqlBacked> TenantStore for S {
     async fn members(&self, tenant: TenantId) -> Result<Vec<Member>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
         tx.fetch_all(sql::MEMBERS, Args::new().bind(tenant)).await
+    }
+
+    async fn members_of_tenants(&self, tenants: &[TenantId]) -> Result<Vec<TenantMember>> {
+        if tenants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        let (args, list) = Args::new().bind_list(tenants);
+        let statement = sql::MEMBERS_OF_TENANTS.replace("{tenants}", &list);
+        tx.fetch_all(AssertSqlSafe(statement), args).await
     }
 
     #[tracing::instrument(name = "store.set_member_role", level = "debug", skip_all, fields(tenant = %tenant))]

@@ -14,7 +14,7 @@ mod thread;
 pub mod triage;
 pub mod views;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -39,7 +39,7 @@ use crate::inbox::{
     InboxView, LeadName, TabCount, ThreadDetail, ThreadPage, ThreadSummary, rules, sender_rules,
 };
 use crate::services::Services;
-use crate::store::Member;
+use crate::store::{Member, TenantMember};
 
 #[derive(Template)]
 #[template(path = "inbox.html")]
@@ -256,28 +256,21 @@ pub(super) async fn clients(state: &AppState, current: &CurrentUser) -> AppResul
         .collect())
 }
 
-/// The names and companies of the page's leads: one read per client on the page.
+/// The names and companies of the page's leads, in one read.
 async fn lead_names(
     state: &AppState,
     threads: &[ThreadSummary],
 ) -> AppResult<HashMap<(TenantId, String), LeadName>> {
-    let mut emails: BTreeMap<TenantId, Vec<String>> = BTreeMap::new();
-    for thread in threads {
-        if let Some(email) = &thread.lead_email {
-            emails
-                .entry(thread.tenant_id)
-                .or_default()
-                .push(email.clone());
-        }
-    }
+    let mut wanted: Vec<(TenantId, String)> = threads
+        .iter()
+        .filter_map(|thread| Some((thread.tenant_id, thread.lead_email.clone()?)))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
     let mut found = HashMap::new();
-    for (tenant, mut list) in emails {
-        list.sort();
-        list.dedup();
-        for lead in state.store.lead_names(tenant, &list).await? {
-            // The newest of duplicates wins (the store orders them oldest first).
-            found.insert((tenant, lead.email.clone()), lead);
-        }
+    for lead in state.store.lead_names(&wanted).await? {
+        // The newest of duplicates wins (the store orders them oldest first).
+        found.insert((lead.tenant_id, lead.email.clone()), lead);
     }
     Ok(found)
 }
@@ -292,13 +285,10 @@ async fn people(
     tenants.dedup();
     let mut names = HashMap::new();
     let mut opened = Vec::new();
-    for tenant in tenants {
-        let members = state.store.members(tenant).await?;
-        for member in &members {
-            names.insert(member.user_id, person_name(member));
-        }
-        if open == Some(tenant) {
-            opened = members;
+    for TenantMember { tenant_id, member } in state.store.members_of_tenants(&tenants).await? {
+        names.insert(member.user_id, person_name(&member));
+        if open == Some(tenant_id) {
+            opened.push(member);
         }
     }
     Ok((names, opened))
