@@ -22,6 +22,7 @@ use crate::auth::cookies::{self, CookieJar};
 use crate::domain::TenantId;
 use crate::services::Services;
 use crate::store::{DynStore, TenantProfile};
+use crate::sync::SyncWorker;
 use crate::tenants::instantly::{self, LinkRequest, Linker};
 
 /// The owner of the clients a backfill adds, so the measured person's inbox stays the same.
@@ -164,6 +165,7 @@ pub(crate) async fn triage_during_backfill(
         rate_limits: false,
     })
     .await?;
+    let paused = pause_syncs(&state.store).await?;
     let server = Server::start_syncing(binary, &state.config, SYNC_LANES).await?;
     let started = Instant::now();
     let tenants = link_workspaces(state, &sim).await?;
@@ -186,6 +188,9 @@ pub(crate) async fn triage_during_backfill(
     let written = stored(&state.store, &tenants).await?;
     server.stop();
     sim.shutdown().await;
+    for tenant in paused {
+        SyncWorker::request(&state.store, tenant).await?;
+    }
     let (served, loopback, during) = marked?;
     finished?;
     Ok(Backfill {
@@ -195,6 +200,16 @@ pub(crate) async fn triage_during_backfill(
         rows_written: written,
         seconds,
     })
+}
+
+/// Stops the sync of every client there is (their simulators are gone: the lanes would spend
+/// the backfill retrying them) and answers them, to be asked for again afterwards.
+async fn pause_syncs(store: &DynStore) -> anyhow::Result<Vec<TenantId>> {
+    let tenants = store.tenant_directory().await?;
+    for &tenant in &tenants {
+        SyncWorker::stop(store, tenant).await?;
+    }
+    Ok(tenants)
 }
 
 /// The server's sync lanes during the backfill (`sync_workers`' default).
