@@ -51,9 +51,10 @@ pub(crate) async fn merged_page(
     want: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
-    let by_keys =
-        tx.backend() == Backend::Sqlite && filter.search.is_some() && !from_triage(filter.view);
-    let per_statement = if by_keys { 1 } else { TENANTS_PER_STATEMENT };
+    let per_statement = match filter.search {
+        Some(_) => 1,
+        None => TENANTS_PER_STATEMENT,
+    };
     let mut rows: Vec<ThreadSummary> = Vec::new();
     for group in tenants.chunks(per_statement) {
         let last = (want as usize).checked_sub(1).and_then(|i| rows.get(i));
