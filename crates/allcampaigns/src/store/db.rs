@@ -100,6 +100,15 @@ impl Args {
         self
     }
 
+    /// How many parameters are bound: the last placeholder's number.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Binds each value and answers their placeholders (`$k, $k+1, …`) for an `IN (…)` list.
     pub fn bind_list<T: Into<Param> + Copy>(mut self, values: &[T]) -> (Self, String) {
         let mut list = Vec::with_capacity(values.len());

@@ -1,6 +1,6 @@
-//! The inbox's statements. A list is one statement per tenant, built from the constant
-//! fragments below and `$N` placeholders only (no input is ever part of the text), so each
-//! tenant's page is one range of `threads_by_recency`.
+//! The inbox's statements, built from the constant fragments below and `$N` placeholders only
+//! (no input is ever part of the text). Each tenant's part of a list is one range of the index
+//! whose order is the list's; several tenants' parts can share one statement ([`merged`]).
 //!
 //! Triage state is derived, never stored as a flag that sync could leave stale: a thread is
 //! done while no received message arrived after it was marked (`received_count` against
@@ -44,7 +44,6 @@ struct Builder {
     /// How the statement starts: set by a search that drives it.
     driver: Driver,
     args: Args,
-    count: usize,
     /// The tenant's placeholder, which the view and search fragments name.
     tenant_param: String,
     clauses: Vec<String>,
@@ -52,25 +51,18 @@ struct Builder {
 
 impl Builder {
     fn new(backend: Backend, plan: SearchPlan, tenant: TenantId) -> Self {
-        Self::after_args(backend, plan, tenant, Args::new(), 0)
+        Self::after_args(backend, plan, tenant, Args::new())
     }
 
-    /// A builder whose placeholders follow `count` earlier ones in `args` (one select of
-    /// several in a statement).
-    fn after_args(
-        backend: Backend,
-        plan: SearchPlan,
-        tenant: TenantId,
-        args: Args,
-        count: usize,
-    ) -> Self {
+    /// A builder whose placeholders follow those already in `args` (one select of several in
+    /// a statement).
+    fn after_args(backend: Backend, plan: SearchPlan, tenant: TenantId, args: Args) -> Self {
         let mut builder = Self {
             backend,
             plan,
             tenant,
             driver: Driver::Threads,
             args,
-            count,
             tenant_param: String::new(),
             clauses: Vec::new(),
         };
@@ -82,8 +74,7 @@ impl Builder {
 
     fn param(&mut self, value: impl Into<Param>) -> String {
         self.args = std::mem::take(&mut self.args).bind(value);
-        self.count += 1;
-        format!("${}", self.count)
+        format!("${}", self.args.len())
     }
 
     fn time(&mut self, value: chrono::DateTime<chrono::Utc>) -> String {
@@ -368,16 +359,15 @@ pub fn merged(
     range: &Range<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
-    let (mut args, mut count) = (Args::new(), 0);
+    let mut args = Args::new();
     let mut selects = Vec::with_capacity(parts.len());
     for (i, (tenant, plan)) in parts.iter().enumerate() {
-        let mut b = Builder::after_args(backend, plan.clone(), *tenant, args, count);
+        let mut b = Builder::after_args(backend, plan.clone(), *tenant, args);
         let select = page_select(&mut b, filter, range, now);
         selects.push(format!("SELECT * FROM ({select}) p{i}"));
-        (args, count) = (b.args, b.count);
+        args = b.args;
     }
-    let args = args.bind(i64::from(range.limit));
-    let limit = format!("${}", count + 1);
+    let (args, limit) = args.bind_list(&[i64::from(range.limit)]);
     let thread = match backend {
         Backend::Sqlite => "u.thread_id",
         Backend::Postgres => "u.thread_id COLLATE \"C\"",

@@ -30,19 +30,15 @@ pub struct Memory {
 impl Server {
     /// The server alone: no sync workers.
     pub async fn start(binary: &Path, config: &Config) -> anyhow::Result<Self> {
-        Self::start_with(binary, config, 0).await
+        Self::start_syncing(binary, config, 0).await
     }
 
-    /// A server whose own workers also sync, as `serve` runs by default.
+    /// A server whose own `workers` also sync, as `serve` runs by default.
     pub async fn start_syncing(
         binary: &Path,
         config: &Config,
         workers: u32,
     ) -> anyhow::Result<Self> {
-        Self::start_with(binary, config, workers).await
-    }
-
-    async fn start_with(binary: &Path, config: &Config, workers: u32) -> anyhow::Result<Self> {
         let port = free_port()?;
         let mut command = Command::new(binary);
         command
