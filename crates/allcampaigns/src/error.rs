@@ -192,6 +192,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(kind) => Self::Conflict(conflict_problem(kind)),
             StoreError::LastOwner => Self::Conflict(Problem::LastOwnerRemoved),
             StoreError::Forbidden => Self::Forbidden,
+            StoreError::WriteBusy => Self::Unavailable,
             StoreError::Database(_) | StoreError::LeaseLost => {
                 Self::Internal(anyhow::Error::new(error))
             }

@@ -23,6 +23,7 @@ use crate::audit::AuditAction;
 use crate::config::Config;
 use crate::domain::{Email, TenantId, UserId};
 use crate::mail::Mailer;
+use server::{Reads, Server};
 
 pub use report::{Backfill, Report, Row, Throughput};
 pub use timing::Stats;
@@ -93,7 +94,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
         Some(path) => path.clone(),
         None => std::env::current_exe().context("cannot find this executable")?,
     };
-    let server = server::Server::start(&binary, &config).await?;
+    let server = Server::start(&binary, &config, Reads::EveryTime).await?;
     let mut report = Report::new(&config, &caller, &options, &picks);
     let scenarios = timing::scenarios(&picks, options.limit);
     let client = timing::client()?;
@@ -115,10 +116,16 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
     }
     report.rss_after_latency = server.memory()?;
     if options.wrk_secs > 0 {
-        report.throughput = load::throughput(&server, &caller, &options).await?;
+        report.throughput = load::throughput(&server, &caller, &options, Reads::EveryTime).await?;
     }
     report.rss_end = server.memory()?;
     server.stop();
+    if options.wrk_secs > 0 {
+        let kept = Server::start(&binary, &config, Reads::Kept).await?;
+        let figures = load::throughput(&kept, &caller, &options, Reads::Kept).await?;
+        report.throughput.extend(figures);
+        kept.stop();
+    }
     if options.backfill_workspaces > 0 && !config.is_postgres() {
         let backfill = load::triage_during_backfill(&state, &binary, &caller, &picks, &options);
         report.backfill = Some(backfill.await?);

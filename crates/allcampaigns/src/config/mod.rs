@@ -44,6 +44,8 @@ pub struct Config {
     pub instantly_rate_limits: bool,
     /// Whether responses carry `Server-Timing: app;dur=…` (benchmarks turn it on).
     pub server_timing: bool,
+    /// How long inbox pages and counts are kept between changes at most (zero: not at all).
+    pub inbox_cache: Duration,
     pub sync_workers: u32,
     /// How long a claimed job stays with its worker, and how often idle lanes look for jobs.
     pub job_lease: Duration,
@@ -276,6 +278,7 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         instantly_url: parse_http_url(raw, "instantly_url")?,
         instantly_rate_limits: on_off(raw, "instantly_rate_limits")?,
         server_timing: on_off(raw, "server_timing")?,
+        inbox_cache: Duration::from_millis(at_most(raw, "inbox_cache_ms", 60_000)?),
         sync_workers: raw.parse("sync_workers", "a whole number")?,
         job_lease: Duration::from_secs(positive_at_most(raw, "job_lease_secs", 86_400)?),
         job_poll: Duration::from_millis(positive_at_most(raw, "job_poll_ms", 3_600_000)?),
@@ -304,6 +307,15 @@ where
 /// A positive number no larger than `most` (a day's lease, an hour's poll: more is a typo).
 fn positive_at_most(raw: &Raw, key: &str, most: u64) -> Result<u64, ConfigError> {
     let value: u64 = positive(raw, key)?;
+    if value > most {
+        return Err(raw.error(key, format!("must be at most {most}")));
+    }
+    Ok(value)
+}
+
+/// A whole number from zero to `most`.
+fn at_most(raw: &Raw, key: &str, most: u64) -> Result<u64, ConfigError> {
+    let value: u64 = raw.parse(key, "a whole number")?;
     if value > most {
         return Err(raw.error(key, format!("must be at most {most}")));
     }

@@ -167,6 +167,13 @@ pub const SETTINGS: &[Setting] = &[
          every caller how long the server worked, sign-in included)",
     ),
     s(
+        "inbox_cache_ms",
+        "ALLCAMPAIGNS_INBOX_CACHE_MS",
+        "1000",
+        "how long an inbox page or tab count stays in memory at most; a change made through this \
+         process ends it at once, one made by another process or node within this time (0: keep none)",
+    ),
+    s(
         "sync_workers",
         "ALLCAMPAIGNS_SYNC_WORKERS",
         "2",

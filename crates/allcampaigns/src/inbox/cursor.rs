@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::TenantId;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cursor {
     #[serde(rename = "a")]
     pub at: DateTime<Utc>,

@@ -46,7 +46,7 @@ pub fn is_plausible_id(id: &str) -> bool {
 
 /// The inbox tabs. A done or snoozed thread leaves Primary and Others until a new received
 /// message reopens it (or its snooze ends).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum InboxView {
     /// Real replies that need a person.
     #[default]
@@ -83,14 +83,14 @@ impl InboxView {
 }
 
 /// Whose threads: nobody's, or one person's ("me" is resolved to the caller before the store).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OwnerFilter {
     Nobody,
     User(UserId),
 }
 
 /// What a list shows. Every filter is optional and they combine with AND.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ThreadFilter {
     pub view: InboxView,
     pub search: Option<SearchQuery>,

@@ -8,7 +8,7 @@ pub const MAX_WORDS: usize = 8;
 /// Longer words are cut (no real word is this long).
 const MAX_WORD_CHARS: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchQuery {
     words: Vec<String>,
 }

@@ -96,6 +96,11 @@ pub trait LiveStore {
     async fn announce(&self, payloads: &[String]) -> Result<bool>;
     /// A listener of its own for announced events; `None` where there are none (SQLite).
     async fn listen_for_live(&self) -> Result<Option<Notices>>;
+    /// Another node changed this tenant's data (or this one did): reads kept from before it
+    /// are not answers any more.
+    fn heard_change(&self, tenant: TenantId);
+    /// Events may have been missed: no kept read is an answer any more.
+    fn missed_changes(&self);
 }
 
 /// This node's hub.
@@ -177,11 +182,17 @@ impl Live {
         loop {
             match notices.recv().await {
                 Ok(Some(payload)) => match serde_json::from_str::<LiveEvent>(&payload) {
-                    Ok(event) => self.deliver(event),
+                    Ok(event) => {
+                        if matches!(event.change, Change::Thread { .. }) {
+                            self.store.heard_change(event.tenant_id);
+                        }
+                        self.deliver(event);
+                    }
                     Err(error) => tracing::warn!(error = %error, "unreadable live event"),
                 },
                 // Reconnected: events sent meanwhile were missed; pages reload their lists.
                 Ok(None) => {
+                    self.store.missed_changes();
                     let _ = self.hub.send(Signal::Missed);
                 }
                 Err(error) => return error,

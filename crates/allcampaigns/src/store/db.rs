@@ -13,30 +13,39 @@ use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::types::Json;
 use sqlx::{Arguments, FromRow, Postgres, SqlSafeStr, Sqlite, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
+use super::read_cache::{READ_CACHE_TTL, ReadCache};
 use super::sync_sql::iso;
-use super::{Backend, Result};
+use super::write_gate::Turn;
+pub use super::write_gate::WriteGate;
+use super::{Backend, Result, StoreError};
 use crate::domain::{TenantId, UserId};
 
-/// The database a store runs on. Cloning shares the pool (and SQLite's write gate).
+/// The database a store runs on. Cloning shares the pool (and SQLite's write gate) and the
+/// inbox reads kept between changes.
 #[derive(Clone)]
-pub enum Db {
+pub struct Db {
+    engine: Engine,
+    reads: Arc<ReadCache>,
+}
+
+#[derive(Clone)]
+pub enum Engine {
     Sqlite(SqlitePool, WriteGate),
     Postgres(PgPool),
 }
 
-/// SQLite has one write lock. Its own wait for it (the busy handler) sleeps in growing steps of
-/// up to 100 ms and serves no one in turn, so a click waited up to 2 s behind a backfill's
-/// pages; this process's writers queue here instead, first come first served, and SQLite's
-/// wait is left to other processes on the same file.
-#[derive(Clone, Default)]
-pub struct WriteGate(Arc<Mutex<()>>);
-
 /// How long a write waits for its turn (here) or for the file's lock (SQLite's busy timeout)
 /// before it fails.
 pub const WRITE_WAIT: Duration = Duration::from_secs(10);
+
+/// Who a write is for, which decides its place in SQLite's write queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    Person,
+    Background,
+}
 
 /// What a unit of work may see. PostgreSQL enforces it with row-level security; on SQLite the
 /// tenant filter each statement carries is the guard, and the scope documents it.
@@ -165,19 +174,65 @@ impl Args {
 }
 
 impl Db {
+    pub fn sqlite(pool: SqlitePool) -> Self {
+        Self::on(Engine::Sqlite(pool, WriteGate::default()))
+    }
+
+    pub fn postgres(pool: PgPool) -> Self {
+        Self::on(Engine::Postgres(pool))
+    }
+
+    fn on(engine: Engine) -> Self {
+        Self {
+            engine,
+            reads: Arc::new(ReadCache::new(READ_CACHE_TTL)),
+        }
+    }
+
+    /// Keeps inbox reads for `ttl` at most (zero: not at all).
+    pub fn with_read_cache(self, ttl: Duration) -> Self {
+        Self {
+            reads: Arc::new(ReadCache::new(ttl)),
+            ..self
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn reads(&self) -> &ReadCache {
+        &self.reads
+    }
+
     /// Opens a unit of work. PostgreSQL: `BEGIN` and the scope set with `set_config(…, true)`,
     /// so it dies with the transaction (a global read runs on a plain connection). SQLite: a plain
     /// connection to read, `BEGIN IMMEDIATE` to write, so read-then-write rules hold.
     pub async fn begin(&self, scope: Scope<'_>, write: bool) -> Result<Tx> {
-        Ok(Tx(match self {
-            Db::Sqlite(pool, gate) if write => {
-                let turn = tokio::time::timeout(WRITE_WAIT, gate.0.clone().lock_owned())
-                    .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        self.open(scope, write.then_some(Writer::Person)).await
+    }
+
+    /// Opens a unit of work that writes in the background (sync's pages): on SQLite it lets
+    /// people's writes queued meanwhile go first (see [`WriteGate`]).
+    pub async fn begin_background(&self, scope: Scope<'_>) -> Result<Tx> {
+        self.open(scope, Some(Writer::Background)).await
+    }
+
+    async fn open(&self, scope: Scope<'_>, writer: Option<Writer>) -> Result<Tx> {
+        let write = writer.is_some();
+        let inner = match &self.engine {
+            Engine::Sqlite(pool, gate) if write => {
+                let turn = match writer {
+                    Some(Writer::Background) => {
+                        tokio::time::timeout(WRITE_WAIT, gate.background_turn()).await
+                    }
+                    _ => tokio::time::timeout(WRITE_WAIT, gate.person_turn()).await,
+                }
+                .map_err(|_| StoreError::WriteBusy)?;
                 Inner::SqliteTx(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
-            Db::Sqlite(pool, _) => Inner::SqliteConn(pool.acquire().await?),
-            Db::Postgres(pool) => match scope_setting(scope) {
+            Engine::Sqlite(pool, _) => Inner::SqliteConn(pool.acquire().await?),
+            Engine::Postgres(pool) => match scope_setting(scope) {
                 None if !write => Inner::PgConn(pool.acquire().await?),
                 None => Inner::PgTx(pool.begin().await?),
                 Some((set_config, value)) => {
@@ -189,24 +244,34 @@ impl Db {
                     Inner::PgTx(tx)
                 }
             },
-        }))
+        };
+        let changes = match scope {
+            Scope::Tenant(tenant) if write => vec![tenant],
+            Scope::Tenants(tenants) if write => tenants.to_vec(),
+            _ => Vec::new(),
+        };
+        Ok(Tx {
+            inner,
+            reads: self.reads.clone(),
+            changes,
+        })
     }
 }
 
 impl Db {
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(..) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.engine {
+            Engine::Sqlite(..) => Backend::Sqlite,
+            Engine::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// The one of two statements that asks this backend the same question (PostgreSQL asks
     /// some across tenants through a definer function).
     pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
-        match self {
-            Db::Sqlite(..) => sqlite,
-            Db::Postgres(_) => postgres,
+        match self.engine {
+            Engine::Sqlite(..) => sqlite,
+            Engine::Postgres(_) => postgres,
         }
     }
 }
@@ -228,11 +293,17 @@ fn scope_setting(scope: Scope<'_>) -> Option<(&'static str, String)> {
 }
 
 /// An open unit of work: commit it to keep its writes; dropping it rolls them back.
-pub struct Tx(Inner);
+pub struct Tx {
+    inner: Inner,
+    reads: Arc<ReadCache>,
+    /// The tenants a write may change: their kept reads end when it commits. Every write to a
+    /// tenant's data runs in its scope (PostgreSQL's row-level security refuses it otherwise).
+    changes: Vec<TenantId>,
+}
 
 enum Inner {
     /// A write, and this process's turn at SQLite's write lock, held until it ends.
-    SqliteTx(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
+    SqliteTx(Transaction<'static, Sqlite>, Turn),
     SqliteConn(PoolConnection<Sqlite>),
     PgTx(Transaction<'static, Postgres>),
     PgConn(PoolConnection<Postgres>),
@@ -246,14 +317,14 @@ pub enum Conn<'a> {
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self.0 {
+        match self.inner {
             Inner::SqliteTx(..) | Inner::SqliteConn(_) => Backend::Sqlite,
             Inner::PgTx(_) | Inner::PgConn(_) => Backend::Postgres,
         }
     }
 
     pub fn conn(&mut self) -> Conn<'_> {
-        match &mut self.0 {
+        match &mut self.inner {
             Inner::SqliteTx(tx, _) => Conn::Sqlite(tx),
             Inner::SqliteConn(conn) => Conn::Sqlite(conn),
             Inner::PgTx(tx) => Conn::Postgres(tx),
@@ -357,11 +428,13 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<()> {
-        match self.0 {
+        match self.inner {
             Inner::SqliteTx(tx, _turn) => tx.commit().await?,
             Inner::PgTx(tx) => tx.commit().await?,
             Inner::SqliteConn(_) | Inner::PgConn(_) => {}
         }
+        // After the commit: a read that saw the old generation began before the change.
+        self.reads.changed(&self.changes);
         Ok(())
     }
 }

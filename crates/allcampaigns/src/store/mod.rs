@@ -9,6 +9,7 @@ pub(crate) mod db;
 pub(crate) mod inbox_sql;
 mod models;
 pub mod postgres;
+mod read_cache;
 mod senders_sql;
 pub(crate) mod shared;
 mod sql;
@@ -17,6 +18,7 @@ mod sync;
 mod sync_sql;
 mod sync_tables;
 mod views_sql;
+mod write_gate;
 
 use std::sync::Arc;
 
@@ -57,6 +59,9 @@ pub enum StoreError {
     /// Another worker took over this job; the holder must stop without writing.
     #[error("the job's lease was lost to another worker")]
     LeaseLost,
+    /// This process's other writes held SQLite's write lock for the whole wait.
+    #[error("the database stayed busy with other writes; try again in a moment")]
+    WriteBusy,
     #[error("database error")]
     Database(#[source] sqlx::Error),
 }
@@ -310,7 +315,9 @@ pub enum Backend {
 pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
     match &config.database {
         DatabaseConfig::Sqlite { path } => {
-            let store = sqlite::SqliteStore::open(path, config.db_max_connections).await?;
+            let store = sqlite::SqliteStore::open(path, config.db_max_connections)
+                .await?
+                .with_read_cache(config.inbox_cache);
             store.migrate().await?;
             Ok(Arc::new(store))
         }
@@ -322,7 +329,9 @@ pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
             if let (true, Some(owner_url)) = (migrate, migrate_url) {
                 postgres::migrate(owner_url, app_role).await?;
             }
-            let store = postgres::PgStore::connect(url, config.db_max_connections).await?;
+            let store = postgres::PgStore::connect(url, config.db_max_connections)
+                .await?
+                .with_read_cache(config.inbox_cache);
             store.refuse_privileged_role().await?;
             if !store.ready().await.unwrap_or(false) {
                 anyhow::bail!(

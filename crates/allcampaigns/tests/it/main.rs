@@ -28,6 +28,7 @@ mod image_proxy;
 mod inbox;
 mod inbox_api;
 mod inbox_attachments;
+mod inbox_cache;
 mod inbox_fixture;
 mod inbox_pages;
 mod inbox_seed;

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::picks::Picks;
 use super::report::{Backfill, Throughput};
-use super::server::{Memory, Server};
+use super::server::{Memory, Reads, Server};
 use super::timing::{Stats, server_time};
 use super::{BackfillSize, Caller, Options};
 use crate::app::AppState;
@@ -33,7 +33,12 @@ pub(crate) async fn throughput(
     server: &Server,
     caller: &Caller,
     options: &Options,
+    reads: Reads,
 ) -> anyhow::Result<Vec<Throughput>> {
+    let how = match reads {
+        Reads::EveryTime => "read every time",
+        Reads::Kept => "kept between changes",
+    };
     let jar = CookieJar::new(false);
     let cookie = format!(
         "{}={}",
@@ -62,7 +67,7 @@ pub(crate) async fn throughput(
             Memory::mib(memory.rss_kib)
         );
         figures.push(Throughput {
-            name: name.into(),
+            name: format!("{name}, {how}"),
             goal_per_sec: goal,
             per_sec,
             requests,
@@ -166,7 +171,7 @@ pub(crate) async fn triage_during_backfill(
     })
     .await?;
     let paused = pause_syncs(&state.store).await?;
-    let server = Server::start_syncing(binary, &state.config, SYNC_LANES).await?;
+    let server = Server::start_syncing(binary, &state.config, SYNC_LANES, Reads::Kept).await?;
     let started = Instant::now();
     let tenants = link_workspaces(state, &sim).await?;
     let writing = Arc::new(AtomicBool::new(true));

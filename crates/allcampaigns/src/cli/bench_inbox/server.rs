@@ -27,10 +27,19 @@ pub struct Memory {
     pub peak_kib: u64,
 }
 
+/// Whether the server keeps inbox pages and counts between changes (`inbox_cache_ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Every request reads the database: what the latency scenarios measure.
+    EveryTime,
+    /// The default setting, as deployed.
+    Kept,
+}
+
 impl Server {
     /// The server alone: no sync workers.
-    pub async fn start(binary: &Path, config: &Config) -> anyhow::Result<Self> {
-        Self::start_syncing(binary, config, 0).await
+    pub async fn start(binary: &Path, config: &Config, reads: Reads) -> anyhow::Result<Self> {
+        Self::start_syncing(binary, config, 0, reads).await
     }
 
     /// A server whose own `workers` also sync, as `serve` runs by default.
@@ -38,6 +47,7 @@ impl Server {
         binary: &Path,
         config: &Config,
         workers: u32,
+        reads: Reads,
     ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let mut command = Command::new(binary);
@@ -51,6 +61,13 @@ impl Server {
             .env("ALLCAMPAIGNS_SYNC_WORKERS", workers.to_string())
             .env("ALLCAMPAIGNS_INSTANTLY_RATE_LIMITS", "off")
             .env("ALLCAMPAIGNS_SERVER_TIMING", "on")
+            .env(
+                "ALLCAMPAIGNS_INBOX_CACHE_MS",
+                match reads {
+                    Reads::EveryTime => "0",
+                    Reads::Kept => "1000",
+                },
+            )
             .env("ALLCAMPAIGNS_LOG", "warn")
             .env(
                 "ALLCAMPAIGNS_DB_MAX_CONNECTIONS",

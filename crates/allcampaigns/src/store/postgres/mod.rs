@@ -45,9 +45,17 @@ impl PgStore {
             .await
             .context("cannot connect to PostgreSQL")?;
         Ok(Self {
-            db: Db::Postgres(pool.clone()),
+            db: Db::postgres(pool.clone()),
             pool,
         })
+    }
+
+    /// Keeps inbox pages and counts for `ttl` at most between changes (zero: none).
+    pub fn with_read_cache(self, ttl: std::time::Duration) -> Self {
+        Self {
+            db: self.db.with_read_cache(ttl),
+            ..self
+        }
     }
 
     pub fn pool(&self) -> &PgPool {

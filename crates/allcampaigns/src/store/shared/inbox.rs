@@ -14,8 +14,9 @@ use crate::inbox::{
     ThreadFilter, ThreadPage, ThreadSummary, Triage, wake,
 };
 use crate::jobs::JobKind;
-use crate::store::db::{Args, Scope, SqlBacked, Tx};
+use crate::store::db::{Args, Db, Scope, SqlBacked, Tx};
 use crate::store::inbox_sql;
+use crate::store::read_cache::Read;
 
 use super::inbox_pages::{
     Plans, add_tags, fetch, lead_and_threads, merged_page, set_search, tenant_count,
@@ -34,17 +35,13 @@ impl<S: SqlBacked> InboxStore for S {
         now: DateTime<Utc>,
     ) -> Result<ThreadPage> {
         let limit = limit.clamp(1, crate::inbox::MAX_LIMIT);
-        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
-        set_search(&mut tx, filter).await?;
-        // One more than a page tells whether another page follows.
-        let mut rows = merged_page(&mut tx, tenants, filter, after, limit + 1, now).await?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        add_tags(&mut tx, &mut rows).await?;
-        let next = more
-            .then(|| rows.last().map(ThreadSummary::cursor))
-            .flatten();
-        Ok(ThreadPage { items: rows, next })
+        let read = Read::Page {
+            filter: filter.clone(),
+            after: after.cloned(),
+            limit,
+        };
+        let page = read_page(self.db(), tenants, filter, after, limit, now);
+        self.db().reads().through(read, tenants, now, page).await
     }
 
     #[tracing::instrument(name = "store.tab_counts", level = "debug", skip_all, fields(tenants = tenants.len()))]
@@ -54,28 +51,11 @@ impl<S: SqlBacked> InboxStore for S {
         filter: &ThreadFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<(InboxView, TabCount)>> {
-        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
-        set_search(&mut tx, filter).await?;
-        let mut plans = Vec::new();
-        for &tenant in tenants {
-            plans.push((tenant, Plans::of(&mut tx, tenant, filter).await?));
-        }
-        let mut counts = Vec::new();
-        for view in InboxView::ALL {
-            let mut total = 0i64;
-            for (tenant, plan) in &plans {
-                total += tenant_count(&mut tx, plan, *tenant, filter, view, now).await?;
-                if total > COUNT_CAP {
-                    break;
-                }
-            }
-            let count = TabCount {
-                count: total.min(COUNT_CAP),
-                capped: total > COUNT_CAP,
-            };
-            counts.push((view, count));
-        }
-        Ok(counts)
+        let read = Read::TabCounts {
+            filter: filter.clone(),
+        };
+        let counts = read_tab_counts(self.db(), tenants, filter, now);
+        self.db().reads().through(read, tenants, now, counts).await
     }
 
     #[tracing::instrument(name = "store.thread_count", level = "debug", skip_all, fields(tenants = tenants.len()))]
@@ -85,28 +65,12 @@ impl<S: SqlBacked> InboxStore for S {
         filter: &ThreadFilter,
         now: DateTime<Utc>,
     ) -> Result<TabCount> {
-        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
-        set_search(&mut tx, filter).await?;
-        let backend = self.db().backend();
-        let mut total = 0i64;
-        for &tenant in tenants {
-            let plan = Plans::of(&mut tx, tenant, filter)
-                .await?
-                .for_view(filter.view);
-            let query = inbox_sql::count(backend, plan, tenant, filter, filter.view, now);
-            total += tx
-                .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
-                .await?;
-            if total > COUNT_CAP {
-                break;
-            }
-        }
-        Ok(TabCount {
-            count: total.min(COUNT_CAP),
-            capped: total > COUNT_CAP,
-        })
+        let read = Read::Count {
+            filter: filter.clone(),
+        };
+        let count = read_count(self.db(), tenants, filter, now);
+        self.db().reads().through(read, tenants, now, count).await
     }
-
     #[tracing::instrument(name = "store.thread", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn thread(
         &self,
@@ -191,6 +155,88 @@ impl<S: SqlBacked> InboxStore for S {
             tx.fetch_optional(inbox_sql::SNOOZED_UNTIL, args).await?;
         Ok(row.and_then(|(until,)| until))
     }
+}
+
+/// One page of the inbox across `tenants`, read.
+async fn read_page(
+    db: &Db,
+    tenants: &[TenantId],
+    filter: &ThreadFilter,
+    after: Option<&Cursor>,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> Result<ThreadPage> {
+    let mut tx = db.begin(Scope::Tenants(tenants), false).await?;
+    set_search(&mut tx, filter).await?;
+    // One more than a page tells whether another page follows.
+    let mut rows = merged_page(&mut tx, tenants, filter, after, limit + 1, now).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    add_tags(&mut tx, &mut rows).await?;
+    let next = more
+        .then(|| rows.last().map(ThreadSummary::cursor))
+        .flatten();
+    Ok(ThreadPage { items: rows, next })
+}
+
+/// The count of each tab across `tenants`, read.
+async fn read_tab_counts(
+    db: &Db,
+    tenants: &[TenantId],
+    filter: &ThreadFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<(InboxView, TabCount)>> {
+    let mut tx = db.begin(Scope::Tenants(tenants), false).await?;
+    set_search(&mut tx, filter).await?;
+    let mut plans = Vec::new();
+    for &tenant in tenants {
+        plans.push((tenant, Plans::of(&mut tx, tenant, filter).await?));
+    }
+    let mut counts = Vec::new();
+    for view in InboxView::ALL {
+        let mut total = 0i64;
+        for (tenant, plan) in &plans {
+            total += tenant_count(&mut tx, plan, *tenant, filter, view, now).await?;
+            if total > COUNT_CAP {
+                break;
+            }
+        }
+        let count = TabCount {
+            count: total.min(COUNT_CAP),
+            capped: total > COUNT_CAP,
+        };
+        counts.push((view, count));
+    }
+    Ok(counts)
+}
+
+/// The count of the filter's own view across `tenants`, read.
+async fn read_count(
+    db: &Db,
+    tenants: &[TenantId],
+    filter: &ThreadFilter,
+    now: DateTime<Utc>,
+) -> Result<TabCount> {
+    let mut tx = db.begin(Scope::Tenants(tenants), false).await?;
+    set_search(&mut tx, filter).await?;
+    let backend = db.backend();
+    let mut total = 0i64;
+    for &tenant in tenants {
+        let plan = Plans::of(&mut tx, tenant, filter)
+            .await?
+            .for_view(filter.view);
+        let query = inbox_sql::count(backend, plan, tenant, filter, filter.view, now);
+        total += tx
+            .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
+            .await?;
+        if total > COUNT_CAP {
+            break;
+        }
+    }
+    Ok(TabCount {
+        count: total.min(COUNT_CAP),
+        capped: total > COUNT_CAP,
+    })
 }
 
 /// A snooze (re)places the thread's wake-up job; unsnoozing or marking it done cancels it. In

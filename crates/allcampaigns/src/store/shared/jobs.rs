@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::TenantId;
 use crate::jobs::{Job, JobKind, JobState, JobStore, NewJob};
-use crate::store::db::{Args, Db, Param, Scope, SqlBacked, Tx};
+use crate::store::db::{Args, Db, Engine, Param, Scope, SqlBacked, Tx};
 use crate::store::postgres::{JOB_CHANNEL, JobNotices};
 use crate::store::{Backend, Result, StoreError, sql};
 
@@ -183,9 +183,9 @@ impl<S: SqlBacked> JobStore for S {
     }
 
     async fn listen_for_jobs(&self) -> Result<Option<JobNotices>> {
-        match self.db() {
-            Db::Postgres(pool) => JobNotices::listen(pool, JOB_CHANNEL).await.map(Some),
-            Db::Sqlite(..) => Ok(None),
+        match self.db().engine() {
+            Engine::Postgres(pool) => JobNotices::listen(pool, JOB_CHANNEL).await.map(Some),
+            Engine::Sqlite(..) => Ok(None),
         }
     }
 }

@@ -40,7 +40,7 @@ impl<S: SqlBacked> SyncStore for S {
     ) -> Result<u64> {
         let now = Utc::now();
         let dialect = dialect(self.db().backend());
-        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let mut tx = self.db().begin_background(Scope::Tenant(tenant)).await?;
         if dialect == Dialect::Postgres {
             // Sync fills tables from empty: a plan cached while a table was tiny (a sequential
             // scan) would be kept as it grows. Plan each statement for the table as it is now.

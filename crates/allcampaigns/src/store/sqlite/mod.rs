@@ -9,7 +9,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::db::{Db, SqlBacked, WRITE_WAIT, WriteGate};
+use super::db::{Db, SqlBacked, WRITE_WAIT};
 use crate::private_fs;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -60,11 +60,19 @@ impl SqliteStore {
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         let store = Self {
-            db: Db::Sqlite(pool.clone(), WriteGate::default()),
+            db: Db::sqlite(pool.clone()),
             pool,
         };
         store.check_pragmas().await?;
         Ok(store)
+    }
+
+    /// Keeps inbox pages and counts for `ttl` at most between changes (zero: none).
+    pub fn with_read_cache(self, ttl: std::time::Duration) -> Self {
+        Self {
+            db: self.db.with_read_cache(ttl),
+            ..self
+        }
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

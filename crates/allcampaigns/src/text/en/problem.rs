@@ -14,7 +14,7 @@ pub fn say(problem: &Problem) -> String {
         TooLarge => "the request body is too large",
         TooManyRequests => "too many requests; try again later",
         TookTooLong => "the request took too long",
-        NotReady => "the service is not ready",
+        NotReady => "the service is not ready or is busy; try again in a moment",
         OurFault => "something went wrong on our side",
         EmailNeeded => "Enter an email address like name@example.com.",
         SetupEmailNeeded => "Enter the email address you will sign in with.",
