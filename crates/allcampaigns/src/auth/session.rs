@@ -1,21 +1,23 @@
 //! Server-side sessions behind an opaque cookie. The cookie holds 256 random bits; the database
 //! holds only their hash, so a database leak yields no usable session.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::Method;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
+use tokio::sync::OnceCell;
 
 use super::cookies::{self, CookieJar};
 use super::tokens::TokenGrant;
 use super::{csrf, hash_token, random_token};
 use crate::app::AppState;
-use crate::domain::TenantId;
+use crate::domain::{Role, TenantId};
 use crate::error::AppError;
 use crate::http::ClientIp;
-use crate::store::{Session, StoreError, User};
+use crate::store::{DynStore, Session, StoreError, Tenant, User};
 use crate::text::{Prefs, PrefsSlot};
 
 /// A session ends after this long without a request.
@@ -77,9 +79,30 @@ pub struct CurrentUser {
     pub session_hash: Vec<u8>,
     /// The token's limits when the request came with one.
     pub token: Option<TokenGrant>,
+    /// The person's clients and roles, read once per request however many parts ask.
+    memberships: Arc<OnceCell<Vec<(Tenant, Role)>>>,
 }
 
 impl CurrentUser {
+    fn new(user: User, session_hash: Vec<u8>, token: Option<TokenGrant>) -> Self {
+        Self {
+            user,
+            session_hash,
+            token,
+            memberships: Arc::default(),
+        }
+    }
+
+    /// The person's clients with their role in each (every membership: a tenant-limited token
+    /// is narrowed by [`CurrentUser::may_reach`]), read on first use in this request.
+    pub async fn memberships(&self, store: &DynStore) -> Result<&[(Tenant, Role)], StoreError> {
+        let read = self
+            .memberships
+            .get_or_try_init(|| store.tenants_of_user(self.user.id))
+            .await?;
+        Ok(read)
+    }
+
     /// Whether this request may reach `tenant` at all (a tenant-limited token reaches only its
     /// own); membership is checked apart.
     pub fn may_reach(&self, tenant: TenantId) -> bool {
@@ -139,11 +162,7 @@ async fn by_session(parts: &Parts, state: &AppState) -> Result<CurrentUser, AppE
         .await?
         .ok_or(AppError::Unauthorized)?;
     remember_prefs(parts, &user);
-    Ok(CurrentUser {
-        user,
-        session_hash: hash,
-        token: None,
-    })
+    Ok(CurrentUser::new(user, hash, None))
 }
 
 /// A bearer is looked up with a read; only a live token's `last_used_at` is written, at most
@@ -167,11 +186,11 @@ async fn by_token(parts: &Parts, state: &AppState, value: &str) -> Result<Curren
         state.store.mark_api_token_used(token.id, now).await?;
     }
     remember_prefs(parts, &user);
-    Ok(CurrentUser {
+    Ok(CurrentUser::new(
         user,
-        session_hash: Vec::new(),
-        token: Some(TokenGrant::from(&token)),
-    })
+        Vec::new(),
+        Some(TokenGrant::from(&token)),
+    ))
 }
 
 /// A failed bearer counts against its client address; past the limit the answer is 429.

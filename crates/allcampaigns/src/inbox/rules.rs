@@ -26,11 +26,10 @@ pub async fn visible_tenants(
     current: &CurrentUser,
     only: Option<TenantId>,
 ) -> AppResult<Vec<TenantId>> {
-    let mut tenants: Vec<TenantId> = services
-        .store
-        .tenants_of_user(current.user.id)
+    let mut tenants: Vec<TenantId> = current
+        .memberships(services.store)
         .await?
-        .into_iter()
+        .iter()
         .map(|(tenant, _)| tenant.id)
         .filter(|tenant| current.may_reach(*tenant))
         .collect();

@@ -34,7 +34,7 @@ async fn page(
     csrf: String,
     error: Option<&AppError>,
 ) -> AppResult<AdminsPage> {
-    let ui = Ui::of_user(state, &current.user).await?;
+    let ui = Ui::of_user(state, current).await?;
     Ok(AdminsPage {
         error: error.map(|error| error.words(ui.t)),
         ui,

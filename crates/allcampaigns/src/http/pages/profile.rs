@@ -105,11 +105,12 @@ impl ProfileForm {
 
 async fn page(
     state: &AppState,
-    user: &User,
+    current: &CurrentUser,
     csrf: String,
     form: ProfileForm,
 ) -> AppResult<ProfilePage> {
-    let tenants = state.store.tenants_of_user(user.id).await?;
+    let user = &current.user;
+    let tenants = current.memberships(&state.store).await?;
     let name_of = |id: TenantId| {
         tenants
             .iter()
@@ -129,7 +130,7 @@ async fn page(
         })
         .collect();
     Ok(ProfilePage {
-        ui: Ui::of_user(state, user).await?,
+        ui: Ui::of_user(state, current).await?,
         csrf,
         email: user.email.to_string(),
         form,
@@ -161,7 +162,7 @@ pub async fn show(
     let user = &current.user;
     let page = ProfilePage {
         saved: query.saved.is_some(),
-        ..page(&state, user, csrf, ProfileForm::of(user)).await?
+        ..page(&state, &current, csrf, ProfileForm::of(user)).await?
     };
     Ok(render(&page)?.into_response())
 }
@@ -175,7 +176,7 @@ pub async fn update(
     let profile = match form.validate() {
         Ok(profile) => profile,
         Err(problem) => {
-            let page = page(&state, &current.user, csrf, form).await?;
+            let page = page(&state, &current, csrf, form).await?;
             let page = ProfilePage {
                 error: Some(page.ui.t.say(&problem)),
                 ..page
@@ -259,7 +260,7 @@ pub async fn create_token(
     .await;
     let page = ProfilePage {
         new_token: Some(value),
-        ..page(&state, user, csrf, ProfileForm::of(user)).await?
+        ..page(&state, &current, csrf, ProfileForm::of(user)).await?
     };
     let mut response = render(&page)?.into_response();
     response

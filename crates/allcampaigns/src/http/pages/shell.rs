@@ -110,9 +110,7 @@ async fn coming(
     current: CurrentUser,
     section: Section,
 ) -> AppResult<Html<String>> {
-    let ui = Ui::of_user(&state, &current.user)
-        .await?
-        .in_section(section);
+    let ui = Ui::of_user(&state, &current).await?.in_section(section);
     render(&ComingPage {
         heading: section.name(ui.t),
         body: section.coming(ui.t),

@@ -44,7 +44,7 @@ impl Switcher {
         }
     }
 
-    fn of(tenants: &[(Tenant, Role)], current: Option<TenantId>) -> Self {
+    pub fn of(tenants: &[(Tenant, Role)], current: Option<TenantId>) -> Self {
         let clients = tenants
             .iter()
             .map(|(tenant, _)| SwitcherClient {

@@ -85,7 +85,7 @@ pub async fn new_form(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     install_admins::require(&Services::of(&state), current.user.id).await?;
-    let ui = Ui::of_user(&state, &current.user).await?;
+    let ui = Ui::of_user(&state, &current).await?;
     let page = TenantFormPage {
         heading: ui.t.tenant_form.new_heading,
         ui,
@@ -107,7 +107,7 @@ pub async fn create(
     let tenant = match tenants::create(&Services::of(&state), creator, &form).await {
         Ok(tenant) => tenant,
         Err(AppError::Invalid { problem, .. }) => {
-            let ui = Ui::of_user(&state, &current.user).await?;
+            let ui = Ui::of_user(&state, &current).await?;
             let page = TenantFormPage {
                 heading: ui.t.tenant_form.new_heading,
                 error: Some(ui.t.say(&problem)),

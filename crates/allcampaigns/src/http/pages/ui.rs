@@ -5,9 +5,9 @@
 use super::shell::{SavedViews, Section, SidebarView};
 use super::switcher::Switcher;
 use crate::app::AppState;
+use crate::auth::CurrentUser;
 use crate::auth::TenantAccess;
 use crate::error::AppResult;
-use crate::store::User;
 use crate::text::{Prefs, Texts};
 
 pub struct Ui {
@@ -75,8 +75,9 @@ impl Ui {
     }
 
     /// A signed-in page outside any one client.
-    pub async fn of_user(state: &AppState, user: &User) -> AppResult<Self> {
-        let switcher = Switcher::load(state, user.id, None).await?;
+    pub async fn of_user(state: &AppState, current: &CurrentUser) -> AppResult<Self> {
+        let user = &current.user;
+        let switcher = Switcher::of(current.memberships(&state.store).await?, None);
         Ok(Self::with(
             Prefs::chosen(&user.locale, &user.theme),
             Some(switcher),

@@ -185,7 +185,7 @@ async fn page(
         people: &people,
         leads: &leads,
     };
-    let ui = Ui::of_user(state, &current.user)
+    let ui = Ui::of_user(state, current)
         .await?
         .in_section(Section::Inbox);
     let saved = views::sidebar(state, current, &query, &clients, ui.t).await?;
@@ -242,16 +242,15 @@ async fn page(
 
 /// The clients the person works in and reaches (a token limited to one reaches only it).
 pub(super) async fn clients(state: &AppState, current: &CurrentUser) -> AppResult<Vec<Client>> {
-    Ok(state
-        .store
-        .tenants_of_user(current.user.id)
+    Ok(current
+        .memberships(&state.store)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(tenant, _)| current.may_reach(tenant.id))
         .map(|(tenant, role)| Client {
             id: tenant.id,
-            name: tenant.name,
-            role,
+            name: tenant.name.clone(),
+            role: *role,
         })
         .collect())
 }

@@ -109,7 +109,7 @@ pub async fn bulk(
         });
     }
     if chosen.len() > CONFIRM_ABOVE && fields.get("confirm") != Some("1") {
-        let ui = Ui::of_user(&state, &current.user).await?;
+        let ui = Ui::of_user(&state, &current).await?;
         let page = ConfirmPage {
             message: (ui.t.inbox.bulk_confirm)(chosen.len() as i64),
             ui,

@@ -215,7 +215,7 @@ pub async fn save(
         }
         Err(other) => return Err(other),
     };
-    let ui = Ui::of_user(&state, &current.user)
+    let ui = Ui::of_user(&state, &current)
         .await?
         .in_section(Section::Inbox);
     let v = &ui.t.views;
@@ -290,7 +290,7 @@ pub async fn delete(
         return Ok(Redirect::to(&back.href("/inbox")).into_response());
     }
     let view = view_rules::find(&services, &current, id).await?;
-    let ui = Ui::of_user(&state, &current.user)
+    let ui = Ui::of_user(&state, &current)
         .await?
         .in_section(Section::Inbox);
     let page = DeletePage {
