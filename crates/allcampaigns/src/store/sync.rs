@@ -102,6 +102,16 @@ pub trait SyncStore {
         writes: &[Write],
         state: &StreamState,
     ) -> Result<u64>;
+    /// Applies writes in a transaction of their own, without the stream's state: the first
+    /// parts of a page split so that no transaction holds SQLite's write lock for long (the
+    /// state follows with the last part, so a crash between them reads the page again, and
+    /// the upserts make that harmless).
+    async fn apply_part(
+        &self,
+        tenant: TenantId,
+        lease: Option<&Lease>,
+        writes: &[Write],
+    ) -> Result<u64>;
     /// Live rows per table, for status and progress.
     async fn stored_counts(&self, tenant: TenantId) -> Result<Vec<(Table, i64)>>;
     /// Stored fingerprints of a small table (campaigns, mailboxes), by id.

@@ -227,6 +227,19 @@ impl<'a> Ctx<'a> {
         live.publish_all(changed.collect()).await;
     }
 
+    /// Writes a page split in parts, each in a transaction of its own, the checkpoint with the
+    /// last (see [`crate::store::SyncStore::apply_part`]).
+    pub async fn commit_parts(&self, parts: &[Vec<Write>], state: &StreamState) -> SyncResult<u64> {
+        let Some((last, first)) = parts.split_last() else {
+            return self.commit(&[], state).await;
+        };
+        let mut changed = 0;
+        for part in first {
+            changed += self.store.apply_part(self.tenant, self.lease, part).await?;
+        }
+        Ok(changed + self.commit(last, state).await?)
+    }
+
     /// Writes a page and the stream's checkpoint in one transaction.
     pub async fn commit(&self, writes: &[Write], state: &StreamState) -> SyncResult<u64> {
         let changed = self

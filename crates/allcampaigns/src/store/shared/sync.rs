@@ -9,7 +9,7 @@ use sqlx::AssertSqlSafe;
 use super::search_index::index_threads;
 use crate::domain::TenantId;
 use crate::jobs::Lease;
-use crate::store::db::{Args, Param, Scope, SqlBacked, Tx};
+use crate::store::db::{Args, Db, Param, Scope, SqlBacked, Tx};
 use crate::store::sync_sql::{self, Dialect, Statement};
 use crate::store::sync_tables::ALL_TABLES;
 use crate::store::{
@@ -38,39 +38,17 @@ impl<S: SqlBacked> SyncStore for S {
         writes: &[Write],
         state: &StreamState,
     ) -> Result<u64> {
-        let now = Utc::now();
-        let dialect = dialect(self.db().backend());
-        let mut tx = self.db().begin_background(Scope::Tenant(tenant)).await?;
-        if dialect == Dialect::Postgres {
-            // Sync fills tables from empty: a plan cached while a table was tiny (a sequential
-            // scan) would be kept as it grows. Plan each statement for the table as it is now.
-            tx.execute(sql::PLAN_EACH_STATEMENT, Args::new()).await?;
-        }
-        if let Some(lease) = lease {
-            let until = chrono::Duration::from_std(lease.renew)
-                .ok()
-                .and_then(|renew| now.checked_add_signed(renew))
-                .unwrap_or(now);
-            let args = Args::new()
-                .bind(tenant)
-                .bind(lease.job)
-                .bind(&lease.token)
-                .bind(Param::SyncTime(until));
-            if lease.tenant != tenant || tx.execute(sql::RENEW_JOB_LEASE, args).await? == 0 {
-                return Err(StoreError::LeaseLost);
-            }
-        }
-        let mut changed = 0;
-        for write in writes {
-            changed += run(&mut tx, tenant, sync_sql::statement(dialect, write, now)).await?;
-            if let Write::RefreshThreads { thread_ids } = write {
-                index_threads(&mut tx, tenant, thread_ids).await?;
-            }
-        }
-        let state = stream_state_write(state, now);
-        run(&mut tx, tenant, sync_sql::statement(dialect, &state, now)).await?;
-        tx.commit().await?;
-        Ok(changed)
+        apply_in_one(self.db(), tenant, lease, writes, Some(state)).await
+    }
+
+    #[tracing::instrument(name = "store.apply_part", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn apply_part(
+        &self,
+        tenant: TenantId,
+        lease: Option<&Lease>,
+        writes: &[Write],
+    ) -> Result<u64> {
+        apply_in_one(self.db(), tenant, lease, writes, None).await
     }
 
     #[tracing::instrument(name = "store.stored_counts", level = "debug", skip_all, fields(tenant = %tenant))]
@@ -106,6 +84,51 @@ impl<S: SqlBacked> SyncStore for S {
         tx.execute(sql::ADD_SUPPRESSION, args).await?;
         tx.commit().await
     }
+}
+
+/// A page's writes (and the stream's state, when given) in one transaction, fenced by the lease.
+async fn apply_in_one(
+    db: &Db,
+    tenant: TenantId,
+    lease: Option<&Lease>,
+    writes: &[Write],
+    state: Option<&StreamState>,
+) -> Result<u64> {
+    let now = Utc::now();
+    let dialect = dialect(db.backend());
+    let mut tx = db.begin_background(Scope::Tenant(tenant)).await?;
+    if dialect == Dialect::Postgres {
+        // Sync fills tables from empty: a plan cached while a table was tiny (a sequential
+        // scan) would be kept as it grows. Plan each statement for the table as it is now.
+        tx.execute(sql::PLAN_EACH_STATEMENT, Args::new()).await?;
+    }
+    if let Some(lease) = lease {
+        let until = chrono::Duration::from_std(lease.renew)
+            .ok()
+            .and_then(|renew| now.checked_add_signed(renew))
+            .unwrap_or(now);
+        let args = Args::new()
+            .bind(tenant)
+            .bind(lease.job)
+            .bind(&lease.token)
+            .bind(Param::SyncTime(until));
+        if lease.tenant != tenant || tx.execute(sql::RENEW_JOB_LEASE, args).await? == 0 {
+            return Err(StoreError::LeaseLost);
+        }
+    }
+    let mut changed = 0;
+    for write in writes {
+        changed += run(&mut tx, tenant, sync_sql::statement(dialect, write, now)).await?;
+        if let Write::RefreshThreads { thread_ids } = write {
+            index_threads(&mut tx, tenant, thread_ids).await?;
+        }
+    }
+    if let Some(state) = state {
+        let state = stream_state_write(state, now);
+        run(&mut tx, tenant, sync_sql::statement(dialect, &state, now)).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
 }
 
 fn dialect(backend: Backend) -> Dialect {
