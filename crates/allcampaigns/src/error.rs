@@ -232,3 +232,19 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::AppError;
+    use crate::store::StoreError;
+
+    /// A write that waited its whole turn at SQLite's gate is a busy server, not our fault.
+    #[test]
+    fn a_busy_write_gate_answers_503() {
+        let error = AppError::from(StoreError::WriteBusy);
+        assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(error.to_string().contains("try again"), "{error}");
+    }
+}

@@ -51,12 +51,8 @@ pub(crate) async fn merged_page(
     want: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
-    let per_statement = match filter.search {
-        Some(_) => 1,
-        None => TENANTS_PER_STATEMENT,
-    };
     let mut rows: Vec<ThreadSummary> = Vec::new();
-    for group in tenants.chunks(per_statement) {
+    for group in tenants.chunks(tenants_per_statement(filter)) {
         let last = (want as usize).checked_sub(1).and_then(|i| rows.get(i));
         let floor = last.map(|row| row.last_message_at);
         let page = Page { after, floor, want };
@@ -69,6 +65,16 @@ pub(crate) async fn merged_page(
 
 /// At most this many tenants' selects in one statement (SQLite allows 500 in a compound).
 const TENANTS_PER_STATEMENT: usize = 50;
+
+/// How many tenants one statement of a list reads. A search reads one: inside one `UNION ALL`
+/// PostgreSQL planned each client's matches subquery worse (a rare word took 300 ms, not 44),
+/// and on SQLite the floor between clients saves more than the round trips cost.
+fn tenants_per_statement(filter: &ThreadFilter) -> usize {
+    match filter.search {
+        Some(_) => 1,
+        None => TENANTS_PER_STATEMENT,
+    }
+}
 
 /// The list order: newest first, then by tenant and thread id (bytes), descending.
 fn order_key(row: &ThreadSummary) -> (DateTime<Utc>, TenantId, &[u8]) {
@@ -323,4 +329,20 @@ pub(crate) async fn count_hits(
 
 pub(crate) async fn fetch<T: Row>(tx: &mut Tx, query: Query) -> Result<Vec<T>> {
     tx.fetch_all(AssertSqlSafe(query.sql), query.args).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_reads_one_client_a_statement_and_a_plain_list_many() {
+        let plain = ThreadFilter::default();
+        assert_eq!(tenants_per_statement(&plain), TENANTS_PER_STATEMENT);
+        let search = ThreadFilter {
+            search: SearchQuery::parse("last"),
+            ..ThreadFilter::default()
+        };
+        assert_eq!(tenants_per_statement(&search), 1);
+    }
 }
