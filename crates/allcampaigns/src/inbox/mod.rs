@@ -161,6 +161,16 @@ pub struct TabCount {
     pub capped: bool,
 }
 
+impl TabCount {
+    /// A total counted up to past [`COUNT_CAP`], shown capped.
+    pub fn capped_at_cap(total: i64) -> Self {
+        Self {
+            count: total.min(COUNT_CAP),
+            capped: total > COUNT_CAP,
+        }
+    }
+}
+
 /// One message of a thread, as the thread view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct InboxMessage {

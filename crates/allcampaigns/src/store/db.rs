@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use super::read_cache::{READ_CACHE_TTL, ReadCache};
 use super::sync_sql::iso;
-use super::write_gate::Turn;
 pub use super::write_gate::WriteGate;
+use super::write_gate::{Turn, Writer};
 use super::{Backend, Result, StoreError};
 use crate::domain::{TenantId, UserId};
 
@@ -39,13 +39,6 @@ pub enum Engine {
 /// How long a write waits for its turn (here) or for the file's lock (SQLite's busy timeout)
 /// before it fails.
 pub const WRITE_WAIT: Duration = Duration::from_secs(10);
-
-/// Who a write is for, which decides its place in SQLite's write queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Writer {
-    Person,
-    Background,
-}
 
 /// What a unit of work may see. PostgreSQL enforces it with row-level security; on SQLite the
 /// tenant filter each statement carries is the guard, and the scope documents it.
@@ -221,14 +214,10 @@ impl Db {
     async fn open(&self, scope: Scope<'_>, writer: Option<Writer>) -> Result<Tx> {
         let write = writer.is_some();
         let inner = match &self.engine {
-            Engine::Sqlite(pool, gate) if write => {
-                let turn = match writer {
-                    Some(Writer::Background) => {
-                        tokio::time::timeout(WRITE_WAIT, gate.background_turn()).await
-                    }
-                    _ => tokio::time::timeout(WRITE_WAIT, gate.person_turn()).await,
-                }
-                .map_err(|_| StoreError::WriteBusy)?;
+            Engine::Sqlite(pool, gate) if let Some(writer) = writer => {
+                let turn = tokio::time::timeout(WRITE_WAIT, gate.turn(writer))
+                    .await
+                    .map_err(|_| StoreError::WriteBusy)?;
                 Inner::SqliteTx(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
             Engine::Sqlite(pool, _) => Inner::SqliteConn(pool.acquire().await?),

@@ -11,6 +11,7 @@
 //! itself), and no answer outlives its period, which bounds how stale a read can be after
 //! another process's write.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use quick_cache::sync::Cache;
 
 use super::Result;
 use crate::domain::TenantId;
-use crate::inbox::{Cursor, InboxView, TabCount, ThreadFilter, ThreadPage};
+use crate::inbox::{Cursor, ThreadFilter};
 
 /// How long a read is kept at most unless configured otherwise (`inbox_cache_ms`).
 pub const READ_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -50,54 +51,8 @@ pub enum Read {
     },
 }
 
-#[derive(Debug, Clone)]
-pub enum Answer {
-    Page(Arc<ThreadPage>),
-    TabCounts(Arc<Vec<(InboxView, TabCount)>>),
-    Count(TabCount),
-}
-
-/// What a kept read answers.
-pub trait Keep: Clone {
-    fn into_answer(self) -> Answer;
-    fn from_answer(answer: Answer) -> Option<Self>;
-}
-
-impl Keep for ThreadPage {
-    fn into_answer(self) -> Answer {
-        Answer::Page(Arc::new(self))
-    }
-    fn from_answer(answer: Answer) -> Option<Self> {
-        match answer {
-            Answer::Page(page) => Some(page.as_ref().clone()),
-            _ => None,
-        }
-    }
-}
-
-impl Keep for Vec<(InboxView, TabCount)> {
-    fn into_answer(self) -> Answer {
-        Answer::TabCounts(Arc::new(self))
-    }
-    fn from_answer(answer: Answer) -> Option<Self> {
-        match answer {
-            Answer::TabCounts(counts) => Some(counts.as_ref().clone()),
-            _ => None,
-        }
-    }
-}
-
-impl Keep for TabCount {
-    fn into_answer(self) -> Answer {
-        Answer::Count(self)
-    }
-    fn from_answer(answer: Answer) -> Option<Self> {
-        match answer {
-            Answer::Count(count) => Some(count),
-            _ => None,
-        }
-    }
-}
+/// A kept answer: the type the read's kind answers with (see [`ReadCache::through`]).
+type Kept = Arc<dyn Any + Send + Sync>;
 
 /// A read of some tenants as they stood: taken before reading.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -109,14 +64,15 @@ pub struct Key {
     tenants: Vec<(TenantId, u64)>,
 }
 
+/// Weighs a kept read by the thread rows it may hold.
 #[derive(Clone)]
 struct Rows;
 
-impl Weighter<Key, Answer> for Rows {
-    fn weight(&self, _: &Key, answer: &Answer) -> u64 {
-        match answer {
-            Answer::Page(page) => page.items.len() as u64 + 1,
-            Answer::TabCounts(_) | Answer::Count(_) => 1,
+impl Weighter<Key, Kept> for Rows {
+    fn weight(&self, key: &Key, _: &Kept) -> u64 {
+        match key.read {
+            Read::Page { limit, .. } => u64::from(limit) + 1,
+            Read::TabCounts { .. } | Read::Count { .. } => 1,
         }
     }
 }
@@ -126,7 +82,7 @@ pub struct ReadCache {
     /// Moves on when every tenant may have changed (events were missed).
     epoch: AtomicU64,
     generations: Mutex<HashMap<TenantId, u64>>,
-    kept: Cache<Key, Answer, Rows>,
+    kept: Cache<Key, Kept, Rows>,
 }
 
 impl ReadCache {
@@ -160,8 +116,9 @@ impl ReadCache {
         })
     }
 
-    /// The kept answer to `read` over `tenants`, or `compute`'s, then kept.
-    pub async fn through<T: Keep>(
+    /// The kept answer to `read` over `tenants`, or `compute`'s, then kept. A kind of read
+    /// always answers with the same type.
+    pub async fn through<T: Clone + Send + Sync + 'static>(
         &self,
         read: Read,
         tenants: &[TenantId],
@@ -171,19 +128,21 @@ impl ReadCache {
         let Some(key) = self.key(read, tenants, now) else {
             return compute.await;
         };
-        if let Some(kept) = self.get(&key).and_then(T::from_answer) {
-            return Ok(kept);
+        if let Some(kept) = self.get(&key)
+            && let Some(answer) = kept.downcast_ref::<T>()
+        {
+            return Ok(answer.clone());
         }
         let answer = compute.await?;
-        self.keep(key, answer.clone().into_answer());
+        self.keep(key, Arc::new(answer.clone()));
         Ok(answer)
     }
 
-    pub fn get(&self, key: &Key) -> Option<Answer> {
+    fn get(&self, key: &Key) -> Option<Kept> {
         self.kept.get(key)
     }
 
-    pub fn keep(&self, key: Key, answer: Answer) {
+    fn keep(&self, key: Key, answer: Kept) {
         self.kept.insert(key, answer);
     }
 
@@ -209,6 +168,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::inbox::TabCount;
 
     fn page_read() -> Read {
         Read::Page {
@@ -218,8 +178,8 @@ mod tests {
         }
     }
 
-    fn empty() -> Answer {
-        Answer::Count(TabCount::default())
+    fn empty() -> Kept {
+        Arc::new(TabCount::default())
     }
 
     fn at(seconds: f64) -> DateTime<Utc> {

@@ -26,9 +26,23 @@ struct Inner {
 /// A turn at the write lock, held until the transaction ends.
 pub type Turn = OwnedMutexGuard<()>;
 
+/// Who a write is for, which decides its place in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    Person,
+    Background,
+}
+
 impl WriteGate {
+    pub async fn turn(&self, writer: Writer) -> Turn {
+        match writer {
+            Writer::Person => self.person_turn().await,
+            Writer::Background => self.background_turn().await,
+        }
+    }
+
     /// A person's write (and any other short one): first come first served among these.
-    pub async fn person_turn(&self) -> Turn {
+    async fn person_turn(&self) -> Turn {
         let waiting = Waiting::new(&self.0);
         let turn = self.0.lock.clone().lock_owned().await;
         drop(waiting);
@@ -37,7 +51,7 @@ impl WriteGate {
 
     /// A background write: waits while people's writes are queued, and hands a turn it was
     /// given straight on when one arrived meanwhile.
-    pub async fn background_turn(&self) -> Turn {
+    async fn background_turn(&self) -> Turn {
         loop {
             self.no_person_waiting().await;
             let turn = self.0.lock.clone().lock_owned().await;
@@ -83,7 +97,9 @@ mod tests {
 
     use tokio::sync::mpsc;
 
-    use super::WriteGate;
+    use tokio::task::JoinHandle;
+
+    use super::{WriteGate, Writer};
 
     /// With one background write running and another queued, a person's write that arrives
     /// goes next; the queued background write follows it.
@@ -92,27 +108,28 @@ mod tests {
         let gate = WriteGate::default();
         let (order, mut finished) = mpsc::unbounded_channel();
         let running = gate.background_turn().await;
-        let queued = tokio::spawn({
-            let (gate, order) = (gate.clone(), order.clone());
-            async move {
-                let _turn = gate.background_turn().await;
-                order.send("background").unwrap();
-            }
-        });
+        let queued = wait_for_turn(&gate, Writer::Background, &order);
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let person = tokio::spawn({
-            let (gate, order) = (gate.clone(), order.clone());
-            async move {
-                let _turn = gate.person_turn().await;
-                order.send("person").unwrap();
-            }
-        });
+        let person = wait_for_turn(&gate, Writer::Person, &order);
         tokio::time::sleep(Duration::from_millis(20)).await;
         drop(running);
         queued.await.unwrap();
         person.await.unwrap();
-        assert_eq!(finished.recv().await, Some("person"));
-        assert_eq!(finished.recv().await, Some("background"));
+        assert_eq!(finished.recv().await, Some(Writer::Person));
+        assert_eq!(finished.recv().await, Some(Writer::Background));
+    }
+
+    /// Takes a turn in a task of its own and tells `order` when it has it.
+    fn wait_for_turn(
+        gate: &WriteGate,
+        writer: Writer,
+        order: &mpsc::UnboundedSender<Writer>,
+    ) -> JoinHandle<()> {
+        let (gate, order) = (gate.clone(), order.clone());
+        tokio::spawn(async move {
+            let _turn = gate.turn(writer).await;
+            order.send(writer).unwrap();
+        })
     }
 
     /// A person who gave up waiting (a timeout) does not hold background writes back.

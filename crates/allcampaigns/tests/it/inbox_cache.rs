@@ -57,6 +57,13 @@ async fn primary_count(app: &TestApp, token: &str) -> Value {
     primary["count"].clone()
 }
 
+async fn mark_done(app: &TestApp, token: &str, tenant: TenantId, thread: &str) {
+    let path = format!("/api/v1/tenants/{tenant}/threads/{thread}/triage");
+    let body = Some(json!({"action": "done"}));
+    let (status, _) = call(app, token, Method::POST, &path, body).await;
+    assert_eq!(status, 200);
+}
+
 fn kept_for_a_minute(db: &TestDb) -> allcampaigns::config::Config {
     let mut config = db.config.clone();
     config.inbox_cache = Duration::from_secs(60);
@@ -73,16 +80,7 @@ async fn a_kept_page_ends_with_the_change_that_made_it_stale(db: TestDb) {
     assert_eq!(listed(&app, &token).await, ["t-1"]);
     assert_eq!(primary_count(&app, &token).await, 1);
 
-    let done = format!("/api/v1/tenants/{acme}/threads/t-1/triage");
-    let (status, _) = call(
-        &app,
-        &token,
-        Method::POST,
-        &done,
-        Some(json!({"action": "done"})),
-    )
-    .await;
-    assert_eq!(status, 200);
+    mark_done(&app, &token, acme, "t-1").await;
     assert!(listed(&app, &token).await.is_empty(), "done leaves Primary");
     assert_eq!(primary_count(&app, &token).await, 0);
 
@@ -123,16 +121,7 @@ async fn a_change_on_one_node_ends_the_pages_another_kept() {
     let token = token_for(&one, "ops@agency.example").await;
     let acme = client(&one, "ops@agency.example", &["t-1"]).await;
     assert_eq!(listed(&two, &token).await, ["t-1"]);
-    let done = format!("/api/v1/tenants/{acme}/threads/t-1/triage");
-    let (status, _) = call(
-        &one,
-        &token,
-        Method::POST,
-        &done,
-        Some(json!({"action": "done"})),
-    )
-    .await;
-    assert_eq!(status, 200);
+    mark_done(&one, &token, acme, "t-1").await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while !listed(&two, &token).await.is_empty() {
         assert!(

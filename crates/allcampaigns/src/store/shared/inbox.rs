@@ -71,6 +71,7 @@ impl<S: SqlBacked> InboxStore for S {
         let count = read_count(self.db(), tenants, filter, now);
         self.db().reads().through(read, tenants, now, count).await
     }
+
     #[tracing::instrument(name = "store.thread", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn thread(
         &self,
@@ -201,11 +202,7 @@ async fn read_tab_counts(
                 break;
             }
         }
-        let count = TabCount {
-            count: total.min(COUNT_CAP),
-            capped: total > COUNT_CAP,
-        };
-        counts.push((view, count));
+        counts.push((view, TabCount::capped_at_cap(total)));
     }
     Ok(counts)
 }
@@ -233,10 +230,7 @@ async fn read_count(
             break;
         }
     }
-    Ok(TabCount {
-        count: total.min(COUNT_CAP),
-        capped: total > COUNT_CAP,
-    })
+    Ok(TabCount::capped_at_cap(total))
 }
 
 /// A snooze (re)places the thread's wake-up job; unsnoozing or marking it done cancels it. In
