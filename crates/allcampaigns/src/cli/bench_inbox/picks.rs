@@ -12,7 +12,6 @@ use crate::domain::TenantId;
 use crate::inbox::SearchQuery;
 use crate::inbox::ThreadFilter;
 use crate::store::db::{Args, Tx};
-use crate::store::inbox_sql;
 
 use super::bare::Bare;
 use crate::store::shared::inbox_pages::{count_hits, set_search};
@@ -22,7 +21,7 @@ const SAMPLE_PER_TENANT: i64 = 300;
 /// The common term aims at this many matching messages in the whole set.
 const COMMON_TARGET: f64 = 5000.0;
 /// The rare term's hits are counted this far per tenant.
-const COUNT_CAP: i64 = inbox_sql::FEW_HITS;
+const COUNT_CAP: i64 = 1000;
 
 #[derive(Debug, Clone)]
 pub struct Term {

@@ -189,15 +189,12 @@ async fn read_tab_counts(
 ) -> Result<Vec<(InboxView, TabCount)>> {
     let mut tx = db.begin(Scope::Tenants(tenants), false).await?;
     set_search(&mut tx, filter).await?;
-    let mut plans = Vec::new();
-    for &tenant in tenants {
-        plans.push((tenant, Plans::of(&mut tx, tenant, filter).await?));
-    }
+    let plans = Plans::of(&mut tx, tenants, filter).await?;
     let mut counts = Vec::new();
     for view in InboxView::ALL {
         let mut total = 0i64;
-        for (tenant, plan) in &plans {
-            total += tenant_count(&mut tx, plan, *tenant, filter, view, now).await?;
+        for &tenant in tenants {
+            total += tenant_count(&mut tx, &plans, tenant, filter, view, now).await?;
             if total > COUNT_CAP {
                 break;
             }
@@ -217,12 +214,12 @@ async fn read_count(
     let mut tx = db.begin(Scope::Tenants(tenants), false).await?;
     set_search(&mut tx, filter).await?;
     let backend = db.backend();
+    let plan = Plans::of(&mut tx, tenants, filter)
+        .await?
+        .for_view(filter.view);
     let mut total = 0i64;
     for &tenant in tenants {
-        let plan = Plans::of(&mut tx, tenant, filter)
-            .await?
-            .for_view(filter.view);
-        let query = inbox_sql::count(backend, plan, tenant, filter, filter.view, now);
+        let query = inbox_sql::count(backend, plan.clone(), tenant, filter, filter.view, now);
         total += tx
             .scalar::<i64>(AssertSqlSafe(query.sql), query.args)
             .await?;

@@ -6,10 +6,12 @@
 //! done while no received message arrived after it was marked (`received_count` against
 //! `done_through`); likewise snoozed (and its time not yet come) and read.
 
+use std::cmp::Ordering;
+
 use super::Backend;
 use super::db::{Args, Param};
 use crate::domain::TenantId;
-use crate::inbox::{COUNT_CAP, Cursor, InboxView, OwnerFilter, SearchQuery, ThreadFilter, Triage};
+use crate::inbox::{COUNT_CAP, Cursor, InboxView, OwnerFilter, SearchQuery, ThreadFilter};
 
 /// Unread: marked unread, or a received message after the read mark; with no mark, what
 /// Instantly says.
@@ -36,40 +38,60 @@ pub struct Query {
     pub args: Args,
 }
 
+/// Which tenants a statement reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// One tenant: its own index ranges, and on SQLite its token in each search.
+    One(TenantId),
+    /// Several tenants whose threads a SQLite search found by document key
+    /// ([`found_page`]).
+    Many(&'a [TenantId]),
+}
+
 /// Collects the parameters of a statement as its text is built.
 struct Builder {
     backend: Backend,
     plan: SearchPlan,
-    tenant: TenantId,
+    /// The one tenant read, if one.
+    tenant: Option<TenantId>,
     /// How the statement starts: set by a search that drives it.
     driver: Driver,
     args: Args,
-    /// The tenant's placeholder, which the view and search fragments name.
-    tenant_param: String,
+    /// What follows a `tenant_id` column to keep the scope's tenants (`= $1`, `IN ($1, $2)`),
+    /// which the view and search fragments name.
+    tenants: String,
     clauses: Vec<String>,
 }
 
 impl Builder {
     fn new(backend: Backend, plan: SearchPlan, tenant: TenantId) -> Self {
-        Self::after_args(backend, plan, tenant, Args::new())
+        Self::after_args(backend, plan, Scope::One(tenant), Args::new())
     }
 
     /// A builder whose placeholders follow those already in `args` (one select of several in
     /// a statement).
-    fn after_args(backend: Backend, plan: SearchPlan, tenant: TenantId, args: Args) -> Self {
-        let mut builder = Self {
+    fn after_args(backend: Backend, plan: SearchPlan, scope: Scope<'_>, args: Args) -> Self {
+        let (tenant, args, tenants) = match scope {
+            Scope::One(tenant) => {
+                let args = args.bind(tenant);
+                let tenants = format!("= ${}", args.len());
+                (Some(tenant), args, tenants)
+            }
+            Scope::Many(tenants) => {
+                let (args, list) = args.bind_list(tenants);
+                (None, args, format!("IN ({list})"))
+            }
+        };
+        let clauses = vec![format!("t.tenant_id {tenants}")];
+        Self {
             backend,
             plan,
             tenant,
             driver: Driver::Threads,
             args,
-            tenant_param: String::new(),
-            clauses: Vec::new(),
-        };
-        builder.tenant_param = builder.param(tenant);
-        let clause = format!("t.tenant_id = {}", builder.tenant_param);
-        builder.clauses.push(clause);
-        builder
+            tenants,
+            clauses,
+        }
     }
 
     fn param(&mut self, value: impl Into<Param>) -> String {
@@ -152,7 +174,7 @@ impl Builder {
             }
             // The words are in `app.search` (see `SET_SEARCH`).
             (Backend::Postgres, SearchPlan::Probe) => POSTGRES_PROBE.to_owned(),
-            (Backend::Postgres, _) => POSTGRES_MATCHES.replace("{tenant}", &self.tenant_param),
+            (Backend::Postgres, _) => POSTGRES_MATCHES.replace("{tenants}", &self.tenants),
         };
         Some(clause)
     }
@@ -172,29 +194,39 @@ impl Builder {
             InboxView::Others => format!("t.category = 'others' AND {open}"),
             // These name the partial indexes' own conditions.
             InboxView::Snoozed => format!(
-                "g.tenant_id = {} AND g.snoozed_until IS NOT NULL AND {snoozed}",
-                self.tenant_param
+                "g.tenant_id {} AND g.snoozed_until IS NOT NULL AND {snoozed}",
+                self.tenants
             ),
             InboxView::Done => format!(
-                "g.tenant_id = {} AND g.done_at IS NOT NULL AND {DONE}",
-                self.tenant_param
+                "g.tenant_id {} AND g.done_at IS NOT NULL AND {DONE}",
+                self.tenants
             ),
             InboxView::All => return,
         };
         self.clauses.push(clause);
     }
 
-    /// Rows of `tenant` that come after `cursor` in the list order.
-    fn after(&mut self, tenant: TenantId, cursor: &Cursor) {
+    /// Rows that come after `cursor` in the list order (one tenant's: a simpler range of its
+    /// index).
+    fn after(&mut self, cursor: &Cursor) {
         let at = self.time(cursor.at);
-        let clause = match tenant.cmp(&cursor.tenant) {
-            std::cmp::Ordering::Less => format!("t.last_message_at <= {at}"),
-            std::cmp::Ordering::Greater => format!("t.last_message_at < {at}"),
-            std::cmp::Ordering::Equal => {
+        let clause = match self.tenant.map(|tenant| tenant.cmp(&cursor.tenant)) {
+            Some(Ordering::Less) => format!("t.last_message_at <= {at}"),
+            Some(Ordering::Greater) => format!("t.last_message_at < {at}"),
+            Some(Ordering::Equal) => {
                 let thread = self.param(&cursor.thread);
                 let column = self.thread_column();
                 format!(
                     "(t.last_message_at < {at} OR (t.last_message_at = {at} AND {column} < {thread}))"
+                )
+            }
+            None => {
+                let tenant = self.param(cursor.tenant);
+                let thread = self.param(&cursor.thread);
+                let column = self.thread_column();
+                format!(
+                    "(t.last_message_at < {at} OR (t.last_message_at = {at} \
+                     AND (t.tenant_id < {tenant} OR (t.tenant_id = {tenant} AND {column} < {thread}))))"
                 )
             }
         };
@@ -239,8 +271,8 @@ impl Builder {
 /// How a statement finds a search's threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchPlan {
-    /// Read the index's matches, then their threads: PostgreSQL when few documents match
-    /// ([`FEW_HITS`]); SQLite's counts.
+    /// Read the index's matches, then their threads: PostgreSQL when few of the newest
+    /// threads match; SQLite's counts.
     Matches,
     /// Walk the list's threads and look each one up in the index: PostgreSQL when many
     /// match; SQLite's done and snoozed lists, which start from our few triage rows.
@@ -250,17 +282,42 @@ pub enum SearchPlan {
     Keys(Vec<i64>),
 }
 
-/// Below this many matching documents (counted no further) a PostgreSQL search is
-/// [`SearchPlan::Matches`].
-pub const FEW_HITS: i64 = 1000;
-
-/// SQLite: a search for `terms` (FTS5 phrases) within one tenant's documents.
-pub fn sqlite_match(tenant: TenantId, terms: &str) -> String {
-    format!(
-        "tenant : \"t{}\" AND words : ({terms})",
-        tenant.as_uuid().simple()
-    )
+/// PostgreSQL: of the newest `limit` threads of each of these tenants (one placeholder a
+/// tenant, then the limit), how many were sampled and how many match the search
+/// (`app.search`), each by one probe.
+pub fn sample_hits(tenants: &[TenantId], limit: i64) -> Query {
+    let mut args = Args::new();
+    let mut rows = Vec::with_capacity(tenants.len());
+    for &tenant in tenants {
+        args = args.bind(tenant);
+        rows.push(format!("(${}::uuid)", args.len()));
+    }
+    let args = args.bind(limit);
+    let sql = format!(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE {POSTGRES_PROBE}) \
+         FROM (VALUES {rows}) u (tenant_id) CROSS JOIN LATERAL (\
+             SELECT t.tenant_id, t.thread_id FROM threads t WHERE t.tenant_id = u.tenant_id \
+             ORDER BY t.last_message_at DESC LIMIT ${limit}) t",
+        rows = rows.join(", "),
+        limit = args.len(),
+    );
+    Query { sql, args }
 }
+
+/// SQLite: a search for `terms` (FTS5 phrases) within one tenant's documents, or every
+/// tenant's (the statement then keeps its tenants' threads).
+pub fn sqlite_match(tenant: Option<TenantId>, terms: &str) -> String {
+    match tenant {
+        Some(tenant) => format!(
+            "tenant : \"t{}\" AND words : ({terms})",
+            tenant.as_uuid().simple()
+        ),
+        None => format!("words : ({terms})"),
+    }
+}
+
+/// How many clients the install holds.
+pub const TENANT_COUNT: &str = "SELECT COUNT(*) FROM tenants";
 
 /// SQLite: the tenant's newest matching documents with keys in `[$3, $2)`, at most `$4` (`$1`
 /// is [`sqlite_match`]). FTS5 reads its rowids in order and stops at the limit.
@@ -285,7 +342,7 @@ pub fn count_hits(backend: Backend, tenant: TenantId, search: &SearchQuery, cap:
             "SELECT COUNT(*) FROM (SELECT 1 FROM thread_search \
              WHERE thread_search MATCH $1 LIMIT $2) x",
             Args::new()
-                .bind(sqlite_match(tenant, &search.fts5()))
+                .bind(sqlite_match(Some(tenant), &search.fts5()))
                 .bind(cap),
         ),
     };
@@ -298,7 +355,7 @@ pub fn count_hits(backend: Backend, tenant: TenantId, search: &SearchQuery, cap:
 /// `thread_search` shows only the documents that match `app.search` (its restrictive policy,
 /// which the GIN index serves), so a document read is a match.
 const POSTGRES_MATCHES: &str =
-    "t.thread_id IN (SELECT s.thread_id FROM thread_search s WHERE s.tenant_id = {tenant})";
+    "t.thread_id IN (SELECT s.thread_id FROM thread_search s WHERE s.tenant_id {tenants})";
 /// One primary-key probe per thread walked. A `LIMIT 1` subquery stays a probe; `EXISTS`
 /// became a semi join that read every match first (37,211 for a common word, 130 ms a client).
 const POSTGRES_PROBE: &str = "(SELECT 1 FROM thread_search s \
@@ -348,6 +405,21 @@ pub fn page(
     Query { sql, args: b.args }
 }
 
+/// SQLite: the threads behind these document keys (newest first, [`SEARCH_KEYS`]) that are
+/// the scope's and pass the filter: at most `range.limit`, in the list order.
+pub fn found_page(
+    scope: Scope<'_>,
+    keys: Vec<i64>,
+    filter: &ThreadFilter,
+    range: &Range<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Query {
+    let plan = SearchPlan::Keys(keys);
+    let mut b = Builder::after_args(Backend::Sqlite, plan, scope, Args::new());
+    let sql = page_select(&mut b, filter, range, now);
+    Query { sql, args: b.args }
+}
+
 /// Several tenants' parts of a list page in one statement: each tenant's first `range.limit`
 /// rows (its own index range, as [`page`] reads it), then the first `range.limit` of them all
 /// in the list order. One statement instead of one per tenant: a statement's round trip cost
@@ -362,7 +434,7 @@ pub fn merged(
     let mut args = Args::new();
     let mut selects = Vec::with_capacity(parts.len());
     for (i, (tenant, plan)) in parts.iter().enumerate() {
-        let mut b = Builder::after_args(backend, plan.clone(), *tenant, args);
+        let mut b = Builder::after_args(backend, plan.clone(), Scope::One(*tenant), args);
         let select = page_select(&mut b, filter, range, now);
         selects.push(format!("SELECT * FROM ({select}) p{i}"));
         args = b.args;
@@ -390,16 +462,21 @@ fn page_select(
     b.filter(filter);
     b.view(filter.view, &now);
     if let Some(cursor) = range.after {
-        b.after(b.tenant, cursor);
+        b.after(cursor);
     }
     if let Some(floor) = range.floor {
         let floor = b.time(floor);
         b.clauses.push(format!("t.last_message_at >= {floor}"));
     }
     let limit = b.param(i64::from(range.limit));
+    // One tenant's rows need no tenant in their order (its index range has none).
+    let tenant = match b.tenant {
+        Some(_) => "",
+        None => "t.tenant_id DESC, ",
+    };
     format!(
         "SELECT {columns} {from} WHERE {conditions} \
-         ORDER BY t.last_message_at DESC, {thread} DESC LIMIT {limit}",
+         ORDER BY t.last_message_at DESC, {tenant}{thread} DESC LIMIT {limit}",
         columns = summary_columns(&now),
         from = b.from(filter.view),
         conditions = b.conditions(),
@@ -462,12 +539,12 @@ pub fn count_hidden(
     let category = b.param(category(view).unwrap_or_default());
     let snoozed = SNOOZED.replace("{now}", &now);
     let sql = format!(
-        "SELECT COUNT(*) {from} WHERE {conditions} AND g.tenant_id = {tenant} \
+        "SELECT COUNT(*) {from} WHERE {conditions} AND g.tenant_id {tenants} \
          AND t.category = {category} \
          AND (COALESCE({DONE}, false) OR COALESCE({snoozed}, false))",
         from = b.from(InboxView::Done),
         conditions = b.conditions(),
-        tenant = b.tenant_param,
+        tenants = b.tenants,
     );
     Query { sql, args: b.args }
 }
@@ -500,324 +577,11 @@ pub fn summary(
     Query { sql, args: b.args }
 }
 
-pub const THREAD_MESSAGES: &str = "SELECT instantly_id AS id, direction, mailbox, from_address, \
-         to_addresses, cc_addresses, subject, body_text, body_html, attachments, is_auto_reply, \
-         timestamp_created AS at, step \
-     FROM messages WHERE tenant_id = $1 AND thread_id = $2 \
-     ORDER BY timestamp_created, instantly_id";
+mod thread;
+mod triage;
 
-const LEAD_COLUMNS: &str = "SELECT instantly_id AS id, email, first_name, last_name, \
-         company_name, job_title, phone, website, interest_status, campaign_id, open_count, \
-         click_count, reply_count, last_contact_at, replied_step, replied_variant, \
-         CAST(custom_variables AS TEXT) AS custom_variables \
-     FROM leads WHERE tenant_id = $1 AND deleted_at IS NULL";
-
-/// The thread's lead: by its Instantly id when the messages name one, else the newest by
-/// address; `None` when they name neither. Two statements, not one with an `OR`: SQLite (no
-/// statistics) read the client's whole `leads_by_email` range for the `OR`.
-pub fn thread_lead(tenant: TenantId, lead_id: Option<&str>, email: Option<&str>) -> Option<Query> {
-    let (sql, key) = match (lead_id, email) {
-        (Some(id), _) => (format!("{LEAD_COLUMNS} AND instantly_id = $2"), id),
-        (None, Some(email)) => (
-            format!("{LEAD_COLUMNS} AND email = $2 ORDER BY timestamp_updated DESC LIMIT 1"),
-            email,
-        ),
-        (None, None) => return None,
-    };
-    let args = Args::new().bind(tenant).bind(key);
-    Some(Query { sql, args })
-}
-
-/// The person's other threads in the tenant (`$2` the address, `$3` this thread, `$4` the
-/// limit), newest first, by `threads_by_lead_email`.
-pub const LEAD_THREADS: &str = "SELECT thread_id, subject, campaign_id, mailbox, last_message_at \
-     FROM threads WHERE tenant_id = $1 AND lead_email = $2 AND thread_id <> $3 \
-     ORDER BY last_message_at DESC, thread_id DESC LIMIT $4";
-
-/// The names of the live leads with these `(tenant, address)` pairs (two placeholders a
-/// pair), by `leads_by_email`; duplicates oldest first. The pairs drive the join (`CROSS
-/// JOIN` keeps SQLite's order): as `(tenant_id, email) IN (VALUES …)`, SQLite chose to scan
-/// every lead once a page named 50 (3.5 s on agency-L).
-pub fn lead_names(leads: &[(TenantId, String)]) -> Query {
-    let mut args = Args::new();
-    let mut pairs = Vec::with_capacity(leads.len());
-    for (i, (tenant, email)) in leads.iter().enumerate() {
-        args = args.bind(*tenant).bind(email.as_str());
-        pairs.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
-    }
-    let sql = format!(
-        "SELECT l.tenant_id, l.email, l.first_name, l.last_name, l.company_name \
-         FROM (VALUES {pairs}) w CROSS JOIN leads l \
-         WHERE l.tenant_id = w.column1 AND l.email = w.column2 AND l.deleted_at IS NULL \
-         ORDER BY l.tenant_id, l.email, l.timestamp_updated",
-        pairs = pairs.join(", ")
-    );
-    Query { sql, args }
-}
-
-/// The live tags of `tenants`' campaigns and mailboxes, by resource: one placeholder a
-/// tenant.
-pub fn tags(tenants: &[TenantId]) -> Query {
-    let (args, list) = Args::new().bind_list(tenants);
-    let sql = format!(
-        "SELECT m.tenant_id, m.resource_id, c.label FROM custom_tag_mappings m \
-         JOIN custom_tags c ON c.tenant_id = m.tenant_id AND c.instantly_id = m.tag_id \
-         WHERE m.tenant_id IN ({list}) AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY c.label"
-    );
-    Query { sql, args }
-}
-
-/// A triage change of one thread: `$1` tenant, `$2` thread, `$3` now, `$4` who, and `$5` the
-/// value of a change that carries one ([`triage_value`]). Inserts the triage row from the thread's row, so a thread that is not the
-/// tenant's changes nothing.
-/// The stored snooze of a thread, unless a reply has reopened it since.
-pub const SNOOZED_UNTIL: &str = "SELECT g.snoozed_until FROM thread_triage g \
-     JOIN threads t ON t.tenant_id = g.tenant_id AND t.thread_id = g.thread_id \
-     WHERE g.tenant_id = $1 AND g.thread_id = $2 AND t.received_count <= g.snoozed_through";
-
-pub fn triage(change: Triage) -> &'static str {
-    match change {
-        Triage::Read => TRIAGE_READ,
-        Triage::Unread => TRIAGE_UNREAD,
-        Triage::Done => TRIAGE_DONE,
-        Triage::Undone => TRIAGE_UNDONE,
-        Triage::Snooze { .. } => TRIAGE_SNOOZE,
-        Triage::Unsnooze => TRIAGE_UNSNOOZE,
-        Triage::Assign { .. } => TRIAGE_ASSIGN,
-    }
-}
-
-/// The value `$5` of a triage statement, for the changes that carry one.
-pub fn triage_value(change: Triage) -> Option<Param> {
-    match change {
-        Triage::Snooze { until } => Some(Param::SyncTime(until)),
-        Triage::Assign { owner } => Some(owner.into()),
-        _ => None,
-    }
-}
-
-macro_rules! triage_sql {
-    ($columns:literal, $values:literal, $set:literal) => {
-        concat!(
-            "INSERT INTO thread_triage (tenant_id, thread_id, updated_at, updated_by, ",
-            $columns,
-            ") SELECT t.tenant_id, t.thread_id, $3, $4, ",
-            $values,
-            " FROM threads t WHERE t.tenant_id = $1 AND t.thread_id = $2 \
-             ON CONFLICT (tenant_id, thread_id) DO UPDATE SET updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by, ",
-            $set
-        )
-    };
-}
-
-const TRIAGE_READ: &str = triage_sql!(
-    "read_through, marked_unread",
-    "t.received_count, false",
-    "read_through = excluded.read_through, marked_unread = false"
-);
-const TRIAGE_UNREAD: &str = triage_sql!(
-    "marked_unread",
-    "true",
-    "read_through = NULL, marked_unread = true"
-);
-const TRIAGE_DONE: &str = triage_sql!(
-    "done_at, done_through",
-    "$3, t.received_count",
-    "done_at = excluded.done_at, done_through = excluded.done_through, \
-     snoozed_until = NULL, snoozed_through = NULL"
-);
-// Clearing needs no inserted value: a new row takes the defaults (`marked_unread` is named
-// only because the list of columns may not be empty).
-const TRIAGE_UNDONE: &str = triage_sql!(
-    "marked_unread",
-    "false",
-    "done_at = NULL, done_through = NULL"
-);
-const TRIAGE_SNOOZE: &str = triage_sql!(
-    "snoozed_until, snoozed_through",
-    "$5, t.received_count",
-    "snoozed_until = excluded.snoozed_until, snoozed_through = excluded.snoozed_through, \
-     done_at = NULL, done_through = NULL"
-);
-const TRIAGE_UNSNOOZE: &str = triage_sql!(
-    "marked_unread",
-    "false",
-    "snoozed_until = NULL, snoozed_through = NULL"
-);
-const TRIAGE_ASSIGN: &str = triage_sql!("owner_id", "$5", "owner_id = excluded.owner_id");
+pub use thread::*;
+pub use triage::*;
 
 #[cfg(test)]
-mod tests {
-    use sqlx::{Connection, SqliteConnection};
-
-    use super::{Backend, Query};
-    use crate::domain::TenantId;
-    use crate::inbox::{InboxView, ThreadFilter};
-
-    async fn migrated() -> SqliteConnection {
-        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-        crate::store::sqlite::MIGRATOR.run(&mut conn).await.unwrap();
-        conn
-    }
-
-    /// SQLite's plan of a statement, one step a line.
-    async fn plan_of(conn: &mut SqliteConnection, query: Query) -> String {
-        let explain = format!("EXPLAIN QUERY PLAN {}", query.sql);
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
-            sqlx::AssertSqlSafe(explain),
-            query.args.sqlite_args().unwrap(),
-        )
-        .fetch_all(conn)
-        .await
-        .unwrap();
-        let steps: Vec<String> = plan.into_iter().map(|(_, _, _, step)| step).collect();
-        steps.join("\n")
-    }
-
-    fn page_of(filter: &ThreadFilter) -> Query {
-        let tenant = TenantId::new();
-        let plan = super::SearchPlan::Matches;
-        let range = super::Range {
-            after: None,
-            floor: Some(chrono::Utc::now()),
-            limit: 51,
-        };
-        super::page(
-            Backend::Sqlite,
-            plan,
-            tenant,
-            filter,
-            &range,
-            chrono::Utc::now(),
-        )
-    }
-
-    /// Each list reads the one index range meant for it, newest first, with no sort and
-    /// without stepping over other tabs' threads (SQLite has no statistics to choose by).
-    #[tokio::test]
-    async fn each_sqlite_list_reads_its_own_index() {
-        let mut conn = migrated().await;
-        let primary = ThreadFilter::default();
-        let plan = plan_of(&mut conn, page_of(&primary)).await;
-        assert!(plan.contains("USING INDEX threads_by_tab "), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
-
-        let staged = ThreadFilter {
-            stage: Some(1),
-            unread: Some(true),
-            ..ThreadFilter::default()
-        };
-        let plan = plan_of(&mut conn, page_of(&staged)).await;
-        assert!(plan.contains("USING INDEX threads_by_tab_stage "), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
-
-        for view in [InboxView::Done, InboxView::Snoozed] {
-            let filter = ThreadFilter {
-                view,
-                ..ThreadFilter::default()
-            };
-            let plan = plan_of(&mut conn, page_of(&filter)).await;
-            let first = plan.lines().next().unwrap_or_default();
-            assert!(first.contains("thread_triage_"), "{view:?}: {plan}");
-        }
-    }
-
-    /// Several tenants in one statement: each still reads its own index range with its own
-    /// limit; SQLite then sorts each part's few rows (the list order names the tenant too)
-    /// and merges them.
-    #[tokio::test]
-    async fn a_merged_sqlite_page_reads_each_tenants_range() {
-        let mut conn = migrated().await;
-        let plan = super::SearchPlan::Matches;
-        let parts: Vec<_> = (0..3).map(|_| (TenantId::new(), plan.clone())).collect();
-        let range = super::Range {
-            after: None,
-            floor: None,
-            limit: 51,
-        };
-        let filter = ThreadFilter::default();
-        let now = chrono::Utc::now();
-        let query = super::merged(Backend::Sqlite, &parts, &filter, &range, now);
-        let plan = plan_of(&mut conn, query).await;
-        assert_eq!(
-            plan.matches("USING INDEX threads_by_tab ").count(),
-            3,
-            "{plan}"
-        );
-        assert!(!plan.contains("SCAN t"), "{plan}");
-    }
-
-    /// The page's lead names are one read of key look-ups, whatever the clients.
-    #[tokio::test]
-    async fn lead_names_look_each_pair_up() {
-        let mut conn = migrated().await;
-        for pairs in [1, 3, 50, 100] {
-            let leads: Vec<_> = (0..pairs)
-                .map(|i| (TenantId::new(), format!("{i}@example.com")))
-                .collect();
-            let plan = plan_of(&mut conn, super::lead_names(&leads)).await;
-            assert!(plan.contains("SEARCH l USING INDEX"), "{pairs}: {plan}");
-            assert!(!plan.contains("SCAN l "), "{pairs}: {plan}");
-        }
-    }
-
-    /// The thread view finds its lead by key and the person's other threads in order.
-    #[tokio::test]
-    async fn the_sqlite_thread_view_reads_by_key() {
-        let mut conn = migrated().await;
-        let tenant = TenantId::new();
-        for (id, email) in [(Some("lead"), Some("a@b.c")), (None, Some("a@b.c"))] {
-            let query = super::thread_lead(tenant, id, email).unwrap();
-            let plan = plan_of(&mut conn, query).await;
-            assert!(plan.contains("SEARCH leads USING"), "{plan}");
-            assert!(plan.contains("=? AND "), "{plan}");
-        }
-        assert!(super::thread_lead(tenant, None, None).is_none());
-        let args = crate::store::db::Args::new()
-            .bind(tenant)
-            .bind("a@b.c")
-            .bind("thread")
-            .bind(20i64);
-        let query = Query {
-            sql: super::LEAD_THREADS.to_owned(),
-            args,
-        };
-        let plan = plan_of(&mut conn, query).await;
-        assert!(plan.contains("threads_by_lead_email"), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
-    }
-
-    /// A SQLite search list reads its threads by the document keys it found, and a count
-    /// reads the tenant's matches first, never every thread with a look-up each.
-    #[tokio::test]
-    async fn a_sqlite_search_reads_documents_then_their_threads() {
-        let mut conn = migrated().await;
-        let tenant = TenantId::new();
-        let filter = ThreadFilter {
-            search: crate::inbox::SearchQuery::parse("word"),
-            ..ThreadFilter::default()
-        };
-        let now = chrono::Utc::now();
-        let keys = super::SearchPlan::Keys(vec![3, 2, 1]);
-        let range = super::Range {
-            after: None,
-            floor: None,
-            limit: 51,
-        };
-        let page = super::page(Backend::Sqlite, keys, tenant, &filter, &range, now);
-        let plan = plan_of(&mut conn, page).await;
-        assert!(plan.contains("threads_by_search_key"), "{plan}");
-
-        let view = InboxView::Primary;
-        let matches = super::SearchPlan::Matches;
-        let count = super::count(Backend::Sqlite, matches, tenant, &filter, view, now);
-        let plan = plan_of(&mut conn, count).await;
-        let first = plan
-            .lines()
-            .find(|step| step.starts_with("SCAN") || step.starts_with("SEARCH"))
-            .unwrap_or_default();
-        assert!(first.contains("SCAN s VIRTUAL TABLE"), "{plan}");
-    }
-}
+mod tests;
