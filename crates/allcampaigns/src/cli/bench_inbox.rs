@@ -56,6 +56,9 @@ pub struct Options {
     /// The person whose inbox is measured
     #[arg(long, default_value = super::dataset::OWNER_EMAIL)]
     pub email: String,
+    /// A search term to time beside the three picked from the data (repeat for more)
+    #[arg(long = "term", value_name = "WORD")]
+    pub terms: Vec<String>,
     /// The product binary to serve with [default: this one]
     #[arg(long, value_name = "FILE")]
     pub server_binary: Option<PathBuf>,
@@ -88,7 +91,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
     let state = app.state().clone();
     let caller = sign_in(&state, &options.email).await?;
     let bare = bare::Bare::open(&config, &caller.tenants).await?;
-    let picks = picks::Picks::choose(&bare, &caller.tenants).await?;
+    let picks = picks::Picks::choose(&bare, &caller.tenants, &options.terms).await?;
     println!("{}", picks.describe());
     let binary = match &options.server_binary {
         Some(path) => path.clone(),

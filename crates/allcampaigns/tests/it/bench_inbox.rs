@@ -1,7 +1,8 @@
 //! The inbox benchmark (`allcampaigns bench inbox`) runs end to end on the inbox tests' seed, a
 //! few requests per scenario, so the harness keeps working between recorded runs: the product
 //! serves as a child process, every scenario answers 200 with a `Server-Timing` figure, the
-//! statements run alone, and on SQLite a tiny backfill writes while a thread is triaged.
+//! statements run alone, a term named on the command line is timed beside the picked ones,
+//! and on SQLite a tiny backfill writes while a thread is triaged.
 
 use allcampaigns::cli::bench_inbox::{self, BackfillSize, Options};
 use allcampaigns::domain::{Email, Role};
@@ -35,15 +36,17 @@ async fn the_inbox_benchmark_times_every_scenario_through_the_server_and_alone(d
         backfill_workspaces: 1,
         backfill_size: BackfillSize::Tiny,
         email: OWNER.into(),
+        terms: vec!["pricing".into()],
         server_binary: Some(env!("CARGO_BIN_EXE_allcampaigns").into()),
     };
     let report = bench_inbox::run(db.config.clone(), options).await.unwrap();
 
     assert_eq!(report.clients, seeded.tenants.len());
     let names: Vec<&str> = report.rows.iter().map(|row| row.name.as_str()).collect();
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 8, "{names:?}");
     assert!(names.contains(&"next page by cursor"), "{names:?}");
-    assert_eq!(names.iter().filter(|n| n.starts_with("search")).count(), 3);
+    assert!(names.contains(&"search, named term `pricing`"), "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("search")).count(), 4);
     for row in &report.rows {
         assert_eq!(row.server.count, REQUESTS as usize, "{}", row.name);
         assert_eq!(row.alone.count, REQUESTS as usize, "{}", row.name);

@@ -44,7 +44,12 @@ pub struct Picks {
 }
 
 impl Picks {
-    pub async fn choose(bare: &Bare, tenants: &[TenantId]) -> anyhow::Result<Self> {
+    /// What to time, from the data; `named` terms are timed beside the picked ones.
+    pub async fn choose(
+        bare: &Bare,
+        tenants: &[TenantId],
+        named: &[String],
+    ) -> anyhow::Result<Self> {
         let mut tx = bare.read().await?;
         let (mut messages, mut threads) = (0, 0);
         let mut thread: Option<(i64, TenantId, String)> = None;
@@ -92,6 +97,15 @@ impl Picks {
             terms.push(Term {
                 label: "rare",
                 text,
+                hits,
+                estimated: false,
+            });
+        }
+        for text in named {
+            let hits = hits(&mut tx, tenants, text).await?;
+            terms.push(Term {
+                label: "named",
+                text: text.clone(),
                 hits,
                 estimated: false,
             });
