@@ -48,6 +48,16 @@ pub enum Scope<'a> {
     Many(&'a [TenantId]),
 }
 
+impl Scope<'_> {
+    /// The tenant of a one-tenant scope.
+    pub fn one(&self) -> Option<TenantId> {
+        match self {
+            Scope::One(tenant) => Some(*tenant),
+            Scope::Many(_) => None,
+        }
+    }
+}
+
 /// Collects the parameters of a statement as its text is built.
 struct Builder {
     backend: Backend,
@@ -71,22 +81,22 @@ impl Builder {
     /// A builder whose placeholders follow those already in `args` (one select of several in
     /// a statement).
     fn after_args(backend: Backend, plan: SearchPlan, scope: Scope<'_>, args: Args) -> Self {
-        let (tenant, args, tenants) = match scope {
+        let (args, tenants) = match scope {
             Scope::One(tenant) => {
                 let args = args.bind(tenant);
                 let tenants = format!("= ${}", args.len());
-                (Some(tenant), args, tenants)
+                (args, tenants)
             }
             Scope::Many(tenants) => {
                 let (args, list) = args.bind_list(tenants);
-                (None, args, format!("IN ({list})"))
+                (args, format!("IN ({list})"))
             }
         };
         let clauses = vec![format!("t.tenant_id {tenants}")];
         Self {
             backend,
             plan,
-            tenant,
+            tenant: scope.one(),
             driver: Driver::Threads,
             args,
             tenants,
@@ -426,14 +436,15 @@ pub fn found_page(
 /// more than its rows.
 pub fn merged(
     backend: Backend,
-    parts: &[(TenantId, SearchPlan)],
+    plan: &SearchPlan,
+    tenants: &[TenantId],
     filter: &ThreadFilter,
     range: &Range<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Query {
     let mut args = Args::new();
-    let mut selects = Vec::with_capacity(parts.len());
-    for (i, (tenant, plan)) in parts.iter().enumerate() {
+    let mut selects = Vec::with_capacity(tenants.len());
+    for (i, tenant) in tenants.iter().enumerate() {
         let mut b = Builder::after_args(backend, plan.clone(), Scope::One(*tenant), args);
         let select = page_select(&mut b, filter, range, now);
         selects.push(format!("SELECT * FROM ({select}) p{i}"));

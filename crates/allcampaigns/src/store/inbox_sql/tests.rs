@@ -79,7 +79,7 @@ async fn each_sqlite_list_reads_its_own_index() {
 async fn a_merged_sqlite_page_reads_each_tenants_range() {
     let mut conn = migrated().await;
     let plan = super::SearchPlan::Matches;
-    let parts: Vec<_> = (0..3).map(|_| (TenantId::new(), plan.clone())).collect();
+    let tenants: Vec<_> = (0..3).map(|_| TenantId::new()).collect();
     let range = super::Range {
         after: None,
         floor: None,
@@ -87,7 +87,7 @@ async fn a_merged_sqlite_page_reads_each_tenants_range() {
     };
     let filter = ThreadFilter::default();
     let now = chrono::Utc::now();
-    let query = super::merged(Backend::Sqlite, &parts, &filter, &range, now);
+    let query = super::merged(Backend::Sqlite, &plan, &tenants, &filter, &range, now);
     let plan = plan_of(&mut conn, query).await;
     assert_eq!(
         plan.matches("USING INDEX threads_by_tab ").count(),

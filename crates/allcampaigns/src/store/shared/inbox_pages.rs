@@ -140,11 +140,10 @@ async fn group_page(
         return sqlite_search_page(tx, Scope::One(*tenant), filter, search, page, now).await;
     }
     let plan = plans.for_view(filter.view);
-    let parts: Vec<_> = tenants.iter().map(|&t| (t, plan.clone())).collect();
     let range = page.range(page.want);
-    let query = match parts.as_slice() {
-        [(tenant, plan)] => inbox_sql::page(backend, plan.clone(), *tenant, filter, &range, now),
-        _ => inbox_sql::merged(backend, &parts, filter, &range, now),
+    let query = match tenants {
+        [tenant] => inbox_sql::page(backend, plan, *tenant, filter, &range, now),
+        _ => inbox_sql::merged(backend, &plan, tenants, filter, &range, now),
     };
     fetch(tx, query).await
 }
@@ -157,11 +156,7 @@ async fn sqlite_search_page(
     page: &Page<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
-    let tenant = match scope {
-        Scope::One(tenant) => Some(tenant),
-        Scope::Many(_) => None,
-    };
-    let query = inbox_sql::sqlite_match(tenant, &search.fts5());
+    let query = inbox_sql::sqlite_match(scope.one(), &search.fts5());
     let mut below = page
         .after
         .map_or(i64::MAX, |cursor| second_after(cursor.at));
