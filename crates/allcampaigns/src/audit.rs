@@ -60,10 +60,14 @@ pub enum AuditAction {
     ViewDeleted,
     SenderAttached,
     LeadMadeFromReply,
+    NoteAdded,
+    NoteEdited,
+    NoteDeleted,
+    CallLogged,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 41] = [
+    pub const ALL: [Self; 45] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -105,6 +109,10 @@ impl AuditAction {
         Self::ViewDeleted,
         Self::SenderAttached,
         Self::LeadMadeFromReply,
+        Self::NoteAdded,
+        Self::NoteEdited,
+        Self::NoteDeleted,
+        Self::CallLogged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +158,10 @@ impl AuditAction {
             Self::ViewDeleted => "view.deleted",
             Self::SenderAttached => "lead.address_attached",
             Self::LeadMadeFromReply => "lead.made_from_reply",
+            Self::NoteAdded => "lead.note_added",
+            Self::NoteEdited => "lead.note_edited",
+            Self::NoteDeleted => "lead.note_deleted",
+            Self::CallLogged => "lead.call_logged",
         }
     }
 }

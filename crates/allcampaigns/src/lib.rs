@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod install_admins;
 pub mod jobs;
 pub mod keys;
+pub mod leads;
 pub mod live;
 pub mod mail;
 pub mod observability;

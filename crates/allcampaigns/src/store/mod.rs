@@ -7,6 +7,7 @@
 // Crate-wide for the inbox benchmark, which runs the inbox's statements alone beside the app.
 pub(crate) mod db;
 pub(crate) mod inbox_sql;
+mod leads_sql;
 mod models;
 pub mod postgres;
 mod read_cache;
@@ -39,6 +40,7 @@ use crate::inbox::InboxStore;
 use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
+use crate::leads::LeadStore;
 use crate::live::LiveStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -279,6 +281,7 @@ pub trait Store:
     + InboxStore
     + ViewStore
     + SenderStore
+    + LeadStore
     + StoreHealth
     + Send
     + Sync
@@ -296,6 +299,7 @@ impl<T> Store for T where
         + InboxStore
         + ViewStore
         + SenderStore
+        + LeadStore
         + StoreHealth
         + Send
         + Sync

@@ -221,8 +221,13 @@ fn endpoints(
     job: &str,
     thread: &str,
     views: [&str; 2],
+    work: &LeadWork,
 ) -> Vec<(reqwest::Method, String, Option<Value>, [bool; 4])> {
     let [view, doomed_view] = views;
+    let notes = format!("/api/v1/tenants/{tenant}/leads/{}/notes", work.lead);
+    let calls = format!("/api/v1/tenants/{tenant}/leads/{}/calls", work.lead);
+    let call = json!({"at": crate::lead_fixture::hours_ago(1), "duration_seconds": 60,
+        "outcome": "connected"});
     use reqwest::Method as M;
     //                                                            owner  admin  operator client
     vec![
@@ -377,6 +382,47 @@ fn endpoints(
             None,
             [true, true, false, false],
         ),
+        // Issue 13: notes on a lead, read and added by every member (a client's are shared);
+        // a note changed by its author (here the owner) or an admin. Calls: roles that work
+        // leads.
+        (M::GET, notes.clone(), None, [true, true, true, true]),
+        (
+            M::POST,
+            notes.clone(),
+            Some(json!({"body": "Matrix", "shared": true})),
+            [true, true, true, true],
+        ),
+        (
+            M::GET,
+            format!("{notes}/{}", work.note),
+            None,
+            [true, true, true, true],
+        ),
+        (
+            M::PATCH,
+            format!("{notes}/{}", work.note),
+            Some(json!({"body": "Edited"})),
+            [true, true, false, false],
+        ),
+        (
+            M::DELETE,
+            format!("{notes}/{}", work.doomed_note),
+            None,
+            [true, true, false, false],
+        ),
+        (M::GET, calls.clone(), None, [true, true, true, false]),
+        (
+            M::POST,
+            calls.clone(),
+            Some(call),
+            [true, true, true, false],
+        ),
+        (
+            M::GET,
+            format!("{calls}/{}", work.call),
+            None,
+            [true, true, true, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -384,6 +430,33 @@ fn endpoints(
             [true, false, false, false],
         ),
     ]
+}
+
+/// A lead of the matrix's tenant with a shared note, a note to delete and a call.
+struct LeadWork {
+    lead: String,
+    note: String,
+    doomed_note: String,
+    call: String,
+}
+
+impl LeadWork {
+    async fn seed(
+        app: &TestApp,
+        tenant: &str,
+        by: allcampaigns::domain::UserId,
+        thread: &str,
+    ) -> Self {
+        use crate::lead_fixture::{stored_call, stored_note};
+        let tenant = tenant.parse().unwrap();
+        let lead = format!("{thread}@lead.example");
+        Self {
+            note: stored_note(&app.store, tenant, by, &lead, true).await,
+            doomed_note: stored_note(&app.store, tenant, by, &lead, true).await,
+            call: stored_call(&app.store, tenant, by, &lead).await,
+            lead,
+        }
+    }
 }
 
 async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404(db: TestDb) {
@@ -435,6 +508,7 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
     let b_owner_id = b_owner.parse().unwrap();
     let b_view = shared_view(&app.store, b.parse().unwrap(), b_owner_id, "B's").await;
     let b_doomed = shared_view(&app.store, b.parse().unwrap(), b_owner_id, "B's too").await;
+    let b_work = LeadWork::seed(&app, &b, b_owner_id, "thread-b").await;
 
     for (index, role) in Role::ALL.into_iter().enumerate() {
         let address = format!("{role}@a.example");
@@ -462,7 +536,8 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
         let doomed = shared_view(&app.store, a.parse().unwrap(), a_owner, &doomed).await;
         let views = [a_view.as_str(), doomed.as_str()];
         let job = job.to_string();
-        let a_endpoints = endpoints(&a, &target_id, &invitation, &job, "thread-a", views);
+        let work = LeadWork::seed(&app, &a, a_owner, "thread-a").await;
+        let a_endpoints = endpoints(&a, &target_id, &invitation, &job, "thread-a", views, &work);
         let all = a_endpoints
             .into_iter()
             .chain(install_endpoints(&spare_admin));
@@ -481,7 +556,15 @@ async fn every_endpoint_gives_each_role_exactly_its_access_and_other_tenants_404
             }
         }
         let b_views = [b_view.as_str(), b_doomed.as_str()];
-        let b_endpoints = endpoints(&b, &b_owner, &b_invitation, &b_job, "thread-b", b_views);
+        let b_endpoints = endpoints(
+            &b,
+            &b_owner,
+            &b_invitation,
+            &b_job,
+            "thread-b",
+            b_views,
+            &b_work,
+        );
         for (method, path, body, _) in b_endpoints {
             let (status, body) = call(&app, &token, method.clone(), &path, body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{role} {method} {path}");
@@ -618,6 +701,22 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         ),
         ("/api/v1/views", &["get", "post"]),
         ("/api/v1/views/{view_id}", &["patch", "delete"]),
+        (
+            "/api/v1/tenants/{tenant_id}/leads/{lead_id}/notes",
+            &["get", "post"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/leads/{lead_id}/notes/{note_id}",
+            &["get", "patch", "delete"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/leads/{lead_id}/calls",
+            &["get", "post"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/leads/{lead_id}/calls/{call_id}",
+            &["get"],
+        ),
     ];
     assert_eq!(
         paths.len(),
@@ -673,6 +772,15 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         "BulkTriageRequest",
         "SenderRequest",
         "SenderItem",
+        "NoteList",
+        "NoteItem",
+        "NoteRequest",
+        "NoteChangeRequest",
+        "AuthorItem",
+        "CallList",
+        "CallItem",
+        "CallRequest",
+        "CallOutcome",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

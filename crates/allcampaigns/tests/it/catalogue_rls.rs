@@ -289,6 +289,19 @@ async fn large_fixture(conn: &mut PgConnection) {
              fingerprint) SELECT {TENANT}, 'l' || i, 'p' || i || '@example.com', 'd', '{{}}', 1, \
              0, 0, 0, now(), now(), 0 FROM generate_series(1, {FIXTURE_ROWS}) i"
         ),
+        // Issue 13: notes and calls, 60 on each of 1,000 leads.
+        format!(
+            "INSERT INTO lead_notes (tenant_id, note_id, lead_email, body, html, shared, \
+             created_at, updated_at) SELECT {TENANT}, gen_random_uuid(), \
+             'p' || (i % 1000) || '@example.com', 'b', '<p>b</p>', i % 2 = 0, \
+             now() - i * interval '1 second', now() FROM generate_series(1, {FIXTURE_ROWS}) i"
+        ),
+        format!(
+            "INSERT INTO lead_calls (tenant_id, call_id, lead_email, at, duration_seconds, \
+             outcome, created_at) SELECT {TENANT}, gen_random_uuid(), \
+             'p' || (i % 1000) || '@example.com', now() - i * interval '1 second', 60, \
+             'connected', now() FROM generate_series(1, {FIXTURE_ROWS}) i"
+        ),
         // Sync writes each thread's search document when it refreshes the thread.
         "SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads \
          GROUP BY tenant_id"
@@ -343,6 +356,23 @@ fn hot_queries(tenant: &str) -> Vec<(&'static str, String)> {
             format!(
                 "SELECT instantly_id FROM leads WHERE tenant_id = '{tenant}' \
                  AND email = 'p7@example.com'"
+            ),
+        ),
+        (
+            "a lead's notes, a client's page",
+            format!(
+                "SELECT note_id FROM lead_notes WHERE tenant_id = '{tenant}' \
+                 AND lead_email = 'p6@example.com' AND (shared OR false) \
+                 ORDER BY created_at DESC, note_id DESC LIMIT 51"
+            ),
+        ),
+        (
+            "a lead's calls, the next page",
+            format!(
+                "SELECT call_id FROM lead_calls WHERE tenant_id = '{tenant}' \
+                 AND lead_email = 'p6@example.com' \
+                 AND (at, call_id) < (now(), '00000000-0000-0000-0000-000000000000') \
+                 ORDER BY at DESC, call_id DESC LIMIT 51"
             ),
         ),
         (

@@ -75,6 +75,7 @@ pub(crate) async fn seeded() -> Option<(TestDb, DynStore, TenantId, TenantId)> {
             .unwrap();
         crate::saved_views::shared_view(&store, tenant, owner.id, "seed").await;
         crate::other_senders::seed_rows(&store, tenant, owner.id).await;
+        crate::lead_fixture::seed_rows(&store, tenant, owner.id).await;
         tenants.push(tenant);
     }
     Some((db, store, tenants[0], tenants[1]))

@@ -8,6 +8,8 @@ mod inbox_types;
 mod instantly_link;
 mod jobs;
 mod json;
+mod leads;
+mod leads_types;
 mod members;
 mod sync;
 mod tenants;
@@ -30,7 +32,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs and the inbox (with saved views) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes and call logs) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -84,7 +86,15 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(inbox::senders))
         .routes(routes!(inbox::bulk_triage))
         .routes(routes!(views::list, views::create))
-        .routes(routes!(views::update, views::delete));
+        .routes(routes!(views::update, views::delete))
+        .routes(routes!(leads::list_notes, leads::create_note))
+        .routes(routes!(
+            leads::show_note,
+            leads::update_note,
+            leads::delete_note
+        ))
+        .routes(routes!(leads::list_calls, leads::create_call))
+        .routes(routes!(leads::show_call));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

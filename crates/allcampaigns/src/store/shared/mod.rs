@@ -10,6 +10,7 @@ mod health;
 mod inbox;
 pub(crate) mod inbox_pages;
 mod jobs;
+mod leads;
 mod live;
 mod seals;
 mod search_index;
