@@ -185,6 +185,11 @@ impl App {
         })
     }
 
+    /// Replaces the failed-bearer limit (the API fuzzer's auth checks need more than 20).
+    pub fn set_failed_bearer_limit(&mut self, limit: RateLimiter) {
+        self.state.failed_bearers = Arc::new(limit);
+    }
+
     /// Replaces the sign-in rate limits (tests use tighter or looser ones).
     pub fn set_sign_in_limits(&mut self, limits: SignInLimits) {
         self.state.sign_in_limits = Arc::new(limits);

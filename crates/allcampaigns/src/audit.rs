@@ -64,10 +64,12 @@ pub enum AuditAction {
     NoteEdited,
     NoteDeleted,
     CallLogged,
+    StageAdded,
+    StageChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 45] = [
+    pub const ALL: [Self; 47] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -113,6 +115,8 @@ impl AuditAction {
         Self::NoteEdited,
         Self::NoteDeleted,
         Self::CallLogged,
+        Self::StageAdded,
+        Self::StageChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -162,6 +166,8 @@ impl AuditAction {
             Self::NoteEdited => "lead.note_edited",
             Self::NoteDeleted => "lead.note_deleted",
             Self::CallLogged => "lead.call_logged",
+            Self::StageAdded => "pipeline.stage_added",
+            Self::StageChanged => "pipeline.stage_changed",
         }
     }
 }

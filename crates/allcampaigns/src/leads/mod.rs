@@ -12,6 +12,8 @@ mod input;
 pub mod lead_key;
 pub mod markdown;
 pub mod notes;
+pub mod pipeline;
+pub mod stages;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -9,6 +9,7 @@ pub(crate) mod db;
 pub(crate) mod inbox_sql;
 mod leads_sql;
 mod models;
+mod pipeline_sql;
 pub mod postgres;
 mod read_cache;
 mod senders_sql;
@@ -41,6 +42,7 @@ use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::leads::LeadStore;
+use crate::leads::stages::PipelineStore;
 use crate::live::LiveStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -282,6 +284,7 @@ pub trait Store:
     + ViewStore
     + SenderStore
     + LeadStore
+    + PipelineStore
     + StoreHealth
     + Send
     + Sync
@@ -300,6 +303,7 @@ impl<T> Store for T where
         + ViewStore
         + SenderStore
         + LeadStore
+        + PipelineStore
         + StoreHealth
         + Send
         + Sync

@@ -226,6 +226,7 @@ fn endpoints(
     let [view, doomed_view] = views;
     let notes = format!("/api/v1/tenants/{tenant}/leads/{}/notes", work.lead);
     let calls = format!("/api/v1/tenants/{tenant}/leads/{}/calls", work.lead);
+    let pipeline = format!("/api/v1/tenants/{tenant}/pipeline");
     let call = json!({"at": crate::lead_fixture::hours_ago(1), "duration_seconds": 60,
         "outcome": "connected"});
     use reqwest::Method as M;
@@ -423,6 +424,20 @@ fn endpoints(
             None,
             [true, true, true, false],
         ),
+        // The pipeline: read by every member, changed by owners and admins; no DELETE.
+        (M::GET, pipeline.clone(), None, [true, true, true, true]),
+        (
+            M::POST,
+            format!("{pipeline}/stages"),
+            Some(json!({"name": "Matrix"})),
+            [true, true, false, false],
+        ),
+        (
+            M::PATCH,
+            format!("{pipeline}/stages/{}", work.stage),
+            Some(json!({"colour": "#123456"})),
+            [true, true, false, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -438,6 +453,8 @@ struct LeadWork {
     note: String,
     doomed_note: String,
     call: String,
+    /// A stage of the tenant's pipeline (seeded).
+    stage: String,
 }
 
 impl LeadWork {
@@ -451,6 +468,7 @@ impl LeadWork {
         let tenant = tenant.parse().unwrap();
         let lead = format!("{thread}@lead.example");
         Self {
+            stage: crate::lead_fixture::seeded_stage(&app.store, tenant).await,
             note: stored_note(&app.store, tenant, by, &lead, true).await,
             doomed_note: stored_note(&app.store, tenant, by, &lead, true).await,
             call: stored_call(&app.store, tenant, by, &lead).await,
@@ -716,6 +734,12 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         (
             "/api/v1/tenants/{tenant_id}/leads/{lead_id}/calls/{call_id}",
             &["get"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/pipeline", &["get"]),
+        ("/api/v1/tenants/{tenant_id}/pipeline/stages", &["post"]),
+        (
+            "/api/v1/tenants/{tenant_id}/pipeline/stages/{stage_id}",
+            &["patch"],
         ),
     ];
     assert_eq!(

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::api::{call, token_for};
-use crate::helpers::{TestApp, TestDb, member, spawn_app};
+use crate::helpers::{TestApp, TestDb, member, spawn_app_with_failed_bearer_limit};
 use crate::on_both_backends;
 use crate::python_tools::{PythonTool, python_path};
 
@@ -29,7 +29,8 @@ async fn app_with_tenant(db: &TestDb) -> (TestApp, instantly_sim::RunningSim, St
     let sim = crate::sync::simulator(instantly_sim::Scale::Small).await;
     let mut config = db.config.clone();
     config.instantly_url = sim.base_url().parse().unwrap();
-    let app = spawn_app(config).await;
+    // The fuzzer's auth checks send more bad tokens than a person's 20 in 15 minutes.
+    let app = spawn_app_with_failed_bearer_limit(config, 1_000).await;
     crate::helpers::install_admin(&app, "owner@a.example").await;
     let token = token_for(&app, "owner@a.example").await;
     let (status, tenant) = call(

@@ -277,6 +277,17 @@ pub async fn spawn_app_with_invite_limits(config: Config, limits: InviteLimits) 
     start_with(config, SignInLimits::default(), limits, mailer, inbox).await
 }
 
+/// An app that answers 429 only after `failed` bad bearer tokens per address (the fuzzer's).
+pub async fn spawn_app_with_failed_bearer_limit(config: Config, failed: usize) -> TestApp {
+    let (mailer, inbox) = Mailer::capture();
+    let mut app = App::build_with_mailer(config, mailer)
+        .await
+        .expect("app builds");
+    let window = std::time::Duration::from_secs(15 * 60);
+    app.set_failed_bearer_limit(allcampaigns::auth::RateLimiter::new(failed, window));
+    run(app, inbox)
+}
+
 /// An app whose every mail fails to send, as when the SMTP server is down.
 pub async fn spawn_app_with_failing_mail(config: Config) -> TestApp {
     let (failing, closed) = Mailer::capture();

@@ -61,10 +61,22 @@ pub async fn stored_call(store: &DynStore, tenant: TenantId, by: UserId, lead: &
     call.id.to_string()
 }
 
-/// One note and one call, for the row-level security checks.
+/// One note, one call and the pipeline, for the row-level security checks.
 pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
     stored_note(store, tenant, by, "lead@example.com", false).await;
     stored_call(store, tenant, by, "lead@example.com").await;
+    seeded_stage(store, tenant).await;
+}
+
+/// Seeds the tenant's pipeline straight in the store; answers its first stage's id.
+pub async fn seeded_stage(store: &DynStore, tenant: TenantId) -> String {
+    use allcampaigns::leads::stages::defaults;
+    store
+        .seed_pipeline(tenant, &defaults(Utc::now()))
+        .await
+        .unwrap();
+    let stages = store.pipeline_stages(tenant).await.unwrap();
+    stages[0].id.to_string()
 }
 
 fn author(user: UserId) -> Author {

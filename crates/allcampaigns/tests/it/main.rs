@@ -46,6 +46,7 @@ mod lead_calls;
 mod lead_fixture;
 mod lead_notes;
 mod lead_notes_input;
+mod lead_pipeline;
 mod live_events;
 mod member_rules;
 mod members;

@@ -39,3 +39,17 @@ fn refusal(rejection: JsonRejection) -> AppError {
         detail: rejection.body_text(),
     })
 }
+
+/// A body that must be a JSON object: serde reads a struct from an array too (`[null]` would
+/// be a change of nothing), which a request whose fields are all optional must refuse (400).
+pub struct JsonObject<T>(pub T);
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        serde_json::from_value(serde_json::Value::Object(object))
+            .map(Self)
+            .map_err(D::Error::custom)
+    }
+}

@@ -11,6 +11,7 @@ mod json;
 mod leads;
 mod leads_types;
 mod members;
+mod pipeline;
 mod sync;
 mod tenants;
 mod types;
@@ -26,13 +27,13 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use json::ApiJson;
+pub use json::{ApiJson, JsonObject};
 
 use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes and call logs) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs and each client's pipeline) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -94,7 +95,10 @@ pub fn routes() -> Router<AppState> {
             leads::delete_note
         ))
         .routes(routes!(leads::list_calls, leads::create_call))
-        .routes(routes!(leads::show_call));
+        .routes(routes!(leads::show_call))
+        .routes(routes!(pipeline::show))
+        .routes(routes!(pipeline::add_stage))
+        .routes(routes!(pipeline::change_stage));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -12,6 +12,7 @@ pub(crate) mod inbox_pages;
 mod jobs;
 mod leads;
 mod live;
+mod pipeline;
 mod seals;
 mod search_index;
 mod senders;
