@@ -175,3 +175,27 @@ async fn a_sqlite_search_reads_documents_then_their_threads() {
         .unwrap_or_default();
     assert!(first.contains("SCAN s VIRTUAL TABLE"), "{plan}");
 }
+
+/// PostgreSQL's page of every client's matches names no tenant in its read of the documents,
+/// so the GIN index reads the words alone (migration 0022); the threads stay the clients'.
+#[test]
+fn a_postgresql_page_of_all_clients_matches_reads_the_words_alone() {
+    let tenants = [TenantId::new(), TenantId::new(), TenantId::new()];
+    let filter = ThreadFilter {
+        search: crate::inbox::SearchQuery::parse("pricing"),
+        ..ThreadFilter::default()
+    };
+    let range = super::Range {
+        after: None,
+        floor: None,
+        limit: 50,
+    };
+    let sql = super::matches_page(&tenants, &filter, &range, chrono::Utc::now()).sql;
+    assert!(sql.contains(super::POSTGRES_MATCHES_ALL), "{sql}");
+    assert!(!sql.contains("s.tenant_id IN"), "{sql}");
+    assert!(sql.contains("t.tenant_id IN ($1, $2, $3)"), "{sql}");
+    assert!(
+        sql.contains("ORDER BY t.last_message_at DESC, t.tenant_id DESC"),
+        "{sql}"
+    );
+}

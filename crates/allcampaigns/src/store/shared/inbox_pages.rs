@@ -7,7 +7,9 @@
 //! chunk. A chunk always ends at the start of a second (document keys count seconds, migration
 //! 0019), so the exact order within a second is the list's own and chunks never split it. A
 //! person who sees most clients searches every client's documents at once (one walk of the
-//! word's entries); otherwise each client's, named by its token.
+//! word's entries); otherwise each client's, named by its token. PostgreSQL chooses from a
+//! sample whether to probe the threads it walks or read the matches, and reads a person's
+//! matches at once on the same condition.
 
 use std::collections::HashMap;
 
@@ -52,9 +54,8 @@ pub(crate) async fn merged_page(
     want: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
-    if let Some(search) = &filter.search
-        && search_at_once(tx, tenants, filter.view).await?
-    {
+    let at_once = filter.search.is_some() && search_at_once(tx, tenants, filter.view).await?;
+    if let (true, Some(search), Backend::Sqlite) = (at_once, &filter.search, tx.backend()) {
         let page = Page {
             after,
             floor: None,
@@ -64,8 +65,17 @@ pub(crate) async fn merged_page(
         return sqlite_search_page(tx, scope, filter, search, &page, now).await;
     }
     let plans = Plans::of(tx, tenants, filter).await?;
+    let plan = plans.for_view(filter.view);
+    if at_once && plan == SearchPlan::Matches {
+        let range = inbox_sql::Range {
+            after,
+            floor: None,
+            limit: want,
+        };
+        return fetch(tx, inbox_sql::matches_page(tenants, filter, &range, now)).await;
+    }
     let mut rows: Vec<ThreadSummary> = Vec::new();
-    let per_statement = tenants_per_statement(filter, &plans.for_view(filter.view));
+    let per_statement = tenants_per_statement(filter, &plan);
     for group in tenants.chunks(per_statement) {
         let last = (want as usize).checked_sub(1).and_then(|i| rows.get(i));
         let floor = last.map(|row| row.last_message_at);
@@ -94,12 +104,14 @@ fn tenants_per_statement(filter: &ThreadFilter, plan: &SearchPlan) -> usize {
     }
 }
 
-/// Whether a SQLite search reads every client's documents at once: when the person sees at
-/// least half of the install's clients, so that most of what the walk reads is theirs. One
-/// walk of a word's entries in time order costs about what one client's walk does (its token's
-/// entries and the word's, about 5 ms for a word in a third of all threads on agency-L).
+/// Whether a search reads every client's documents at once: when the person sees at least
+/// half of the install's clients, so that most of what the read holds is theirs. On SQLite
+/// one walk of a word's entries in time order costs about what one client's walk does (its
+/// token's entries and the word's, about 5 ms for a word in a third of all threads on
+/// agency-L); on PostgreSQL, when it reads the matches, one read of the words' entries of the
+/// GIN index replaces one read of each client's entry (about 6.5 ms a client on agency-L).
 async fn search_at_once(tx: &mut Tx, tenants: &[TenantId], view: InboxView) -> Result<bool> {
-    if tx.backend() != Backend::Sqlite || tenants.len() < 2 || from_triage(view) {
+    if tenants.len() < 2 || from_triage(view) {
         return Ok(false);
     }
     let install: i64 = tx.scalar(inbox_sql::TENANT_COUNT, Args::new()).await?;
