@@ -5,6 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::TenantId;
@@ -22,19 +23,30 @@ pub struct Cursor {
 /// Cursors longer than this are refused unread.
 const MAX_ENCODED: usize = 1024;
 
+/// A keyset cursor as the opaque text a client passes back: base64url JSON.
+pub fn encode_token<T: Serialize>(cursor: &T) -> String {
+    let json = serde_json::to_vec(cursor).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+/// The cursor of a token [`encode_token`] made; `None` for anything else, or for text longer
+/// than `max_len`, which is refused unread.
+pub fn decode_token<T: DeserializeOwned>(text: &str, max_len: usize) -> Option<T> {
+    if text.len() > max_len {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 impl Cursor {
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        URL_SAFE_NO_PAD.encode(json)
+        encode_token(self)
     }
 
     /// `None` for anything that is not a cursor this code made.
     pub fn decode(text: &str) -> Option<Self> {
-        if text.len() > MAX_ENCODED {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        decode_token(text, MAX_ENCODED)
     }
 
     /// Whether a row at `(at, tenant, thread)` belongs after this cursor in the list order

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use cursor::Cursor;
+pub use cursor::{Cursor, decode_token, encode_token};
 pub use search::SearchQuery;
 
 use crate::domain::{TenantId, UserId};

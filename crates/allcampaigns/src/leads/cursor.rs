@@ -2,8 +2,6 @@
 //! base64url JSON (a note's creation, a call's time), and the page parameters are read as
 //! the inbox reads its own, a 400 naming the parameter that cannot be read.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -11,6 +9,7 @@ use uuid::Uuid;
 
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::{AppError, AppResult};
+use crate::inbox::{decode_token, encode_token};
 use crate::text::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,17 +25,12 @@ const MAX_ENCODED: usize = 256;
 
 impl PageCursor {
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        URL_SAFE_NO_PAD.encode(json)
+        encode_token(self)
     }
 
     /// `None` for anything that is not a cursor this code made.
     pub fn decode(text: &str) -> Option<Self> {
-        if text.len() > MAX_ENCODED {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        decode_token(text, MAX_ENCODED)
     }
 }
 

@@ -54,8 +54,10 @@ pub(crate) async fn merged_page(
     want: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<ThreadSummary>> {
-    let at_once = filter.search.is_some() && search_at_once(tx, tenants, filter.view).await?;
-    if let (true, Some(search), Backend::Sqlite) = (at_once, &filter.search, tx.backend()) {
+    let backend = tx.backend();
+    if let (Some(search), Backend::Sqlite) = (&filter.search, backend)
+        && search_at_once(tx, tenants, filter.view).await?
+    {
         let page = Page {
             after,
             floor: None,
@@ -66,7 +68,11 @@ pub(crate) async fn merged_page(
     }
     let plans = Plans::of(tx, tenants, filter).await?;
     let plan = plans.for_view(filter.view);
-    if at_once && plan == SearchPlan::Matches {
+    // PostgreSQL: asked only when the sample chose to read the matches.
+    if (backend, &plan) == (Backend::Postgres, &SearchPlan::Matches)
+        && filter.search.is_some()
+        && search_at_once(tx, tenants, filter.view).await?
+    {
         let range = inbox_sql::Range {
             after,
             floor: None,
