@@ -66,10 +66,15 @@ pub enum AuditAction {
     CallLogged,
     StageAdded,
     StageChanged,
+    LeadChanged,
+    TagAdded,
+    TagChanged,
+    TagDeleted,
+    LeadSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 47] = [
+    pub const ALL: [Self; 52] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -117,6 +122,11 @@ impl AuditAction {
         Self::CallLogged,
         Self::StageAdded,
         Self::StageChanged,
+        Self::LeadChanged,
+        Self::TagAdded,
+        Self::TagChanged,
+        Self::TagDeleted,
+        Self::LeadSettingsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -168,6 +178,11 @@ impl AuditAction {
             Self::CallLogged => "lead.call_logged",
             Self::StageAdded => "pipeline.stage_added",
             Self::StageChanged => "pipeline.stage_changed",
+            Self::LeadChanged => "lead.changed",
+            Self::TagAdded => "lead_tag.added",
+            Self::TagChanged => "lead_tag.changed",
+            Self::TagDeleted => "lead_tag.deleted",
+            Self::LeadSettingsChanged => "lead_settings.changed",
         }
     }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::input::{self, invalid};
+use super::speed::{self, TouchKind};
 use super::{Author, Call, CallOutcome, Page, PageCursor, lead_key, page};
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
@@ -84,6 +85,7 @@ pub async fn log(
         .store
         .insert_lead_call(access.tenant, &call, &entry)
         .await?;
+    speed::touch(services, access, &call.lead_email, TouchKind::Call, call.at).await?;
     Ok(call)
 }
 

@@ -48,11 +48,15 @@ pub struct PageParams {
 impl PageParams {
     /// Where the page starts and how long it is.
     pub fn read(&self) -> AppResult<(Option<PageCursor>, u32)> {
+        self.read_with(PageCursor::decode)
+    }
+
+    /// The same for a page whose cursor `decode` reads.
+    pub fn read_with<C>(&self, decode: impl Fn(&str) -> Option<C>) -> AppResult<(Option<C>, u32)> {
         let cursor = match self.cursor.as_deref() {
             None => None,
             Some(text) => Some(
-                PageCursor::decode(text)
-                    .ok_or_else(|| bad("cursor", text, "a cursor from a previous page"))?,
+                decode(text).ok_or_else(|| bad("cursor", text, "a cursor from a previous page"))?,
             ),
         };
         let limit = match self.limit.as_deref() {

@@ -94,6 +94,28 @@ pub fn call_back_time(
     Ok(at)
 }
 
+/// A name trimmed, of 1 to `max` characters without control characters (`sized` says so when
+/// it is not), that none of `taken` has in any case (`unique` says so when one has).
+pub fn unique_name<'a>(
+    name: &str,
+    max: usize,
+    mut taken: impl Iterator<Item = &'a str>,
+    sized: &'static str,
+    unique: &'static str,
+) -> AppResult<String> {
+    let name = name.trim();
+    let count = name.chars().count();
+    let shown = || name.chars().take(40).collect();
+    if count == 0 || count > max || name.chars().any(char::is_control) {
+        return Err(invalid("name", shown(), sized));
+    }
+    let lower = name.to_lowercase();
+    if taken.any(|other| other.to_lowercase() == lower) {
+        return Err(invalid("name", shown(), unique));
+    }
+    Ok(name.to_owned())
+}
+
 pub fn invalid(field: &'static str, input: String, expected: &'static str) -> AppError {
     AppError::Invalid {
         field,

@@ -1,4 +1,5 @@
-//! Work on a lead (issue 13): notes and call logs, our own data that no sync writes.
+//! Work on a lead (issue 13): notes, call logs, stage, value, owner and tags, and the lead's
+//! timeline; our own data, which no sync writes.
 //!
 //! Lead work belongs to a person within a client: it is keyed by the tenant and the lead's
 //! address, lower-cased, the way the inbox knows a lead (`inbox::senders`). A route names the
@@ -6,14 +7,21 @@
 //! check roles and write the audit entries; storage is [`LeadStore`], in
 //! `store/shared/leads.rs`; pages and the JSON API only parse, call and render.
 
+pub mod business_hours;
 pub mod calls;
 mod cursor;
 mod input;
 pub mod lead_key;
 pub mod markdown;
+pub mod money;
 pub mod notes;
 pub mod pipeline;
+pub mod settings;
+pub mod speed;
 pub mod stages;
+pub mod state;
+pub mod tags;
+pub mod timeline;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

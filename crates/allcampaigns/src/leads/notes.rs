@@ -12,6 +12,7 @@ use chrono::{SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::speed::{self, TouchKind};
 use super::{Author, Note, Page, PageCursor, input, lead_key, page};
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
@@ -76,6 +77,7 @@ pub async fn create(
         .store
         .insert_lead_note(access.tenant, &note, &entry)
         .await?;
+    speed::touch(services, access, &note.lead_email, TouchKind::Note, now).await?;
     Ok(note)
 }
 

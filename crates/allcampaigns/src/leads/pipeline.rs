@@ -10,7 +10,7 @@ use chrono::{SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::input::invalid;
+use super::input::{self, invalid};
 use super::stages::{MAX_NAME_CHARS, MAX_STAGES, Sentiment, Stage, defaults};
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
@@ -208,27 +208,14 @@ fn place_within(position: i64, others: usize) -> AppResult<usize> {
 
 /// A trimmed name of 1 to 60 characters no other stage of the tenant has (in any case).
 fn unique_name(stages: &[Stage], except: Option<Uuid>, name: &str) -> AppResult<String> {
-    let name = name.trim();
-    let count = name.chars().count();
-    if count == 0 || count > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(invalid(
-            "name",
-            name.chars().take(40).collect(),
-            "a name of 1 to 60 characters without control characters",
-        ));
-    }
-    let lower = name.to_lowercase();
-    let taken = stages
-        .iter()
-        .any(|s| Some(s.id) != except && s.name.to_lowercase() == lower);
-    if taken {
-        return Err(invalid(
-            "name",
-            name.chars().take(40).collect(),
-            "a name no other stage of this client has",
-        ));
-    }
-    Ok(name.to_owned())
+    let others = stages.iter().filter(|s| Some(s.id) != except);
+    input::unique_name(
+        name,
+        MAX_NAME_CHARS,
+        others.map(|s| s.name.as_str()),
+        "a name of 1 to 60 characters without control characters",
+        "a name no other stage of this client has",
+    )
 }
 
 /// Whether `value` is a colour as stored: `#rrggbb`, lower-case.
@@ -240,7 +227,8 @@ pub fn is_colour(value: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn colour(value: &str) -> AppResult<String> {
+/// A colour as given, stored lower-case.
+pub(super) fn colour(value: &str) -> AppResult<String> {
     let lower = value.trim().to_ascii_lowercase();
     if is_colour(&lower) {
         Ok(lower)

@@ -434,6 +434,12 @@ impl From<Uuid> for Param {
     }
 }
 
+impl From<Option<Uuid>> for Param {
+    fn from(value: Option<Uuid>) -> Self {
+        Param::Uuid(value)
+    }
+}
+
 impl From<TenantId> for Param {
     fn from(value: TenantId) -> Self {
         Param::Uuid(Some(value.as_uuid()))

@@ -7,6 +7,7 @@
 // Crate-wide for the inbox benchmark, which runs the inbox's statements alone beside the app.
 pub(crate) mod db;
 pub(crate) mod inbox_sql;
+mod lead_state_sql;
 mod leads_sql;
 mod models;
 mod pipeline_sql;
@@ -42,7 +43,10 @@ use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::leads::LeadStore;
+use crate::leads::speed::SpeedStore;
 use crate::leads::stages::PipelineStore;
+use crate::leads::state::LeadStateStore;
+use crate::leads::timeline::TimelineStore;
 use crate::live::LiveStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -285,6 +289,9 @@ pub trait Store:
     + SenderStore
     + LeadStore
     + PipelineStore
+    + LeadStateStore
+    + TimelineStore
+    + SpeedStore
     + StoreHealth
     + Send
     + Sync
@@ -304,6 +311,9 @@ impl<T> Store for T where
         + SenderStore
         + LeadStore
         + PipelineStore
+        + LeadStateStore
+        + TimelineStore
+        + SpeedStore
         + StoreHealth
         + Send
         + Sync

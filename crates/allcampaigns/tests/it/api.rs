@@ -227,6 +227,9 @@ fn endpoints(
     let notes = format!("/api/v1/tenants/{tenant}/leads/{}/notes", work.lead);
     let calls = format!("/api/v1/tenants/{tenant}/leads/{}/calls", work.lead);
     let pipeline = format!("/api/v1/tenants/{tenant}/pipeline");
+    let lead = format!("/api/v1/tenants/{tenant}/leads/{}", work.lead);
+    let tags = format!("/api/v1/tenants/{tenant}/lead-tags");
+    let settings = format!("/api/v1/tenants/{tenant}/lead-settings");
     let call = json!({"at": crate::lead_fixture::hours_ago(1), "duration_seconds": 60,
         "outcome": "connected"});
     use reqwest::Method as M;
@@ -438,6 +441,54 @@ fn endpoints(
             Some(json!({"colour": "#123456"})),
             [true, true, false, false],
         ),
+        // A lead's state: read by every member (a client's without owner and tags), changed
+        // by roles that work leads; its timeline read by every member. Tags: read by staff,
+        // managed by owners and admins; lead settings read by all, changed by them too.
+        (M::GET, lead.clone(), None, [true, true, true, true]),
+        (
+            M::PATCH,
+            lead.clone(),
+            Some(json!({"value": "100", "tags": [work.tag]})),
+            [true, true, true, false],
+        ),
+        (
+            M::GET,
+            format!("{lead}/timeline"),
+            None,
+            [true, true, true, true],
+        ),
+        (M::GET, tags.clone(), None, [true, true, true, false]),
+        (
+            M::POST,
+            tags.clone(),
+            Some(json!({"name": "Matrix"})),
+            [true, true, false, false],
+        ),
+        (
+            M::PATCH,
+            format!("{tags}/{}", work.tag),
+            Some(json!({"colour": "#123456"})),
+            [true, true, false, false],
+        ),
+        (
+            M::DELETE,
+            format!("{tags}/{}", work.doomed_tag),
+            None,
+            [true, true, false, false],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/threads/{thread}/speed-to-reply"),
+            None,
+            [true, true, true, false],
+        ),
+        (M::GET, settings.clone(), None, [true, true, true, true]),
+        (
+            M::PATCH,
+            settings.clone(),
+            Some(json!({"currency": "EUR"})),
+            [true, true, false, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -455,6 +506,9 @@ struct LeadWork {
     call: String,
     /// A stage of the tenant's pipeline (seeded).
     stage: String,
+    /// A tag of the tenant, and one to delete.
+    tag: String,
+    doomed_tag: String,
 }
 
 impl LeadWork {
@@ -464,7 +518,7 @@ impl LeadWork {
         by: allcampaigns::domain::UserId,
         thread: &str,
     ) -> Self {
-        use crate::lead_fixture::{stored_call, stored_note};
+        use crate::lead_fixture::{stored_call, stored_note, stored_tag};
         let tenant = tenant.parse().unwrap();
         let lead = format!("{thread}@lead.example");
         Self {
@@ -472,6 +526,8 @@ impl LeadWork {
             note: stored_note(&app.store, tenant, by, &lead, true).await,
             doomed_note: stored_note(&app.store, tenant, by, &lead, true).await,
             call: stored_call(&app.store, tenant, by, &lead).await,
+            tag: stored_tag(&app.store, tenant, by).await,
+            doomed_tag: stored_tag(&app.store, tenant, by).await,
             lead,
         }
     }
@@ -740,6 +796,29 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         (
             "/api/v1/tenants/{tenant_id}/pipeline/stages/{stage_id}",
             &["patch"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/leads/{lead_id}",
+            &["get", "patch"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/leads/{lead_id}/timeline",
+            &["get"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/lead-tags", &["get", "post"]),
+        (
+            "/api/v1/tenants/{tenant_id}/lead-tags/{tag_id}",
+            &["patch", "delete"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/lead-settings",
+            &["get", "patch"],
+        ),
+        ("/api/v1/speed-to-reply", &["get"]),
+        ("/api/v1/speed-to-reply/awaiting", &["get"]),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/speed-to-reply",
+            &["get"],
         ),
     ];
     assert_eq!(

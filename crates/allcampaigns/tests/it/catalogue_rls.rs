@@ -302,6 +302,13 @@ async fn large_fixture(conn: &mut PgConnection) {
              'p' || (i % 1000) || '@example.com', now() - i * interval '1 second', 60, \
              'connected', now() FROM generate_series(1, {FIXTURE_ROWS}) i"
         ),
+        // Issue 13: changes of lead state, 60 on each of 1,000 leads.
+        format!(
+            "INSERT INTO lead_changes (tenant_id, change_id, lead_email, source, field, \
+             to_value, at) SELECT {TENANT}, gen_random_uuid(), \
+             'p' || (i % 1000) || '@example.com', 'person', 'value', '1.00 USD', \
+             now() - i * interval '1 second' FROM generate_series(1, {FIXTURE_ROWS}) i"
+        ),
         // Sync writes each thread's search document when it refreshes the thread.
         "SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads \
          GROUP BY tenant_id"
@@ -373,6 +380,32 @@ fn hot_queries(tenant: &str) -> Vec<(&'static str, String)> {
                  AND lead_email = 'p6@example.com' \
                  AND (at, call_id) < (now(), '00000000-0000-0000-0000-000000000000') \
                  ORDER BY at DESC, call_id DESC LIMIT 51"
+            ),
+        ),
+        (
+            "a lead's changes, a client's page",
+            format!(
+                "SELECT change_id FROM lead_changes WHERE tenant_id = '{tenant}' \
+                 AND lead_email = 'p6@example.com' \
+                 AND (false OR field IN ('stage', 'value', 'instantly_status')) \
+                 ORDER BY at DESC, change_id DESC LIMIT 51"
+            ),
+        ),
+        (
+            "a lead's messages for its timeline",
+            format!(
+                "SELECT m.instantly_id FROM messages m WHERE m.tenant_id = '{tenant}' \
+                 AND m.thread_id IN (SELECT t.thread_id FROM threads t \
+                     WHERE t.tenant_id = '{tenant}' AND lower(t.lead_email) = 'p6@example.com') \
+                 ORDER BY m.timestamp_created DESC, m.instantly_id DESC LIMIT 51"
+            ),
+        ),
+        (
+            "speed-to-reply: a client's positive replies of a month",
+            format!(
+                "SELECT thread_id FROM reply_touches WHERE tenant_id = '{tenant}' \
+                 AND replied_at >= now() - interval '30 days' AND replied_at < now() \
+                 AND positive ORDER BY replied_at"
             ),
         ),
         (

@@ -6,6 +6,9 @@
 use allcampaigns::auth::tokens::{NewToken, issue};
 use allcampaigns::domain::{Role, TenantId, UserId};
 use allcampaigns::inbox::senders::OwnLead;
+use allcampaigns::leads::settings::LeadSettings;
+use allcampaigns::leads::state::{Change, Source, Stored};
+use allcampaigns::leads::tags::Tag;
 use allcampaigns::leads::{Author, Call, CallOutcome, Note};
 use allcampaigns::store::{DynStore, TenantProfile};
 use chrono::{Duration, FixedOffset, Utc};
@@ -61,11 +64,70 @@ pub async fn stored_call(store: &DynStore, tenant: TenantId, by: UserId, lead: &
     call.id.to_string()
 }
 
-/// One note, one call and the pipeline, for the row-level security checks.
+/// A tag written straight to the store, named uniquely; answers its id.
+pub async fn stored_tag(store: &DynStore, tenant: TenantId, by: UserId) -> String {
+    let id = uuid::Uuid::now_v7();
+    let tag = Tag {
+        id,
+        name: format!("tag {id}"),
+        colour: "#6366f1".into(),
+        created_at: Utc::now(),
+    };
+    let entry = crate::inbox::entry(by);
+    store.insert_lead_tag(tenant, &tag, &entry).await.unwrap();
+    id.to_string()
+}
+
+/// One note, one call, the pipeline, a tag and a lead's state with its history and the
+/// client's settings, and a reply with its speed-to-reply row, for the row-level security
+/// checks.
 pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
     stored_note(store, tenant, by, "lead@example.com", false).await;
     stored_call(store, tenant, by, "lead@example.com").await;
-    seeded_stage(store, tenant).await;
+    let stage = seeded_stage(store, tenant).await.parse().unwrap();
+    let tag = stored_tag(store, tenant, by).await.parse().unwrap();
+    let state = Stored {
+        stage: Some((stage, Source::Person, None)),
+        value_cents: Some(100),
+        owner: Some(by),
+        tags: vec![tag],
+        instantly_status: None,
+    };
+    let change = Change {
+        id: uuid::Uuid::now_v7(),
+        lead_email: "lead@example.com".into(),
+        actor: Some(author(by)),
+        source: Source::Person,
+        field: "value".into(),
+        from: None,
+        to: Some("1.00 USD".into()),
+        from_label: None,
+        to_label: None,
+        reason: None,
+        at: Utc::now(),
+    };
+    let entry = crate::inbox::entry(by);
+    store
+        .put_lead_state(
+            tenant,
+            "lead@example.com",
+            &state,
+            &[change],
+            Some(true),
+            &entry,
+        )
+        .await
+        .unwrap();
+    let settings = LeadSettings {
+        updated_at: Some(Utc::now()),
+        ..Default::default()
+    };
+    store
+        .put_lead_settings(tenant, &settings, &entry)
+        .await
+        .unwrap();
+    // A lead's reply, which sync's trigger keeps a speed-to-reply row of.
+    one_thread(store, tenant, "speed").await;
 }
 
 /// Seeds the tenant's pipeline straight in the store; answers its first stage's id.

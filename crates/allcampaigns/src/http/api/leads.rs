@@ -175,7 +175,7 @@ pub async fn show_call(
     Ok(Json(CallItem::new(access.tenant, access.role, call)))
 }
 
-fn refused(rejection: QueryRejection) -> AppError {
+pub(super) fn refused(rejection: QueryRejection) -> AppError {
     AppError::BadParameter {
         parameter: "query",
         problem: Problem::NotExpected {

@@ -8,10 +8,13 @@ mod inbox_types;
 mod instantly_link;
 mod jobs;
 mod json;
+mod lead_state;
+mod lead_state_types;
 mod leads;
 mod leads_types;
 mod members;
 mod pipeline;
+mod speed;
 mod sync;
 mod tenants;
 mod types;
@@ -33,7 +36,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs and each client's pipeline) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, and speed-to-reply) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -98,7 +101,18 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(leads::show_call))
         .routes(routes!(pipeline::show))
         .routes(routes!(pipeline::add_stage))
-        .routes(routes!(pipeline::change_stage));
+        .routes(routes!(pipeline::change_stage))
+        .routes(routes!(lead_state::show, lead_state::change))
+        .routes(routes!(lead_state::timeline))
+        .routes(routes!(lead_state::list_tags, lead_state::add_tag))
+        .routes(routes!(lead_state::change_tag, lead_state::delete_tag))
+        .routes(routes!(
+            lead_state::show_settings,
+            lead_state::change_settings
+        ))
+        .routes(routes!(speed::report))
+        .routes(routes!(speed::awaiting))
+        .routes(routes!(speed::of_thread));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -175,7 +175,7 @@ fn author_id(author: Option<&Author>) -> Option<UserId> {
 }
 
 /// Changes exactly one row and writes the audit entry, or changes nothing (`NotFound`).
-async fn change_one<S: SqlBacked>(
+pub(super) async fn change_one<S: SqlBacked>(
     store: &S,
     tenant: TenantId,
     statement: &'static str,
@@ -193,7 +193,7 @@ async fn change_one<S: SqlBacked>(
 
 /// The author columns every note and call row carries.
 #[derive(sqlx::FromRow)]
-struct AuthorColumns {
+pub(super) struct AuthorColumns {
     author_id: Option<UserId>,
     author_name: Option<String>,
     author_email: Option<String>,
@@ -201,7 +201,7 @@ struct AuthorColumns {
 }
 
 impl AuthorColumns {
-    fn into_author(self) -> Option<Author> {
+    pub(super) fn into_author(self) -> Option<Author> {
         Some(Author {
             user_id: self.author_id?,
             display_name: self.author_name.unwrap_or_default(),

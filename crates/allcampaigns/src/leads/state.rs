@@ -1,0 +1,486 @@
+//! A lead's stage, deal value, owner and tags, and every change to them.
+//!
+//! Owners, admins and operators change them; a client representative reads the stage and
+//! the value and nothing else of it (403 on a change). A stage set here is a person's choice
+//! and wins over Instantly's later status changes (the conflict rule, docs/ARCHITECTURE.md);
+//! a lead without one is at the stage of Instantly's interest status. Every change writes one
+//! history row per field changed and one audit entry, in one transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::settings::LeadSettings;
+use super::speed::{self, TouchKind};
+use super::stages::{Sentiment, Stage};
+use super::tags::{self, Tag};
+use super::{Author, input::invalid, lead_key, money, pipeline};
+use crate::audit::{self, AuditAction};
+use crate::auth::TenantAccess;
+use crate::domain::{Role, TenantId, UserId};
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+use crate::store::{NewAuditEntry, Result};
+
+/// Where a stage, or a change, came from. The stored names never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Person,
+    Rule,
+    Instantly,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Rule => "rule",
+            Self::Instantly => "instantly",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Person, Self::Rule, Self::Instantly]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// What is stored of a lead's state (all empty for a lead nobody worked yet).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stored {
+    /// A stage set by a person or a rule, with that source and a rule's reason.
+    pub stage: Option<(Uuid, Source, Option<String>)>,
+    pub value_cents: Option<i64>,
+    pub owner: Option<UserId>,
+    pub tags: Vec<Uuid>,
+    /// Instantly's interest status of the lead, as last synced.
+    pub instantly_status: Option<i64>,
+}
+
+/// A lead's state as shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadState {
+    pub lead_email: String,
+    /// The stage, where it came from, and a rule's reason.
+    pub stage: Option<(Stage, Source, Option<String>)>,
+    pub instantly_status: Option<i64>,
+    pub value_cents: Option<i64>,
+    pub currency: String,
+    pub owner: Option<Author>,
+    pub tags: Vec<Tag>,
+}
+
+/// One change of a lead's state, as its history keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub id: Uuid,
+    pub lead_email: String,
+    pub actor: Option<Author>,
+    pub source: Source,
+    /// `stage`, `value`, `owner`, `tag_added`, `tag_removed` or `instantly_status`.
+    pub field: String,
+    /// As written then: a stage or owner by id, a value with its currency, a tag by name, a
+    /// status by number.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The same named for people when read for the timeline: a stage's or owner's name.
+    pub from_label: Option<String>,
+    pub to_label: Option<String>,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One of the lead's Instantly records: a lead in one campaign or list, as last synced.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LeadRecord {
+    pub instantly_id: String,
+    pub campaign_id: Option<String>,
+    pub campaign_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub job_title: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub personalization: Option<String>,
+    /// Instantly's custom variables, a JSON object as text.
+    pub custom_variables: String,
+    pub status: i64,
+    pub interest_status: Option<i64>,
+    /// The campaign step and variant the lead last replied to.
+    pub replied_step: Option<i64>,
+    pub replied_variant: Option<i64>,
+    pub open_count: i64,
+    pub reply_count: i64,
+    pub click_count: i64,
+    pub last_contact_at: Option<DateTime<Utc>>,
+    pub last_reply_at: Option<DateTime<Utc>>,
+}
+
+/// One of the lead's threads.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LeadThread {
+    pub thread_id: String,
+    pub subject: String,
+    pub mailbox: String,
+    pub message_count: i64,
+    pub unread_count: i64,
+    pub last_message_at: DateTime<Utc>,
+    pub last_direction: String,
+}
+
+/// Everything the lead page shows but the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadPage {
+    pub state: LeadState,
+    pub records: Vec<LeadRecord>,
+    pub threads: Vec<LeadThread>,
+}
+
+/// What to change; `None` leaves a field, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct LeadChange {
+    /// A stage id; cleared, the lead is back at Instantly's status.
+    pub stage: Option<Option<String>>,
+    /// A decimal amount in the client's currency.
+    pub value: Option<Option<String>>,
+    /// A member's user id.
+    pub owner: Option<Option<String>>,
+    /// The tag ids the lead has after the change.
+    pub tags: Option<Vec<String>>,
+}
+
+/// Storage of lead state, each statement filtered by its tenant.
+#[async_trait]
+pub trait LeadStateStore {
+    async fn lead_settings(&self, tenant: TenantId) -> Result<Option<LeadSettings>>;
+    async fn put_lead_settings(
+        &self,
+        tenant: TenantId,
+        settings: &LeadSettings,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
+    /// The tenant's tags by name.
+    async fn lead_tags(&self, tenant: TenantId) -> Result<Vec<Tag>>;
+    async fn insert_lead_tag(
+        &self,
+        tenant: TenantId,
+        tag: &Tag,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
+    /// `NotFound` when it is gone.
+    async fn update_lead_tag(
+        &self,
+        tenant: TenantId,
+        tag: &Tag,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
+    /// Takes it off every lead too; `NotFound` when it is gone.
+    async fn delete_lead_tag(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
+    async fn lead_state(&self, tenant: TenantId, lead_email: &str) -> Result<Stored>;
+    /// The lead's Instantly records and its threads (by address in any case).
+    async fn lead_records(
+        &self,
+        tenant: TenantId,
+        lead_email: &str,
+    ) -> Result<(Vec<LeadRecord>, Vec<LeadThread>)>;
+    /// Writes the state and its history rows (`changes`, none empty) with the audit entry;
+    /// with `positive`, whether the lead's replies now count as positive (speed-to-reply).
+    async fn put_lead_state(
+        &self,
+        tenant: TenantId,
+        lead_email: &str,
+        state: &Stored,
+        changes: &[Change],
+        positive: Option<bool>,
+        entry: &NewAuditEntry,
+    ) -> Result<()>;
+}
+
+/// The lead page: state, Instantly records (fields, custom variables, campaigns with step and
+/// variant, engagement) and threads.
+pub async fn page(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    lead_id: &str,
+) -> AppResult<LeadPage> {
+    let lead_email = lead_key::resolve(services, access.tenant, lead_id).await?;
+    let stored = services
+        .store
+        .lead_state(access.tenant, &lead_email)
+        .await?;
+    let (records, threads) = services
+        .store
+        .lead_records(access.tenant, &lead_email)
+        .await?;
+    let state = shown(services, access, lead_email, stored).await?;
+    Ok(LeadPage {
+        state,
+        records,
+        threads,
+    })
+}
+
+pub async fn change(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    lead_id: &str,
+    change: LeadChange,
+) -> AppResult<LeadState> {
+    if access.role == Role::Client {
+        return Err(AppError::Forbidden);
+    }
+    let lead_email = lead_key::resolve(services, access.tenant, lead_id).await?;
+    let before = services
+        .store
+        .lead_state(access.tenant, &lead_email)
+        .await?;
+    let settings = super::settings::load(services, access).await?;
+    let mut after = before.clone();
+    if let Some(stage) = &change.stage {
+        after.stage = match stage {
+            Some(id) => Some((
+                live_stage(services, access, id).await?,
+                Source::Person,
+                None,
+            )),
+            None => None,
+        };
+    }
+    if let Some(value) = &change.value {
+        after.value_cents = value.as_deref().map(money::cents).transpose()?;
+    }
+    if let Some(owner) = &change.owner {
+        after.owner = match owner {
+            Some(id) => Some(owner_of(services, access, id).await?),
+            None => None,
+        };
+    }
+    let all_tags = services.store.lead_tags(access.tenant).await?;
+    if let Some(ids) = &change.tags {
+        after.tags = tag_ids(&all_tags, ids)?;
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    let history = differences(&before, &after, &settings, &all_tags);
+    if !history.is_empty() {
+        let changes: Vec<Change> = history
+            .into_iter()
+            .map(|(field, from, to)| Change {
+                id: Uuid::now_v7(),
+                lead_email: lead_email.clone(),
+                actor: Some(Author::acting(access)),
+                source: Source::Person,
+                field: field.into(),
+                from,
+                to,
+                from_label: None,
+                to_label: None,
+                reason: None,
+                at: now,
+            })
+            .collect();
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        let details = json!({"lead": lead_email, "fields": fields});
+        let actor = Some(access.current.user.id);
+        let entry = audit::entry(
+            actor,
+            AuditAction::LeadChanged,
+            Some(lead_email.clone()),
+            details,
+        );
+        let stage_changed = changes.iter().any(|c| c.field == "stage");
+        let positive = if stage_changed {
+            Some(is_positive(services, access, &after).await?)
+        } else {
+            None
+        };
+        services
+            .store
+            .put_lead_state(
+                access.tenant,
+                &lead_email,
+                &after,
+                &changes,
+                positive,
+                &entry,
+            )
+            .await?;
+        if stage_changed {
+            speed::touch(services, access, &lead_email, TouchKind::Stage, now).await?;
+        }
+    }
+    shown(services, access, lead_email, after).await
+}
+
+/// Whether a lead in this state counts as a positive reply: by the sentiment of the stage a
+/// person or rule set, else by Instantly's interested family (statuses 1 to 4).
+async fn is_positive(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    state: &Stored,
+) -> AppResult<bool> {
+    Ok(match &state.stage {
+        Some((id, _, _)) => {
+            let stages = pipeline::list(services, access).await?;
+            stages
+                .iter()
+                .any(|s| s.id == *id && s.sentiment == Sentiment::Positive)
+        }
+        None => state.instantly_status.is_some_and(|s| (1..=4).contains(&s)),
+    })
+}
+
+/// A stage of the tenant that is not archived: an archived stage stays on the leads that have
+/// it but is not given to more.
+async fn live_stage(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    stage_id: &str,
+) -> AppResult<Uuid> {
+    let stage = pipeline::find(services, access, stage_id)
+        .await
+        .map_err(|_| {
+            invalid(
+                "stage",
+                stage_id.chars().take(40).collect(),
+                "a stage of this client",
+            )
+        })?;
+    if stage.archived_at.is_some() {
+        return Err(invalid(
+            "stage",
+            stage.name,
+            "an active stage (archived ones are given to no more leads)",
+        ));
+    }
+    Ok(stage.id)
+}
+
+/// A member of the agency's staff (not a client representative) of the tenant.
+async fn owner_of(services: &Services<'_>, access: &TenantAccess, id: &str) -> AppResult<UserId> {
+    let refused = || {
+        invalid(
+            "owner",
+            id.chars().take(40).collect(),
+            "a member of the agency's staff",
+        )
+    };
+    let uuid: Uuid = id.trim().parse().map_err(|_| refused())?;
+    let user = UserId::from_uuid(uuid);
+    match services.store.member_role(access.tenant, user).await? {
+        Some(role) if role != Role::Client => Ok(user),
+        _ => Err(refused()),
+    }
+}
+
+fn tag_ids(all: &[Tag], ids: &[String]) -> AppResult<Vec<Uuid>> {
+    let mut chosen = Vec::with_capacity(ids.len());
+    for id in ids {
+        let tag = tags::find_in(all, id)
+            .map_err(|_| invalid("tags", id.chars().take(40).collect(), "tags of this client"))?;
+        if !chosen.contains(&tag.id) {
+            chosen.push(tag.id);
+        }
+    }
+    Ok(chosen)
+}
+
+/// `(field, from, to)` for each field `after` changes, as the history writes them.
+fn differences(
+    before: &Stored,
+    after: &Stored,
+    settings: &LeadSettings,
+    tags: &[Tag],
+) -> Vec<(&'static str, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let stage_of = |s: &Stored| s.stage.as_ref().map(|(id, _, _)| id.to_string());
+    if stage_of(before) != stage_of(after) {
+        out.push(("stage", stage_of(before), stage_of(after)));
+    }
+    let value_of = |s: &Stored| {
+        s.value_cents
+            .map(|cents| format!("{} {}", money::decimal(cents), settings.currency))
+    };
+    if before.value_cents != after.value_cents {
+        out.push(("value", value_of(before), value_of(after)));
+    }
+    if before.owner != after.owner {
+        let id = |owner: Option<UserId>| owner.map(|o| o.to_string());
+        out.push(("owner", id(before.owner), id(after.owner)));
+    }
+    let name = |id: &Uuid| tags.iter().find(|t| t.id == *id).map(|t| t.name.clone());
+    for added in after.tags.iter().filter(|t| !before.tags.contains(t)) {
+        out.push(("tag_added", None, name(added)));
+    }
+    for removed in before.tags.iter().filter(|t| !after.tags.contains(t)) {
+        out.push(("tag_removed", name(removed), None));
+    }
+    out
+}
+
+/// The state as a member of `access`'s role sees it: the stage a person or rule set, else the
+/// stage of Instantly's status.
+async fn shown(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    lead_email: String,
+    stored: Stored,
+) -> AppResult<LeadState> {
+    let stages = pipeline::list(services, access).await?;
+    let stage = match &stored.stage {
+        Some((id, source, reason)) => stages
+            .iter()
+            .find(|s| s.id == *id)
+            .map(|s| (s.clone(), *source, reason.clone())),
+        None => stored.instantly_status.and_then(|status| {
+            let stage = stages.iter().find(|s| s.instantly_status == Some(status))?;
+            Some((stage.clone(), Source::Instantly, None))
+        }),
+    };
+    let settings = super::settings::load(services, access).await?;
+    let staff = access.role != Role::Client;
+    let (owner, tags) = if staff {
+        let tags = services.store.lead_tags(access.tenant).await?;
+        let tags = tags
+            .into_iter()
+            .filter(|t| stored.tags.contains(&t.id))
+            .collect();
+        (owner_author(services, access, stored.owner).await?, tags)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(LeadState {
+        lead_email,
+        stage,
+        instantly_status: stored.instantly_status,
+        value_cents: stored.value_cents,
+        currency: settings.currency,
+        owner,
+        tags,
+    })
+}
+
+async fn owner_author(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    owner: Option<UserId>,
+) -> AppResult<Option<Author>> {
+    let Some(owner) = owner else { return Ok(None) };
+    let members = services.store.members(access.tenant).await?;
+    Ok(members
+        .into_iter()
+        .find(|m| m.user_id == owner)
+        .map(|m| Author {
+            user_id: m.user_id,
+            display_name: m.display_name,
+            email: m.email.to_string(),
+            role: Some(m.role),
+        }))
+}

@@ -1,0 +1,122 @@
+//! Speed-to-reply summaries, written once for both backends. Their times are kept in the sync
+//! tables' encoding, since sync's trigger writes `replied_at`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{TenantId, UserId};
+use crate::leads::speed::{ReplyTouch, SpeedStore, Touch};
+use crate::store::Result;
+use crate::store::db::{Args, Param, Scope, SqlBacked};
+use crate::store::lead_state_sql as q;
+
+#[async_trait]
+impl<S: SqlBacked> SpeedStore for S {
+    #[tracing::instrument(name = "store.untouched_replies", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn untouched_replies(
+        &self,
+        tenant: TenantId,
+        lead_email: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let args = Args::new()
+            .bind(tenant)
+            .bind(lead_email)
+            .bind(Param::SyncTime(at));
+        let rows: Vec<(String, DateTime<Utc>)> = tx.fetch_all(q::UNTOUCHED_REPLIES, args).await?;
+        Ok(rows)
+    }
+
+    #[tracing::instrument(name = "store.record_touch", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn record_touch(&self, tenant: TenantId, thread_id: &str, touch: &Touch) -> Result<()> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let args = Args::new()
+            .bind(tenant)
+            .bind(thread_id)
+            .bind(Param::SyncTime(touch.at))
+            .bind(touch.by)
+            .bind(touch.kind.as_str())
+            .bind(touch.wall_seconds)
+            .bind(touch.business_seconds);
+        tx.execute(q::RECORD_TOUCH, args).await?;
+        tx.commit().await
+    }
+
+    #[tracing::instrument(name = "store.positive_replies", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn positive_replies(
+        &self,
+        tenants: &[TenantId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ReplyTouch>> {
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        let mut out = Vec::new();
+        for &tenant in tenants {
+            let args = Args::new()
+                .bind(tenant)
+                .bind(Param::SyncTime(from))
+                .bind(Param::SyncTime(to));
+            let rows: Vec<TouchRow> = tx.fetch_all(q::POSITIVE_REPLIES, args).await?;
+            out.extend(rows.into_iter().map(TouchRow::into_touch));
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(name = "store.awaiting_first_touch", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn awaiting_first_touch(
+        &self,
+        tenants: &[TenantId],
+        limit: u32,
+    ) -> Result<Vec<ReplyTouch>> {
+        let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
+        let mut out = Vec::new();
+        for &tenant in tenants {
+            let args = Args::new().bind(tenant).bind(i64::from(limit));
+            let rows: Vec<TouchRow> = tx.fetch_all(q::AWAITING_FIRST_TOUCH, args).await?;
+            out.extend(rows.into_iter().map(TouchRow::into_touch));
+        }
+        out.sort_by(|a, b| (a.replied_at, &a.thread_id).cmp(&(b.replied_at, &b.thread_id)));
+        out.truncate(limit as usize);
+        Ok(out)
+    }
+
+    #[tracing::instrument(name = "store.thread_touch", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn thread_touch(&self, tenant: TenantId, thread_id: &str) -> Result<Option<ReplyTouch>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let args = Args::new().bind(tenant).bind(thread_id);
+        let row: Option<TouchRow> = tx.fetch_optional(q::THREAD_TOUCH, args).await?;
+        Ok(row.map(TouchRow::into_touch))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TouchRow {
+    tenant_id: TenantId,
+    thread_id: String,
+    lead_email: String,
+    replied_at: DateTime<Utc>,
+    positive: bool,
+    first_touch_at: Option<DateTime<Utc>>,
+    touched_by: Option<UserId>,
+    touch_kind: Option<String>,
+    wall_seconds: Option<i64>,
+    business_seconds: Option<i64>,
+}
+
+impl TouchRow {
+    fn into_touch(self) -> ReplyTouch {
+        ReplyTouch {
+            tenant: self.tenant_id,
+            thread_id: self.thread_id,
+            lead_email: self.lead_email,
+            replied_at: self.replied_at,
+            positive: self.positive,
+            first_touch_at: self.first_touch_at,
+            touched_by: self.touched_by,
+            touch_kind: self.touch_kind,
+            wall_seconds: self.wall_seconds,
+            business_seconds: self.business_seconds,
+        }
+    }
+}
