@@ -20,6 +20,7 @@ pub mod settings;
 pub mod speed;
 pub mod stages;
 pub mod state;
+pub mod suggest;
 pub mod tags;
 pub mod timeline;
 

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::settings::LeadSettings;
 use super::speed::{self, TouchKind};
 use super::stages::{Sentiment, Stage};
+use super::suggest::{self, Suggestion};
 use super::tags::{self, Tag};
 use super::{Author, input::invalid, lead_key, money, pipeline};
 use crate::audit::{self, AuditAction};
@@ -131,12 +132,34 @@ pub struct LeadThread {
     pub last_direction: String,
 }
 
+/// A reply from the lead, as the label rules read it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LatestReply {
+    pub thread_id: String,
+    pub message_id: String,
+    pub body: String,
+    pub auto_reply: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// A label the rules suggest for a thread, from its latest reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadSuggestion {
+    pub thread_id: String,
+    pub message_id: String,
+    pub suggestion: Suggestion,
+    /// The stage standing for the label's Instantly status, if the pipeline has one.
+    pub stage: Option<Stage>,
+}
+
 /// Everything the lead page shows but the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeadPage {
     pub state: LeadState,
     pub records: Vec<LeadRecord>,
     pub threads: Vec<LeadThread>,
+    /// Labels suggested by local rules, one per thread at most, never applied by themselves.
+    pub suggestions: Vec<ThreadSuggestion>,
 }
 
 /// What to change; `None` leaves a field, `Some(None)` clears it.
@@ -191,6 +214,8 @@ pub trait LeadStateStore {
         tenant: TenantId,
         lead_email: &str,
     ) -> Result<(Vec<LeadRecord>, Vec<LeadThread>)>;
+    /// The lead's latest replies across its threads, newest first.
+    async fn latest_replies(&self, tenant: TenantId, lead_email: &str) -> Result<Vec<LatestReply>>;
     /// Writes the state and its history rows (`changes`, none empty) with the audit entry;
     /// with `positive`, whether the lead's replies now count as positive (speed-to-reply).
     async fn put_lead_state(
@@ -220,12 +245,45 @@ pub async fn page(
         .store
         .lead_records(access.tenant, &lead_email)
         .await?;
+    let replies = services
+        .store
+        .latest_replies(access.tenant, &lead_email)
+        .await?;
+    let stages = pipeline::list(services, access).await?;
     let state = shown(services, access, lead_email, stored).await?;
     Ok(LeadPage {
         state,
         records,
         threads,
+        suggestions: suggestions(replies, &stages),
     })
+}
+
+/// The rules' label for each thread's latest reply that they read something in.
+fn suggestions(replies: Vec<LatestReply>, stages: &[Stage]) -> Vec<ThreadSuggestion> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for reply in replies {
+        if seen.contains(&reply.thread_id) {
+            continue;
+        }
+        seen.push(reply.thread_id.clone());
+        let Some(suggestion) = suggest::suggest(&reply.body, reply.auto_reply, reply.at) else {
+            continue;
+        };
+        let status = suggestion.label.instantly_status();
+        let stage = stages
+            .iter()
+            .find(|s| s.instantly_status == Some(status) && s.archived_at.is_none())
+            .cloned();
+        out.push(ThreadSuggestion {
+            thread_id: reply.thread_id,
+            message_id: reply.message_id,
+            suggestion,
+            stage,
+        });
+    }
+    out
 }
 
 pub async fn change(

@@ -129,3 +129,11 @@ pub const LEAD_THREADS: &str = "SELECT thread_id, subject, mailbox, message_coun
      unread_count, last_message_at, last_direction FROM threads \
      WHERE tenant_id = $1 AND lower(lead_email) = $2 \
      ORDER BY last_message_at DESC, thread_id LIMIT 100";
+
+/// The latest replies from the lead across its threads, newest first (for the rules that
+/// suggest labels).
+pub const LATEST_REPLIES: &str = "SELECT m.thread_id, m.instantly_id AS message_id, \
+     substr(m.body_text, 1, 4000) AS body, m.is_auto_reply AS auto_reply, \
+     m.timestamp_created AS at FROM messages m WHERE m.tenant_id = $1 AND m.thread_id IN \
+     (SELECT t.thread_id FROM threads t WHERE t.tenant_id = $1 AND lower(t.lead_email) = $2) \
+     AND m.direction = 'received' ORDER BY m.timestamp_created DESC, m.instantly_id DESC LIMIT 20";

@@ -22,6 +22,7 @@ on_both_backends!(
     a_client_representative_sees_stage_value_and_shared_work_only,
     the_timeline_pages_without_gaps_or_repeats,
     a_deleted_tag_leaves_its_leads_and_its_name_in_their_history,
+    labels_are_suggested_by_local_rules_and_never_applied_by_themselves,
 );
 
 const THREAD_LEAD: &str = "t-A@lead.example";
@@ -512,5 +513,63 @@ async fn a_deleted_tag_leaves_its_leads_and_its_name_in_their_history(db: TestDb
     assert_eq!(changes(&page), ["tag_added: - -> Doomed"]);
     let (status, _) = s.call(&s.admin, Method::DELETE, &path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    s.app.stop().await;
+}
+
+async fn labels_are_suggested_by_local_rules_and_never_applied_by_themselves(db: TestDb) {
+    use crate::inbox_seed::{Msg, write};
+    let s = setup(&db).await;
+    let address = "busy@lead.example";
+    let mut older = Msg::new(s.a, "ooo", "ooo-1", 10);
+    older.body = "Please remove me from your list.".into();
+    let mut latest = Msg::new(s.a, "ooo", "ooo-2", 20);
+    latest.body = "I am out of the office until 14 November, with limited access to email.".into();
+    latest.auto_reply = true;
+    let mut other = Msg::new(s.a, "unsub", "unsub-1", 30);
+    other.body = "Please REMOVE ME from your list.".into();
+    let mut fine = Msg::new(s.a, "fine", "fine-1", 40);
+    fine.body = "Sounds good, call me Tuesday.".into();
+    for m in [&mut older, &mut latest, &mut other, &mut fine] {
+        m.lead = Some(address.into());
+    }
+    write(&s.app.store, &[older, latest, other, fine], &[]).await;
+    let (status, page) = s
+        .call(&s.operator, Method::GET, &lead(s.a, address), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let suggestions = page["suggestions"].as_array().unwrap();
+    assert_eq!(
+        suggestions.len(),
+        2,
+        "one per thread, from its latest reply: {page}"
+    );
+    let by_thread = |thread: &str| {
+        suggestions
+            .iter()
+            .find(|x| x["thread_id"] == thread)
+            .unwrap_or_else(|| panic!("{thread}: {page}"))
+    };
+    let ooo = by_thread("ooo");
+    assert_eq!(
+        (&ooo["label"], &ooo["until"]),
+        (&json!("out_of_office"), &json!("2026-11-14"))
+    );
+    assert_eq!(ooo["reason"], "out of the office");
+    assert_eq!(ooo["stage"]["name"], "Out of office");
+    let unsub = by_thread("unsub");
+    assert_eq!(
+        (&unsub["label"], &unsub["reason"]),
+        (&json!("unsubscribe"), &json!("REMOVE ME"))
+    );
+    assert_eq!(unsub["stage"]["name"], "Not interested");
+    assert!(
+        page["stage"].is_null(),
+        "a suggestion is not applied: {page}"
+    );
+    assert_eq!(
+        page["threads"].as_array().unwrap().len(),
+        3,
+        "no reply is hidden"
+    );
     s.app.stop().await;
 }

@@ -9,7 +9,9 @@ use super::leads_types::{AuthorItem, CallItem, NoteItem};
 use super::pipeline::StageItem;
 use crate::domain::{Role, TenantId};
 use crate::leads::settings::{LeadSettings, SettingsChange, clock};
-use crate::leads::state::{Change, LeadChange, LeadPage, LeadRecord, LeadState, LeadThread};
+use crate::leads::state::{
+    Change, LeadChange, LeadPage, LeadRecord, LeadState, LeadThread, ThreadSuggestion,
+};
 use crate::leads::tags::{Tag, TagInput};
 use crate::leads::timeline::{Event, TimelinePage};
 use crate::leads::{money, state::Source};
@@ -425,13 +427,42 @@ impl From<LeadThread> for LeadThreadItem {
     }
 }
 
-/// The lead page: its state, its Instantly records and its threads.
+/// A label suggested by a local rule for a thread's latest reply; applied only by a person.
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionItem {
+    pub thread_id: String,
+    pub message_id: String,
+    /// `out_of_office`, `unsubscribe`, `wrong_person` or `not_interested`.
+    pub label: String,
+    /// The words the rule read, as written (or "an automatic reply").
+    pub reason: String,
+    /// For an out-of-office reply: the day the writer says they are back.
+    pub until: Option<chrono::NaiveDate>,
+    /// The stage that stands for the label, to set with `PATCH` if a person agrees.
+    pub stage: Option<StageItem>,
+}
+
+impl From<ThreadSuggestion> for SuggestionItem {
+    fn from(t: ThreadSuggestion) -> Self {
+        Self {
+            thread_id: t.thread_id,
+            message_id: t.message_id,
+            label: t.suggestion.label.as_str().to_owned(),
+            reason: t.suggestion.reason,
+            until: t.suggestion.until,
+            stage: t.stage.map(StageItem::from),
+        }
+    }
+}
+
+/// The lead page: its state, its Instantly records, its threads and the labels suggested.
 #[derive(Serialize, ToSchema)]
 pub struct LeadPageItem {
     #[serde(flatten)]
     pub lead: LeadItem,
     pub records: Vec<LeadRecordItem>,
     pub threads: Vec<LeadThreadItem>,
+    pub suggestions: Vec<SuggestionItem>,
 }
 
 impl LeadPageItem {
@@ -440,6 +471,11 @@ impl LeadPageItem {
             lead: LeadItem::new(tenant, viewer, page.state),
             records: page.records.into_iter().map(LeadRecordItem::from).collect(),
             threads: page.threads.into_iter().map(LeadThreadItem::from).collect(),
+            suggestions: page
+                .suggestions
+                .into_iter()
+                .map(SuggestionItem::from)
+                .collect(),
         }
     }
 }

@@ -10,7 +10,9 @@ use super::leads::{AuthorColumns, change_one};
 use crate::domain::{TenantId, UserId};
 use crate::leads::PageCursor;
 use crate::leads::settings::LeadSettings;
-use crate::leads::state::{Change, LeadRecord, LeadStateStore, LeadThread, Source, Stored};
+use crate::leads::state::{
+    Change, LatestReply, LeadRecord, LeadStateStore, LeadThread, Source, Stored,
+};
 use crate::leads::tags::Tag;
 use crate::leads::timeline::{Message, TimelineStore};
 use crate::store::db::{Args, Param, Scope, SqlBacked};
@@ -133,6 +135,13 @@ impl<S: SqlBacked> LeadStateStore for S {
         let records: Vec<LeadRecord> = tx.fetch_all(q::LEAD_RECORDS, key()).await?;
         let threads: Vec<LeadThread> = tx.fetch_all(q::LEAD_THREADS, key()).await?;
         Ok((records, threads))
+    }
+
+    #[tracing::instrument(name = "store.latest_replies", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn latest_replies(&self, tenant: TenantId, lead_email: &str) -> Result<Vec<LatestReply>> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
+        let args = Args::new().bind(tenant).bind(lead_email);
+        tx.fetch_all(q::LATEST_REPLIES, args).await
     }
 
     #[tracing::instrument(name = "store.put_lead_state", level = "debug", skip_all, fields(tenant = %tenant))]
