@@ -12,6 +12,7 @@ pub mod calls;
 mod cursor;
 mod input;
 pub mod lead_key;
+pub mod list;
 pub mod markdown;
 pub mod money;
 pub mod notes;

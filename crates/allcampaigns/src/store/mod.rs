@@ -43,6 +43,7 @@ use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::leads::LeadStore;
+use crate::leads::list::LeadListStore;
 use crate::leads::speed::SpeedStore;
 use crate::leads::stages::PipelineStore;
 use crate::leads::state::LeadStateStore;
@@ -292,6 +293,7 @@ pub trait Store:
     + LeadStateStore
     + TimelineStore
     + SpeedStore
+    + LeadListStore
     + StoreHealth
     + Send
     + Sync
@@ -314,6 +316,7 @@ impl<T> Store for T where
         + LeadStateStore
         + TimelineStore
         + SpeedStore
+        + LeadListStore
         + StoreHealth
         + Send
         + Sync

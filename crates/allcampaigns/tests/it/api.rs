@@ -814,6 +814,8 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             "/api/v1/tenants/{tenant_id}/lead-settings",
             &["get", "patch"],
         ),
+        ("/api/v1/leads", &["get"]),
+        ("/api/v1/leads.csv", &["get"]),
         ("/api/v1/speed-to-reply", &["get"]),
         ("/api/v1/speed-to-reply/awaiting", &["get"]),
         (

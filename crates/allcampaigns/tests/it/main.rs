@@ -44,6 +44,7 @@ mod jobs_runner;
 mod keys;
 mod lead_calls;
 mod lead_fixture;
+mod lead_list;
 mod lead_notes;
 mod lead_notes_input;
 mod lead_pipeline;

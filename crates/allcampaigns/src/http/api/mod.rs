@@ -8,6 +8,7 @@ mod inbox_types;
 mod instantly_link;
 mod jobs;
 mod json;
+mod lead_list;
 mod lead_state;
 mod lead_state_types;
 mod leads;
@@ -112,7 +113,9 @@ pub fn routes() -> Router<AppState> {
         ))
         .routes(routes!(speed::report))
         .routes(routes!(speed::awaiting))
-        .routes(routes!(speed::of_thread));
+        .routes(routes!(speed::of_thread))
+        .routes(routes!(lead_list::list))
+        .routes(routes!(lead_list::export));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -10,6 +10,7 @@ mod health;
 mod inbox;
 pub(crate) mod inbox_pages;
 mod jobs;
+mod lead_list;
 mod lead_state;
 mod leads;
 mod live;
