@@ -66,10 +66,17 @@ pub enum AuditAction {
     CallLogged,
     StageAdded,
     StageChanged,
+    ReplyQueued,
+    ReplyCancelled,
+    ReplySent,
+    ReplyNotConfirmed,
+    ReplyFailed,
+    ReplyConfirmed,
+    SignatureChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 47] = [
+    pub const ALL: [Self; 54] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -117,6 +124,13 @@ impl AuditAction {
         Self::CallLogged,
         Self::StageAdded,
         Self::StageChanged,
+        Self::ReplyQueued,
+        Self::ReplyCancelled,
+        Self::ReplySent,
+        Self::ReplyNotConfirmed,
+        Self::ReplyFailed,
+        Self::ReplyConfirmed,
+        Self::SignatureChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -168,6 +182,13 @@ impl AuditAction {
             Self::CallLogged => "lead.call_logged",
             Self::StageAdded => "pipeline.stage_added",
             Self::StageChanged => "pipeline.stage_changed",
+            Self::ReplyQueued => "lead.reply_queued",
+            Self::ReplyCancelled => "lead.reply_cancelled",
+            Self::ReplySent => "lead.reply_sent",
+            Self::ReplyNotConfirmed => "lead.reply_not_confirmed",
+            Self::ReplyFailed => "lead.reply_failed",
+            Self::ReplyConfirmed => "lead.reply_confirmed",
+            Self::SignatureChanged => "mailbox.signature_changed",
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Work on a lead (issue 13): notes and call logs, our own data that no sync writes.
+//! Work on a lead (issue 13): notes and call logs, our own data that no sync writes, and
+//! replies sent through Instantly ([`replies`]).
 //!
 //! Lead work belongs to a person within a client: it is keyed by the tenant and the lead's
 //! address, lower-cased, the way the inbox knows a lead (`inbox::senders`). A route names the
@@ -13,6 +14,7 @@ pub mod lead_key;
 pub mod markdown;
 pub mod notes;
 pub mod pipeline;
+pub mod replies;
 pub mod stages;
 
 use async_trait::async_trait;

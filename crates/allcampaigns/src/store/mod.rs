@@ -12,6 +12,7 @@ mod models;
 mod pipeline_sql;
 pub mod postgres;
 mod read_cache;
+mod replies_sql;
 mod senders_sql;
 pub(crate) mod shared;
 mod sql;
@@ -42,6 +43,7 @@ use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::leads::LeadStore;
+use crate::leads::replies::ReplyStore;
 use crate::leads::stages::PipelineStore;
 use crate::live::LiveStore;
 
@@ -285,6 +287,7 @@ pub trait Store:
     + SenderStore
     + LeadStore
     + PipelineStore
+    + ReplyStore
     + StoreHealth
     + Send
     + Sync
@@ -304,6 +307,7 @@ impl<T> Store for T where
         + SenderStore
         + LeadStore
         + PipelineStore
+        + ReplyStore
         + StoreHealth
         + Send
         + Sync

@@ -227,6 +227,8 @@ fn endpoints(
     let notes = format!("/api/v1/tenants/{tenant}/leads/{}/notes", work.lead);
     let calls = format!("/api/v1/tenants/{tenant}/leads/{}/calls", work.lead);
     let pipeline = format!("/api/v1/tenants/{tenant}/pipeline");
+    let replies = format!("/api/v1/tenants/{tenant}/threads/{thread}/replies");
+    let signature = format!("/api/v1/tenants/{tenant}/mailboxes/sender@agency.example/signature");
     let call = json!({"at": crate::lead_fixture::hours_ago(1), "duration_seconds": 60,
         "outcome": "connected"});
     use reqwest::Method as M;
@@ -438,6 +440,33 @@ fn endpoints(
             Some(json!({"colour": "#123456"})),
             [true, true, false, false],
         ),
+        // Replies sent through Instantly, and the outbox: roles that work leads.
+        (M::GET, replies.clone(), None, [true, true, true, false]),
+        (
+            M::POST,
+            replies.clone(),
+            Some(json!({"body": "Matrix"})),
+            [true, true, true, false],
+        ),
+        (
+            M::POST,
+            format!("{replies}/{}/cancel", work.reply),
+            None,
+            [true, true, true, false],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/outbox"),
+            None,
+            [true, true, true, false],
+        ),
+        (M::GET, signature.clone(), None, [true, true, true, false]),
+        (
+            M::PUT,
+            signature,
+            Some(json!({"body": "Matrix"})),
+            [true, true, true, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -455,6 +484,8 @@ struct LeadWork {
     call: String,
     /// A stage of the tenant's pipeline (seeded).
     stage: String,
+    /// A scheduled reply in the thread.
+    reply: String,
 }
 
 impl LeadWork {
@@ -472,6 +503,7 @@ impl LeadWork {
             note: stored_note(&app.store, tenant, by, &lead, true).await,
             doomed_note: stored_note(&app.store, tenant, by, &lead, true).await,
             call: stored_call(&app.store, tenant, by, &lead).await,
+            reply: crate::lead_fixture::stored_reply(&app.store, tenant, by, thread).await,
             lead,
         }
     }
@@ -740,6 +772,19 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         (
             "/api/v1/tenants/{tenant_id}/pipeline/stages/{stage_id}",
             &["patch"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/replies",
+            &["get", "post"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/replies/{reply_id}/cancel",
+            &["post"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/outbox", &["get"]),
+        (
+            "/api/v1/tenants/{tenant_id}/mailboxes/{email}/signature",
+            &["get", "put"],
         ),
     ];
     assert_eq!(

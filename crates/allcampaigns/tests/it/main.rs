@@ -47,6 +47,8 @@ mod lead_fixture;
 mod lead_notes;
 mod lead_notes_input;
 mod lead_pipeline;
+mod lead_replies;
+mod lead_replies_rules;
 mod live_events;
 mod member_rules;
 mod members;

@@ -59,7 +59,7 @@ pub struct AuthorItem {
 }
 
 impl AuthorItem {
-    fn seen_by(viewer: Role, author: Author) -> Self {
+    pub(super) fn seen_by(viewer: Role, author: Author) -> Self {
         Self {
             user_id: author.user_id.as_uuid(),
             email: author.address_for(viewer).map(str::to_owned),

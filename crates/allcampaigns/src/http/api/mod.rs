@@ -12,6 +12,8 @@ mod leads;
 mod leads_types;
 mod members;
 mod pipeline;
+mod replies;
+mod replies_types;
 mod sync;
 mod tenants;
 mod types;
@@ -33,7 +35,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs and each client's pipeline) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, and replies sent through Instantly with their outbox and mailbox signatures) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -98,7 +100,11 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(leads::show_call))
         .routes(routes!(pipeline::show))
         .routes(routes!(pipeline::add_stage))
-        .routes(routes!(pipeline::change_stage));
+        .routes(routes!(pipeline::change_stage))
+        .routes(routes!(replies::list, replies::create))
+        .routes(routes!(replies::cancel))
+        .routes(routes!(replies::outbox))
+        .routes(routes!(replies::show_signature, replies::save_signature));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

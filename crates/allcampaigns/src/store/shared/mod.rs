@@ -13,6 +13,7 @@ mod jobs;
 mod leads;
 mod live;
 mod pipeline;
+mod replies;
 mod seals;
 mod search_index;
 mod senders;

@@ -110,6 +110,12 @@ pub fn say(problem: &Problem) -> String {
         SnoozeInPast => "a snooze must end in the future",
         SnoozeTooFar => "a snooze must end within ten years",
         NotAMember => "that person is not a member of this client",
+        ReplyNotScheduled { state } => {
+            return format!(
+                "this reply can no longer be undone: it is {}",
+                state.replace('_', " ")
+            );
+        }
         ViewShareNeedsClient => {
             "to share a view with a client's team, choose that client in the filters first"
         }
