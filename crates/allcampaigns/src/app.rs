@@ -19,6 +19,7 @@ use crate::egress::signing::ImageUrlSigner;
 use crate::inbox::wake::SnoozeWakeHandler;
 use crate::jobs::ping::PingHandler;
 use crate::jobs::runner::Runner;
+use crate::leads::replies::send::ReplySender;
 use crate::live::Live;
 use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
@@ -275,12 +276,16 @@ pub fn job_runner(
     let sync = SyncWorker::from_config(config, store.clone(), keyring.clone(), mailer.clone())
         .with_live(live.clone());
     let wake = SnoozeWakeHandler::new(store.clone(), live.clone());
+    // The reply sender holds a clone of the sync worker: its calls share each workspace's
+    // rate budget with sync's.
+    let replies = ReplySender::new(store.clone(), sync.clone());
     Runner::new(store.clone())
         .with_lease(config.job_lease)
         .with_poll(config.job_poll)
         .with_handler(Arc::new(sync))
         .with_handler(Arc::new(PingHandler))
         .with_handler(Arc::new(wake))
+        .with_handler(Arc::new(replies))
 }
 
 /// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved

@@ -71,10 +71,17 @@ pub enum AuditAction {
     TagChanged,
     TagDeleted,
     LeadSettingsChanged,
+    ReplyQueued,
+    ReplyCancelled,
+    ReplySent,
+    ReplyNotConfirmed,
+    ReplyFailed,
+    ReplyConfirmed,
+    SignatureChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 52] = [
+    pub const ALL: [Self; 59] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -127,6 +134,13 @@ impl AuditAction {
         Self::TagChanged,
         Self::TagDeleted,
         Self::LeadSettingsChanged,
+        Self::ReplyQueued,
+        Self::ReplyCancelled,
+        Self::ReplySent,
+        Self::ReplyNotConfirmed,
+        Self::ReplyFailed,
+        Self::ReplyConfirmed,
+        Self::SignatureChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -183,6 +197,13 @@ impl AuditAction {
             Self::TagChanged => "lead_tag.changed",
             Self::TagDeleted => "lead_tag.deleted",
             Self::LeadSettingsChanged => "lead_settings.changed",
+            Self::ReplyQueued => "lead.reply_queued",
+            Self::ReplyCancelled => "lead.reply_cancelled",
+            Self::ReplySent => "lead.reply_sent",
+            Self::ReplyNotConfirmed => "lead.reply_not_confirmed",
+            Self::ReplyFailed => "lead.reply_failed",
+            Self::ReplyConfirmed => "lead.reply_confirmed",
+            Self::SignatureChanged => "mailbox.signature_changed",
         }
     }
 }

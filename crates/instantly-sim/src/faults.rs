@@ -76,6 +76,11 @@ pub struct FaultConfig {
     pub path_prefix: Option<String>,
     /// Faults for the next requests, in order, before any random ones: makes tests exact.
     pub next: Vec<Fault>,
+    /// A `timeout`, `reset` or 5xx fault strikes after the API handled the request (its
+    /// change is made, its answer dropped): "the answer was lost after Instantly accepted it",
+    /// which a client that must never send twice cannot tell from one that never arrived.
+    /// Other faults are unchanged; off by default.
+    pub after_handler: bool,
 }
 
 pub const MAX_RECORDED: usize = 10_000;
@@ -98,6 +103,8 @@ pub struct Plan {
     pub retry_after_secs: Option<u64>,
     pub retry_after_date: bool,
     pub bytes_per_sec: u64,
+    /// The fault strikes once the API has handled the request ([`FaultConfig::after_handler`]).
+    pub after_handler: bool,
 }
 
 impl Faults {
@@ -130,6 +137,7 @@ impl Faults {
             retry_after_secs: c.retry_after_secs,
             retry_after_date: c.retry_after_date,
             bytes_per_sec: c.bytes_per_sec.unwrap_or(16 * 1024).max(1),
+            after_handler: c.after_handler,
             fault: self.draw(),
         }
     }
@@ -189,5 +197,30 @@ mod tests {
         assert_eq!(emails.fault, Some(Fault::Error404));
         assert_eq!(emails.latency, Duration::from_millis(5));
         assert_eq!(faults.injected, vec![Fault::Error404]);
+    }
+
+    #[test]
+    fn a_fault_after_the_handler_is_asked_for_and_off_by_default() {
+        let mut faults = Faults::default();
+        faults.set(FaultConfig {
+            next: vec![Fault::Timeout],
+            ..FaultConfig::default()
+        });
+        assert!(!faults.plan("/api/v2/emails/reply").after_handler);
+        faults.set(FaultConfig {
+            next: vec![Fault::Timeout],
+            after_handler: true,
+            ..FaultConfig::default()
+        });
+        let plan = faults.plan("/api/v2/emails/reply");
+        assert_eq!(
+            (plan.fault, plan.after_handler),
+            (Some(Fault::Timeout), true)
+        );
+        let config: FaultConfig = serde_json::from_str(r#"{"reset": 1.0}"#).unwrap();
+        assert!(
+            !config.after_handler,
+            "older configurations keep their meaning"
+        );
     }
 }

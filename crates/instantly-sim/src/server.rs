@@ -114,6 +114,11 @@ async fn faulted(
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }
+    if plan.after_handler && strikes_after_handler(plan.fault) {
+        // The API acts on the request; only its answer is lost or replaced.
+        drop(run(app, request).await);
+        return answer_lost(plan).await;
+    }
     match plan.fault {
         None => Ok(run(app, request).await),
         Some(Fault::Reset) => Err(io::Error::other("injected connection reset")),
@@ -143,6 +148,36 @@ async fn faulted(
         }
         Some(Fault::Truncate) => Ok(truncate(run(app, request).await).await),
         Some(Fault::Slow) => Ok(run(app, request).await),
+    }
+}
+
+/// The faults that can strike after the API handled a request: those that lose its answer.
+fn strikes_after_handler(fault: Option<Fault>) -> bool {
+    matches!(
+        fault,
+        Some(Fault::Timeout | Fault::Reset | Fault::Error500 | Fault::Error502 | Fault::Error503)
+    )
+}
+
+/// What the client gets instead of the answer of a request the API already handled.
+async fn answer_lost(plan: Plan) -> Result<Response<Body>, io::Error> {
+    match plan.fault {
+        Some(Fault::Timeout) => {
+            tokio::time::sleep(plan.hang).await;
+            Err(io::Error::other("injected timeout after the handler ran"))
+        }
+        Some(Fault::Error500) => Ok(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error",
+        )),
+        Some(Fault::Error503) => Ok(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service temporarily unavailable",
+        )),
+        Some(Fault::Error502) => Ok(bad_gateway()),
+        _ => Err(io::Error::other(
+            "injected connection reset after the handler ran",
+        )),
     }
 }
 

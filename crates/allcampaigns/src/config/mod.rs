@@ -46,6 +46,8 @@ pub struct Config {
     pub server_timing: bool,
     /// How long inbox pages and counts are kept between changes at most (zero: not at all).
     pub inbox_cache: Duration,
+    /// How long a reply waits before it leaves for Instantly: its undo window.
+    pub reply_undo: Duration,
     pub sync_workers: u32,
     /// How long a claimed job stays with its worker, and how often idle lanes look for jobs.
     pub job_lease: Duration,
@@ -279,6 +281,7 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         instantly_rate_limits: on_off(raw, "instantly_rate_limits")?,
         server_timing: on_off(raw, "server_timing")?,
         inbox_cache: Duration::from_millis(at_most(raw, "inbox_cache_ms", 60_000)?),
+        reply_undo: Duration::from_millis(at_most(raw, "reply_undo_ms", 60_000)?),
         sync_workers: raw.parse("sync_workers", "a whole number")?,
         job_lease: Duration::from_secs(positive_at_most(raw, "job_lease_secs", 86_400)?),
         job_poll: Duration::from_millis(positive_at_most(raw, "job_poll_ms", 3_600_000)?),

@@ -174,6 +174,13 @@ pub const SETTINGS: &[Setting] = &[
          process ends it at once, one made by another process or node within this time (0: keep none)",
     ),
     s(
+        "reply_undo_ms",
+        "ALLCAMPAIGNS_REPLY_UNDO_MS",
+        "5000",
+        "how long a reply written in the product waits before it leaves for Instantly, so it \
+         can be undone (at most 60000)",
+    ),
+    s(
         "sync_workers",
         "ALLCAMPAIGNS_SYNC_WORKERS",
         "2",

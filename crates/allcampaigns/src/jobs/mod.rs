@@ -30,16 +30,25 @@ pub enum JobKind {
     /// Tells open pages a snoozed thread is due back (unique key: one per thread, so a new
     /// snooze moves it). Enqueued by the snooze itself: `inbox::wake`.
     SnoozeWake,
+    /// Sends one reply of the outbox through Instantly, once (unique key: the reply id).
+    /// Enqueued with the reply itself: `leads::replies`.
+    SendReply,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [JobKind::Sync, JobKind::Ping, JobKind::SnoozeWake];
+    pub const ALL: [JobKind; 4] = [
+        JobKind::Sync,
+        JobKind::Ping,
+        JobKind::SnoozeWake,
+        JobKind::SendReply,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Sync => "sync",
             JobKind::Ping => "ping",
             JobKind::SnoozeWake => "snooze_wake",
+            JobKind::SendReply => "send_reply",
         }
     }
 

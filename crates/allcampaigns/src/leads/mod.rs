@@ -1,5 +1,6 @@
-//! Work on a lead (issue 13): notes, call logs, stage, value, owner and tags, and the lead's
-//! timeline; our own data, which no sync writes.
+//! Work on a lead (issue 13): notes, call logs, stage, value, owner and tags, the lead's
+//! timeline, speed-to-reply; our own data, which no sync writes; and replies sent through
+//! Instantly ([`replies`]).
 //!
 //! Lead work belongs to a person within a client: it is keyed by the tenant and the lead's
 //! address, lower-cased, the way the inbox knows a lead (`inbox::senders`). A route names the
@@ -17,6 +18,7 @@ pub mod markdown;
 pub mod money;
 pub mod notes;
 pub mod pipeline;
+pub mod replies;
 pub mod settings;
 pub mod speed;
 pub mod stages;

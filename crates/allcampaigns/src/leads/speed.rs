@@ -11,12 +11,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::business_hours::business_seconds;
-use super::settings;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
-use crate::store::Result;
+use crate::store::{Result, Store};
 
 /// What the first touch was. The stored names never change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,25 +102,35 @@ pub async fn touch(
     if !access.role.can_work_leads() {
         return Ok(());
     }
-    let store = services.store;
-    let untouched = store
-        .untouched_replies(access.tenant, lead_email, at)
-        .await?;
+    let by = access.current.user.id;
+    touch_by(&**services.store, access.tenant, lead_email, by, kind, at).await?;
+    Ok(())
+}
+
+/// The same for work done by `by`, a member of the agency's staff, outside a request (a
+/// reply the sender job sent on their behalf).
+pub async fn touch_by(
+    store: &dyn Store,
+    tenant: TenantId,
+    lead_email: &str,
+    by: UserId,
+    kind: TouchKind,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let untouched = store.untouched_replies(tenant, lead_email, at).await?;
     if untouched.is_empty() {
         return Ok(());
     }
-    let settings = settings::load(services, access).await?;
+    let settings = store.lead_settings(tenant).await?.unwrap_or_default();
     for (thread_id, replied_at) in untouched {
         let touch = Touch {
             at,
-            by: access.current.user.id,
+            by,
             kind,
             wall_seconds: (at - replied_at).num_seconds().max(0),
             business_seconds: business_seconds(&settings, replied_at, at),
         };
-        store
-            .record_touch(access.tenant, &thread_id, &touch)
-            .await?;
+        store.record_touch(tenant, &thread_id, &touch).await?;
     }
     Ok(())
 }

@@ -5,13 +5,14 @@
 //! first `limit` of the merge are the first `limit` of the whole, since each kind's next item
 //! is among those read. Ties in time fall back to the kind, then the id, so the cursor (`at`,
 //! kind, id) names one place. A client representative sees the messages, the shared notes and
-//! the changes of stage, value and Instantly's status; not calls, owners or tags.
+//! the changes of stage, value and Instantly's status; not calls, replies, owners or tags.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::replies::Reply;
 use super::state::Change;
 use super::{Call, Note, PageCursor, lead_key};
 use crate::auth::TenantAccess;
@@ -40,6 +41,9 @@ pub enum Event {
     Change(Change),
     Call(Call),
     Note(Note),
+    /// A reply of ours not yet sent (scheduled, sending, not confirmed, failed or undone); a
+    /// sent one is on the timeline as its message once sync stores it.
+    Reply(Reply),
     Message(Message),
 }
 
@@ -54,7 +58,8 @@ impl Event {
             Event::Change(c) => Key::new(c.at, 0, c.id.to_string()),
             Event::Call(c) => Key::new(c.at, 1, c.id.to_string()),
             Event::Note(n) => Key::new(n.created_at, 2, n.id.to_string()),
-            Event::Message(m) => Key::new(m.at, 3, m.id.clone()),
+            Event::Reply(r) => Key::new(r.created_at, 3, r.id.to_string()),
+            Event::Message(m) => Key::new(m.at, 4, m.id.clone()),
         }
     }
 }
@@ -87,7 +92,7 @@ impl TimelineCursor {
     /// `None` for anything that is not a cursor this code made.
     pub fn decode(text: &str) -> Option<Self> {
         decode_token::<Key>(text, 512)
-            .filter(|k| k.kind <= 3)
+            .filter(|k| k.kind <= 4)
             .map(Self)
     }
 
@@ -160,13 +165,16 @@ pub async fn page(
     let (tenant, staff) = (access.tenant, access.role != Role::Client);
     let read = limit + 1;
     let store = services.store;
-    let [changes_at, calls_at, notes_at] = [0, 1, 2].map(|kind| after.map(|c| c.for_kind(kind)));
+    let [changes_at, calls_at, notes_at, replies_at] =
+        [0, 1, 2, 3].map(|kind| after.map(|c| c.for_kind(kind)));
     let mut events: Vec<Event> = Vec::new();
     let changes = store.lead_changes(tenant, &lead, staff, changes_at.as_ref(), read);
     events.extend(changes.await?.into_iter().map(Event::Change));
     if staff {
         let calls = store.lead_calls(tenant, &lead, calls_at.as_ref(), read);
         events.extend(calls.await?.into_iter().map(Event::Call));
+        let replies = store.lead_replies(tenant, &lead, replies_at.as_ref(), read);
+        events.extend(replies.await?.into_iter().map(Event::Reply));
     }
     let notes = store.lead_notes(tenant, &lead, staff, notes_at.as_ref(), read);
     events.extend(notes.await?.into_iter().map(Event::Note));
@@ -266,6 +274,7 @@ mod tests {
         assert_eq!(TimelineCursor::decode(&cursor.encode()).unwrap(), cursor);
         assert_eq!(cursor.for_kind(1).id, Uuid::max());
         assert_eq!(cursor.for_kind(3).id, Uuid::nil());
+        assert_eq!(cursor.for_kind(4).id, Uuid::nil());
         assert!(TimelineCursor::decode("not a cursor").is_none());
         assert_eq!(cursor.for_messages(), (at, String::new()));
     }

@@ -13,6 +13,7 @@ mod models;
 mod pipeline_sql;
 pub mod postgres;
 mod read_cache;
+mod replies_sql;
 mod senders_sql;
 pub(crate) mod shared;
 mod sql;
@@ -44,6 +45,7 @@ use crate::inbox::views::ViewStore;
 use crate::jobs::JobStore;
 use crate::leads::LeadStore;
 use crate::leads::list::LeadListStore;
+use crate::leads::replies::ReplyStore;
 use crate::leads::speed::SpeedStore;
 use crate::leads::stages::PipelineStore;
 use crate::leads::state::LeadStateStore;
@@ -294,6 +296,7 @@ pub trait Store:
     + TimelineStore
     + SpeedStore
     + LeadListStore
+    + ReplyStore
     + StoreHealth
     + Send
     + Sync
@@ -317,6 +320,7 @@ impl<T> Store for T where
         + TimelineStore
         + SpeedStore
         + LeadListStore
+        + ReplyStore
         + StoreHealth
         + Send
         + Sync

@@ -202,7 +202,10 @@ impl SyncWorker {
         ctx.live = self.live.as_ref();
         let on_stream = hooks.on_stream.unwrap_or(&|_| {});
         match run_cycle(&ctx, connection.workspace_id.as_deref(), on_stream).await {
-            Ok(report) => Ok(report),
+            Ok(report) => {
+                self.confirm_replies(tenant).await;
+                Ok(report)
+            }
             Err(error) if error.needs_attention() => {
                 self.needs_attention(tenant, &error).await;
                 Err(CycleFailure::Stopped)
@@ -219,7 +222,9 @@ impl SyncWorker {
         }
     }
 
-    fn client(&self, connection: &crate::store::Connection) -> anyhow::Result<Client> {
+    /// A client for the link, paced by its workspace's budget (shared with every clone of this
+    /// worker: the reply sender's calls take their turn with sync's).
+    pub(crate) fn client(&self, connection: &crate::store::Connection) -> anyhow::Result<Client> {
         let key = super::link::open_api_key(&self.keyring, connection)
             .context("cannot open the stored Instantly key")?;
         let mut config = ClientConfig::new(key);
@@ -234,8 +239,19 @@ impl SyncWorker {
         Ok(Client::new(config)?)
     }
 
+    /// Replies whose sending was not confirmed become sent once this cycle stored their
+    /// message (`leads::replies::confirm`). A failure here fails no stream: the next cycle
+    /// looks again.
+    async fn confirm_replies(&self, tenant: TenantId) {
+        match crate::leads::replies::confirm::by_sync(&*self.store, tenant).await {
+            Ok(0) => {}
+            Ok(confirmed) => tracing::info!(%tenant, confirmed, "replies confirmed by sync"),
+            Err(e) => tracing::warn!(error = %e, "could not confirm replies by sync"),
+        }
+    }
+
     /// Marks the connection and tells the tenant's admins, once; the job then stops.
-    async fn needs_attention(&self, tenant: TenantId, error: &SyncError) {
+    pub(crate) async fn needs_attention(&self, tenant: TenantId, error: &SyncError) {
         let fault = error.fault();
         let check = ConnectionCheck {
             status: ConnectionStatus::NeedsAttention,

@@ -314,6 +314,7 @@ pub struct JobsTexts {
     /// The work of a ping (`allcampaigns jobs ping`).
     pub kind_ping: Words,
     pub kind_snooze_wake: Words,
+    pub kind_send_reply: Words,
 }
 
 pub struct ErrorPage {

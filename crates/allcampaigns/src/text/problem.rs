@@ -117,6 +117,14 @@ pub enum Problem {
     /// A view shared with a client's team needs that one client filtered on.
     ViewShareNeedsClient,
 
+    // Lead work.
+    /// Only a reply still waiting out its undo window (or its send time) can be undone.
+    ReplyNotScheduled {
+        state: &'static str,
+    },
+    /// The client's lead settings switched replies and statuses to Instantly off.
+    InstantlyWritesOff,
+
     // Rules the database enforces.
     EmailTaken,
     AlreadyMember,

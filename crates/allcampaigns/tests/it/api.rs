@@ -230,6 +230,8 @@ fn endpoints(
     let lead = format!("/api/v1/tenants/{tenant}/leads/{}", work.lead);
     let tags = format!("/api/v1/tenants/{tenant}/lead-tags");
     let settings = format!("/api/v1/tenants/{tenant}/lead-settings");
+    let replies = format!("/api/v1/tenants/{tenant}/threads/{thread}/replies");
+    let signature = format!("/api/v1/tenants/{tenant}/mailboxes/sender@agency.example/signature");
     let call = json!({"at": crate::lead_fixture::hours_ago(1), "duration_seconds": 60,
         "outcome": "connected"});
     use reqwest::Method as M;
@@ -489,6 +491,33 @@ fn endpoints(
             Some(json!({"currency": "EUR"})),
             [true, true, false, false],
         ),
+        // Replies sent through Instantly, and the outbox: roles that work leads.
+        (M::GET, replies.clone(), None, [true, true, true, false]),
+        (
+            M::POST,
+            replies.clone(),
+            Some(json!({"body": "Matrix"})),
+            [true, true, true, false],
+        ),
+        (
+            M::POST,
+            format!("{replies}/{}/cancel", work.reply),
+            None,
+            [true, true, true, false],
+        ),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/outbox"),
+            None,
+            [true, true, true, false],
+        ),
+        (M::GET, signature.clone(), None, [true, true, true, false]),
+        (
+            M::PUT,
+            signature,
+            Some(json!({"body": "Matrix"})),
+            [true, true, true, false],
+        ),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -509,6 +538,8 @@ struct LeadWork {
     /// A tag of the tenant, and one to delete.
     tag: String,
     doomed_tag: String,
+    /// A scheduled reply in the thread.
+    reply: String,
 }
 
 impl LeadWork {
@@ -528,6 +559,7 @@ impl LeadWork {
             call: stored_call(&app.store, tenant, by, &lead).await,
             tag: stored_tag(&app.store, tenant, by).await,
             doomed_tag: stored_tag(&app.store, tenant, by).await,
+            reply: crate::lead_fixture::stored_reply(&app.store, tenant, by, thread).await,
             lead,
         }
     }
@@ -821,6 +853,19 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         (
             "/api/v1/tenants/{tenant_id}/threads/{thread_id}/speed-to-reply",
             &["get"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/replies",
+            &["get", "post"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/replies/{reply_id}/cancel",
+            &["post"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/outbox", &["get"]),
+        (
+            "/api/v1/tenants/{tenant_id}/mailboxes/{email}/signature",
+            &["get", "put"],
         ),
     ];
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Tenant isolation beyond `rls.rs`: jobs for one tenant leave another's rows alone (RLS-09),
 //! cross-tenant composite keys (RLS-08), synced tables on SQLite (RLS-10) and index shape on a
-//! large PostgreSQL table (RLS-12).
+//! large PostgreSQL table (RLS-12), the reply outbox's reads included.
 
 use std::sync::Arc;
 
@@ -309,6 +309,16 @@ async fn large_fixture(conn: &mut PgConnection) {
              'p' || (i % 1000) || '@example.com', 'person', 'value', '1.00 USD', \
              now() - i * interval '1 second' FROM generate_series(1, {FIXTURE_ROWS}) i"
         ),
+        // Issue 13: the reply outbox, one unconfirmed reply in a hundred.
+        format!(
+            "INSERT INTO reply_outbox (tenant_id, reply_id, thread_id, lead_email, eaccount, \
+             reply_to_uuid, reply_to_at, subject, body, html, send_at, state, \
+             instantly_email_id, created_at, updated_at) SELECT {TENANT}, gen_random_uuid(), \
+             't' || (i / 4), 'p' || (i % 1000) || '@example.com', 'mb', 'm' || i, now(), 's', \
+             'b', '<p>b</p>', now(), CASE WHEN i % 100 = 0 THEN 'not_confirmed' ELSE 'sent' END, \
+             CASE WHEN i % 100 = 0 THEN NULL ELSE 'e' || i END, now() - i * interval '1 second', \
+             now() FROM generate_series(1, {FIXTURE_ROWS}) i"
+        ),
         // Sync writes each thread's search document when it refreshes the thread.
         "SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads \
          GROUP BY tenant_id"
@@ -406,6 +416,37 @@ fn hot_queries(tenant: &str) -> Vec<(&'static str, String)> {
                 "SELECT thread_id FROM reply_touches WHERE tenant_id = '{tenant}' \
                  AND replied_at >= now() - interval '30 days' AND replied_at < now() \
                  AND positive ORDER BY replied_at"
+            ),
+        ),
+        (
+            "a thread's replies",
+            format!(
+                "SELECT reply_id FROM reply_outbox WHERE tenant_id = '{tenant}' \
+                 AND thread_id = 't7' ORDER BY created_at DESC, reply_id DESC LIMIT 200"
+            ),
+        ),
+        (
+            "a lead's replies, for its timeline",
+            format!(
+                "SELECT reply_id FROM reply_outbox WHERE tenant_id = '{tenant}' \
+                 AND lead_email = 'p6@example.com' ORDER BY created_at DESC LIMIT 51"
+            ),
+        ),
+        (
+            "replies sync may confirm",
+            format!(
+                "SELECT reply_id FROM reply_outbox WHERE tenant_id = '{tenant}' \
+                 AND state = 'not_confirmed' ORDER BY created_at DESC, reply_id DESC LIMIT 100"
+            ),
+        ),
+        (
+            "a thread's sent messages no reply claims",
+            format!(
+                "SELECT m.instantly_id FROM messages m WHERE m.tenant_id = '{tenant}' \
+                 AND m.thread_id = 't7' AND m.direction = 'sent' AND lower(m.mailbox) = 'mb' \
+                 AND NOT EXISTS (SELECT 1 FROM reply_outbox r WHERE r.tenant_id = m.tenant_id \
+                     AND r.instantly_email_id = m.instantly_id) \
+                 ORDER BY m.timestamp_created, m.instantly_id"
             ),
         ),
         (

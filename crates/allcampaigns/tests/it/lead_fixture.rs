@@ -78,9 +78,43 @@ pub async fn stored_tag(store: &DynStore, tenant: TenantId, by: UserId) -> Strin
     id.to_string()
 }
 
-/// One note, one call, the pipeline, a tag and a lead's state with its history and the
-/// client's settings, and a reply with its speed-to-reply row, for the row-level security
-/// checks.
+/// A scheduled reply in `thread`, written straight to the store with its job; answers its id.
+pub async fn stored_reply(store: &DynStore, tenant: TenantId, by: UserId, thread: &str) -> String {
+    use allcampaigns::leads::replies::{Reply, ReplyState, send};
+    let now = Utc::now();
+    let reply = Reply {
+        id: uuid::Uuid::now_v7(),
+        thread_id: thread.into(),
+        lead_email: "lead@example.com".into(),
+        author: Some(author(by)),
+        eaccount: "sender@agency.example".into(),
+        reply_to_uuid: format!("{thread}-2"),
+        reply_to_at: now,
+        subject: "Re: hello".into(),
+        body: "seed".into(),
+        html: "<p>seed</p>".into(),
+        send_at: now + Duration::hours(1),
+        state: ReplyState::Scheduled,
+        error: None,
+        instantly_email_id: None,
+        confirmed_by_sync: false,
+        attempted_at: None,
+        sent_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let entry = crate::inbox::entry(by);
+    let job = send::job(reply.id, reply.send_at);
+    store
+        .insert_reply(tenant, &reply, &job, &entry)
+        .await
+        .unwrap();
+    reply.id.to_string()
+}
+
+/// One note, one call, the pipeline, a tag, a lead's state with its history, the client's
+/// settings, a reply with its speed-to-reply row, an outbox reply and a signature, for the
+/// row-level security checks.
 pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
     stored_note(store, tenant, by, "lead@example.com", false).await;
     stored_call(store, tenant, by, "lead@example.com").await;
@@ -128,6 +162,17 @@ pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
         .unwrap();
     // A lead's reply, which sync's trigger keeps a speed-to-reply row of.
     one_thread(store, tenant, "speed").await;
+    stored_reply(store, tenant, by, "x").await;
+    let signature = allcampaigns::leads::replies::Signature {
+        mailbox: "sender@agency.example".into(),
+        body: "seed".into(),
+        html: "<p>seed</p>".into(),
+        updated_at: Utc::now(),
+    };
+    store
+        .save_mailbox_signature(tenant, &signature, Some(by), &entry)
+        .await
+        .unwrap();
 }
 
 /// Seeds the tenant's pipeline straight in the store; answers its first stage's id.

@@ -48,6 +48,8 @@ mod lead_list;
 mod lead_notes;
 mod lead_notes_input;
 mod lead_pipeline;
+mod lead_replies;
+mod lead_replies_rules;
 mod lead_speed;
 mod lead_state;
 mod live_events;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::leads_types::{AuthorItem, CallItem, NoteItem};
 use super::pipeline::StageItem;
+use super::replies_types::ReplyItem;
 use crate::domain::{Role, TenantId};
 use crate::leads::settings::{LeadSettings, SettingsChange, clock};
 use crate::leads::state::{
@@ -276,12 +277,13 @@ pub struct MessageItem {
 /// One event of the timeline; `kind` says which of the other fields is set.
 #[derive(Serialize, ToSchema)]
 pub struct TimelineItem {
-    /// `change`, `call`, `note` or `message`.
+    /// `change`, `call`, `note`, `reply` (one of ours not yet sent) or `message`.
     pub kind: &'static str,
     pub at: DateTime<Utc>,
     pub change: Option<ChangeItem>,
     pub call: Option<CallItem>,
     pub note: Option<NoteItem>,
+    pub reply: Option<ReplyItem>,
     pub message: Option<MessageItem>,
 }
 
@@ -293,6 +295,7 @@ impl TimelineItem {
             change: None,
             call: None,
             note: None,
+            reply: None,
             message: None,
         };
         match event {
@@ -304,6 +307,10 @@ impl TimelineItem {
             Event::Note(n) => {
                 item.kind = "note";
                 item.note = Some(NoteItem::new(tenant, viewer, n));
+            }
+            Event::Reply(r) => {
+                item.kind = "reply";
+                item.reply = Some(ReplyItem::new(tenant, viewer, r));
             }
             Event::Message(m) => {
                 item.kind = "message";

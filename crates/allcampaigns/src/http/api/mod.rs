@@ -15,6 +15,8 @@ mod leads;
 mod leads_types;
 mod members;
 mod pipeline;
+mod replies;
+mod replies_types;
 mod speed;
 mod sync;
 mod tenants;
@@ -37,7 +39,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, and speed-to-reply) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, speed-to-reply, and replies sent through Instantly with their outbox and mailbox signatures) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -115,7 +117,11 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(speed::awaiting))
         .routes(routes!(speed::of_thread))
         .routes(routes!(lead_list::list))
-        .routes(routes!(lead_list::export));
+        .routes(routes!(lead_list::export))
+        .routes(routes!(replies::list, replies::create))
+        .routes(routes!(replies::cancel))
+        .routes(routes!(replies::outbox))
+        .routes(routes!(replies::show_signature, replies::save_signature));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -63,6 +63,7 @@ fn work(kind: JobKind, t: &JobsTexts) -> &'static str {
         JobKind::Sync => t.kind_sync,
         JobKind::Ping => t.kind_ping,
         JobKind::SnoozeWake => t.kind_snooze_wake,
+        JobKind::SendReply => t.kind_send_reply,
     }
 }
 

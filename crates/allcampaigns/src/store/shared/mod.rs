@@ -15,6 +15,7 @@ mod lead_state;
 mod leads;
 mod live;
 mod pipeline;
+mod replies;
 mod seals;
 mod search_index;
 mod senders;

@@ -29,4 +29,5 @@ pub const JOBS: JobsTexts = JobsTexts {
     kind_sync: "Sync with Instantly",
     kind_ping: "Check that background workers run",
     kind_snooze_wake: "Bring a snoozed thread back to the inbox when it is due",
+    kind_send_reply: "Send a reply through Instantly once its undo window has passed",
 };

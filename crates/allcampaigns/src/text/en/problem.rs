@@ -110,6 +110,16 @@ pub fn say(problem: &Problem) -> String {
         SnoozeInPast => "a snooze must end in the future",
         SnoozeTooFar => "a snooze must end within ten years",
         NotAMember => "that person is not a member of this client",
+        ReplyNotScheduled { state } => {
+            return format!(
+                "this reply can no longer be undone: it is {}",
+                state.replace('_', " ")
+            );
+        }
+        InstantlyWritesOff => {
+            "replies to Instantly are switched off for this client: an owner or admin can switch \
+             them on in the lead settings"
+        }
         ViewShareNeedsClient => {
             "to share a view with a client's team, choose that client in the filters first"
         }
