@@ -152,7 +152,12 @@ async fn a_client_with_instantly_writes_off_refuses_replies_with_words(db: TestD
     let body = Some(json!({"body": "Hi"}));
     let (status, answer) = call(&r.app, &r.token, Method::POST, &path, body.clone()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
-    assert!(answer["error"]["message"].as_str().unwrap().contains("switched off"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("switched off")
+    );
     assert!(r.listed().await.is_empty(), "nothing was queued");
     let on = Some(json!({"instantly_writes": true}));
     call(&r.app, &r.token, Method::PATCH, &settings, on).await;
