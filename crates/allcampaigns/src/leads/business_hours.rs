@@ -32,23 +32,6 @@ pub fn business_seconds(settings: &LeadSettings, from: DateTime<Utc>, to: DateTi
     total
 }
 
-/// The next instant at or after `at` within business hours.
-pub fn next_open(settings: &LeadSettings, at: DateTime<Utc>) -> DateTime<Utc> {
-    let zone = settings.time_zone;
-    let mut day = at.with_timezone(&zone).date_naive();
-    for _ in 0..14 {
-        if settings.is_workday(day.weekday())
-            && let Some((open, close)) = hours_of(settings, zone, day)
-            && close > at
-        {
-            return open.max(at);
-        }
-        let Some(next) = day.succ_opt() else { break };
-        day = next;
-    }
-    at
-}
-
 /// When the business day `day` opens and closes, in UTC.
 fn hours_of(
     settings: &LeadSettings,
@@ -111,18 +94,6 @@ mod tests {
         let late = at("2026-03-31T22:00:00+03:00");
         assert_eq!(business_seconds(&settings, early, late), 8 * 3600);
         assert_eq!(business_seconds(&settings, late, early), 0);
-    }
-
-    #[test]
-    fn the_next_opening_skips_nights_and_weekends() {
-        let settings = sofia();
-        let friday_evening = at("2026-03-27T18:00:00+02:00");
-        assert_eq!(
-            next_open(&settings, friday_evening),
-            at("2026-03-30T09:00:00+03:00")
-        );
-        let tuesday_noon = at("2026-03-31T12:00:00+03:00");
-        assert_eq!(next_open(&settings, tuesday_noon), tuesday_noon);
     }
 
     #[test]

@@ -53,25 +53,32 @@ impl PageParams {
 
     /// The same for a page whose cursor `decode` reads.
     pub fn read_with<C>(&self, decode: impl Fn(&str) -> Option<C>) -> AppResult<(Option<C>, u32)> {
-        let cursor = match self.cursor.as_deref() {
-            None => None,
-            Some(text) => Some(
-                decode(text).ok_or_else(|| bad("cursor", text, "a cursor from a previous page"))?,
-            ),
-        };
-        let limit = match self.limit.as_deref() {
-            None => DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| bad("limit", text, "a number from 1 to 100"))?,
-        };
+        let cursor =
+            match self.cursor.as_deref() {
+                None => None,
+                Some(text) => Some(decode(text).ok_or_else(|| {
+                    bad_parameter("cursor", text, "a cursor from a previous page")
+                })?),
+            };
+        let limit = read_limit(self.limit.as_deref())?;
         Ok((cursor, limit))
     }
 }
 
-fn bad(parameter: &'static str, input: &str, expected: &'static str) -> AppError {
+/// A page length as given: 1 to 100, 50 when absent.
+pub fn read_limit(text: Option<&str>) -> AppResult<u32> {
+    match text {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| bad_parameter("limit", text, "a number from 1 to 100")),
+    }
+}
+
+/// A query parameter that cannot be read: 400 naming it, with the start of what came.
+pub fn bad_parameter(parameter: &'static str, input: &str, expected: &'static str) -> AppError {
     AppError::BadParameter {
         parameter,
         problem: Problem::NotExpected {

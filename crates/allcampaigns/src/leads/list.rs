@@ -17,7 +17,7 @@ use super::stages::Stage;
 use super::{pipeline, settings};
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::{TenantId, UserId};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::inbox::{decode_token, encode_token};
 use crate::services::Services;
 use crate::store::Result;
@@ -139,7 +139,7 @@ pub async fn page(
 ) -> AppResult<ListPage> {
     let mut rows: Vec<(ListedLead, TenantId)> = Vec::new();
     let mut pipelines: Vec<(TenantId, Vec<Stage>, String)> = Vec::new();
-    for access in staff_access(services, current, filter.tenant).await? {
+    for (access, _) in super::staff_clients(services, current, filter.tenant).await? {
         let stages = pipeline::list(services, &access).await?;
         let Some(resolved) = resolve(services, &access, filter, &stages).await? else {
             continue;
@@ -148,6 +148,9 @@ pub async fn page(
             .store
             .listed_leads(access.tenant, &resolved, after, limit + 1)
             .await?;
+        if found.is_empty() {
+            continue;
+        }
         rows.extend(found.into_iter().map(|lead| (lead, access.tenant)));
         let currency = settings::load(services, &access).await?.currency;
         pipelines.push((access.tenant, stages, currency));
@@ -212,29 +215,4 @@ async fn resolve(
         replied: filter.replied,
         text: filter.text.clone(),
     }))
-}
-
-/// The caller's access to each client they work leads in (or just `only`: 404 unless they
-/// do).
-async fn staff_access(
-    services: &Services<'_>,
-    current: &CurrentUser,
-    only: Option<TenantId>,
-) -> AppResult<Vec<TenantAccess>> {
-    let memberships = current.memberships(services.store).await?;
-    let mut out: Vec<TenantAccess> = memberships
-        .iter()
-        .filter(|(tenant, role)| role.can_work_leads() && current.may_reach(tenant.id))
-        .filter(|(tenant, _)| only.is_none_or(|only| only == tenant.id))
-        .map(|(tenant, role)| TenantAccess {
-            current: current.clone(),
-            tenant: tenant.id,
-            role: *role,
-        })
-        .collect();
-    if only.is_some() && out.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    out.sort_by_key(|a| a.tenant);
-    Ok(out)
 }

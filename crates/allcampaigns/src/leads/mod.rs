@@ -33,7 +33,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use cursor::{PageCursor, PageParams};
+pub use cursor::{PageCursor, PageParams, bad_parameter, read_limit};
 
 use crate::auth::TenantAccess;
 use crate::domain::{Role, TenantId, UserId};
@@ -244,6 +244,35 @@ pub trait LeadStore {
         call: &Call,
         entry: &NewAuditEntry,
     ) -> Result<()>;
+}
+
+/// The clients where the caller works leads (an agency role, and reached by their token),
+/// each with the caller's access and the client's name, ordered by id; only `only` when given,
+/// 404 unless they work leads there.
+pub async fn staff_clients(
+    services: &crate::services::Services<'_>,
+    current: &crate::auth::CurrentUser,
+    only: Option<TenantId>,
+) -> crate::error::AppResult<Vec<(TenantAccess, String)>> {
+    let memberships = current.memberships(services.store).await?;
+    let mut clients: Vec<(TenantAccess, String)> = memberships
+        .iter()
+        .filter(|(tenant, role)| role.can_work_leads() && current.may_reach(tenant.id))
+        .filter(|(tenant, _)| only.is_none_or(|only| only == tenant.id))
+        .map(|(tenant, role)| {
+            let access = TenantAccess {
+                current: current.clone(),
+                tenant: tenant.id,
+                role: *role,
+            };
+            (access, tenant.name.clone())
+        })
+        .collect();
+    if only.is_some() && clients.is_empty() {
+        return Err(crate::error::AppError::NotFound);
+    }
+    clients.sort_by_key(|(access, _)| access.tenant);
+    Ok(clients)
 }
 
 /// The first `limit` of `rows` (read one more than `limit`) and the cursor after them.

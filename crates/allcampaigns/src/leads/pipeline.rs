@@ -50,17 +50,6 @@ pub async fn list(services: &Services<'_>, access: &TenantAccess) -> AppResult<V
     Ok(services.store.pipeline_stages(access.tenant).await?)
 }
 
-/// A stage of the tenant, archived or not; 404 for any other id.
-pub async fn find(
-    services: &Services<'_>,
-    access: &TenantAccess,
-    stage_id: &str,
-) -> AppResult<Stage> {
-    let stages = list(services, access).await?;
-    let place = place_of(&stages, stage_id)?;
-    Ok(stages[place].clone())
-}
-
 /// Where the stage `stage_id` is in `stages`; 404 when it is not there.
 fn place_of(stages: &[Stage], stage_id: &str) -> AppResult<usize> {
     let id: Uuid = stage_id.trim().parse().map_err(|_| AppError::NotFound)?;

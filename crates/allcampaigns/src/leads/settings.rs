@@ -10,7 +10,7 @@ use serde_json::json;
 use super::input::invalid;
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::Services;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,9 +91,7 @@ pub async fn change(
     access: &TenantAccess,
     change: SettingsChange,
 ) -> AppResult<LeadSettings> {
-    if !access.role.can_administer() {
-        return Err(AppError::Forbidden);
-    }
+    access.require_admin()?;
     let mut settings = load(services, access).await?;
     if let Some(value) = &change.currency {
         settings.currency = currency(value)?;

@@ -149,25 +149,17 @@ pub struct Report {
 /// The longest period one report covers.
 pub const MAX_DAYS: i64 = 366;
 
-/// The staff member's clients (or just `only`, which must be one of them, else 404).
+/// The staff member's clients (or just `only`): ids and names.
 async fn staff_tenants(
     services: &Services<'_>,
     current: &CurrentUser,
     only: Option<TenantId>,
 ) -> AppResult<Vec<(TenantId, String)>> {
-    let mut tenants: Vec<(TenantId, String)> = current
-        .memberships(services.store)
-        .await?
-        .iter()
-        .filter(|(tenant, role)| role.can_work_leads() && current.may_reach(tenant.id))
-        .filter(|(tenant, _)| only.is_none_or(|only| only == tenant.id))
-        .map(|(tenant, _)| (tenant.id, tenant.name.clone()))
-        .collect();
-    if only.is_some() && tenants.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    tenants.sort();
-    Ok(tenants)
+    let clients = super::staff_clients(services, current, only).await?;
+    Ok(clients
+        .into_iter()
+        .map(|(access, name)| (access.tenant, name))
+        .collect())
 }
 
 /// Speed-to-reply of the positive first replies in `from..to`.

@@ -249,13 +249,14 @@ pub async fn page(
         .store
         .latest_replies(access.tenant, &lead_email)
         .await?;
-    let stages = pipeline::list(services, access).await?;
-    let state = shown(services, access, lead_email, stored).await?;
+    let client = Client::load(services, access).await?;
+    let suggestions = suggestions(replies, &client.stages);
+    let state = shown(services, access, &client, lead_email, stored).await?;
     Ok(LeadPage {
         state,
         records,
         threads,
-        suggestions: suggestions(replies, &stages),
+        suggestions,
     })
 }
 
@@ -300,15 +301,11 @@ pub async fn change(
         .store
         .lead_state(access.tenant, &lead_email)
         .await?;
-    let settings = super::settings::load(services, access).await?;
+    let client = Client::load(services, access).await?;
     let mut after = before.clone();
     if let Some(stage) = &change.stage {
         after.stage = match stage {
-            Some(id) => Some((
-                live_stage(services, access, id).await?,
-                Source::Person,
-                None,
-            )),
+            Some(id) => Some((live_stage(&client.stages, id)?, Source::Person, None)),
             None => None,
         };
     }
@@ -321,12 +318,11 @@ pub async fn change(
             None => None,
         };
     }
-    let all_tags = services.store.lead_tags(access.tenant).await?;
     if let Some(ids) = &change.tags {
-        after.tags = tag_ids(&all_tags, ids)?;
+        after.tags = tag_ids(&client.tags, ids)?;
     }
     let now = Utc::now().trunc_subsecs(6);
-    let history = differences(&before, &after, &settings, &all_tags);
+    let history = differences(&before, &after, &client.settings, &client.tags);
     if !history.is_empty() {
         let changes: Vec<Change> = history
             .into_iter()
@@ -354,11 +350,7 @@ pub async fn change(
             details,
         );
         let stage_changed = changes.iter().any(|c| c.field == "stage");
-        let positive = if stage_changed {
-            Some(is_positive(services, access, &after).await?)
-        } else {
-            None
-        };
+        let positive = stage_changed.then(|| is_positive(&client.stages, &after));
         services
             .store
             .put_lead_state(
@@ -374,47 +366,59 @@ pub async fn change(
             speed::touch(services, access, &lead_email, TouchKind::Stage, now).await?;
         }
     }
-    shown(services, access, lead_email, after).await
+    shown(services, access, &client, lead_email, after).await
+}
+
+/// What of the client a lead's state is read against, read once per request.
+struct Client {
+    stages: Vec<Stage>,
+    /// Empty for a client representative, who sees no tags.
+    tags: Vec<Tag>,
+    settings: LeadSettings,
+}
+
+impl Client {
+    async fn load(services: &Services<'_>, access: &TenantAccess) -> AppResult<Self> {
+        let tags = if access.role == Role::Client {
+            Vec::new()
+        } else {
+            services.store.lead_tags(access.tenant).await?
+        };
+        Ok(Self {
+            stages: pipeline::list(services, access).await?,
+            tags,
+            settings: super::settings::load(services, access).await?,
+        })
+    }
 }
 
 /// Whether a lead in this state counts as a positive reply: by the sentiment of the stage a
 /// person or rule set, else by Instantly's interested family (statuses 1 to 4).
-async fn is_positive(
-    services: &Services<'_>,
-    access: &TenantAccess,
-    state: &Stored,
-) -> AppResult<bool> {
-    Ok(match &state.stage {
-        Some((id, _, _)) => {
-            let stages = pipeline::list(services, access).await?;
-            stages
-                .iter()
-                .any(|s| s.id == *id && s.sentiment == Sentiment::Positive)
-        }
+fn is_positive(stages: &[Stage], state: &Stored) -> bool {
+    match &state.stage {
+        Some((id, _, _)) => stages
+            .iter()
+            .any(|s| s.id == *id && s.sentiment == Sentiment::Positive),
         None => state.instantly_status.is_some_and(|s| (1..=4).contains(&s)),
-    })
+    }
 }
 
 /// A stage of the tenant that is not archived: an archived stage stays on the leads that have
 /// it but is not given to more.
-async fn live_stage(
-    services: &Services<'_>,
-    access: &TenantAccess,
-    stage_id: &str,
-) -> AppResult<Uuid> {
-    let stage = pipeline::find(services, access, stage_id)
-        .await
-        .map_err(|_| {
-            invalid(
-                "stage",
-                stage_id.chars().take(40).collect(),
-                "a stage of this client",
-            )
-        })?;
+fn live_stage(stages: &[Stage], stage_id: &str) -> AppResult<Uuid> {
+    let refused = || {
+        invalid(
+            "stage",
+            stage_id.chars().take(40).collect(),
+            "a stage of this client",
+        )
+    };
+    let id: Uuid = stage_id.trim().parse().map_err(|_| refused())?;
+    let stage = stages.iter().find(|s| s.id == id).ok_or_else(refused)?;
     if stage.archived_at.is_some() {
         return Err(invalid(
             "stage",
-            stage.name,
+            stage.name.clone(),
             "an active stage (archived ones are given to no more leads)",
         ));
     }
@@ -488,10 +492,11 @@ fn differences(
 async fn shown(
     services: &Services<'_>,
     access: &TenantAccess,
+    client: &Client,
     lead_email: String,
     stored: Stored,
 ) -> AppResult<LeadState> {
-    let stages = pipeline::list(services, access).await?;
+    let stages = &client.stages;
     let stage = match &stored.stage {
         Some((id, source, reason)) => stages
             .iter()
@@ -502,24 +507,19 @@ async fn shown(
             Some((stage.clone(), Source::Instantly, None))
         }),
     };
-    let settings = super::settings::load(services, access).await?;
-    let staff = access.role != Role::Client;
-    let (owner, tags) = if staff {
-        let tags = services.store.lead_tags(access.tenant).await?;
-        let tags = tags
-            .into_iter()
-            .filter(|t| stored.tags.contains(&t.id))
-            .collect();
-        (owner_author(services, access, stored.owner).await?, tags)
-    } else {
+    let (owner, tags) = if access.role == Role::Client {
         (None, Vec::new())
+    } else {
+        let tags = client.tags.iter().filter(|t| stored.tags.contains(&t.id));
+        let owner = owner_author(services, access, stored.owner).await?;
+        (owner, tags.cloned().collect())
     };
     Ok(LeadState {
         lead_email,
         stage,
         instantly_status: stored.instantly_status,
         value_cents: stored.value_cents,
-        currency: settings.currency,
+        currency: client.settings.currency.clone(),
         owner,
         tags,
     })

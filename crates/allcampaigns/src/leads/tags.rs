@@ -46,7 +46,7 @@ pub async fn add(
     access: &TenantAccess,
     input: TagInput,
 ) -> AppResult<Tag> {
-    managing(access)?;
+    access.require_admin()?;
     let tags = services.store.lead_tags(access.tenant).await?;
     if tags.len() >= MAX_TAGS {
         return Err(invalid(
@@ -83,7 +83,7 @@ pub async fn change(
     tag_id: &str,
     input: TagInput,
 ) -> AppResult<Tag> {
-    managing(access)?;
+    access.require_admin()?;
     let tags = services.store.lead_tags(access.tenant).await?;
     let before = find_in(&tags, tag_id)?;
     let mut tag = before.clone();
@@ -103,7 +103,7 @@ pub async fn change(
 }
 
 pub async fn delete(services: &Services<'_>, access: &TenantAccess, tag_id: &str) -> AppResult<()> {
-    managing(access)?;
+    access.require_admin()?;
     let tags = services.store.lead_tags(access.tenant).await?;
     let tag = find_in(&tags, tag_id)?;
     let entry = entry(
@@ -130,14 +130,6 @@ fn reading(access: &TenantAccess) -> AppResult<()> {
         Err(AppError::Forbidden)
     } else {
         Ok(())
-    }
-}
-
-fn managing(access: &TenantAccess) -> AppResult<()> {
-    if access.role.can_administer() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
     }
 }
 

@@ -17,9 +17,8 @@ use crate::auth::CurrentUser;
 use crate::domain::{TenantId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::leads::list::{self, ListCursor, ListFilter, OwnerFilter, Row};
-use crate::leads::{DEFAULT_LIMIT, MAX_LIMIT, money};
+use crate::leads::{MAX_LIMIT, PageParams, bad_parameter, money};
 use crate::services::Services;
-use crate::text::Problem;
 
 /// The most rows one CSV export holds.
 pub const MAX_EXPORT: usize = 50_000;
@@ -60,7 +59,7 @@ impl LeadListParams {
                 .map(|v| {
                     v.trim()
                         .parse::<uuid::Uuid>()
-                        .map_err(|_| bad(name, v, "an id"))
+                        .map_err(|_| bad_parameter(name, v, "an id"))
                 })
                 .transpose()
         };
@@ -70,19 +69,19 @@ impl LeadListParams {
             Some("none") => OwnerFilter::Nobody,
             Some(id) => OwnerFilter::User(UserId::from_uuid(
                 id.parse()
-                    .map_err(|_| bad("owner", id, "a user id, me or none"))?,
+                    .map_err(|_| bad_parameter("owner", id, "a user id, me or none"))?,
             )),
         };
         let replied = match self.replied.as_deref() {
             None => None,
             Some("true") => Some(true),
             Some("false") => Some(false),
-            Some(other) => return Err(bad("replied", other, "true or false")),
+            Some(other) => return Err(bad_parameter("replied", other, "true or false")),
         };
         let text = match self.q.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(q) if (2..=100).contains(&q.chars().count()) => Some(q.to_lowercase()),
-            Some(q) => return Err(bad("q", q, "2 to 100 characters")),
+            Some(q) => return Err(bad_parameter("q", q, "2 to 100 characters")),
         };
         Ok(ListFilter {
             tenant: uuid("tenant", &self.tenant)?.map(TenantId::from_uuid),
@@ -96,33 +95,11 @@ impl LeadListParams {
     }
 
     fn page(&self) -> AppResult<(Option<ListCursor>, u32)> {
-        let cursor = self
-            .cursor
-            .as_deref()
-            .map(|c| {
-                ListCursor::decode(c)
-                    .ok_or_else(|| bad("cursor", c, "a cursor from a previous page"))
-            })
-            .transpose()?;
-        let limit = match self.limit.as_deref() {
-            None => DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| bad("limit", text, "a number from 1 to 100"))?,
+        let page = PageParams {
+            cursor: self.cursor.clone(),
+            limit: self.limit.clone(),
         };
-        Ok((cursor, limit))
-    }
-}
-
-fn bad(parameter: &'static str, input: &str, expected: &'static str) -> AppError {
-    AppError::BadParameter {
-        parameter,
-        problem: Problem::NotExpected {
-            input: input.chars().take(40).collect(),
-            expected,
-        },
+        page.read_with(ListCursor::decode)
     }
 }
 

@@ -16,10 +16,10 @@ use super::types::ErrorEnvelope;
 use crate::app::AppState;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::TenantId;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::leads::speed::{self, MAX_DAYS, ReplyTouch, Report, Summary};
+use crate::leads::{bad_parameter, read_limit};
 use crate::services::Services;
-use crate::text::Problem;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,7 +51,7 @@ fn tenant_param(tenant: Option<&str>) -> AppResult<Option<TenantId>> {
             t.trim()
                 .parse::<uuid::Uuid>()
                 .map(TenantId::from_uuid)
-                .map_err(|_| bad("tenant", t, "a tenant id"))
+                .map_err(|_| bad_parameter("tenant", t, "a tenant id"))
         })
         .transpose()
 }
@@ -70,7 +70,7 @@ impl SpeedParams {
         };
         if from >= to || to - from > Duration::days(MAX_DAYS) {
             let shown = self.to.as_deref().unwrap_or("now");
-            return Err(bad(
+            return Err(bad_parameter(
                 "to",
                 shown,
                 "a time after `from`, at most 366 days after it",
@@ -82,14 +82,7 @@ impl SpeedParams {
 
 impl AwaitingParams {
     fn limit(&self) -> AppResult<u32> {
-        match self.limit.as_deref() {
-            None => Ok(50),
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=100).contains(n))
-                .ok_or_else(|| bad("limit", text, "a number from 1 to 100")),
-        }
+        read_limit(self.limit.as_deref())
     }
 }
 
@@ -102,17 +95,7 @@ fn instant(parameter: &'static str, text: &str) -> AppResult<DateTime<Utc>> {
         .ok()
         .and_then(|day| day.and_hms_opt(0, 0, 0))
         .map(|at| at.and_utc())
-        .ok_or_else(|| bad(parameter, text, "an RFC 3339 time or a date YYYY-MM-DD"))
-}
-
-fn bad(parameter: &'static str, input: &str, expected: &'static str) -> AppError {
-    AppError::BadParameter {
-        parameter,
-        problem: Problem::NotExpected {
-            input: input.chars().take(40).collect(),
-            expected,
-        },
-    }
+        .ok_or_else(|| bad_parameter(parameter, text, "an RFC 3339 time or a date YYYY-MM-DD"))
 }
 
 /// Speed-to-reply of the positive first replies in the period: the time to the first touch by
