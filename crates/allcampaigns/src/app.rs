@@ -20,6 +20,7 @@ use crate::inbox::wake::SnoozeWakeHandler;
 use crate::jobs::ping::PingHandler;
 use crate::jobs::runner::Runner;
 use crate::leads::replies::send::ReplySender;
+use crate::leads::write_back::{InterestSender, ReadMarker, Writer};
 use crate::live::Live;
 use crate::mail::Mailer;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
@@ -279,6 +280,7 @@ pub fn job_runner(
     // The reply sender holds a clone of the sync worker: its calls share each workspace's
     // rate budget with sync's.
     let replies = ReplySender::new(store.clone(), sync.clone());
+    let writer = Writer::new(store.clone(), sync.clone());
     Runner::new(store.clone())
         .with_lease(config.job_lease)
         .with_poll(config.job_poll)
@@ -286,6 +288,8 @@ pub fn job_runner(
         .with_handler(Arc::new(PingHandler))
         .with_handler(Arc::new(wake))
         .with_handler(Arc::new(replies))
+        .with_handler(Arc::new(InterestSender(writer.clone())))
+        .with_handler(Arc::new(ReadMarker(writer)))
 }
 
 /// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved

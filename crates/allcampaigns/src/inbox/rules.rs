@@ -15,6 +15,7 @@ use crate::audit::{self, AuditAction};
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::TenantId;
 use crate::error::{AppError, AppResult};
+use crate::leads::write_back;
 use crate::live::LiveEvent;
 use crate::services::Services;
 use crate::text::Problem;
@@ -125,10 +126,31 @@ pub async fn triage(
         .store
         .triage(access.tenant, thread_ids, change, by, now, &entry)
         .await?;
+    if change == Triage::Read {
+        mark_read_in_instantly(services, access.tenant, thread_ids).await?;
+    }
     let changed = thread_ids
         .iter()
         .map(|thread_id| LiveEvent::thread_changed(access.tenant, thread_id.clone()));
     services.live.publish_all(changed.collect()).await;
+    Ok(())
+}
+
+/// Threads read here are marked read in Instantly too, unless the client's writes are off. The
+/// jobs are queued once the threads are read: a crash between the two leaves Instantly's mark
+/// behind ours, which loses nothing.
+async fn mark_read_in_instantly(
+    services: &Services<'_>,
+    tenant: TenantId,
+    thread_ids: &[String],
+) -> AppResult<()> {
+    if !write_back::writes_on(services.store.as_ref(), tenant).await? {
+        return Ok(());
+    }
+    for thread_id in thread_ids {
+        let job = write_back::read_job(thread_id);
+        services.store.enqueue_or_advance(tenant, &job).await?;
+    }
     Ok(())
 }
 

@@ -33,14 +33,22 @@ pub enum JobKind {
     /// Sends one reply of the outbox through Instantly, once (unique key: the reply id).
     /// Enqueued with the reply itself: `leads::replies`.
     SendReply,
+    /// Sends the stage a person set to Instantly as the lead's interest status (unique key:
+    /// the lead's address). Enqueued with the change: `leads::write_back`.
+    SendInterest,
+    /// Marks a thread read in Instantly (unique key: the thread). Enqueued when a person marks
+    /// it read: `leads::write_back`.
+    MarkThreadRead,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::Sync,
         JobKind::Ping,
         JobKind::SnoozeWake,
         JobKind::SendReply,
+        JobKind::SendInterest,
+        JobKind::MarkThreadRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +57,8 @@ impl JobKind {
             JobKind::Ping => "ping",
             JobKind::SnoozeWake => "snooze_wake",
             JobKind::SendReply => "send_reply",
+            JobKind::SendInterest => "send_interest_status",
+            JobKind::MarkThreadRead => "mark_thread_read",
         }
     }
 

@@ -32,6 +32,24 @@ pub fn business_seconds(settings: &LeadSettings, from: DateTime<Utc>, to: DateTi
     total
 }
 
+/// The first instant from `at` on that is within business hours: `at` itself during them,
+/// else the next opening. `at` when no day of the next fortnight has hours (no workdays).
+pub fn next_open(settings: &LeadSettings, at: DateTime<Utc>) -> DateTime<Utc> {
+    let zone = settings.time_zone;
+    let mut day = at.with_timezone(&zone).date_naive();
+    for _ in 0..15 {
+        if settings.is_workday(day.weekday())
+            && let Some((open, close)) = hours_of(settings, zone, day)
+            && at < close
+        {
+            return open.max(at);
+        }
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    at
+}
+
 /// When the business day `day` opens and closes, in UTC.
 fn hours_of(
     settings: &LeadSettings,
@@ -94,6 +112,26 @@ mod tests {
         let late = at("2026-03-31T22:00:00+03:00");
         assert_eq!(business_seconds(&settings, early, late), 8 * 3600);
         assert_eq!(business_seconds(&settings, late, early), 0);
+    }
+
+    #[test]
+    fn the_next_opening_skips_the_evening_and_the_weekend() {
+        let settings = sofia();
+        let open_now = at("2026-03-27T10:00:00+02:00");
+        assert_eq!(next_open(&settings, open_now), open_now);
+        let friday_evening = at("2026-03-27T17:30:00+02:00");
+        assert_eq!(
+            next_open(&settings, friday_evening),
+            at("2026-03-30T09:00:00+03:00"),
+            "Monday's opening, in summer time"
+        );
+        let early = at("2026-03-31T06:00:00+03:00");
+        assert_eq!(next_open(&settings, early), at("2026-03-31T09:00:00+03:00"));
+        let never = LeadSettings {
+            workdays: 0,
+            ..sofia()
+        };
+        assert_eq!(next_open(&never, early), early);
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! check roles and write the audit entries; storage is [`LeadStore`], in
 //! `store/shared/leads.rs`; pages and the JSON API only parse, call and render.
 
+pub mod bulk;
 pub mod business_hours;
 pub mod calls;
+pub mod change;
 mod cursor;
 mod input;
 pub mod lead_key;
@@ -26,6 +28,7 @@ pub mod state;
 pub mod suggest;
 pub mod tags;
 pub mod timeline;
+pub mod write_back;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -7,20 +7,19 @@
 //! history row per field changed and one audit entry, in one transaction.
 
 use async_trait::async_trait;
-use chrono::{DateTime, SubsecRound, Utc};
-use serde_json::json;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use super::change::{LeadChange, change};
 use super::settings::LeadSettings;
-use super::speed::{self, TouchKind};
-use super::stages::{Sentiment, Stage};
+use super::stages::Stage;
 use super::suggest::{self, Suggestion};
-use super::tags::{self, Tag};
-use super::{Author, input::invalid, lead_key, money, pipeline};
-use crate::audit::{self, AuditAction};
+use super::tags::Tag;
+use super::{Author, lead_key, pipeline};
 use crate::auth::TenantAccess;
 use crate::domain::{Role, TenantId, UserId};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::jobs::NewJob;
 use crate::services::Services;
 use crate::store::{NewAuditEntry, Result};
 
@@ -162,17 +161,18 @@ pub struct LeadPage {
     pub suggestions: Vec<ThreadSuggestion>,
 }
 
-/// What to change; `None` leaves a field, `Some(None)` clears it.
-#[derive(Debug, Clone, Default)]
-pub struct LeadChange {
-    /// A stage id; cleared, the lead is back at Instantly's status.
-    pub stage: Option<Option<String>>,
-    /// A decimal amount in the client's currency.
-    pub value: Option<Option<String>>,
-    /// A member's user id.
-    pub owner: Option<Option<String>>,
-    /// The tag ids the lead has after the change.
-    pub tags: Option<Vec<String>>,
+/// What one change of a lead's state writes, in one transaction.
+#[derive(Debug, Clone)]
+pub struct StateWrite<'a> {
+    pub lead_email: &'a str,
+    pub state: &'a Stored,
+    /// One history row per field changed; never empty.
+    pub changes: &'a [Change],
+    /// When the stage changed: whether the lead's replies now count as positive
+    /// (speed-to-reply).
+    pub positive: Option<bool>,
+    /// The job sending a person's stage to Instantly, enqueued in place of a waiting one.
+    pub send: Option<NewJob>,
 }
 
 /// Storage of lead state, each statement filtered by its tenant.
@@ -216,15 +216,11 @@ pub trait LeadStateStore {
     ) -> Result<(Vec<LeadRecord>, Vec<LeadThread>)>;
     /// The lead's latest replies across its threads, newest first.
     async fn latest_replies(&self, tenant: TenantId, lead_email: &str) -> Result<Vec<LatestReply>>;
-    /// Writes the state and its history rows (`changes`, none empty) with the audit entry;
-    /// with `positive`, whether the lead's replies now count as positive (speed-to-reply).
+    /// Writes the state, its history rows, what follows from them and the audit entry.
     async fn put_lead_state(
         &self,
         tenant: TenantId,
-        lead_email: &str,
-        state: &Stored,
-        changes: &[Change],
-        positive: Option<bool>,
+        write: &StateWrite<'_>,
         entry: &NewAuditEntry,
     ) -> Result<()>;
 }
@@ -287,98 +283,16 @@ fn suggestions(replies: Vec<LatestReply>, stages: &[Stage]) -> Vec<ThreadSuggest
     out
 }
 
-pub async fn change(
-    services: &Services<'_>,
-    access: &TenantAccess,
-    lead_id: &str,
-    change: LeadChange,
-) -> AppResult<LeadState> {
-    if access.role == Role::Client {
-        return Err(AppError::Forbidden);
-    }
-    let lead_email = lead_key::resolve(services, access.tenant, lead_id).await?;
-    let before = services
-        .store
-        .lead_state(access.tenant, &lead_email)
-        .await?;
-    let client = Client::load(services, access).await?;
-    let mut after = before.clone();
-    if let Some(stage) = &change.stage {
-        after.stage = match stage {
-            Some(id) => Some((live_stage(&client.stages, id)?, Source::Person, None)),
-            None => None,
-        };
-    }
-    if let Some(value) = &change.value {
-        after.value_cents = value.as_deref().map(money::cents).transpose()?;
-    }
-    if let Some(owner) = &change.owner {
-        after.owner = match owner {
-            Some(id) => Some(owner_of(services, access, id).await?),
-            None => None,
-        };
-    }
-    if let Some(ids) = &change.tags {
-        after.tags = tag_ids(&client.tags, ids)?;
-    }
-    let now = Utc::now().trunc_subsecs(6);
-    let history = differences(&before, &after, &client.settings, &client.tags);
-    if !history.is_empty() {
-        let changes: Vec<Change> = history
-            .into_iter()
-            .map(|(field, from, to)| Change {
-                id: Uuid::now_v7(),
-                lead_email: lead_email.clone(),
-                actor: Some(Author::acting(access)),
-                source: Source::Person,
-                field: field.into(),
-                from,
-                to,
-                from_label: None,
-                to_label: None,
-                reason: None,
-                at: now,
-            })
-            .collect();
-        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-        let details = json!({"lead": lead_email, "fields": fields});
-        let actor = Some(access.current.user.id);
-        let entry = audit::entry(
-            actor,
-            AuditAction::LeadChanged,
-            Some(lead_email.clone()),
-            details,
-        );
-        let stage_changed = changes.iter().any(|c| c.field == "stage");
-        let positive = stage_changed.then(|| is_positive(&client.stages, &after));
-        services
-            .store
-            .put_lead_state(
-                access.tenant,
-                &lead_email,
-                &after,
-                &changes,
-                positive,
-                &entry,
-            )
-            .await?;
-        if stage_changed {
-            speed::touch(services, access, &lead_email, TouchKind::Stage, now).await?;
-        }
-    }
-    shown(services, access, &client, lead_email, after).await
-}
-
 /// What of the client a lead's state is read against, read once per request.
-struct Client {
-    stages: Vec<Stage>,
+pub(super) struct Client {
+    pub(super) stages: Vec<Stage>,
     /// Empty for a client representative, who sees no tags.
-    tags: Vec<Tag>,
-    settings: LeadSettings,
+    pub(super) tags: Vec<Tag>,
+    pub(super) settings: LeadSettings,
 }
 
 impl Client {
-    async fn load(services: &Services<'_>, access: &TenantAccess) -> AppResult<Self> {
+    pub(super) async fn load(services: &Services<'_>, access: &TenantAccess) -> AppResult<Self> {
         let tags = if access.role == Role::Client {
             Vec::new()
         } else {
@@ -392,104 +306,9 @@ impl Client {
     }
 }
 
-/// Whether a lead in this state counts as a positive reply: by the sentiment of the stage a
-/// person or rule set, else by Instantly's interested family (statuses 1 to 4).
-fn is_positive(stages: &[Stage], state: &Stored) -> bool {
-    match &state.stage {
-        Some((id, _, _)) => stages
-            .iter()
-            .any(|s| s.id == *id && s.sentiment == Sentiment::Positive),
-        None => state.instantly_status.is_some_and(|s| (1..=4).contains(&s)),
-    }
-}
-
-/// A stage of the tenant that is not archived: an archived stage stays on the leads that have
-/// it but is not given to more.
-fn live_stage(stages: &[Stage], stage_id: &str) -> AppResult<Uuid> {
-    let refused = || {
-        invalid(
-            "stage",
-            stage_id.chars().take(40).collect(),
-            "a stage of this client",
-        )
-    };
-    let id: Uuid = stage_id.trim().parse().map_err(|_| refused())?;
-    let stage = stages.iter().find(|s| s.id == id).ok_or_else(refused)?;
-    if stage.archived_at.is_some() {
-        return Err(invalid(
-            "stage",
-            stage.name.clone(),
-            "an active stage (archived ones are given to no more leads)",
-        ));
-    }
-    Ok(stage.id)
-}
-
-/// A member of the agency's staff (not a client representative) of the tenant.
-async fn owner_of(services: &Services<'_>, access: &TenantAccess, id: &str) -> AppResult<UserId> {
-    let refused = || {
-        invalid(
-            "owner",
-            id.chars().take(40).collect(),
-            "a member of the agency's staff",
-        )
-    };
-    let uuid: Uuid = id.trim().parse().map_err(|_| refused())?;
-    let user = UserId::from_uuid(uuid);
-    match services.store.member_role(access.tenant, user).await? {
-        Some(role) if role != Role::Client => Ok(user),
-        _ => Err(refused()),
-    }
-}
-
-fn tag_ids(all: &[Tag], ids: &[String]) -> AppResult<Vec<Uuid>> {
-    let mut chosen = Vec::with_capacity(ids.len());
-    for id in ids {
-        let tag = tags::find_in(all, id)
-            .map_err(|_| invalid("tags", id.chars().take(40).collect(), "tags of this client"))?;
-        if !chosen.contains(&tag.id) {
-            chosen.push(tag.id);
-        }
-    }
-    Ok(chosen)
-}
-
-/// `(field, from, to)` for each field `after` changes, as the history writes them.
-fn differences(
-    before: &Stored,
-    after: &Stored,
-    settings: &LeadSettings,
-    tags: &[Tag],
-) -> Vec<(&'static str, Option<String>, Option<String>)> {
-    let mut out = Vec::new();
-    let stage_of = |s: &Stored| s.stage.as_ref().map(|(id, _, _)| id.to_string());
-    if stage_of(before) != stage_of(after) {
-        out.push(("stage", stage_of(before), stage_of(after)));
-    }
-    let value_of = |s: &Stored| {
-        s.value_cents
-            .map(|cents| format!("{} {}", money::decimal(cents), settings.currency))
-    };
-    if before.value_cents != after.value_cents {
-        out.push(("value", value_of(before), value_of(after)));
-    }
-    if before.owner != after.owner {
-        let id = |owner: Option<UserId>| owner.map(|o| o.to_string());
-        out.push(("owner", id(before.owner), id(after.owner)));
-    }
-    let name = |id: &Uuid| tags.iter().find(|t| t.id == *id).map(|t| t.name.clone());
-    for added in after.tags.iter().filter(|t| !before.tags.contains(t)) {
-        out.push(("tag_added", None, name(added)));
-    }
-    for removed in before.tags.iter().filter(|t| !after.tags.contains(t)) {
-        out.push(("tag_removed", name(removed), None));
-    }
-    out
-}
-
 /// The state as a member of `access`'s role sees it: the stage a person or rule set, else the
 /// stage of Instantly's status.
-async fn shown(
+pub(super) async fn shown(
     services: &Services<'_>,
     access: &TenantAccess,
     client: &Client,

@@ -315,6 +315,8 @@ pub struct JobsTexts {
     pub kind_ping: Words,
     pub kind_snooze_wake: Words,
     pub kind_send_reply: Words,
+    pub kind_send_interest: Words,
+    pub kind_mark_thread_read: Words,
 }
 
 pub struct ErrorPage {

@@ -454,6 +454,12 @@ fn endpoints(
             [true, true, true, false],
         ),
         (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/leads/bulk"),
+            Some(json!({"leads": [work.lead], "change": {"value": "100"}})),
+            [true, true, true, false],
+        ),
+        (
             M::GET,
             format!("{lead}/timeline"),
             None,
@@ -833,6 +839,7 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             "/api/v1/tenants/{tenant_id}/leads/{lead_id}",
             &["get", "patch"],
         ),
+        ("/api/v1/tenants/{tenant_id}/leads/bulk", &["post"]),
         (
             "/api/v1/tenants/{tenant_id}/leads/{lead_id}/timeline",
             &["get"],

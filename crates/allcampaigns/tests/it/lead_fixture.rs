@@ -7,7 +7,7 @@ use allcampaigns::auth::tokens::{NewToken, issue};
 use allcampaigns::domain::{Role, TenantId, UserId};
 use allcampaigns::inbox::senders::OwnLead;
 use allcampaigns::leads::settings::LeadSettings;
-use allcampaigns::leads::state::{Change, Source, Stored};
+use allcampaigns::leads::state::{Change, Source, StateWrite, Stored};
 use allcampaigns::leads::tags::Tag;
 use allcampaigns::leads::{Author, Call, CallOutcome, Note};
 use allcampaigns::store::{DynStore, TenantProfile};
@@ -144,10 +144,13 @@ pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
     store
         .put_lead_state(
             tenant,
-            "lead@example.com",
-            &state,
-            &[change],
-            Some(true),
+            &StateWrite {
+                lead_email: "lead@example.com",
+                state: &state,
+                changes: &[change],
+                positive: Some(true),
+                send: None,
+            },
             &entry,
         )
         .await

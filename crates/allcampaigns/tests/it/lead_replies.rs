@@ -60,6 +60,10 @@ pub async fn replying(db: TestDb) -> Replying {
         timeout: Duration::from_secs(2),
         ..whole_cycles()
     };
+    replying_with(db, options).await
+}
+
+pub async fn replying_with(db: TestDb, options: SyncOptions) -> Replying {
     let s = connected(db, Scale::Small, options).await;
     s.cycle().await;
     let app = spawn_app(s.db.config.clone()).await;

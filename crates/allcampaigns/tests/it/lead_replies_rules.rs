@@ -1,7 +1,7 @@
 //! What a reply must be and who may send one (issue 13), on both backends: each refused field
 //! is a 422 naming it, a thread with nothing from the lead cannot be answered, a client
 //! representative gets 403 on every outbox and signature route, and another tenant's threads
-//! and replies answer 404. The role and isolation matrices hold the routes too (`api.rs`, `rls.rs`).
+//! and replies answer 404; `send_at: business_hours` waits for the client's next opening. The role and isolation matrices hold the routes too (`api.rs`, `rls.rs`).
 
 use allcampaigns::domain::Role;
 use allcampaigns::store::TenantProfile;
@@ -19,6 +19,7 @@ on_both_backends!(
     a_client_representative_gets_403_on_every_outbox_route,
     another_tenants_threads_and_replies_answer_404,
     a_client_with_instantly_writes_off_refuses_replies_with_words,
+    a_reply_sent_at_business_hours_waits_for_the_clients_next_opening,
 );
 
 const CLIENT: &str = "rep@client.example";
@@ -163,4 +164,27 @@ async fn a_client_with_instantly_writes_off_refuses_replies_with_words(db: TestD
     call(&r.app, &r.token, Method::PATCH, &settings, on).await;
     let (status, _) = call(&r.app, &r.token, Method::POST, &path, body).await;
     assert_eq!(status, StatusCode::CREATED);
+}
+
+async fn a_reply_sent_at_business_hours_waits_for_the_clients_next_opening(db: TestDb) {
+    let r = replying(db).await;
+    // The only workday is the day after tomorrow (UTC), 09:00 to 17:00: whenever the test
+    // runs, the next opening is that day at 09:00.
+    let day = (Utc::now() + chrono::Duration::days(2)).date_naive();
+    let weekday = day.format("%a").to_string().to_lowercase();
+    let settings = format!("/api/v1/tenants/{}/lead-settings", r.s.tenant);
+    let hours = json!({"time_zone": "UTC", "day_starts": "09:00", "day_ends": "17:00",
+                       "workdays": [weekday]});
+    let (status, body) = call(&r.app, &r.token, Method::PATCH, &settings, Some(hours)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reply = r
+        .reply(json!({"body": "Hi", "send_at": "business_hours"}))
+        .await;
+    let send_at: chrono::DateTime<Utc> = reply["send_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        send_at,
+        day.and_hms_opt(9, 0, 0).unwrap().and_utc(),
+        "{reply}"
+    );
+    assert_eq!(reply["state"], "scheduled");
 }

@@ -23,6 +23,7 @@ on_both_backends!(
     the_timeline_pages_without_gaps_or_repeats,
     a_deleted_tag_leaves_its_leads_and_its_name_in_their_history,
     labels_are_suggested_by_local_rules_and_never_applied_by_themselves,
+    a_bulk_change_applies_to_each_lead_and_a_refused_field_changes_none,
 );
 
 const THREAD_LEAD: &str = "t-A@lead.example";
@@ -571,5 +572,71 @@ async fn labels_are_suggested_by_local_rules_and_never_applied_by_themselves(db:
         3,
         "no reply is hidden"
     );
+    s.app.stop().await;
+}
+
+async fn a_bulk_change_applies_to_each_lead_and_a_refused_field_changes_none(db: TestDb) {
+    let s = setup(&db).await;
+    let store = &s.app.store;
+    synced_status(store, s.a, "lead-a", "Ann@Acme.example", 1).await;
+    synced_status(store, s.a, "lead-b", "bo@acme.example", 1).await;
+    let hot = s.add_tag("Hot").await;
+    let cold = s.add_tag("Cold").await;
+    s.patch_lead(&s.operator, "lead-b", json!({"tags": [cold]}))
+        .await;
+    let bulk = format!("/api/v1/tenants/{}/leads/bulk", s.a);
+    let won = stage_id(&s, "Won").await;
+
+    // A refused field (a tag of no one) refuses all, and nothing changed.
+    let body = json!({"leads": ["lead-a", "lead-b"],
+                      "change": {"stage": won, "tags_added": ["nope"]}});
+    let (status, error) = s.call(&s.operator, Method::POST, &bulk, Some(body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("tags_added")
+    );
+    let (_, a) = s
+        .call(&s.owner, Method::GET, &lead(s.a, "lead-a"), None)
+        .await;
+    assert_eq!(a["stage_source"], "instantly", "unchanged: {a}");
+
+    let body = json!({"leads": ["lead-a", "bo@acme.example", "ghost@acme.example", "lead-a"],
+                      "change": {"stage": won, "tags_added": [hot], "tags_removed": [cold]}});
+    let (status, done) = s.call(&s.operator, Method::POST, &bulk, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(
+        done["changed"],
+        json!(["ann@acme.example", "bo@acme.example"])
+    );
+    assert_eq!(done["not_found"], json!(["ghost@acme.example"]));
+    for id in ["lead-a", "lead-b"] {
+        let (_, state) = s.call(&s.owner, Method::GET, &lead(s.a, id), None).await;
+        assert_eq!(state["stage"]["name"], "Won", "{state}");
+        let tags: Vec<&Value> = state["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| &t["name"])
+            .collect();
+        assert_eq!(tags, [&json!("Hot")], "{state}");
+        let page = s.timeline(&s.owner, id, "").await;
+        assert!(
+            changes(&page).contains(&"stage: - -> Won".to_owned()),
+            "{page}"
+        );
+    }
+    // A client representative changes nothing; nor does an empty or oversized list.
+    let body = json!({"leads": ["lead-a"], "change": {"value": "5"}});
+    let (status, _) = s.call(&s.client, Method::POST, &bulk, Some(body)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let many: Vec<String> = (0..501).map(|i| format!("l{i}@acme.example")).collect();
+    for leads in [json!([]), json!(many)] {
+        let body = json!({"leads": leads, "change": {"value": "5"}});
+        let (status, _) = s.call(&s.operator, Method::POST, &bulk, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     s.app.stop().await;
 }

@@ -52,6 +52,7 @@ mod lead_replies;
 mod lead_replies_rules;
 mod lead_speed;
 mod lead_state;
+mod lead_write_back;
 mod live_events;
 mod member_rules;
 mod members;

@@ -42,6 +42,9 @@ pub struct InterestStatusUpdate {
     pub campaign_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_id: Option<String>,
+    /// `true` stops Instantly's automatic labelling from changing the lead's status later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_auto_interest: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
 //! A lead's state and timeline: `/tenants/{tenant_id}/leads/{lead_id}` (stage, value, owner,
-//! tags) and its `timeline`; the client's `lead-tags` and `lead-settings`. Rules:
+//! tags), `leads/bulk` and a lead's `timeline`; the client's `lead-tags` and `lead-settings`. Rules:
 //! `leads::{state, tags, settings, timeline}`.
 
 use axum::Json;
@@ -8,8 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 
 use super::lead_state_types::{
-    LeadChangeRequest, LeadItem, LeadPageItem, LeadSettingsItem, LeadSettingsRequest, TagItem,
-    TagList, TagRequest, TimelineList,
+    LeadBulkRequest, LeadBulkResult, LeadChangeRequest, LeadItem, LeadPageItem, LeadSettingsItem,
+    LeadSettingsRequest, TagItem, TagList, TagRequest, TimelineList,
 };
 use super::leads::refused;
 use super::types::ErrorEnvelope;
@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::error::AppResult;
 use crate::leads::timeline::{self, TimelineCursor};
-use crate::leads::{PageParams, settings, state, tags};
+use crate::leads::{PageParams, bulk, settings, state, tags};
 use crate::services::Services;
 
 /// The lead page: stage (and where it came from), value, owner and tags; its Instantly
@@ -55,6 +55,29 @@ pub async fn change(
     let services = Services::of(&state);
     let lead = state::change(&services, &access, &lead_id, request.into()).await?;
     Ok(Json(LeadItem::new(access.tenant, access.role, lead)))
+}
+
+/// One change to many leads of the client (owners, admins and operators): each lead changed as
+/// by its own `PATCH`, with its own timeline entries. A refused field refuses the whole
+/// request before anything changes; leads the client does not have are listed apart.
+#[utoipa::path(post, path = "/tenants/{tenant_id}/leads/bulk", tag = "leads",
+    params(("tenant_id" = uuid::Uuid, Path, description = "Tenant id")),
+    request_body = LeadBulkRequest,
+    responses((status = 200, body = LeadBulkResult), (status = 400, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope)))]
+pub async fn change_many(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    ApiJson(JsonObject(request)): ApiJson<JsonObject<LeadBulkRequest>>,
+) -> AppResult<Json<LeadBulkResult>> {
+    let services = Services::of(&state);
+    let change = request.change.into();
+    let done = bulk::change_all(&services, &access, &request.leads, change).await?;
+    Ok(Json(LeadBulkResult {
+        changed: done.changed,
+        not_found: done.not_found,
+    }))
 }
 
 /// The lead's messages, notes, calls and changes, newest first, a page at a time. A client

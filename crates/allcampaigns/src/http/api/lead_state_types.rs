@@ -54,6 +54,12 @@ pub struct LeadChangeRequest {
     /// The tag ids the lead has after the change (the client's own tags).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// Tag ids to give the lead, keeping its others.
+    #[serde(default)]
+    pub tags_added: Vec<String>,
+    /// Tag ids to take off the lead, keeping its others.
+    #[serde(default)]
+    pub tags_removed: Vec<String>,
 }
 
 impl From<LeadChangeRequest> for LeadChange {
@@ -67,8 +73,30 @@ impl From<LeadChangeRequest> for LeadChange {
             value: request.value.map(|v| v.map(text)),
             owner: request.owner,
             tags: request.tags,
+            tags_added: request.tags_added,
+            tags_removed: request.tags_removed,
         }
     }
+}
+
+/// One change to many leads of the client: each lead changed as by its own `PATCH`, in its
+/// own transaction and with its own timeline entries.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadBulkRequest {
+    /// 1 to 500 Instantly lead ids or addresses.
+    pub leads: Vec<String>,
+    /// What to change of each, as a lead's `PATCH` takes it.
+    pub change: LeadChangeRequest,
+}
+
+/// What a bulk change did.
+#[derive(Serialize, ToSchema)]
+pub struct LeadBulkResult {
+    /// The leads changed (or already so), by address.
+    pub changed: Vec<String>,
+    /// The leads asked for that the client does not have, as given.
+    pub not_found: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -106,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(pipeline::add_stage))
         .routes(routes!(pipeline::change_stage))
         .routes(routes!(lead_state::show, lead_state::change))
+        .routes(routes!(lead_state::change_many))
         .routes(routes!(lead_state::timeline))
         .routes(routes!(lead_state::list_tags, lead_state::add_tag))
         .routes(routes!(lead_state::change_tag, lead_state::delete_tag))

@@ -16,8 +16,9 @@ use crate::leads::replies::{Reply, ReplyState, Signature};
 pub struct ReplyRequest {
     /// Plain text or light markdown (bold, italic, links, lists), 1 to 10,000 characters.
     pub body: String,
-    /// When to send it (RFC 3339 with its offset), at most 90 days ahead; absent: as soon as
-    /// the undo window has passed.
+    /// When to send it: RFC 3339 with its offset, at most 90 days ahead, or `business_hours`
+    /// for the client's next business hours (in its time zone; at once while they are open);
+    /// absent: as soon as the undo window has passed.
     #[serde(default)]
     #[schema(example = "2026-12-02T09:00:00+01:00")]
     pub send_at: Option<String>,

@@ -64,6 +64,8 @@ fn work(kind: JobKind, t: &JobsTexts) -> &'static str {
         JobKind::Ping => t.kind_ping,
         JobKind::SnoozeWake => t.kind_snooze_wake,
         JobKind::SendReply => t.kind_send_reply,
+        JobKind::SendInterest => t.kind_send_interest,
+        JobKind::MarkThreadRead => t.kind_mark_thread_read,
     }
 }
 

@@ -21,18 +21,22 @@ use crate::error::{AppError, AppResult};
 use crate::inbox::is_plausible_id;
 use crate::leads::Author;
 use crate::leads::input::{self, invalid};
-use crate::leads::settings;
+use crate::leads::{business_hours, settings};
 use crate::services::Services;
 use crate::text::Problem;
 
 /// A `send_at` a little behind the server's clock is a clock's difference, not the past.
 const CLOCK_SLACK: Duration = Duration::minutes(1);
 
+/// The `send_at` that sends at the client's next business hours (now, if they are open).
+pub const BUSINESS_HOURS: &str = "business_hours";
+
 /// A reply as it arrives.
 #[derive(Debug, Clone)]
 pub struct ReplyInput {
     pub body: String,
-    /// RFC 3339 with its offset; absent: as soon as the undo window has passed.
+    /// RFC 3339 with its offset, or [`BUSINESS_HOURS`]; absent: as soon as the undo window
+    /// has passed.
     pub send_at: Option<String>,
 }
 
@@ -46,17 +50,19 @@ pub async fn queue(
 ) -> AppResult<Reply> {
     require_replier(access)?;
     let target = thread(services, access, thread_id).await?;
-    if !settings::load(services, access).await?.instantly_writes {
+    let settings = settings::load(services, access).await?;
+    if !settings.instantly_writes {
         return Err(AppError::Conflict(Problem::InstantlyWritesOff));
     }
     let now = Utc::now().trunc_subsecs(6);
     let (body, html) = input::text("body", &input.body)?;
-    let asked = match input.send_at.as_deref() {
-        Some(when) => Some(send_time(when, now)?),
-        None => None,
-    };
     let undo = Duration::from_std(undo).unwrap_or(Duration::zero());
-    let send_at = asked.unwrap_or(now).max(now + undo);
+    let earliest = now + undo;
+    let send_at = match input.send_at.as_deref().map(str::trim) {
+        None => earliest,
+        Some(BUSINESS_HOURS) => business_hours::next_open(&settings, earliest),
+        Some(when) => send_time(when, now)?.max(earliest),
+    };
     let reply = draft(access, target, body, html, send_at, now)?;
     let details = json!({
         "thread_id": reply.thread_id,
@@ -239,7 +245,7 @@ fn send_time(value: &str, now: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
         return Err(invalid(
             "send_at",
             value.chars().take(40).collect(),
-            "a time in the future, at most 90 days ahead",
+            "a time in the future, at most 90 days ahead, or business_hours",
         ));
     }
     Ok(at)

@@ -26,7 +26,8 @@ use crate::domain::TenantId;
 use crate::jobs::runner::{Handler, Next};
 use crate::jobs::{DEFAULT_MAX_ATTEMPTS, Job, JobKind, NewJob, retry_at};
 use crate::leads::speed::{self, TouchKind};
-use crate::store::{ConnectionStatus, DynStore, Result as StoreResult, Store};
+use crate::leads::write_back::link_client;
+use crate::store::{DynStore, Result as StoreResult, Store};
 use crate::sync::{SyncError, SyncWorker};
 
 /// The least a reply refused with 429 waits before its job tries again.
@@ -85,22 +86,9 @@ impl ReplySender {
     /// A client for the tenant's link; `None`, and the reply failed with words, when there is
     /// no link, it is refused (by sync or an earlier reply), or its key cannot be opened.
     async fn client(&self, reply: &Reply, tenant: TenantId) -> StoreResult<Option<Client>> {
-        let why = match self.store.connection(tenant).await? {
-            None => NO_LINK,
-            Some(link) if link.status == ConnectionStatus::NeedsAttention => {
-                match link.status_detail.as_deref() {
-                    Some("sync:plan_lapsed") => PLAN_LAPSED,
-                    _ => KEY_REFUSED,
-                }
-            }
-            Some(link) => match self.sync.client(&link) {
-                Ok(client) => return Ok(Some(client)),
-                Err(error) => {
-                    let error = format!("{error:#}");
-                    tracing::warn!(error, "a reply's Instantly link is unusable");
-                    KEY_UNREADABLE
-                }
-            },
+        let why = match link_client(&*self.store, &self.sync, tenant).await? {
+            Ok(client) => return Ok(Some(client)),
+            Err(why) => why,
         };
         let change = ReplyChange::new(ReplyState::Scheduled, ReplyState::Failed, Utc::now());
         let action = AuditAction::ReplyFailed;

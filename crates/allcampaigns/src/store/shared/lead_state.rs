@@ -6,12 +6,13 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use uuid::Uuid;
 
 use super::audit::audit_args;
+use super::jobs::replace_live_job;
 use super::leads::{AuthorColumns, change_one};
 use crate::domain::{TenantId, UserId};
 use crate::leads::PageCursor;
 use crate::leads::settings::LeadSettings;
 use crate::leads::state::{
-    Change, LatestReply, LeadRecord, LeadStateStore, LeadThread, Source, Stored,
+    Change, LatestReply, LeadRecord, LeadStateStore, LeadThread, Source, StateWrite, Stored,
 };
 use crate::leads::tags::Tag;
 use crate::leads::timeline::{Message, TimelineStore};
@@ -148,13 +149,13 @@ impl<S: SqlBacked> LeadStateStore for S {
     async fn put_lead_state(
         &self,
         tenant: TenantId,
-        lead_email: &str,
-        state: &Stored,
-        changes: &[Change],
-        positive: Option<bool>,
+        write: &StateWrite<'_>,
         entry: &NewAuditEntry,
     ) -> Result<()> {
-        let now = changes.first().map_or_else(Utc::now, |c| c.at);
+        let StateWrite {
+            lead_email, state, ..
+        } = *write;
+        let now = write.changes.first().map_or_else(Utc::now, |c| c.at);
         let (stage, source, reason) = match &state.stage {
             Some((id, source, reason)) => (Some(*id), Some(source.as_str()), reason.clone()),
             None => (None, None, None),
@@ -175,13 +176,16 @@ impl<S: SqlBacked> LeadStateStore for S {
         for tag in &state.tags {
             tx.execute(q::LINK_TAG, key().bind(*tag).bind(now)).await?;
         }
-        for change in changes {
+        for change in write.changes {
             tx.execute(q::INSERT_CHANGE, change_args(tenant, change))
                 .await?;
         }
-        if let Some(positive) = positive {
+        if let Some(positive) = write.positive {
             tx.execute(q::SET_REPLIES_POSITIVE, key().bind(positive))
                 .await?;
+        }
+        if let Some(job) = &write.send {
+            replace_live_job(&mut tx, tenant, job).await?;
         }
         tx.execute(sql::INSERT_AUDIT, audit_args(tenant, entry))
             .await?;

@@ -30,4 +30,6 @@ pub const JOBS: JobsTexts = JobsTexts {
     kind_ping: "Check that background workers run",
     kind_snooze_wake: "Bring a snoozed thread back to the inbox when it is due",
     kind_send_reply: "Send a reply through Instantly once its undo window has passed",
+    kind_send_interest: "Send a lead's stage to Instantly as its interest status",
+    kind_mark_thread_read: "Mark a thread read in Instantly",
 };
