@@ -23,6 +23,8 @@ use crate::leads::replies::send::ReplySender;
 use crate::leads::write_back::{InterestSender, ReadMarker, Writer};
 use crate::live::Live;
 use crate::mail::Mailer;
+use crate::notifications::mail::MentionMailer;
+use crate::notifications::reminders::Reminders;
 use crate::observability::{Metrics, RequestLogger, run_request_log_writer};
 use crate::store::{self, DynStore};
 use crate::sync::SyncWorker;
@@ -281,6 +283,7 @@ pub fn job_runner(
     // rate budget with sync's.
     let replies = ReplySender::new(store.clone(), sync.clone());
     let writer = Writer::new(store.clone(), sync.clone());
+    let mentions = MentionMailer::new(store.clone(), mailer.clone(), config.public_url.clone());
     Runner::new(store.clone())
         .with_lease(config.job_lease)
         .with_poll(config.job_poll)
@@ -290,6 +293,8 @@ pub fn job_runner(
         .with_handler(Arc::new(replies))
         .with_handler(Arc::new(InterestSender(writer.clone())))
         .with_handler(Arc::new(ReadMarker(writer)))
+        .with_handler(Arc::new(Reminders::new(store.clone())))
+        .with_handler(Arc::new(mentions))
 }
 
 /// Secrets still sealed with an older key (after `keys rotate` while serving, say) are moved

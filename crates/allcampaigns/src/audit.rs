@@ -78,10 +78,12 @@ pub enum AuditAction {
     ReplyFailed,
     ReplyConfirmed,
     SignatureChanged,
+    ReminderSet,
+    ReminderCancelled,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 59] = [
+    pub const ALL: [Self; 61] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -141,6 +143,8 @@ impl AuditAction {
         Self::ReplyFailed,
         Self::ReplyConfirmed,
         Self::SignatureChanged,
+        Self::ReminderSet,
+        Self::ReminderCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -204,6 +208,8 @@ impl AuditAction {
             Self::ReplyFailed => "lead.reply_failed",
             Self::ReplyConfirmed => "lead.reply_confirmed",
             Self::SignatureChanged => "mailbox.signature_changed",
+            Self::ReminderSet => "thread.reminder_set",
+            Self::ReminderCancelled => "thread.reminder_cancelled",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod leads;
 pub mod live;
 pub mod mail;
+pub mod notifications;
 pub mod observability;
 pub mod private_fs;
 pub mod services;

@@ -39,16 +39,24 @@ pub enum JobKind {
     /// Marks a thread read in Instantly (unique key: the thread). Enqueued when a person marks
     /// it read: `leads::write_back`.
     MarkThreadRead,
+    /// Reminds a member of a thread the lead did not answer (unique key: the reminder).
+    /// Enqueued with the reminder: `notifications::reminders`.
+    ThreadReminder,
+    /// Mails a mention to a member who chose it (unique key: the notification). Enqueued with
+    /// the notification: `notifications::mentions`.
+    MentionMail,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::Sync,
         JobKind::Ping,
         JobKind::SnoozeWake,
         JobKind::SendReply,
         JobKind::SendInterest,
         JobKind::MarkThreadRead,
+        JobKind::ThreadReminder,
+        JobKind::MentionMail,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +67,8 @@ impl JobKind {
             JobKind::SendReply => "send_reply",
             JobKind::SendInterest => "send_interest_status",
             JobKind::MarkThreadRead => "mark_thread_read",
+            JobKind::ThreadReminder => "thread_reminder",
+            JobKind::MentionMail => "mention_mail",
         }
     }
 

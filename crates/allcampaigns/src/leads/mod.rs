@@ -13,7 +13,7 @@ pub mod business_hours;
 pub mod calls;
 pub mod change;
 mod cursor;
-mod input;
+pub(crate) mod input;
 pub mod lead_key;
 pub mod list;
 pub mod markdown;

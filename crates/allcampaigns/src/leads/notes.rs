@@ -17,6 +17,7 @@ use super::{Author, Note, Page, PageCursor, input, lead_key, page};
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
 use crate::error::{AppError, AppResult};
+use crate::notifications::mentions;
 use crate::services::Services;
 
 /// A note to write.
@@ -78,6 +79,11 @@ pub async fn create(
         .insert_lead_note(access.tenant, &note, &entry)
         .await?;
     speed::touch(services, access, &note.lead_email, TouchKind::Note, now).await?;
+    // The note is stored whatever becomes of its mentions: a failure is logged, not answered,
+    // so the author does not write it twice.
+    if let Err(error) = mentions::notify(services, access, &note).await {
+        tracing::warn!(error = %error, "could not notify a note's mentions");
+    }
     Ok(note)
 }
 

@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::Mail;
 use crate::domain::Role;
-use crate::text::{InvitationMail, SignInMail, SyncStoppedMail, Texts};
+use crate::text::{InvitationMail, MentionMail, SignInMail, SyncStoppedMail, Texts};
 
 #[derive(Template)]
 #[template(path = "mail/sign_in.html")]
@@ -55,6 +55,36 @@ struct SyncStoppedText<'a> {
     detail: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "mail/mention.html")]
+struct MentionHtml<'a> {
+    t: &'a MentionMail,
+    mentioned: &'a str,
+    lead: &'a str,
+    excerpt: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/mention.txt")]
+struct MentionText<'a> {
+    t: &'a MentionMail,
+    mentioned: &'a str,
+    lead: &'a str,
+    excerpt: &'a str,
+    link: &'a str,
+}
+
+/// What a mention mail tells.
+pub struct Mention<'a> {
+    pub author: &'a str,
+    pub lead: &'a str,
+    /// The note's first words.
+    pub excerpt: &'a str,
+    /// The lead's page.
+    pub link: &'a str,
+}
+
 impl Mail {
     /// A sign-in link for `to`.
     pub fn sign_in(to: impl ToString, texts: &Texts, link: &str) -> anyhow::Result<Self> {
@@ -91,6 +121,33 @@ impl Mail {
                 t,
                 tenant,
                 role,
+                link,
+            }
+            .render()?,
+        })
+    }
+
+    /// Tells a member that a teammate mentioned them in a note.
+    pub fn mention(to: impl ToString, texts: &Texts, m: &Mention<'_>) -> anyhow::Result<Self> {
+        let t = &texts.mail.mention;
+        let mentioned = (t.mentioned_you)(m.author);
+        let (lead, excerpt, link) = (m.lead, m.excerpt, m.link);
+        Ok(Self {
+            to: to.to_string(),
+            subject: (t.subject)(m.author),
+            text: MentionText {
+                t,
+                mentioned: &mentioned,
+                lead,
+                excerpt,
+                link,
+            }
+            .render()?,
+            html: MentionHtml {
+                t,
+                mentioned: &mentioned,
+                lead,
+                excerpt,
                 link,
             }
             .render()?,

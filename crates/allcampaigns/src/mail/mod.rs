@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 
+pub use messages::Mention;
 pub use smtp::SmtpMailer;
 
 /// One message, in text and HTML; see `messages.rs` for the mails the product sends.

@@ -10,6 +10,7 @@ pub(crate) mod inbox_sql;
 mod lead_state_sql;
 mod leads_sql;
 mod models;
+mod notifications_sql;
 mod pipeline_sql;
 pub mod postgres;
 mod read_cache;
@@ -51,6 +52,7 @@ use crate::leads::stages::PipelineStore;
 use crate::leads::state::LeadStateStore;
 use crate::leads::timeline::TimelineStore;
 use crate::live::LiveStore;
+use crate::notifications::NotificationStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -297,6 +299,7 @@ pub trait Store:
     + SpeedStore
     + LeadListStore
     + ReplyStore
+    + NotificationStore
     + StoreHealth
     + Send
     + Sync
@@ -321,6 +324,7 @@ impl<T> Store for T where
         + SpeedStore
         + LeadListStore
         + ReplyStore
+        + NotificationStore
         + StoreHealth
         + Send
         + Sync

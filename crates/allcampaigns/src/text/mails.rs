@@ -8,6 +8,7 @@ pub struct MailTexts {
     pub sign_in: SignInMail,
     pub invitation: InvitationMail,
     pub sync_stopped: SyncStoppedMail,
+    pub mention: MentionMail,
 }
 
 pub struct SignInMail {
@@ -40,4 +41,16 @@ pub struct SyncStoppedMail {
     /// The HTML part's short form of [`SyncStoppedMail::stays_stopped_why`].
     pub stays_stopped: Words,
     pub stays_stopped_why: Words,
+}
+
+pub struct MentionMail {
+    /// With the author's name.
+    pub subject: With,
+    /// With the author's name, before the lead's address.
+    pub mentioned_you: With,
+    /// Above the bare link in the text part.
+    pub open_here: Words,
+    /// The link's own words in the HTML part.
+    pub open_link: Words,
+    pub why: Words,
 }

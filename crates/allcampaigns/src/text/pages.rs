@@ -317,6 +317,8 @@ pub struct JobsTexts {
     pub kind_send_reply: Words,
     pub kind_send_interest: Words,
     pub kind_mark_thread_read: Words,
+    pub kind_thread_reminder: Words,
+    pub kind_mention_mail: Words,
 }
 
 pub struct ErrorPage {

@@ -124,6 +124,8 @@ pub enum Problem {
     },
     /// The client's lead settings switched replies and statuses to Instantly off.
     InstantlyWritesOff,
+    /// Only a waiting reminder can be cancelled.
+    ReminderSettled,
 
     // Rules the database enforces.
     EmailTaken,

@@ -497,6 +497,19 @@ fn endpoints(
             Some(json!({"currency": "EUR"})),
             [true, true, false, false],
         ),
+        // Reminders on a thread: the agency's roles.
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/threads/{thread}/reminders"),
+            None,
+            [true, true, true, false],
+        ),
+        (
+            M::POST,
+            format!("/api/v1/tenants/{tenant}/threads/{thread}/reminders"),
+            Some(json!({"at": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339()})),
+            [true, true, true, false],
+        ),
         // Replies sent through Instantly, and the outbox: roles that work leads.
         (M::GET, replies.clone(), None, [true, true, true, false]),
         (
@@ -873,6 +886,21 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
         (
             "/api/v1/tenants/{tenant_id}/mailboxes/{email}/signature",
             &["get", "put"],
+        ),
+        ("/api/v1/notifications", &["get"]),
+        ("/api/v1/notifications/read-all", &["post"]),
+        (
+            "/api/v1/tenants/{tenant_id}/notifications/{notification_id}/read",
+            &["post"],
+        ),
+        ("/api/v1/me/notification-settings", &["get", "put"]),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/reminders",
+            &["get", "post"],
+        ),
+        (
+            "/api/v1/tenants/{tenant_id}/threads/{thread_id}/reminders/{reminder_id}/cancel",
+            &["post"],
         ),
     ];
     assert_eq!(

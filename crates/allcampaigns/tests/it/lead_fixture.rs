@@ -176,6 +176,48 @@ pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
         .save_mailbox_signature(tenant, &signature, Some(by), &entry)
         .await
         .unwrap();
+    seed_notifications(store, tenant, by).await;
+}
+
+/// A reminder on the `speed` thread, and a notification with its mail job.
+async fn seed_notifications(store: &DynStore, tenant: TenantId, by: UserId) {
+    use allcampaigns::notifications::{Notification, Reminder, ReminderState, mail, reminders};
+    let now = Utc::now();
+    let reminder = Reminder {
+        id: uuid::Uuid::now_v7(),
+        thread_id: "speed".into(),
+        user_id: by,
+        remind_at: now + Duration::hours(1),
+        lead_seen_at: None,
+        state: ReminderState::Waiting,
+        created_at: now,
+        settled_at: None,
+    };
+    let entry = crate::inbox::entry(by);
+    let job = reminders::job(&reminder);
+    store
+        .insert_reminder(tenant, &reminder, &job, &entry)
+        .await
+        .unwrap();
+    let notification = Notification {
+        tenant_id: tenant,
+        notification_id: uuid::Uuid::now_v7(),
+        user_id: by,
+        kind: "mention".into(),
+        actor_id: Some(by),
+        actor_name: None,
+        lead_email: Some("lead@example.com".into()),
+        thread_id: None,
+        note_id: None,
+        excerpt: "seed".into(),
+        created_at: now,
+        read_at: None,
+    };
+    let job = Some(mail::job(notification.notification_id));
+    store
+        .insert_notifications(tenant, &[(notification, job)])
+        .await
+        .unwrap();
 }
 
 /// Seeds the tenant's pipeline straight in the store; answers its first stage's id.

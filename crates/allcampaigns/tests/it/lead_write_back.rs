@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use allcampaigns::jobs::runner::Runner;
 use allcampaigns::jobs::JobKind;
+use allcampaigns::jobs::runner::Runner;
 use allcampaigns::leads::replies::send::KEY_REFUSED;
 use allcampaigns::leads::write_back::{InterestSender, ReadMarker, Writer};
 use allcampaigns::store::ConnectionStatus;

@@ -58,6 +58,7 @@ mod member_rules;
 mod members;
 mod metrics;
 mod nodes;
+mod notifications;
 mod other_senders;
 mod owner_role;
 mod page_roles;

@@ -14,6 +14,7 @@ mod lead_state_types;
 mod leads;
 mod leads_types;
 mod members;
+mod notifications;
 mod pipeline;
 mod replies;
 mod replies_types;
@@ -39,7 +40,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, speed-to-reply, and replies sent through Instantly with their outbox and mailbox signatures) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, speed-to-reply, replies sent through Instantly with their outbox and mailbox signatures, bulk changes, thread reminders and notifications) of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -122,7 +123,19 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(replies::list, replies::create))
         .routes(routes!(replies::cancel))
         .routes(routes!(replies::outbox))
-        .routes(routes!(replies::show_signature, replies::save_signature));
+        .routes(routes!(replies::show_signature, replies::save_signature))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(
+            notifications::settings,
+            notifications::set_settings
+        ))
+        .routes(routes!(
+            notifications::thread_reminders,
+            notifications::remind
+        ))
+        .routes(routes!(notifications::cancel_reminder));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

@@ -66,6 +66,8 @@ fn work(kind: JobKind, t: &JobsTexts) -> &'static str {
         JobKind::SendReply => t.kind_send_reply,
         JobKind::SendInterest => t.kind_send_interest,
         JobKind::MarkThreadRead => t.kind_mark_thread_read,
+        JobKind::ThreadReminder => t.kind_thread_reminder,
+        JobKind::MentionMail => t.kind_mention_mail,
     }
 }
 

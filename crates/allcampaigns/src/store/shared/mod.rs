@@ -14,6 +14,7 @@ mod lead_list;
 mod lead_state;
 mod leads;
 mod live;
+mod notifications;
 mod pipeline;
 mod replies;
 mod seals;

@@ -32,4 +32,6 @@ pub const JOBS: JobsTexts = JobsTexts {
     kind_send_reply: "Send a reply through Instantly once its undo window has passed",
     kind_send_interest: "Send a lead's stage to Instantly as its interest status",
     kind_mark_thread_read: "Mark a thread read in Instantly",
+    kind_thread_reminder: "Remind a member of a thread the lead has not answered",
+    kind_mention_mail: "Mail a member that a teammate mentioned them",
 };

@@ -27,4 +27,11 @@ pub const MAIL: MailTexts = MailTexts {
         stays_stopped_why: "Sync stays stopped until then, so Instantly is not asked again with \
                             a refused key.",
     },
+    mention: MentionMail {
+        subject: |author| format!("{author} mentioned you in a note"),
+        mentioned_you: |author| format!("{author} mentioned you in a note on"),
+        open_here: "Open the lead:",
+        open_link: "Open the lead",
+        why: "You get these mails because you chose them on your profile; switch them off there.",
+    },
 };

@@ -120,6 +120,7 @@ pub fn say(problem: &Problem) -> String {
             "replies to Instantly are switched off for this client: an owner or admin can switch \
              them on in the lead settings"
         }
+        ReminderSettled => "this reminder is no longer waiting: it reminded, or the lead answered",
         ViewShareNeedsClient => {
             "to share a view with a client's team, choose that client in the filters first"
         }
