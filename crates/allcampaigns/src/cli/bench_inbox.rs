@@ -8,9 +8,9 @@
 mod bare;
 mod load;
 mod picks;
-mod report;
-mod server;
-mod timing;
+pub(crate) mod report;
+pub(crate) mod server;
+pub(crate) mod timing;
 
 use std::path::PathBuf;
 
@@ -139,7 +139,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
 
 /// The owner's tenants, a one-day API token and a session, made through the store as the
 /// command line and sign-in make them.
-async fn sign_in(state: &AppState, email: &str) -> anyhow::Result<Caller> {
+pub(crate) async fn sign_in(state: &AppState, email: &str) -> anyhow::Result<Caller> {
     let address = Email::parse(email)?;
     let user = state
         .store

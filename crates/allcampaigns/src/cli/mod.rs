@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod bench_inbox;
+pub mod bench_leads;
 pub mod dataset;
 mod demo;
 mod jobs;
@@ -110,6 +111,9 @@ pub enum BenchCommand {
     /// Time the inbox on a data set in the configured database: latency of each scenario
     /// beside its statements alone, throughput with wrk, triage during a backfill
     Inbox(bench_inbox::Options),
+    /// Time lead work on a data set in the configured database: a lead's page and timeline
+    /// with 500 events, the leads list, speed-to-reply, each beside its store reads alone
+    Leads(bench_leads::Options),
 }
 
 #[derive(Debug, Subcommand)]

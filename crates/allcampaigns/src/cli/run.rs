@@ -110,6 +110,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Dataset { name, parallel }) => {
             super::dataset::build(config, name, parallel).await
         }
+        Command::Bench(BenchCommand::Leads(options)) => {
+            super::bench_leads::run(config, options).await.map(drop)
+        }
         Command::Bench(BenchCommand::Inbox(options)) => {
             super::bench_inbox::run(config, options).await.map(drop)
         }

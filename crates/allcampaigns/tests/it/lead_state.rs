@@ -93,7 +93,7 @@ fn kinds(page: &Value) -> Vec<String> {
 }
 
 /// Writes the Instantly lead `id` as a sync page would, with this interest status.
-async fn synced_status(store: &DynStore, tenant: TenantId, id: &str, email: &str, status: i64) {
+pub async fn synced_status(store: &DynStore, tenant: TenantId, id: &str, email: &str, status: i64) {
     let lead: instantly::Lead = serde_json::from_value(json!({
         "id": id, "email": email, "organization": "org", "status": 1,
         "timestamp_created": "2026-11-01T08:00:00.000Z",

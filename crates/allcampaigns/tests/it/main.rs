@@ -7,6 +7,7 @@ mod advisories;
 mod api;
 mod audit_trail;
 mod bench_inbox;
+mod bench_leads;
 mod browser;
 mod browser_inbox;
 mod browser_keyboard;

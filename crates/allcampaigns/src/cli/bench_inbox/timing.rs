@@ -125,9 +125,7 @@ impl Stats {
     }
 }
 
-/// Times one scenario through the server, then its statements alone; each side warms up for at
-/// most a quarter of `budget` and stops early (saying so in the row's name) once its timed
-/// requests have taken `budget`, so a slow query cannot stall a run.
+/// Times one scenario through the server, then its statements alone.
 pub(crate) async fn measure(
     client: &reqwest::Client,
     server: &Server,
@@ -138,13 +136,47 @@ pub(crate) async fn measure(
     budget: Duration,
 ) -> anyhow::Result<Row> {
     let (url, cursor) = target(client, server, caller, scenario).await?;
+    let alone = || run_alone(bare, caller, scenario, cursor.as_ref());
+    let plan = Plan {
+        name: &scenario.name,
+        goal_ms: scenario.goal_ms,
+        requests,
+        budget,
+    };
+    timed(client, caller, &url, alone, &plan).await
+}
+
+/// What one timed row is: its name, goal and how many requests each side gets in how long.
+pub(crate) struct Plan<'a> {
+    pub name: &'a str,
+    /// The goal's p95 in milliseconds (PERFORMANCE.md).
+    pub goal_ms: f64,
+    pub requests: u32,
+    pub budget: Duration,
+}
+
+/// Times `url` through the server, then `alone` (the same statements on one connection); each
+/// side warms up for at most a quarter of the budget and stops early (saying so in the row's
+/// name) once its timed requests have taken the budget, so a slow query cannot stall a run.
+pub(crate) async fn timed<F, Fut>(
+    client: &reqwest::Client,
+    caller: &Caller,
+    url: &reqwest::Url,
+    alone: F,
+    plan: &Plan<'_>,
+) -> anyhow::Result<Row>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = anyhow::Result<usize>>,
+{
+    let (requests, budget) = (plan.requests, plan.budget);
     let (mut served, mut loopback) = (Vec::new(), Vec::new());
     // A request that fails (a 504 after the request timeout, say) ends the scenario's requests
     // and is reported in its row; the statements alone still run.
     let mut failed = None;
     let warm = Instant::now();
     for _ in 0..WARM_UP {
-        if let Err(error) = timed_get(client, caller, &url).await {
+        if let Err(error) = timed_get(client, caller, url).await {
             failed = Some(format!("{error:#}"));
             break;
         }
@@ -157,7 +189,7 @@ pub(crate) async fn measure(
         if failed.is_some() {
             break;
         }
-        match timed_get(client, caller, &url).await {
+        match timed_get(client, caller, url).await {
             Ok((server_ms, client_ms)) => {
                 served.push(server_ms);
                 loopback.push(client_ms);
@@ -169,12 +201,7 @@ pub(crate) async fn measure(
         }
     }
     // The statements alone get the server's request timeout too.
-    let once = || {
-        tokio::time::timeout(
-            ALONE_TIMEOUT,
-            run_alone(bare, caller, scenario, cursor.as_ref()),
-        )
-    };
+    let once = || tokio::time::timeout(ALONE_TIMEOUT, alone());
     let mut alone = Vec::new();
     let warm = Instant::now();
     for _ in 0..WARM_UP {
@@ -204,7 +231,7 @@ pub(crate) async fn measure(
             break;
         }
     }
-    let mut name = scenario.name.clone();
+    let mut name = plan.name.to_owned();
     if let Some(error) = failed {
         name = format!("{name} (failed: {error})");
     }
@@ -214,7 +241,7 @@ pub(crate) async fn measure(
     }
     Ok(Row {
         name,
-        goal_ms: scenario.goal_ms,
+        goal_ms: plan.goal_ms,
         server: Stats::of(served),
         loopback: Stats::of(loopback),
         alone: Stats::of(alone),
@@ -257,12 +284,12 @@ async fn target(
     }
 }
 
-fn bearer(request: reqwest::RequestBuilder, caller: &Caller) -> reqwest::RequestBuilder {
+pub(crate) fn bearer(request: reqwest::RequestBuilder, caller: &Caller) -> reqwest::RequestBuilder {
     request.bearer_auth(caller.token.expose_secret())
 }
 
 /// One request: (server time, loopback time) in milliseconds; anything but 200 fails the run.
-async fn timed_get(
+pub(crate) async fn timed_get(
     client: &reqwest::Client,
     caller: &Caller,
     url: &reqwest::Url,

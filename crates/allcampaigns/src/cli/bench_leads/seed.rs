@@ -1,0 +1,91 @@
+//! What the lead benchmark reads: the first client's lead with the most replies among its
+//! recently updated ones, given notes until its timeline holds the events asked for (once: a
+//! later run finds them), and a speed-to-reply period covering the whole data set.
+
+use anyhow::Context;
+use chrono::{Duration, SubsecRound, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::super::bench_inbox::Caller;
+use super::Picks;
+use crate::audit::{self, AuditAction};
+use crate::leads::list::{OwnerFilter, TenantFilter};
+use crate::leads::{Author, Note, markdown};
+use crate::store::DynStore;
+
+/// More than any lead's timeline in the data sets.
+const ALL: u32 = 100_000;
+
+pub(super) async fn prepare(
+    store: &DynStore,
+    caller: &Caller,
+    events: u32,
+) -> anyhow::Result<Picks> {
+    let tenant = caller.tenants[0];
+    let replied = TenantFilter {
+        campaign: None,
+        stage: None,
+        owner: OwnerFilter::Any,
+        tag: None,
+        replied: Some(true),
+        text: None,
+    };
+    let leads = store.listed_leads(tenant, &replied, None, 200).await?;
+    let lead = leads
+        .iter()
+        .filter_map(|l| Some((l.reply_count, l.email.as_deref()?.to_lowercase())))
+        .max()
+        .map(|(_, email)| email)
+        .context("the first client has no lead that replied: build a data set first")?;
+    let messages = store.lead_messages(tenant, &lead, None, ALL).await?.len();
+    let mut notes = store
+        .lead_notes(tenant, &lead, true, None, ALL)
+        .await?
+        .len();
+    let wanted = (events as usize).saturating_sub(messages);
+    while notes < wanted {
+        add_note(store, caller, tenant, &lead, notes).await?;
+        notes += 1;
+    }
+    let to = Utc::now();
+    Ok(Picks {
+        tenant,
+        lead,
+        messages,
+        notes,
+        from: to - Duration::days(365),
+        to,
+    })
+}
+
+async fn add_note(
+    store: &DynStore,
+    caller: &Caller,
+    tenant: crate::domain::TenantId,
+    lead: &str,
+    n: usize,
+) -> anyhow::Result<()> {
+    let body = format!("Benchmark note {n}: **called**, left a _voicemail_.");
+    let now = Utc::now().trunc_subsecs(6) - Duration::minutes(n as i64);
+    let note = Note {
+        id: Uuid::now_v7(),
+        lead_email: lead.to_owned(),
+        author: Some(Author {
+            user_id: caller.user,
+            display_name: String::new(),
+            email: String::new(),
+            role: None,
+        }),
+        html: markdown::render(&body),
+        body,
+        shared: n.is_multiple_of(2),
+        created_at: now,
+        updated_at: now,
+    };
+    let details = json!({"lead_email": lead, "shared": note.shared, "by": "lead benchmark"});
+    let target = Some(note.id.to_string());
+    let entry = audit::entry(Some(caller.user), AuditAction::NoteAdded, target, details);
+    store.insert_lead_note(tenant, &note, &entry).await?;
+    Ok(())
+}
