@@ -10,6 +10,7 @@ mod bench_inbox;
 mod browser;
 mod browser_inbox;
 mod browser_keyboard;
+mod browser_leads;
 mod catalogue_rls;
 mod catalogue_signin;
 mod catalogue_support;
