@@ -227,7 +227,7 @@
     const pane = threadPane();
     if (pane && !isTyping(document.activeElement)) patchNode(pane, fresh.querySelector('.thread-pane'));
     const lead = root.querySelector('.lead-pane');
-    if (lead) patchNode(lead, fresh.querySelector('.lead-pane'));
+    if (lead && !isTyping(document.activeElement)) patchNode(lead, fresh.querySelector('.lead-pane'));
     paintPresence();
     markCursor(focused, cursorAt);
   }
@@ -524,4 +524,81 @@
   setInterval(paintPresence, 10000);
   const last = recall();
   if (last) notify(last.label, { undo: true, ms: last.until - Date.now() });
+})();
+
+// The lead panel's keys, beside a thread and on the lead page (see templates/lead_panel.html):
+// 1–9 set the nth live stage, t opens the tag choice, v the value, n a note, c a call, r the
+// reply; Ctrl+Enter sends the form being typed in. Each drives a form that works without it.
+(() => {
+  const panel = () => document.querySelector('.lead-work');
+  if (!panel()) return;
+
+  function isTyping(element) {
+    if (!(element instanceof Element)) return false;
+    if (element.isContentEditable || ['TEXTAREA', 'SELECT'].includes(element.tagName)) return true;
+    const plain = ['checkbox', 'radio', 'button', 'submit', 'reset'];
+    return element.tagName === 'INPUT' && !plain.includes(element.type);
+  }
+
+  function focus(id) {
+    const field = document.getElementById(id);
+    if (!field) return;
+    field.scrollIntoView({ block: 'center' });
+    field.focus();
+  }
+
+  function chooseTags() {
+    const details = document.getElementById('lead-tags');
+    if (!details) return;
+    details.open = true;
+    const first = details.querySelector('input[type=checkbox]') ?? details.querySelector('button');
+    first?.focus();
+  }
+
+  const keys = {
+    t: chooseTags,
+    v: () => focus('lead-value'),
+    n: () => focus('lead-note'),
+    c: () => focus('lead-call'),
+    r: () => focus('lead-reply'),
+  };
+
+  document.addEventListener('keydown', (event) => {
+    const form = event.target.closest?.('form.lead-form');
+    if (form && event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target) || document.querySelector('dialog[open]')) return;
+    if (/^[1-9]$/.test(event.key)) {
+      const button = panel()?.querySelector(`[data-stage-key="${event.key}"]`);
+      if (!button) return;
+      event.preventDefault();
+      button.click();
+      return;
+    }
+    const handler = keys[event.key];
+    if (handler) {
+      event.preventDefault();
+      handler();
+    }
+  });
+
+  // On the lead page, which has no inbox around it, "?" opens the same list of keys.
+  if (!document.querySelector('.inbox')) {
+    document.addEventListener('keydown', (event) => {
+      if (event.key !== '?' || isTyping(event.target) || document.querySelector('dialog[open]')) return;
+      const dialog = document.getElementById('shortcuts');
+      if (dialog) {
+        event.preventDefault();
+        dialog.showModal();
+      }
+    });
+    document.querySelectorAll('[data-open=shortcuts]').forEach((button) => {
+      button.hidden = false;
+      button.onclick = () => document.getElementById('shortcuts')?.showModal();
+    });
+  }
 })();

@@ -11,6 +11,7 @@ mod bench_leads;
 mod browser;
 mod browser_inbox;
 mod browser_keyboard;
+mod browser_leads;
 mod catalogue_rls;
 mod catalogue_signin;
 mod catalogue_support;

@@ -8,6 +8,7 @@ pub mod home;
 pub mod inbox;
 pub mod invitation;
 pub mod jobs;
+pub mod leads;
 pub mod login;
 pub mod members;
 pub mod profile;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(events::events))
         .route("/inbox", get(inbox::list))
         .route("/inbox/triage", post(inbox::triage::bulk))
+        .route("/inbox/awaiting", get(leads::speed::awaiting))
         .route("/inbox/views", post(inbox::views::save))
         .route("/inbox/views/{view_id}/delete", post(inbox::views::delete))
         .route("/inbox/t/{tenant_id}/{thread_id}", get(inbox::show))
@@ -48,8 +50,31 @@ pub fn routes() -> Router<AppState> {
             "/inbox/t/{tenant_id}/{thread_id}/senders",
             post(inbox::senders::act),
         )
-        .route("/leads", get(shell::leads))
+        .route(
+            "/inbox/t/{tenant_id}/{thread_id}/replies",
+            post(leads::forms::reply),
+        )
+        .route(
+            "/inbox/t/{tenant_id}/{thread_id}/replies/{reply_id}/cancel",
+            post(leads::forms::cancel_reply),
+        )
+        .route("/leads", get(leads::list::page))
+        .route("/leads/bulk", post(leads::bulk::apply))
+        .route("/leads/t/{tenant_id}/{lead_id}", get(leads::lead::show))
+        .route(
+            "/leads/t/{tenant_id}/{lead_id}/state",
+            post(leads::forms::set_state),
+        )
+        .route(
+            "/leads/t/{tenant_id}/{lead_id}/notes",
+            post(leads::forms::add_note),
+        )
+        .route(
+            "/leads/t/{tenant_id}/{lead_id}/calls",
+            post(leads::forms::log_call),
+        )
         .route("/analytics", get(shell::analytics))
+        .route("/speed-to-reply", get(leads::speed::report))
         .route("/connections", get(shell::connections))
         .route("/login", get(login::form).post(login::request_link))
         .route(

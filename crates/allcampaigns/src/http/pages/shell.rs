@@ -1,7 +1,7 @@
 //! The shell around every signed-in page: a sidebar with the product's areas (the inbox is
-//! `pages::inbox`). Areas a later
-//! release fills (leads, analytics, lead routing) answer a page that says what is coming there,
-//! never a 404.
+//! `pages::inbox`, the leads `pages::leads`). Areas a later release fills (analytics, lead
+//! routing) answer a page that says what is coming there, never a 404, and link what they
+//! already hold (speed-to-reply under analytics).
 
 use askama::Template;
 use axum::extract::State;
@@ -103,6 +103,8 @@ struct ComingPage {
     ui: Ui,
     heading: &'static str,
     body: &'static str,
+    /// What the area already holds, as links.
+    links: Vec<(&'static str, &'static str)>,
 }
 
 async fn coming(
@@ -111,15 +113,20 @@ async fn coming(
     section: Section,
 ) -> AppResult<Html<String>> {
     let ui = Ui::of_user(&state, &current).await?.in_section(section);
+    let words = &super::leads::words::EN;
+    let links = match section {
+        Section::Analytics => vec![
+            ("/speed-to-reply", words.speed_link),
+            ("/inbox/awaiting", words.awaiting_link),
+        ],
+        _ => Vec::new(),
+    };
     render(&ComingPage {
         heading: section.name(ui.t),
         body: section.coming(ui.t),
+        links,
         ui,
     })
-}
-
-pub async fn leads(State(state): State<AppState>, current: CurrentUser) -> AppResult<Html<String>> {
-    coming(state, current, Section::Leads).await
 }
 
 pub async fn analytics(

@@ -8,9 +8,9 @@ mod body;
 mod filters;
 pub mod presence;
 mod query;
-mod rows;
+pub(crate) mod rows;
 pub mod senders;
-mod thread;
+pub(crate) mod thread;
 pub mod triage;
 pub mod views;
 
@@ -25,6 +25,9 @@ use self::filters::Filters;
 use self::query::ListQuery;
 use self::rows::{Client, Names, Row, Tab};
 use self::thread::{PaneContext, ThreadPane, person_name};
+use super::leads::panel::LeadPanel;
+use super::leads::thread::{self as lead_thread, ReplyPanel, SpeedView};
+use super::leads::words::{self, LeadWords};
 use super::render;
 use super::shell::Section;
 use super::ui::Ui;
@@ -62,6 +65,11 @@ struct InboxPage {
     older_href: Option<String>,
     newest_href: Option<String>,
     thread: Option<ThreadPane>,
+    /// The lead work beside the opened thread (`pages::leads`).
+    lw: &'static LeadWords,
+    lead_panel: Option<LeadPanel>,
+    reply: Option<ReplyPanel>,
+    speed: Option<SpeedView>,
 }
 
 pub async fn list(
@@ -193,6 +201,18 @@ async fn page(
     let t = &ui.t.inbox;
     let now = Utc::now();
     let open_key = open.map(|(a, id)| (a.tenant, id));
+    let work = match (open, &detail) {
+        (Some((access, id)), Some(detail)) => {
+            let back = query.href(&rows::thread_path(access.tenant, id));
+            let lead = detail.summary.lead_email.as_deref();
+            lead_thread::load(state, access, id, lead, back, &words::EN, ui.t).await?
+        }
+        _ => None,
+    };
+    let (lead_panel, reply, speed) = match work {
+        Some(work) => (Some(work.panel), work.reply, work.speed),
+        None => (None, None, None),
+    };
     let thread = detail.map(|detail| {
         let cx = PaneContext {
             names: &names,
@@ -236,6 +256,10 @@ async fn page(
         older_href,
         newest_href,
         thread,
+        lw: &words::EN,
+        lead_panel,
+        reply,
+        speed,
         ui,
     })
 }

@@ -301,7 +301,7 @@ fn lead_view(lead: &InboxLead, cx: &PaneContext) -> LeadView {
 
 /// Instantly's custom variables (a JSON object) as name and value, in name order; anything
 /// else shows nothing.
-fn variables(json: &str) -> Vec<(String, String)> {
+pub(crate) fn variables(json: &str) -> Vec<(String, String)> {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str(json) else {
         return Vec::new();
     };
@@ -318,7 +318,7 @@ fn variables(json: &str) -> Vec<(String, String)> {
 }
 
 /// Only http(s) addresses become links.
-fn is_web(address: &str) -> bool {
+pub(crate) fn is_web(address: &str) -> bool {
     Url::parse(address).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
 }
 
