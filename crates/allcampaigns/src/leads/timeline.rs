@@ -59,10 +59,13 @@ impl Event {
             Event::Call(c) => Key::new(c.at, 1, c.id.to_string()),
             Event::Note(n) => Key::new(n.created_at, 2, n.id.to_string()),
             Event::Reply(r) => Key::new(r.created_at, 3, r.id.to_string()),
-            Event::Message(m) => Key::new(m.at, 4, m.id.clone()),
+            Event::Message(m) => Key::new(m.at, MESSAGE, m.id.clone()),
         }
     }
 }
+
+/// The kind of a message in a [`Key`]: the last, so the first of an instant's events.
+const MESSAGE: u8 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 struct Key {
@@ -92,7 +95,7 @@ impl TimelineCursor {
     /// `None` for anything that is not a cursor this code made.
     pub fn decode(text: &str) -> Option<Self> {
         decode_token::<Key>(text, 512)
-            .filter(|k| k.kind <= 4)
+            .filter(|k| k.kind <= MESSAGE)
             .map(Self)
     }
 
@@ -112,10 +115,11 @@ impl TimelineCursor {
         PageCursor { at: *at, id }
     }
 
-    /// The message cursor: `(at, id)` with the id compared as text.
+    /// The message cursor: `(at, id)` with the id compared as text. Messages sort first among
+    /// their instant's events, so past any other kind every message of the instant was shown.
     fn for_messages(&self) -> (DateTime<Utc>, String) {
         let Key { at, kind, id } = &self.0;
-        let id = if *kind == 3 {
+        let id = if *kind == MESSAGE {
             id.clone()
         } else {
             String::new()
@@ -277,6 +281,12 @@ mod tests {
         assert_eq!(cursor.for_kind(4).id, Uuid::nil());
         assert!(TimelineCursor::decode("not a cursor").is_none());
         assert_eq!(cursor.for_messages(), (at, String::new()));
+        // Past a message, the instant's messages after it still come; past a reply (which sorts
+        // after the instant's messages), none of them.
+        let message = TimelineCursor(Key::new(at, MESSAGE, "m-7".into()));
+        assert_eq!(message.for_messages(), (at, "m-7".to_owned()));
+        let reply = TimelineCursor(Key::new(at, 3, Uuid::nil().to_string()));
+        assert_eq!(reply.for_messages(), (at, String::new()));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Bulk changes from the leads list (`POST /leads/bulk`): the checked leads (`lead`, each
-//! `tenant/address`) get the chosen stage, owner or added tag, through `leads::state::change`
-//! once per lead; the page then says how many changed and which did not, and why.
+//! `tenant/address`) get the chosen stage, owner or added tag: the change is checked once per
+//! client and applied to each lead in its own transaction (`leads::change`); the page then says
+//! how many changed and which did not, and why.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -16,7 +17,7 @@ use crate::http::pages::inbox::triage::Fields;
 use crate::http::pages::render;
 use crate::http::pages::shell::Section;
 use crate::http::pages::ui::Ui;
-use crate::leads::state::{self, LeadChange};
+use crate::leads::change::{CheckedChange, LeadChange};
 use crate::leads::{MAX_LIMIT, staff_clients};
 use crate::services::Services;
 use crate::text::Problem;
@@ -56,15 +57,34 @@ pub async fn apply(
     let ui = Ui::of_user(&app, &current)
         .await?
         .in_section(Section::Leads);
+    let change = LeadChange {
+        stage: stage.map(|s| Some(s.to_owned())),
+        owner: owner.map(|o| (o != "none").then(|| o.to_owned())),
+        tags_added: tag.into_iter().map(str::to_owned).collect(),
+        ..Default::default()
+    };
     let mut failed = Vec::new();
+    let mut checked: Vec<(TenantId, Result<CheckedChange, String>)> = Vec::new();
     for key in &chosen {
-        let outcome = match access_of(&clients, key) {
-            Some((access, lead)) => change_one(&services, access, lead, stage, owner, tag).await,
-            None => Err(AppError::NotFound),
+        let lead = key.split_once('/').map_or(*key, |(_, lead)| lead);
+        let Some((access, lead)) = access_of(&clients, key) else {
+            failed.push((lead.to_owned(), AppError::NotFound.words(ui.t)));
+            continue;
         };
-        if let Err(error) = outcome {
-            let lead = key.split_once('/').map_or(*key, |(_, lead)| lead);
-            failed.push((lead.to_owned(), error.words(ui.t)));
+        if !checked.iter().any(|(t, _)| *t == access.tenant) {
+            let check = CheckedChange::check(&services, access, &change).await;
+            checked.push((access.tenant, check.map_err(|e| e.words(ui.t))));
+        }
+        let outcome = match checked.iter().find(|(t, _)| *t == access.tenant) {
+            Some((_, Ok(change))) => change
+                .apply(&services, access, lead)
+                .await
+                .map_err(|e| e.words(ui.t)),
+            Some((_, Err(words))) => Err(words.clone()),
+            None => Err(AppError::NotFound.words(ui.t)),
+        };
+        if let Err(words) = outcome {
+            failed.push((lead.to_owned(), words));
         }
     }
     render(&BulkPage {
@@ -85,28 +105,4 @@ fn access_of<'k>(
     let tenant: TenantId = tenant.parse().ok()?;
     let (access, _) = clients.iter().find(|(a, _)| a.tenant == tenant)?;
     Some((access, lead))
-}
-
-/// One lead's change; an added tag joins the tags the lead has.
-async fn change_one(
-    services: &Services<'_>,
-    access: &TenantAccess,
-    lead: &str,
-    stage: Option<&str>,
-    owner: Option<&str>,
-    tag: Option<&str>,
-) -> AppResult<()> {
-    let mut change = LeadChange {
-        stage: stage.map(|s| Some(s.to_owned())),
-        owner: owner.map(|o| (o != "none").then(|| o.to_owned())),
-        ..Default::default()
-    };
-    if let Some(tag) = tag {
-        let now = state::page(services, access, lead).await?.state;
-        let mut tags: Vec<String> = now.tags.iter().map(|t| t.id.to_string()).collect();
-        tags.push(tag.to_owned());
-        change.tags = Some(tags);
-    }
-    state::change(services, access, lead, change).await?;
-    Ok(())
 }
