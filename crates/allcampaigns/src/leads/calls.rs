@@ -13,6 +13,7 @@ use super::{Author, Call, CallOutcome, Page, PageCursor, lead_key, page};
 use crate::audit::{self, AuditAction};
 use crate::auth::TenantAccess;
 use crate::error::{AppError, AppResult};
+use crate::inbox::{Triage, rules};
 use crate::services::Services;
 
 /// The longest call, in seconds: a day.
@@ -29,6 +30,9 @@ pub struct CallInput {
     pub notes: Option<String>,
     /// Only for a call back.
     pub call_back_at: Option<String>,
+    /// With `call_back_at`: a thread to snooze until then, so it comes back to the inbox when
+    /// it is time to call.
+    pub snooze_thread: Option<String>,
 }
 
 /// A page of the lead's calls, by when they happened, newest first.
@@ -71,7 +75,20 @@ pub async fn log(
     require_caller(access)?;
     let lead_email = lead_key::resolve(services, access.tenant, lead_id).await?;
     let now = Utc::now().trunc_subsecs(6);
+    let snooze_thread = input.snooze_thread.clone();
     let mut call = read(input, now)?;
+    if let Some(thread) = snooze_thread {
+        // Snoozed first: a call that cannot snooze its thread is not logged half-done.
+        let Some(until) = call.call_back_at else {
+            let given = thread.chars().take(40).collect();
+            return Err(invalid(
+                "snooze_thread",
+                given,
+                "absent unless call_back_at is given",
+            ));
+        };
+        rules::triage(services, access, &[thread], Triage::Snooze { until }).await?;
+    }
     call.lead_email = lead_email;
     call.author = Some(Author::acting(access));
     let details = json!({"lead_email": call.lead_email, "outcome": call.outcome.as_str()});
@@ -156,6 +173,7 @@ mod tests {
             outcome: "call_back".into(),
             notes: Some("Call **Tuesday**".into()),
             call_back_at: Some("2026-12-01T09:00:00+01:00".into()),
+            snooze_thread: None,
         }
     }
 

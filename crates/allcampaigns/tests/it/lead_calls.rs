@@ -4,7 +4,7 @@
 //! without its text. The fixture is `lead_fixture.rs`.
 
 use allcampaigns::store::AuditFilter;
-use chrono::{Duration, Utc};
+use chrono::{Duration, SubsecRound, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -16,6 +16,7 @@ on_both_backends!(
     calls_are_logged_and_listed_by_when_they_happened,
     another_clients_lead_note_and_call_answer_404_and_stay_unchanged,
     every_change_is_audited_once_without_its_text,
+    a_call_back_snoozes_the_thread_until_then_when_asked,
 );
 
 async fn calls_are_logged_and_listed_by_when_they_happened(db: TestDb) {
@@ -298,5 +299,43 @@ async fn every_change_is_audited_once_without_its_text(db: TestDb) {
         ),
         (&json!(true), &json!(true), &json!(false))
     );
+    s.app.stop().await;
+}
+
+async fn a_call_back_snoozes_the_thread_until_then_when_asked(db: TestDb) {
+    let s = setup(&db).await;
+    let path = calls(s.a, "t-A@lead.example");
+    let back = (Utc::now() + Duration::days(2)).trunc_subsecs(0);
+    let call = |snooze_thread: &str, call_back_at: Option<String>| {
+        json!({"at": hours_ago(1), "duration_seconds": 60, "outcome": "call_back",
+               "call_back_at": call_back_at, "snooze_thread": snooze_thread})
+    };
+    // Without a time to call back, or with another client's thread, nothing is logged.
+    let (status, error) = s
+        .call(&s.operator, Method::POST, &path, Some(call("t-A", None)))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    let later = Some(back.to_rfc3339());
+    let (status, _) = s
+        .call(
+            &s.operator,
+            Method::POST,
+            &path,
+            Some(call("t-C", later.clone())),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = s.call(&s.operator, Method::GET, &path, None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "nothing logged");
+
+    let (status, logged) = s
+        .call(&s.operator, Method::POST, &path, Some(call("t-A", later)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+    let thread = format!("/api/v1/tenants/{}/threads/t-A", s.a);
+    let (_, shown) = s.call(&s.operator, Method::GET, &thread, None).await;
+    let until = shown["thread"]["snoozed_until"].as_str().unwrap();
+    let until: chrono::DateTime<Utc> = until.parse().unwrap();
+    assert_eq!(until, back, "{shown}");
     s.app.stop().await;
 }

@@ -141,6 +141,10 @@ pub struct CallRequest {
     /// Only with `call_back`: when to call again (RFC 3339 with its offset), after the call.
     #[serde(default)]
     pub call_back_at: Option<String>,
+    /// Only with `call_back_at`: a thread of the client to snooze until then, so it comes back
+    /// to the inbox when it is time to call.
+    #[serde(default)]
+    pub snooze_thread: Option<String>,
 }
 
 impl From<CallRequest> for CallInput {
@@ -151,6 +155,7 @@ impl From<CallRequest> for CallInput {
             outcome: request.outcome,
             notes: request.notes,
             call_back_at: request.call_back_at,
+            snooze_thread: request.snooze_thread,
         }
     }
 }

@@ -90,6 +90,7 @@ pub async fn log_call(
         outcome: fields.get("outcome").unwrap_or_default().to_owned(),
         notes: fields.get("notes").map(str::to_owned),
         call_back_at: None,
+        snooze_thread: None,
     };
     calls::log(&services, &access, &lead_id, input).await?;
     Ok(back(&fields, lead_path(access.tenant, &lead_id)))
