@@ -89,7 +89,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let app = App::build_with_mailer(config.clone(), Mailer::Log).await?;
     let state = app.state().clone();
-    let caller = sign_in(&state, &options.email).await?;
+    let caller = sign_in(&state, &options.email, "inbox benchmark").await?;
     let bare = bare::Bare::open(&config, &caller.tenants).await?;
     let picks = picks::Picks::choose(&bare, &caller.tenants, &options.terms).await?;
     println!("{}", picks.describe());
@@ -139,7 +139,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Report>
 
 /// The owner's tenants, a one-day API token and a session, made through the store as the
 /// command line and sign-in make them.
-pub(crate) async fn sign_in(state: &AppState, email: &str) -> anyhow::Result<Caller> {
+pub(crate) async fn sign_in(state: &AppState, email: &str, by: &str) -> anyhow::Result<Caller> {
     let address = Email::parse(email)?;
     let user = state
         .store
@@ -156,7 +156,7 @@ pub(crate) async fn sign_in(state: &AppState, email: &str) -> anyhow::Result<Cal
     tenants.sort();
     anyhow::ensure!(!tenants.is_empty(), "{address} belongs to no client");
     let request = crate::auth::tokens::NewToken {
-        name: "inbox benchmark".into(),
+        name: by.into(),
         days: 1,
         read_only: false,
         tenant_scope: None,
@@ -165,7 +165,7 @@ pub(crate) async fn sign_in(state: &AppState, email: &str) -> anyhow::Result<Cal
         .await
         .map_err(|error| anyhow::anyhow!("cannot make a token: {error}"))?;
     let details = serde_json::json!({"days": request.days, "read_only": false,
-        "tenant": null, "by": "inbox benchmark"});
+        "tenant": null, "by": by});
     crate::audit::record_user(&state.store, user.id, AuditAction::ApiTokenCreated, details).await;
     let session = crate::auth::session::start(state, &user, Utc::now()).await?;
     Ok(Caller {

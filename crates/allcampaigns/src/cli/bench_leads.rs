@@ -66,7 +66,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Vec<Row
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let app = App::build_with_mailer(config.clone(), Mailer::Log).await?;
     let state = app.state().clone();
-    let caller = sign_in(&state, &options.email).await?;
+    let caller = sign_in(&state, &options.email, "lead benchmark").await?;
     let alone = alone_store(&config).await?;
     let picks = seed::prepare(&alone, &caller, options.events).await?;
     let binary = match &options.server_binary {
