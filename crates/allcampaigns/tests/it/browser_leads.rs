@@ -341,7 +341,17 @@ async fn a_positive_reply_waits_for_its_first_touch_and_the_report_counts_the_to
     };
     let entry = crate::inbox::entry(ana_id);
     app.store
-        .put_lead_state(tenant, LEAD, &ruled, &[change], Some(true), &entry)
+        .put_lead_state(
+            tenant,
+            &allcampaigns::leads::state::StateWrite {
+                lead_email: LEAD,
+                state: &ruled,
+                changes: &[change],
+                positive: Some(true),
+                send: None,
+            },
+            &entry,
+        )
         .await
         .unwrap();
 
