@@ -190,6 +190,9 @@ async function screenshots(page) {
   const total = await text(page, '#speed-total + .table-scroll tbody tr');
   check(/\b1\s+1\b/.test(total), `the report counts the reply, touched: ${total}`);
   await capture(page, 'speed');
+  await page.goto(`${APP_URL}/notifications`);
+  check((await text(page, '.notifications')).includes('mentions you in a note'), 'the notifications page says what brings them');
+  await capture(page, 'notifications');
 }
 
 async function hostile(page) {

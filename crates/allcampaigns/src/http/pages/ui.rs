@@ -133,9 +133,26 @@ pub(super) async fn unread_count(
         .notifications(&tenants, current.user.id, true, UNREAD_COUNTED)
         .await?
         .len();
-    Ok(match unread {
+    Ok(shown_count(unread))
+}
+
+fn shown_count(unread: usize) -> Option<String> {
+    match unread {
         0 => None,
         n if n > 99 => Some("99+".to_owned()),
         n => Some(n.to_string()),
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_count;
+
+    #[test]
+    fn the_unread_count_stops_at_99_plus() {
+        assert_eq!(shown_count(0), None);
+        assert_eq!(shown_count(7).as_deref(), Some("7"));
+        assert_eq!(shown_count(99).as_deref(), Some("99"));
+        assert_eq!(shown_count(100).as_deref(), Some("99+"));
+    }
 }
