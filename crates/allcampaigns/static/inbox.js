@@ -528,10 +528,11 @@
 
 // The lead panel's keys, beside a thread and on the lead page (see templates/lead_panel.html):
 // 1–9 set the nth live stage, t opens the tag choice, v the value, n a note, c a call, r the
-// reply; Ctrl+Enter sends the form being typed in. Each drives a form that works without it.
+// reply, m the "remind me if no reply" time (templates/thread_reminders.html); Ctrl+Enter sends
+// the form being typed in. Each drives a form that works without it.
 (() => {
   const panel = () => document.querySelector('.lead-work');
-  if (!panel()) return;
+  if (!panel() && !document.querySelector('.thread-reminders')) return;
 
   function isTyping(element) {
     if (!(element instanceof Element)) return false;
@@ -561,6 +562,7 @@
     n: () => focus('lead-note'),
     c: () => focus('lead-call'),
     r: () => focus('lead-reply'),
+    m: () => focus('thread-remind'),
   };
 
   document.addEventListener('keydown', (event) => {

@@ -7,7 +7,9 @@
 
 mod en;
 mod inbox;
+mod leads;
 mod mails;
+mod notify;
 mod pages;
 mod prefs;
 mod problem;
@@ -15,7 +17,9 @@ mod shortcuts;
 mod views;
 
 pub use inbox::InboxTexts;
+pub use leads::LeadTexts;
 pub use mails::*;
+pub use notify::{NotifyTexts, WithTwo};
 pub use pages::*;
 pub use prefs::{Prefs, PrefsSlot, THEMES};
 pub use problem::{BodyFault, ImageFault, NameField, Problem, SyncFault, TenantUrl};
@@ -81,8 +85,10 @@ pub struct Texts {
     pub audit: AuditTexts,
     pub jobs: JobsTexts,
     pub inbox: InboxTexts,
+    pub leads: LeadTexts,
     pub shortcuts: ShortcutTexts,
     pub views: ViewsTexts,
+    pub notify: NotifyTexts,
     pub error_page: ErrorPage,
     pub mail: MailTexts,
     role_name: fn(Role) -> &'static str,

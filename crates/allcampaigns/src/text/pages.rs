@@ -189,6 +189,7 @@ pub struct ProfileTexts {
     pub sessions: Words,
     pub sign_out_everywhere: Words,
     pub also_revoke_tokens: Words,
+    pub mention_emails: Words,
 }
 
 pub struct ConnectionTexts {

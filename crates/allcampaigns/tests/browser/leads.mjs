@@ -105,6 +105,7 @@ async function allThere(page, when) {
   check(stage.includes('Meeting booked') && stage.includes('set by a person'), `${when}: the stage: ${stage}`);
   check((await text(page, '.lead-tags')).includes(TAG_NAME), `${when}: the tag`);
   check((await text(page, '.lead-value')).includes('1200.00 USD'), `${when}: the value`);
+  check((await text(page, '.reminder.waiting')).includes('Waiting'), `${when}: the reminder waits`);
 }
 
 async function walk(page) {
@@ -118,6 +119,7 @@ async function walk(page) {
 
   await page.keyboard.press('?');
   check((await text(page, '#shortcuts')).includes("Set the lead's nth stage"), 'the list of keys has the lead keys');
+  check((await text(page, '#shortcuts')).includes('Remind me if no reply'), 'the list of keys has m');
   await page.keyboard.press('Escape');
 
   await page.keyboard.press('r');
@@ -149,6 +151,12 @@ async function walk(page) {
   await page.keyboard.press('Space');
   await submitting(page, 'Control+Enter');
   console.log('ok: t, a tag');
+
+  // m: the reminder's time, tomorrow at this time as the form suggests it.
+  await page.keyboard.press('m');
+  check(await page.evaluate(() => document.activeElement?.id) === 'thread-remind', 'm goes to the reminder');
+  await submitting(page, 'Control+Enter');
+  console.log('ok: m, a reminder');
 
   await page.keyboard.press('v');
   await page.keyboard.press('Control+a');
@@ -182,6 +190,9 @@ async function screenshots(page) {
   const total = await text(page, '#speed-total + .table-scroll tbody tr');
   check(/\b1\s+1\b/.test(total), `the report counts the reply, touched: ${total}`);
   await capture(page, 'speed');
+  await page.goto(`${APP_URL}/notifications`);
+  check((await text(page, '.notifications')).includes('mentions you in a note'), 'the notifications page says what brings them');
+  await capture(page, 'notifications');
 }
 
 async function hostile(page) {

@@ -1,6 +1,6 @@
 //! Lead work in pages. In headless Chromium (`tests/browser/leads.mjs`, tools made ready as in
 //! `browser.rs`): an operator opens a thread and, by keyboard alone, replies, adds a note, logs
-//! a call, sets a stage, a tag and a value; after a reload all of it is on the page, and the
+//! a call, sets a stage, a tag, a reminder and a value; after a reload all of it is on the page, and the
 //! store holds it (checked here, apart from the browser). The lead page, the leads list and
 //! speed-to-reply are screenshotted light and dark; hostile notes on the lead page run nothing.
 //! Apart from the browser, on both backends: hostile markdown and HTML in notes render inert.
@@ -154,6 +154,13 @@ async fn a_lead_is_worked_by_keyboard_alone_and_everything_is_there_after_a_relo
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0].state, ReplyState::Scheduled);
     assert_eq!(replies[0].body, "Thanks Lena, Tuesday works.");
+    let reminders = app.store.thread_reminders(tenant, THREAD).await.unwrap();
+    assert_eq!(reminders.len(), 1, "m set a reminder");
+    let ahead = reminders[0].remind_at - chrono::Utc::now();
+    assert!(
+        ahead > chrono::Duration::hours(22),
+        "tomorrow, as suggested: {ahead}"
+    );
     app.stop().await;
 }
 

@@ -60,6 +60,7 @@ mod member_rules;
 mod members;
 mod metrics;
 mod nodes;
+mod notification_pages;
 mod notifications;
 mod other_senders;
 mod owner_role;

@@ -6,10 +6,12 @@ use allcampaigns::domain::{Email, Role, TenantId, UserId};
 use allcampaigns::jobs::JobState;
 use allcampaigns::store::Invitation;
 use reqwest::Method;
+use uuid::Uuid;
 
 use crate::dead_jobs::dead_job;
 use crate::helpers::{TestApp, TestDb, Visitor, install_admin, member};
 use crate::lead_fixture::stored_reply;
+use crate::notification_pages::stored_notification;
 
 crate::on_both_backends!(
     every_page_route_gives_each_role_exactly_its_access_and_other_clients_404,
@@ -60,6 +62,7 @@ fn routes(
     invitation: &str,
     job: &str,
     reply: &str,
+    reminder: &str,
 ) -> Vec<Route> {
     let t = format!("/t/{tenant}");
     let lead = format!("/leads/t/{tenant}/{THREAD}@lead.example");
@@ -67,6 +70,7 @@ fn routes(
         .format("%Y-%m-%dT%H:%M")
         .to_string();
     let replies = format!("/inbox/t/{tenant}/{THREAD}/replies");
+    let reminders = format!("/inbox/t/{tenant}/{THREAD}/reminders");
     vec![
         get(lead.clone(), EVERYONE),
         post(
@@ -86,6 +90,9 @@ fn routes(
         ),
         post(replies.clone(), &[("body", "Thanks!")], WORKERS),
         post(format!("{replies}/{reply}/cancel"), &[], WORKERS),
+        post(reminders.clone(), &[("quick", "week")], WORKERS),
+        // The client owner's reminder: an operator may cancel only their own.
+        post(format!("{reminders}/{reminder}/cancel"), &[], ADMINS),
         get(t.clone(), EVERYONE),
         get(format!("{t}/connection"), EVERYONE),
         get(format!("{t}/settings"), ADMINS),
@@ -217,6 +224,28 @@ async fn lead_lists(visitor: &mut Visitor<'_>, role: Role, a: TenantId, b: Tenan
     }
 }
 
+/// A waiting reminder its client's owner set from the thread's form.
+async fn reminder_of(owner: &mut Visitor<'_>, app: &TestApp, tenant: TenantId) -> String {
+    let path = format!("/inbox/t/{tenant}/{THREAD}/reminders");
+    let set = owner.post(&path, &[("quick", "week")]).await;
+    assert_eq!(set.status(), 303, "{tenant}'s owner sets a reminder");
+    let reminders = app.store.thread_reminders(tenant, THREAD).await.unwrap();
+    reminders[0].id.to_string()
+}
+
+/// The notifications page and "mark all read" answer everyone; marking another person's
+/// notification (in the caller's client or another) answers 404 and leaves it unread.
+async fn notification_pages(visitor: &mut Visitor<'_>, role: Role, others: &[(TenantId, Uuid)]) {
+    assert_eq!(visitor.get("/notifications").await.status(), 200, "{role}");
+    let all = visitor.post("/notifications/read-all", &[]).await;
+    assert_eq!(all.status(), 303, "{role} marks all read");
+    for (tenant, id) in others {
+        let path = format!("/notifications/t/{tenant}/{id}/read");
+        let status = visitor.post(&path, &[]).await.status();
+        assert_eq!(status, 404, "{role} marks another's notification read");
+    }
+}
+
 async fn send(visitor: &mut Visitor<'_>, route: &Route) -> reqwest::StatusCode {
     let response = if route.method == Method::GET {
         visitor.get(&route.path).await
@@ -244,6 +273,8 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
     let b_job = dead_job(&app.store, b, "failed").await.to_string();
     crate::inbox_api::one_thread(&app.store, b, THREAD).await;
     let b_reply = stored_reply(&app.store, b, b_owner, THREAD).await;
+    let b_reminder = reminder_of(&mut owner_b, &app, b).await;
+    let b_notification = stored_notification(&app.store, b, b_owner).await;
     let mut owner_a = Visitor::install_admin(&app, "owner@a.example").await;
     let a = client_named(&mut owner_a, "A").await;
     let a_owner = app.store.members(a).await.unwrap()[0].user_id;
@@ -262,6 +293,7 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
         let invitation = open_invitation(&app, a, a_owner, &format!("open-{role}@a.example")).await;
         let job = dead_job(&app.store, a, "failed").await.to_string();
         let reply = stored_reply(&app.store, a, a_owner, THREAD).await;
+        let reminder = reminder_of(&mut owner_a, &app, a).await;
         let a_routes = routes(
             &a.to_string(),
             &target.to_string(),
@@ -269,6 +301,7 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
             &invitation,
             &job,
             &reply,
+            &reminder,
         );
         for route in a_routes.into_iter().chain(install_routes(&spare_admin)) {
             let status = send(&mut visitor, &route).await;
@@ -309,6 +342,11 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
         let status = send(&mut visitor, &get(image, EVERYONE)).await;
         assert_eq!(status, 502, "{role} GET /image-proxy");
         lead_lists(&mut visitor, role, a, b).await;
+        let others = [
+            (a, stored_notification(&app.store, a, target).await),
+            (b, b_notification),
+        ];
+        notification_pages(&mut visitor, role, &others).await;
         let b_routes = routes(
             &b.to_string(),
             &b_target.to_string(),
@@ -316,6 +354,7 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
             &b_invitation,
             &b_job,
             &b_reply,
+            &b_reminder,
         );
         for route in b_routes {
             let status = send(&mut visitor, &route).await;
@@ -333,6 +372,15 @@ async fn every_page_route_gives_each_role_exactly_its_access_and_other_clients_4
             assert_eq!(status, expected, "{role} {path}");
         }
     }
+    let b_reminders = app.store.thread_reminders(b, THREAD).await.unwrap();
+    assert_eq!(b_reminders.len(), 1, "no reminder reached B's thread");
+    assert_eq!(
+        b_reminders[0].state.as_str(),
+        "waiting",
+        "B's is still waiting"
+    );
+    let b_unread = app.store.notifications(&[b], b_owner, true, 10).await;
+    assert_eq!(b_unread.unwrap().len(), 1, "B's notification is unread");
     let b_job = app.store.queued_job(b, b_job.parse().unwrap()).await;
     assert_eq!(b_job.unwrap().unwrap().state, JobState::Dead);
     let b_after = app.store.tenant(b).await.unwrap().unwrap();

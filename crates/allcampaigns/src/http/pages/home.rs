@@ -5,7 +5,7 @@ use axum::response::{Html, Redirect};
 use super::render;
 use super::shell::Section;
 use super::switcher::Switcher;
-use super::ui::Ui;
+use super::ui::{Ui, unread_count};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
@@ -38,12 +38,14 @@ pub async fn home(
 ) -> AppResult<Html<String>> {
     let tenants = state.store.tenants_of_user(current.user.id).await?;
     let install_admin = state.store.is_install_admin(current.user.id).await?;
+    let mut ui = Ui::with(
+        Prefs::chosen(&current.user.locale, &current.user.theme),
+        Some(Switcher::all_clients(&tenants)),
+    )
+    .in_section(Section::Clients);
+    ui.unread = unread_count(&state, &current, &tenants).await?;
     render(&HomePage {
-        ui: Ui::with(
-            Prefs::chosen(&current.user.locale, &current.user.theme),
-            Some(Switcher::all_clients(&tenants)),
-        )
-        .in_section(Section::Clients),
+        ui,
         csrf,
         email: current.user.email.to_string(),
         tenants,

@@ -11,7 +11,9 @@ pub mod jobs;
 pub mod leads;
 pub mod login;
 pub mod members;
+pub mod notifications;
 pub mod profile;
+pub mod reminders;
 pub mod setup;
 pub mod shell;
 pub mod switcher;
@@ -57,6 +59,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/inbox/t/{tenant_id}/{thread_id}/replies/{reply_id}/cancel",
             post(leads::forms::cancel_reply),
+        )
+        .route(
+            "/inbox/t/{tenant_id}/{thread_id}/reminders",
+            post(reminders::set),
+        )
+        .route(
+            "/inbox/t/{tenant_id}/{thread_id}/reminders/{reminder_id}/cancel",
+            post(reminders::cancel),
+        )
+        .route("/notifications", get(notifications::page))
+        .route(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .route(
+            "/notifications/t/{tenant_id}/{notification_id}/read",
+            post(notifications::mark_read),
         )
         .route("/leads", get(leads::list::page))
         .route("/leads/bulk", post(leads::bulk::apply))

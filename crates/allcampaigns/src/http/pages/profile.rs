@@ -58,16 +58,22 @@ pub struct ProfileForm {
     theme: String,
     #[serde(default)]
     locale: String,
+    /// "Email me when a teammate mentions me": present when checked.
+    #[serde(default)]
+    mention_emails: Option<String>,
 }
 
 impl ProfileForm {
-    fn of(user: &User) -> Self {
-        Self {
+    /// The form as stored: the profile, and whether mentions are mailed.
+    async fn of(state: &AppState, user: &User) -> AppResult<Self> {
+        let mention_emails = state.store.mention_emails(user.id).await?;
+        Ok(Self {
             display_name: user.display_name.clone(),
             avatar_url: user.avatar_url.clone().unwrap_or_default(),
             theme: user.theme.clone(),
             locale: user.locale.clone(),
-        }
+            mention_emails: mention_emails.then(|| "1".to_owned()),
+        })
     }
 
     fn validate(&self) -> Result<Profile, Problem> {
@@ -162,7 +168,7 @@ pub async fn show(
     let user = &current.user;
     let page = ProfilePage {
         saved: query.saved.is_some(),
-        ..page(&state, &current, csrf, ProfileForm::of(user)).await?
+        ..page(&state, &current, csrf, ProfileForm::of(&state, user).await?).await?
     };
     Ok(render(&page)?.into_response())
 }
@@ -187,6 +193,11 @@ pub async fn update(
     state
         .store
         .update_profile(current.user.id, &profile)
+        .await?;
+    let mention_emails = form.mention_emails.is_some();
+    state
+        .store
+        .set_mention_emails(current.user.id, mention_emails, Utc::now())
         .await?;
     audit::record_user(
         &state.store,
@@ -260,7 +271,7 @@ pub async fn create_token(
     .await;
     let page = ProfilePage {
         new_token: Some(value),
-        ..page(&state, &current, csrf, ProfileForm::of(user)).await?
+        ..page(&state, &current, csrf, ProfileForm::of(&state, user).await?).await?
     };
     let mut response = render(&page)?.into_response();
     response

@@ -113,7 +113,7 @@ async fn coming(
     section: Section,
 ) -> AppResult<Html<String>> {
     let ui = Ui::of_user(&state, &current).await?.in_section(section);
-    let words = &super::leads::words::EN;
+    let words = &ui.t.leads;
     let links = match section {
         Section::Analytics => vec![
             ("/speed-to-reply", words.speed_link),

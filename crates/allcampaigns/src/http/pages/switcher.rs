@@ -1,10 +1,7 @@
 //! The layout's client switcher: the person's tenants, the current one marked, and "All
 //! clients". Page structs carry a `switcher` field; `base.html` renders it when defined.
 
-use crate::app::AppState;
-use crate::auth::TenantAccess;
-use crate::domain::{Role, TenantId, UserId};
-use crate::error::AppResult;
+use crate::domain::{Role, TenantId};
 use crate::store::Tenant;
 
 pub struct Switcher {
@@ -21,21 +18,6 @@ pub struct SwitcherClient {
 }
 
 impl Switcher {
-    /// One query: the person's memberships. `current` is the tenant of the page, if any.
-    pub async fn load(
-        state: &AppState,
-        user: UserId,
-        current: Option<TenantId>,
-    ) -> AppResult<Self> {
-        let tenants = state.store.tenants_of_user(user).await?;
-        Ok(Self::of(&tenants, current))
-    }
-
-    /// For a page of the tenant the person is working in.
-    pub async fn of_access(state: &AppState, access: &TenantAccess) -> AppResult<Self> {
-        Self::load(state, access.current.user.id, Some(access.tenant)).await
-    }
-
     /// For the home page, which has the tenants already: "All clients" is current.
     pub fn all_clients(tenants: &[(Tenant, Role)]) -> Self {
         Self {

@@ -7,7 +7,9 @@ use super::switcher::Switcher;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::TenantAccess;
+use crate::domain::{Role, TenantId};
 use crate::error::AppResult;
+use crate::store::Tenant;
 use crate::text::{Prefs, Texts};
 
 pub struct Ui {
@@ -18,7 +20,13 @@ pub struct Ui {
     pub section: Option<Section>,
     /// Saved views, listed under the Inbox (loaded by the inbox's pages only).
     pub views: SavedViews,
+    /// The person's unread notifications, as the top bar's link shows them ("99+" past 99);
+    /// none when there are none or nobody is signed in.
+    pub unread: Option<String>,
 }
+
+/// The most unread notifications the top bar counts: one cheap read per page.
+const UNREAD_COUNTED: i64 = 100;
 
 impl Ui {
     /// Pages before sign-in: English, following the device's theme.
@@ -33,6 +41,7 @@ impl Ui {
             switcher,
             section: None,
             views: SavedViews::default(),
+            unread: None,
         }
     }
 
@@ -76,23 +85,74 @@ impl Ui {
 
     /// A signed-in page outside any one client.
     pub async fn of_user(state: &AppState, current: &CurrentUser) -> AppResult<Self> {
-        let user = &current.user;
-        let switcher = Switcher::of(current.memberships(&state.store).await?, None);
-        Ok(Self::with(
-            Prefs::chosen(&user.locale, &user.theme),
-            Some(switcher),
-        ))
+        Self::signed_in(state, current, None).await
     }
 
     /// A page of the client the person is working in.
     pub async fn of_access(state: &AppState, access: &TenantAccess) -> AppResult<Self> {
-        let switcher = Switcher::of_access(state, access).await?;
-        let user = &access.current.user;
-        let ui = Self::with(Prefs::chosen(&user.locale, &user.theme), Some(switcher));
+        let ui = Self::signed_in(state, &access.current, Some(access.tenant)).await?;
         Ok(ui.in_section(Section::Clients))
+    }
+
+    /// The switcher (with `tenant` current) and the unread count: the person's memberships,
+    /// read once per request, and one read of their unread notifications.
+    async fn signed_in(
+        state: &AppState,
+        current: &CurrentUser,
+        tenant: Option<TenantId>,
+    ) -> AppResult<Self> {
+        let user = &current.user;
+        let memberships = current.memberships(&state.store).await?;
+        let switcher = Switcher::of(memberships, tenant);
+        let mut ui = Self::with(Prefs::chosen(&user.locale, &user.theme), Some(switcher));
+        ui.unread = unread_count(state, current, memberships).await?;
+        Ok(ui)
     }
 
     pub fn lang(&self) -> &'static str {
         self.t.lang.code()
+    }
+}
+
+/// "3", "99+", or none: the person's unread notifications in the clients this request reaches.
+pub(super) async fn unread_count(
+    state: &AppState,
+    current: &CurrentUser,
+    memberships: &[(Tenant, Role)],
+) -> AppResult<Option<String>> {
+    let tenants: Vec<TenantId> = memberships
+        .iter()
+        .map(|(tenant, _)| tenant.id)
+        .filter(|id| current.may_reach(*id))
+        .collect();
+    if tenants.is_empty() {
+        return Ok(None);
+    }
+    let unread = state
+        .store
+        .notifications(&tenants, current.user.id, true, UNREAD_COUNTED)
+        .await?
+        .len();
+    Ok(shown_count(unread))
+}
+
+fn shown_count(unread: usize) -> Option<String> {
+    match unread {
+        0 => None,
+        n if n > 99 => Some("99+".to_owned()),
+        n => Some(n.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_count;
+
+    #[test]
+    fn the_unread_count_stops_at_99_plus() {
+        assert_eq!(shown_count(0), None);
+        assert_eq!(shown_count(7).as_deref(), Some("7"));
+        assert_eq!(shown_count(99).as_deref(), Some("99"));
+        assert_eq!(shown_count(100).as_deref(), Some("99+"));
     }
 }

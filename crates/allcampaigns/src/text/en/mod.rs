@@ -4,7 +4,9 @@ mod admins;
 mod connection;
 mod inbox;
 mod jobs;
+mod leads;
 mod mail;
+mod notify;
 mod problem;
 mod shortcuts;
 mod views;
@@ -162,6 +164,7 @@ pub const EN: Texts = Texts {
         sessions: "Sessions",
         sign_out_everywhere: "Sign out on every device",
         also_revoke_tokens: "Also revoke all API tokens",
+        mention_emails: "Email me when a teammate mentions me",
     },
     connection: connection::CONNECTION,
     sync: connection::SYNC,
@@ -186,8 +189,10 @@ pub const EN: Texts = Texts {
     },
     jobs: jobs::JOBS,
     inbox: inbox::INBOX,
+    leads: leads::LEADS,
     shortcuts: shortcuts::SHORTCUTS,
     views: views::VIEWS,
+    notify: notify::NOTIFY,
     error_page: ErrorPage {
         status: status_name,
         back: "Back to the start page",

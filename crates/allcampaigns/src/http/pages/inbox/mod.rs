@@ -27,7 +27,7 @@ use self::rows::{Client, Names, Row, Tab};
 use self::thread::{PaneContext, ThreadPane, person_name};
 use super::leads::panel::LeadPanel;
 use super::leads::thread::{self as lead_thread, ReplyPanel, SpeedView};
-use super::leads::words::{self, LeadWords};
+use super::reminders::{self, RemindersPanel};
 use super::render;
 use super::shell::Section;
 use super::ui::Ui;
@@ -43,6 +43,7 @@ use crate::inbox::{
 };
 use crate::services::Services;
 use crate::store::{Member, TenantMember};
+use crate::text::LeadTexts;
 
 #[derive(Template)]
 #[template(path = "inbox.html")]
@@ -66,10 +67,12 @@ struct InboxPage {
     newest_href: Option<String>,
     thread: Option<ThreadPane>,
     /// The lead work beside the opened thread (`pages::leads`).
-    lw: &'static LeadWords,
+    lw: &'static LeadTexts,
     lead_panel: Option<LeadPanel>,
     reply: Option<ReplyPanel>,
     speed: Option<SpeedView>,
+    /// "Remind me if no reply" beside the opened thread (staff only).
+    reminders: Option<RemindersPanel>,
 }
 
 pub async fn list(
@@ -201,13 +204,16 @@ async fn page(
     let t = &ui.t.inbox;
     let now = Utc::now();
     let open_key = open.map(|(a, id)| (a.tenant, id));
-    let work = match (open, &detail) {
+    let (work, reminders) = match (open, &detail) {
         (Some((access, id)), Some(detail)) => {
             let back = query.href(&rows::thread_path(access.tenant, id));
             let lead = detail.summary.lead_email.as_deref();
-            lead_thread::load(state, access, id, lead, back, &words::EN, ui.t).await?
+            let n = &ui.t.notify;
+            let reminders = reminders::load(state, access, id, &members, back.clone(), n).await?;
+            let work = lead_thread::load(state, access, id, lead, back, &ui.t.leads, ui.t).await?;
+            (work, reminders)
         }
-        _ => None,
+        _ => (None, None),
     };
     let (lead_panel, reply, speed) = match work {
         Some(work) => (Some(work.panel), work.reply, work.speed),
@@ -256,10 +262,11 @@ async fn page(
         older_href,
         newest_href,
         thread,
-        lw: &words::EN,
+        lw: &ui.t.leads,
         lead_panel,
         reply,
         speed,
+        reminders,
         ui,
     })
 }

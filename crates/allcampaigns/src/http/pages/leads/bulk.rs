@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Html;
 
-use super::words::{EN, LeadWords};
 use crate::app::AppState;
 use crate::auth::{CurrentUser, TenantAccess};
 use crate::domain::TenantId;
@@ -20,13 +19,13 @@ use crate::http::pages::ui::Ui;
 use crate::leads::change::{CheckedChange, LeadChange};
 use crate::leads::{MAX_LIMIT, staff_clients};
 use crate::services::Services;
-use crate::text::Problem;
+use crate::text::{LeadTexts, Problem};
 
 #[derive(Template)]
 #[template(path = "leads_bulk.html")]
 struct BulkPage {
     ui: Ui,
-    lw: &'static LeadWords,
+    lw: &'static LeadTexts,
     changed: String,
     /// The leads not changed, each with the reason in words.
     failed: Vec<(String, String)>,
@@ -88,8 +87,8 @@ pub async fn apply(
         }
     }
     render(&BulkPage {
-        lw: &EN,
-        changed: (EN.bulk_changed)(chosen.len() - failed.len(), chosen.len()),
+        lw: &ui.t.leads,
+        changed: (ui.t.leads.bulk_changed)(chosen.len() - failed.len(), chosen.len()),
         failed,
         back: super::back_to(fields.get("back"), "/leads".into()),
         ui,

@@ -10,7 +10,6 @@ use chrono::Utc;
 use super::lead_path;
 use super::panel::{self, LeadPanel, Viewer};
 use super::timeline::{self, Context, EventView};
-use super::words::{EN, LeadWords};
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::auth::csrf::CsrfToken;
@@ -24,7 +23,7 @@ use crate::leads::state::{LeadRecord, LeadThread};
 use crate::leads::timeline::{self as lead_timeline, TimelineCursor};
 use crate::leads::{PageParams, bad_parameter};
 use crate::services::Services;
-use crate::text::Texts;
+use crate::text::{LeadTexts, Texts};
 
 pub struct RecordView {
     pub name: String,
@@ -52,7 +51,7 @@ pub struct ThreadLink {
 struct LeadPageView {
     ui: Ui,
     csrf: String,
-    lw: &'static LeadWords,
+    lw: &'static LeadTexts,
     title: String,
     /// The lead's name as Instantly has it, else their address.
     heading: String,
@@ -76,11 +75,12 @@ pub async fn show(
     let ui = Ui::of_access(&app, &access)
         .await?
         .in_section(Section::Leads);
+    let lw = &ui.t.leads;
     let here = lead_path(access.tenant, &lead_id);
     let viewer = Viewer {
         access: &access,
         back: here.clone(),
-        w: &EN,
+        w: lw,
         t: ui.t,
     };
     let (panel, page) = panel::load(&app, viewer, &lead_id).await?;
@@ -90,7 +90,7 @@ pub async fn show(
         tenant: access.tenant,
         viewer: access.role,
         now: Utc::now(),
-        w: &EN,
+        w: lw,
         t: ui.t,
     };
     let older_href = events
@@ -102,10 +102,10 @@ pub async fn show(
         .map(|r| r.name.clone())
         .find(|n| !n.is_empty());
     render(&LeadPageView {
-        title: (EN.page_title)(&panel.lead),
+        title: (lw.page_title)(&panel.lead),
         heading: named.unwrap_or_else(|| panel.lead.clone()),
         csrf,
-        lw: &EN,
+        lw,
         records,
         threads: page
             .threads

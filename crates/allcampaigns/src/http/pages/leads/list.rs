@@ -9,7 +9,6 @@ use axum::response::Html;
 
 use super::lead_path;
 use super::query::LeadQuery;
-use super::words::{EN, LeadWords};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfToken;
@@ -22,6 +21,7 @@ use crate::http::pages::ui::Ui;
 use crate::leads::list::{self, ListCursor, ListFilter, OwnerFilter, Row};
 use crate::leads::{DEFAULT_LIMIT, bad_parameter, money, pipeline, staff_clients, tags};
 use crate::services::Services;
+use crate::text::LeadTexts;
 
 /// One option of a filter's list.
 pub struct Choice {
@@ -58,7 +58,7 @@ pub struct ClientChoices {
 struct LeadsPage {
     ui: Ui,
     csrf: String,
-    lw: &'static LeadWords,
+    lw: &'static LeadTexts,
     back: String,
     q: String,
     campaign: String,
@@ -85,29 +85,30 @@ pub async fn page(
     let services = Services::of(&app);
     let clients = staff_clients(&services, &current, None).await?;
     let page = list::page(&services, &current, &filter, after.as_ref(), DEFAULT_LIMIT).await?;
+    let ui = Ui::of_user(&app, &current)
+        .await?
+        .in_section(Section::Leads);
+    let lw = &ui.t.leads;
     let one_client = match clients
         .iter()
         .find(|(a, _)| Some(a.tenant) == filter.tenant)
     {
-        Some((access, _)) => Some(client_choices(&app, access, &query).await?),
+        Some((access, _)) => Some(client_choices(&app, access, &query, lw).await?),
         None => None,
     };
-    let ui = Ui::of_user(&app, &current)
-        .await?
-        .in_section(Section::Leads);
     let names: Vec<(TenantId, String)> =
         clients.iter().map(|(a, n)| (a.tenant, n.clone())).collect();
     let unpaged = query.with("cursor", None);
     render(&LeadsPage {
         csrf,
-        lw: &EN,
+        lw,
         back: query.href("/leads"),
         q: query.get("q").unwrap_or_default().to_owned(),
         campaign: query.get("campaign").unwrap_or_default().to_owned(),
         clients: choices(
             &query,
             "tenant",
-            EN.every_client,
+            lw.every_client,
             names
                 .iter()
                 .map(|(id, name)| (id.to_string(), name.clone())),
@@ -115,10 +116,10 @@ pub async fn page(
         replied: choices(
             &query,
             "replied",
-            EN.replied_any,
+            lw.replied_any,
             [
-                ("true".to_owned(), EN.replied_yes.to_owned()),
-                ("false".to_owned(), EN.replied_no.to_owned()),
+                ("true".to_owned(), lw.replied_yes.to_owned()),
+                ("false".to_owned(), lw.replied_no.to_owned()),
             ],
         ),
         one_client,
@@ -187,14 +188,15 @@ async fn client_choices(
     app: &AppState,
     access: &crate::auth::TenantAccess,
     query: &LeadQuery,
+    lw: &LeadTexts,
 ) -> AppResult<ClientChoices> {
     let services = Services::of(app);
     let stages = pipeline::list(&services, access).await?;
     let tags = tags::list(&services, access).await?;
     let members = app.store.members(access.tenant).await?;
     let owners = [
-        ("me".to_owned(), EN.owner_me.to_owned()),
-        ("none".to_owned(), EN.nobody.to_owned()),
+        ("me".to_owned(), lw.owner_me.to_owned()),
+        ("none".to_owned(), lw.nobody.to_owned()),
     ]
     .into_iter()
     .chain(
@@ -207,17 +209,17 @@ async fn client_choices(
         stages: choices(
             query,
             "stage",
-            EN.any_stage,
+            lw.any_stage,
             stages
                 .iter()
                 .filter(|s| s.archived_at.is_none())
                 .map(|s| (s.id.to_string(), s.name.clone())),
         ),
-        owners: choices(query, "owner", EN.anyone, owners),
+        owners: choices(query, "owner", lw.anyone, owners),
         tags: choices(
             query,
             "tag",
-            EN.any_tag,
+            lw.any_tag,
             tags.iter().map(|t| (t.id.to_string(), t.name.clone())),
         ),
     })

@@ -13,15 +13,14 @@ mod query;
 pub mod speed;
 pub mod thread;
 mod timeline;
-pub mod words;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use self::words::LeadWords;
 use crate::domain::{Role, TenantId};
 pub use crate::http::pages::inbox::thread::person_name;
 use crate::leads::Author;
+use crate::text::LeadTexts;
 
 /// The lead page's path; the lead named by its address, as `leads::lead_key` reads it.
 pub fn lead_path(tenant: TenantId, lead: &str) -> String {
@@ -55,7 +54,7 @@ pub fn from_local_input(value: &str, zone: Tz) -> String {
 
 /// "by …" for an author as a viewer of `viewer`'s role may see them: by name, else by address
 /// when that role may see it (a client representative sees agency staff by name only).
-pub fn author_name(author: Option<&Author>, viewer: Role, w: &LeadWords) -> String {
+pub fn author_name(author: Option<&Author>, viewer: Role, w: &LeadTexts) -> String {
     let Some(author) = author else {
         return (w.by)(w.someone);
     };

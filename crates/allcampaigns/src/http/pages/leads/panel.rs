@@ -6,7 +6,6 @@
 use chrono::Utc;
 use chrono_tz::Tz;
 
-use super::words::LeadWords;
 use super::{author_name, lead_path, local_input, local_time, person_name};
 use crate::app::AppState;
 use crate::auth::TenantAccess;
@@ -18,7 +17,7 @@ use crate::leads::tags::Tag;
 use crate::leads::{Call, CallOutcome, Note, calls, money, notes, pipeline, settings, tags};
 use crate::services::Services;
 use crate::store::Member;
-use crate::text::Texts;
+use crate::text::{LeadTexts, Texts};
 
 /// Notes and calls the panel lists (the lead page's timeline holds the rest).
 const SHOWN: u32 = 20;
@@ -103,7 +102,7 @@ pub struct LeadPanel {
 pub struct Viewer<'a> {
     pub access: &'a TenantAccess,
     pub back: String,
-    pub w: &'a LeadWords,
+    pub w: &'a LeadTexts,
     pub t: &'a Texts,
 }
 
@@ -232,7 +231,7 @@ fn owner_choices(members: &[Member], state: &LeadState) -> Vec<Choice> {
         .collect()
 }
 
-fn stage_shown(state: &LeadState, w: &LeadWords) -> Option<StageShown> {
+fn stage_shown(state: &LeadState, w: &LeadTexts) -> Option<StageShown> {
     let (stage, source, reason) = state.stage.as_ref()?;
     let by = match source {
         Source::Person => w.source_person,
@@ -262,7 +261,7 @@ fn stage_choices(stages: &[Stage], state: &LeadState) -> Vec<StageChoice> {
         .collect()
 }
 
-fn suggestions(access: &TenantAccess, page: &LeadPage, w: &LeadWords) -> Vec<SuggestionView> {
+fn suggestions(access: &TenantAccess, page: &LeadPage, w: &LeadTexts) -> Vec<SuggestionView> {
     page.suggestions
         .iter()
         .map(|s| SuggestionView {

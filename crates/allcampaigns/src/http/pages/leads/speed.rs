@@ -9,7 +9,6 @@ use axum::response::Html;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::words::{EN, LeadWords};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
@@ -20,6 +19,7 @@ use crate::http::pages::ui::Ui;
 use crate::leads::speed::{self, MAX_DAYS, Summary};
 use crate::leads::{DEFAULT_LIMIT, bad_parameter, staff_clients};
 use crate::services::Services;
+use crate::text::LeadTexts;
 
 /// One line of the report.
 pub struct SummaryRow {
@@ -35,7 +35,7 @@ pub struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn new(name: String, s: &Summary, w: &LeadWords) -> Self {
+    fn new(name: String, s: &Summary, w: &LeadTexts) -> Self {
         let span = |seconds: Option<i64>| seconds.map_or_else(|| "–".to_owned(), w.span);
         let share = |part: f64| format!("{:.0} %", part * 100.0);
         Self {
@@ -62,7 +62,7 @@ pub struct Period {
 #[template(path = "speed.html")]
 struct SpeedPage {
     ui: Ui,
-    lw: &'static LeadWords,
+    lw: &'static LeadTexts,
     from: String,
     to: String,
     /// The caller works leads in no client (a client representative): nothing to report.
@@ -85,7 +85,7 @@ pub async fn report(
     let ui = Ui::of_user(&app, &current)
         .await?
         .in_section(Section::Analytics);
-    let w = &EN;
+    let w = &ui.t.leads;
     render(&SpeedPage {
         lw: w,
         from: from.format("%Y-%m-%d").to_string(),
@@ -150,7 +150,7 @@ pub struct AwaitingRow {
 #[template(path = "awaiting.html")]
 struct AwaitingPage {
     ui: Ui,
-    lw: &'static LeadWords,
+    lw: &'static LeadTexts,
     has_clients: bool,
     rows: Vec<AwaitingRow>,
 }
@@ -180,7 +180,7 @@ pub async fn awaiting(
         })
         .collect();
     render(&AwaitingPage {
-        lw: &EN,
+        lw: &ui.t.leads,
         has_clients: !clients.is_empty(),
         rows,
         ui,

@@ -5,7 +5,6 @@ use chrono::Utc;
 
 use super::local_time;
 use super::panel::{self, LeadPanel, Viewer};
-use super::words::LeadWords;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::error::{AppError, AppResult};
@@ -13,7 +12,7 @@ use crate::http::pages::inbox::rows::thread_path;
 use crate::leads::replies::rules;
 use crate::leads::{settings, speed};
 use crate::services::Services;
-use crate::text::Texts;
+use crate::text::{LeadTexts, Texts};
 
 pub struct ReplyView {
     pub state: &'static str,
@@ -49,7 +48,7 @@ pub async fn load(
     thread_id: &str,
     lead: Option<&str>,
     back: String,
-    w: &LeadWords,
+    w: &LeadTexts,
     t: &Texts,
 ) -> AppResult<Option<ThreadWork>> {
     let Some(lead) = lead else { return Ok(None) };
@@ -79,7 +78,7 @@ async fn replies(
     access: &TenantAccess,
     thread_id: &str,
     back: String,
-    w: &LeadWords,
+    w: &LeadTexts,
 ) -> AppResult<ReplyPanel> {
     let services = Services::of(app);
     let zone = settings::load(&services, access).await?.time_zone;
@@ -111,7 +110,7 @@ async fn speed_of(
     app: &AppState,
     access: &TenantAccess,
     thread_id: &str,
-    w: &LeadWords,
+    w: &LeadTexts,
 ) -> AppResult<Option<SpeedView>> {
     let services = Services::of(app);
     let touch = match speed::of_thread(&services, access, thread_id).await {

@@ -4,13 +4,12 @@
 use chrono::{DateTime, Utc};
 
 use super::author_name;
-use super::words::LeadWords;
 use crate::domain::{Role, TenantId};
 use crate::http::pages::inbox::rows::{When, thread_path};
 use crate::leads::state::{Change, Source};
 use crate::leads::timeline::Event;
 use crate::leads::{Call, Note};
-use crate::text::Texts;
+use crate::text::{LeadTexts, Texts};
 
 pub struct EventView {
     /// Its kind, for the page's styles and tests: change, call, note, reply or message.
@@ -29,7 +28,7 @@ pub struct Context<'a> {
     pub tenant: TenantId,
     pub viewer: Role,
     pub now: DateTime<Utc>,
-    pub w: &'a LeadWords,
+    pub w: &'a LeadTexts,
     pub t: &'a Texts,
 }
 
@@ -73,7 +72,7 @@ pub fn view(event: Event, cx: &Context) -> EventView {
     shown
 }
 
-fn changed(shown: &mut EventView, change: Change, viewer: Role, w: &LeadWords) {
+fn changed(shown: &mut EventView, change: Change, viewer: Role, w: &LeadTexts) {
     shown.kind = "change";
     let side = |label: Option<String>, raw: Option<String>| {
         label.or(raw).unwrap_or_else(|| w.nothing.to_owned())
@@ -90,7 +89,7 @@ fn changed(shown: &mut EventView, change: Change, viewer: Role, w: &LeadWords) {
     shown.text = change.reason;
 }
 
-fn called(shown: &mut EventView, call: Call, viewer: Role, w: &LeadWords) {
+fn called(shown: &mut EventView, call: Call, viewer: Role, w: &LeadTexts) {
     shown.kind = "call";
     let outcome = (w.outcome)(call.outcome.as_str());
     shown.title = (w.call_logged)(outcome, &(w.minutes)(call.duration_seconds));
@@ -101,7 +100,7 @@ fn called(shown: &mut EventView, call: Call, viewer: Role, w: &LeadWords) {
     shown.html = call.notes_html;
 }
 
-fn noted(shown: &mut EventView, note: Note, viewer: Role, w: &LeadWords) {
+fn noted(shown: &mut EventView, note: Note, viewer: Role, w: &LeadTexts) {
     shown.kind = "note";
     let mark = if note.shared {
         w.shared_mark
