@@ -21,6 +21,7 @@ on_both_backends!(
     hostile_notes_render_inert_on_the_lead_page,
     the_timeline_goes_older_a_page_at_a_time_and_a_suggested_stage_is_one_button,
     a_positive_reply_waits_for_its_first_touch_and_the_report_counts_the_touch,
+    a_call_back_from_the_panel_snoozes_the_thread_and_a_reply_waits_for_business_hours,
 );
 
 const THREAD: &str = "lw-1";
@@ -401,4 +402,86 @@ async fn a_positive_reply_waits_for_its_first_touch_and_the_report_counts_the_to
         "the thread shows its speed"
     );
     app.stop().await;
+}
+
+async fn a_call_back_from_the_panel_snoozes_the_thread_and_a_reply_waits_for_business_hours(
+    db: TestDb,
+) {
+    use allcampaigns::leads::settings::LeadSettings;
+    use chrono::{Datelike, Duration, Utc};
+    let app = spawn_app(db.config.clone()).await;
+    let mut ana = Visitor::install_admin(&app, "ana@agency.example").await;
+    let tenant = ana.new_client("Acme").await;
+    seed(&app.store, tenant).await;
+    let thread = format!("/inbox/t/{tenant}/{THREAD}");
+    let page = ana
+        .get(&format!("{thread}?view=all"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"name="snooze_thread""#),
+        "the call form offers the snooze"
+    );
+    assert!(
+        page.contains(r#"name="business_hours""#),
+        "the reply form offers business hours"
+    );
+
+    // The client's zone is UTC; the ticked box means nothing without a time to call back.
+    let calls = format!("/leads/t/{tenant}/{LEAD}/calls");
+    let at = (Utc::now() - Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut call = vec![
+        ("at", at),
+        ("minutes", "4".into()),
+        ("outcome", "no_answer".into()),
+        ("snooze_thread", THREAD.into()),
+        ("back", thread.clone()),
+    ];
+    let sent = ana.post(&calls, &pairs(&call)).await;
+    assert_eq!(sent.status(), 303);
+    assert_eq!(app.store.snoozed_until(tenant, THREAD).await.unwrap(), None);
+    let back = (Utc::now() + Duration::days(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    call[2] = ("outcome", "call_back".into());
+    call.push(("call_back_at", back.clone()));
+    let sent = ana.post(&calls, &pairs(&call)).await;
+    assert_eq!(sent.status(), 303);
+    let until = app.store.snoozed_until(tenant, THREAD).await.unwrap();
+    let until = until.expect("snoozed until the call back");
+    assert_eq!(until.format("%Y-%m-%dT%H:%M").to_string(), back);
+
+    // Business hours only on the day after tomorrow: the reply waits for its 09:00.
+    let day = (Utc::now() + Duration::days(2)).date_naive();
+    let settings = LeadSettings {
+        workdays: 1 << day.weekday().num_days_from_monday(),
+        updated_at: Some(Utc::now()),
+        ..LeadSettings::default()
+    };
+    let entry = crate::inbox::entry(user_id(&app.store, "ana@agency.example").await);
+    app.store
+        .put_lead_settings(tenant, &settings, &entry)
+        .await
+        .unwrap();
+    let form = [
+        ("body", "Talk Thursday?"),
+        ("business_hours", "1"),
+        ("back", &thread),
+    ];
+    let sent = ana.post(&format!("{thread}/replies"), &form).await;
+    assert_eq!(sent.status(), 303);
+    let replies = app.store.thread_replies(tenant, THREAD).await.unwrap();
+    assert_eq!(
+        replies[0].send_at,
+        day.and_hms_opt(9, 0, 0).unwrap().and_utc()
+    );
+    app.stop().await;
+}
+
+fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

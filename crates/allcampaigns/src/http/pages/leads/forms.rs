@@ -15,7 +15,7 @@ use crate::http::pages::inbox::rows::thread_path;
 use crate::http::pages::inbox::triage::Fields;
 use crate::leads::calls::{self, CallInput};
 use crate::leads::notes::{self, NoteInput};
-use crate::leads::replies::rules::{self, ReplyInput};
+use crate::leads::replies::rules::{self, BUSINESS_HOURS, ReplyInput};
 use crate::leads::settings;
 use crate::leads::state::{self, LeadChange};
 use crate::services::Services;
@@ -84,13 +84,21 @@ pub async fn log_call(
     let minutes: i64 = minutes
         .parse()
         .map_err(|_| refused("minutes", Some(minutes), "a whole number of minutes"))?;
+    let call_back_at = fields
+        .get("call_back_at")
+        .map(|at| from_local_input(at, zone));
+    // The box comes ticked: it means something only with a time to call back.
+    let snooze_thread = fields
+        .get("snooze_thread")
+        .filter(|_| call_back_at.is_some())
+        .map(str::to_owned);
     let input = CallInput {
         at: from_local_input(fields.get("at").unwrap_or_default(), zone),
         duration_seconds: minutes.saturating_mul(60),
         outcome: fields.get("outcome").unwrap_or_default().to_owned(),
         notes: fields.get("notes").map(str::to_owned),
-        call_back_at: None,
-        snooze_thread: None,
+        call_back_at,
+        snooze_thread,
     };
     calls::log(&services, &access, &lead_id, input).await?;
     Ok(back(&fields, lead_path(access.tenant, &lead_id)))
@@ -107,9 +115,13 @@ pub async fn reply(
     let fields = Fields::parse(&body);
     let services = Services::of(&app);
     let zone = settings::load(&services, &access).await?.time_zone;
+    let send_at = match fields.get("business_hours") {
+        Some(_) => Some(BUSINESS_HOURS.to_owned()),
+        None => fields.get("send_at").map(|at| from_local_input(at, zone)),
+    };
     let input = ReplyInput {
         body: fields.get("body").unwrap_or_default().to_owned(),
-        send_at: fields.get("send_at").map(|at| from_local_input(at, zone)),
+        send_at,
     };
     let undo = app.config.reply_undo;
     rules::queue(&services, &access, &thread_id, input, undo).await?;

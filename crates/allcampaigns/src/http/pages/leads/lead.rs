@@ -80,6 +80,7 @@ pub async fn show(
     let viewer = Viewer {
         access: &access,
         back: here.clone(),
+        thread: None,
         w: lw,
         t: ui.t,
     };

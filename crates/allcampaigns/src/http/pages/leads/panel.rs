@@ -95,6 +95,8 @@ pub struct LeadPanel {
     /// The client's time zone, which call and reply times are written in.
     pub zone: String,
     pub call_now: String,
+    /// The thread a call back may snooze until the time to call.
+    pub snooze_thread: Option<String>,
     pub outcomes: Vec<(&'static str, &'static str)>,
 }
 
@@ -102,6 +104,8 @@ pub struct LeadPanel {
 pub struct Viewer<'a> {
     pub access: &'a TenantAccess,
     pub back: String,
+    /// The thread the panel is beside, which a call back may snooze.
+    pub thread: Option<String>,
     pub w: &'a LeadTexts,
     pub t: &'a Texts,
 }
@@ -147,7 +151,13 @@ pub async fn load(
 }
 
 fn build(page: &LeadPage, read: Read, viewer: Viewer) -> LeadPanel {
-    let Viewer { access, back, w, t } = viewer;
+    let Viewer {
+        access,
+        back,
+        thread,
+        w,
+        t,
+    } = viewer;
     let current = &page.state;
     let href = lead_path(access.tenant, &current.lead_email);
     let now = Utc::now();
@@ -203,6 +213,7 @@ fn build(page: &LeadPage, read: Read, viewer: Viewer) -> LeadPanel {
         lead: current.lead_email.clone(),
         href,
         back,
+        snooze_thread: thread,
         staff: access.role.can_work_leads(),
     }
 }

@@ -52,7 +52,14 @@ pub async fn load(
     t: &Texts,
 ) -> AppResult<Option<ThreadWork>> {
     let Some(lead) = lead else { return Ok(None) };
-    let viewer = Viewer { access, back, w, t };
+    let thread = Some(thread_id.to_owned());
+    let viewer = Viewer {
+        access,
+        back,
+        thread,
+        w,
+        t,
+    };
     let (panel, _) = match panel::load(app, viewer, lead).await {
         Ok(loaded) => loaded,
         Err(AppError::NotFound) => return Ok(None),
