@@ -159,6 +159,8 @@ pub struct LeadPage {
     pub threads: Vec<LeadThread>,
     /// Labels suggested by local rules, one per thread at most, never applied by themselves.
     pub suggestions: Vec<ThreadSuggestion>,
+    /// The client's pipeline, tags and settings, as read for the page.
+    pub client: Client,
 }
 
 /// What one change of a lead's state writes, in one transaction.
@@ -253,6 +255,7 @@ pub async fn page(
         records,
         threads,
         suggestions,
+        client,
     })
 }
 
@@ -284,11 +287,12 @@ fn suggestions(replies: Vec<LatestReply>, stages: &[Stage]) -> Vec<ThreadSuggest
 }
 
 /// What of the client a lead's state is read against, read once per request.
-pub(super) struct Client {
-    pub(super) stages: Vec<Stage>,
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    pub stages: Vec<Stage>,
     /// Empty for a client representative, who sees no tags.
-    pub(super) tags: Vec<Tag>,
-    pub(super) settings: LeadSettings,
+    pub tags: Vec<Tag>,
+    pub settings: LeadSettings,
 }
 
 impl Client {

@@ -108,13 +108,12 @@ pub trait NotificationStore {
         notification: Option<&Notification>,
         entry: Option<&NewAuditEntry>,
     ) -> Result<bool>;
-    /// Whether the lead wrote in the thread (not automatically) after `seen` (ever, without).
-    async fn lead_wrote_after(
+    /// When the lead last wrote in the thread (not automatically), by Instantly's clock.
+    async fn lead_latest_message_at(
         &self,
         tenant: TenantId,
         thread_id: &str,
-        seen: Option<DateTime<Utc>>,
-    ) -> Result<bool>;
+    ) -> Result<Option<DateTime<Utc>>>;
 }
 
 /// The clients the person reaches (every role: a client representative is mentioned in shared

@@ -71,6 +71,13 @@ pub struct Reminder {
     pub settled_at: Option<DateTime<Utc>>,
 }
 
+impl Reminder {
+    /// Whether the lead's latest message (`latest`) came after the one seen when it was set.
+    fn answered_by(&self, latest: Option<DateTime<Utc>>) -> bool {
+        latest.is_some_and(|latest| self.lead_seen_at.is_none_or(|seen| latest > seen))
+    }
+}
+
 /// The job that reminds at the reminder's time (unique key: the reminder).
 pub fn job(reminder: &Reminder) -> NewJob {
     NewJob {
@@ -139,12 +146,11 @@ pub async fn list(
     rules::thread(services, access, thread_id).await?;
     let store = &services.store;
     let mut reminders = store.thread_reminders(access.tenant, thread_id).await?;
+    let latest = store
+        .lead_latest_message_at(access.tenant, thread_id)
+        .await?;
     for reminder in &mut reminders {
-        if reminder.state == ReminderState::Waiting
-            && store
-                .lead_wrote_after(access.tenant, thread_id, reminder.lead_seen_at)
-                .await?
-        {
+        if reminder.state == ReminderState::Waiting && reminder.answered_by(latest) {
             reminder.state = ReminderState::Answered;
         }
     }
@@ -225,10 +231,10 @@ impl Handler for Reminders {
             return Ok(Next::Done);
         }
         let now = Utc::now().trunc_subsecs(6);
-        let answered = store
-            .lead_wrote_after(tenant, &reminder.thread_id, reminder.lead_seen_at)
+        let latest = store
+            .lead_latest_message_at(tenant, &reminder.thread_id)
             .await?;
-        if answered {
+        if reminder.answered_by(latest) {
             let to = ReminderState::Answered;
             store
                 .settle_reminder(tenant, id, to, now, None, None)

@@ -69,9 +69,4 @@ pub const THREAD_REMINDERS: &str =
     reminders!("AND thread_id = $2 ORDER BY created_at DESC, reminder_id DESC LIMIT 100");
 pub const SETTLE_REMINDER: &str = "UPDATE thread_reminders SET state = $3, settled_at = $4 \
      WHERE tenant_id = $1 AND reminder_id = $2 AND state = 'waiting'";
-/// Whether the lead wrote after `$3` (ever, when null).
-pub const LEAD_WROTE_AFTER: &str = concat!(
-    "SELECT COUNT(*) FROM (",
-    lead_latest!(),
-    ") w WHERE w.latest IS NOT NULL AND ($3 IS NULL OR w.latest > $3)"
-);
+pub const LEAD_LATEST: &str = lead_latest!();

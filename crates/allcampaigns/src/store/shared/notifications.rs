@@ -13,7 +13,7 @@ use super::jobs::{cancel_live_job_in, replace_live_job};
 use crate::domain::{TenantId, UserId};
 use crate::jobs::{JobKind, NewJob};
 use crate::notifications::{Notification, NotificationStore, Reminder, ReminderState};
-use crate::store::db::{Args, Param, Scope, SqlBacked, Tx};
+use crate::store::db::{Args, Scope, SqlBacked, Tx};
 use crate::store::notifications_sql as q;
 use crate::store::{NewAuditEntry, Result, sql};
 
@@ -188,17 +188,15 @@ impl<S: SqlBacked> NotificationStore for S {
         Ok(true)
     }
 
-    async fn lead_wrote_after(
+    async fn lead_latest_message_at(
         &self,
         tenant: TenantId,
         thread_id: &str,
-        seen: Option<DateTime<Utc>>,
-    ) -> Result<bool> {
+    ) -> Result<Option<DateTime<Utc>>> {
         let mut tx = self.db().begin(Scope::Tenant(tenant), false).await?;
-        // Compared with the messages' own time, as sync writes it.
-        let seen = seen.map_or(Param::Time(None), Param::SyncTime);
-        let args = Args::new().bind(tenant).bind(thread_id).bind(seen);
-        Ok(tx.scalar::<i64>(q::LEAD_WROTE_AFTER, args).await? > 0)
+        let args = Args::new().bind(tenant).bind(thread_id);
+        let row: Option<(Option<DateTime<Utc>>,)> = tx.fetch_optional(q::LEAD_LATEST, args).await?;
+        Ok(row.and_then(|(latest,)| latest))
     }
 }
 

@@ -14,7 +14,7 @@ use crate::http::pages::inbox::rows::{When, thread_path};
 use crate::leads::stages::Stage;
 use crate::leads::state::{self, LeadPage, LeadState, Source};
 use crate::leads::tags::Tag;
-use crate::leads::{Call, CallOutcome, Note, calls, money, notes, pipeline, settings, tags};
+use crate::leads::{Call, CallOutcome, Note, calls, money, notes};
 use crate::services::Services;
 use crate::store::Member;
 use crate::text::{LeadTexts, Texts};
@@ -132,16 +132,17 @@ pub async fn load(
     let access = viewer.access;
     let page = state::page(&services, access, lead_id).await?;
     let lead = page.state.lead_email.as_str();
+    // The page read the client's pipeline, tags (the agency's roles only) and settings.
     let mut read = Read {
-        stages: pipeline::list(&services, access).await?,
-        zone: settings::load(&services, access).await?.time_zone,
+        stages: page.client.stages.clone(),
+        zone: page.client.settings.time_zone,
+        tags: page.client.tags.clone(),
         notes: notes::list(&services, access, lead, None, SHOWN)
             .await?
             .items,
         ..Read::default()
     };
     if access.role.can_work_leads() {
-        read.tags = tags::list(&services, access).await?;
         read.members = app.store.members(access.tenant).await?;
         read.calls = calls::list(&services, access, lead, None, SHOWN)
             .await?
