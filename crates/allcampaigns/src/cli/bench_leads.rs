@@ -49,13 +49,12 @@ pub struct Options {
     pub server_binary: Option<PathBuf>,
 }
 
-/// What the scenarios read: the lead, and the speed report's period.
+/// What the scenarios read: the lead, and the end of the speed reports' periods.
 pub(crate) struct Picks {
     pub tenant: TenantId,
     pub lead: String,
     pub messages: usize,
     pub notes: usize,
-    pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
 }
 
@@ -124,7 +123,8 @@ enum Work {
     LeadPage,
     Timeline,
     LeadsList,
-    Speed,
+    /// The report of the days up to now.
+    Speed(i64),
 }
 
 struct Scenario {
@@ -137,8 +137,11 @@ struct Scenario {
 
 fn scenarios(p: &Picks) -> Vec<Scenario> {
     let lead = format!("/api/v1/tenants/{}/leads/{}", p.tenant, p.lead);
-    let period = format!("from={}&to={}", p.from.to_rfc3339(), p.to.to_rfc3339());
-    let period = period.replace('+', "%2B");
+    let period = |days| {
+        let from = p.to - chrono::Duration::days(days);
+        let period = format!("from={}&to={}", from.to_rfc3339(), p.to.to_rfc3339());
+        period.replace('+', "%2B")
+    };
     let scenario = |work, name: &str, goal_ms, path: String| Scenario {
         work,
         name: name.to_owned(),
@@ -166,10 +169,16 @@ fn scenarios(p: &Picks) -> Vec<Scenario> {
             "/api/v1/leads?replied=true&owner=none&limit=50".into(),
         ),
         scenario(
-            Work::Speed,
-            "speed-to-reply report, all clients",
+            Work::Speed(30),
+            "speed-to-reply report, all clients, 30 days (the page's default)",
             30.0,
-            format!("/api/v1/speed-to-reply?{period}"),
+            format!("/api/v1/speed-to-reply?{}", period(30)),
+        ),
+        scenario(
+            Work::Speed(365),
+            "speed-to-reply report, all clients, 365 days",
+            30.0,
+            format!("/api/v1/speed-to-reply?{}", period(365)),
         ),
     ]
 }
@@ -232,10 +241,10 @@ async fn alone_reads(
             }
             rows
         }
-        Work::Speed => {
-            let rows = store
-                .positive_replies(&caller.tenants, p.from, p.to)
-                .await?;
+        Work::Speed(days) => {
+            let from = p.to - chrono::Duration::days(days);
+            let (first, end) = crate::leads::speed::days_of(from, p.to);
+            let rows = store.speed_counts(&caller.tenants, first, end).await?;
             let members = store.members_of_tenants(&caller.tenants).await?;
             std::hint::black_box(members);
             rows.len()

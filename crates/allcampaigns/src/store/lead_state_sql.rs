@@ -89,8 +89,8 @@ pub const MESSAGES_BEFORE: &str = messages!(
 pub const UNTOUCHED_REPLIES: &str = "SELECT thread_id, replied_at FROM reply_touches \
      WHERE tenant_id = $1 AND lead_email = $2 AND first_touch_at IS NULL AND replied_at <= $3";
 pub const RECORD_TOUCH: &str = "UPDATE reply_touches SET first_touch_at = $3, touched_by = $4, \
-     touch_kind = $5, wall_seconds = $6, business_seconds = $7 \
-     WHERE tenant_id = $1 AND thread_id = $2 AND first_touch_at IS NULL";
+     touch_kind = $5, wall_seconds = $6, business_seconds = $7, wall_bucket = $8, \
+     business_bucket = $9 WHERE tenant_id = $1 AND thread_id = $2 AND first_touch_at IS NULL";
 pub const SET_REPLIES_POSITIVE: &str =
     "UPDATE reply_touches SET positive = $3 WHERE tenant_id = $1 AND lead_email = $2";
 
@@ -104,11 +104,12 @@ macro_rules! touches {
     };
 }
 
-/// A tenant's positive first replies in `$2..$3` (`reply_touches_by_time`).
-pub const POSITIVE_REPLIES: &str = touches!(
-    "WHERE tenant_id = $1 AND replied_at >= $2 AND replied_at < $3 AND positive \
-     ORDER BY replied_at"
-);
+/// The tenants' speed-to-reply counts of the days `$1..$2` (`YYYY-MM-DD`), summed over the
+/// days; `{tenants}` is the placeholders of the tenants' list.
+pub const SPEED_COUNTS: &str = "SELECT tenant_id, measure, touched_by, bucket_seconds, \
+     CAST(sum(replies) AS BIGINT) AS replies FROM speed_days \
+     WHERE tenant_id IN ({tenants}) AND day >= $1 AND day < $2 \
+     GROUP BY tenant_id, measure, touched_by, bucket_seconds HAVING sum(replies) > 0";
 pub const AWAITING_FIRST_TOUCH: &str = touches!(
     "WHERE tenant_id = $1 AND positive AND first_touch_at IS NULL ORDER BY replied_at LIMIT $2"
 );

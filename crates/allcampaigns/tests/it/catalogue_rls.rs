@@ -287,7 +287,14 @@ async fn large_fixture(conn: &mut PgConnection) {
             "INSERT INTO leads (tenant_id, instantly_id, email, company_domain, custom_variables, \
              status, open_count, reply_count, click_count, timestamp_created, timestamp_updated, \
              fingerprint) SELECT {TENANT}, 'l' || i, 'p' || i || '@example.com', 'd', '{{}}', 1, \
-             0, 0, 0, now(), now(), 0 FROM generate_series(1, {FIXTURE_ROWS}) i"
+             0, (i % 7 = 0)::int, 0, now(), now() - i * interval '1 second', 0 \
+             FROM generate_series(1, {FIXTURE_ROWS}) i"
+        ),
+        // Issue 13: a third of the leads have a state, with a value.
+        format!(
+            "INSERT INTO lead_states (tenant_id, lead_email, value_cents, updated_at) \
+             SELECT {TENANT}, 'p' || i || '@example.com', i, now() \
+             FROM generate_series(1, {FIXTURE_ROWS}) i WHERE i % 3 = 0"
         ),
         // Issue 13: notes and calls, 60 on each of 1,000 leads.
         format!(
@@ -318,6 +325,12 @@ async fn large_fixture(conn: &mut PgConnection) {
              'b', '<p>b</p>', now(), CASE WHEN i % 100 = 0 THEN 'not_confirmed' ELSE 'sent' END, \
              CASE WHEN i % 100 = 0 THEN NULL ELSE 'e' || i END, now() - i * interval '1 second', \
              now() FROM generate_series(1, {FIXTURE_ROWS}) i"
+        ),
+        // Issue 13: speed-to-reply counts, each on its own day and bucket.
+        format!(
+            "INSERT INTO speed_days (tenant_id, day, measure, touched_by, bucket_seconds, \
+             replies) SELECT {TENANT}, to_char(now() - i * interval '1 hour', 'YYYY-MM-DD'), \
+             'wall', app_nobody(), i, 1 FROM generate_series(1, {FIXTURE_ROWS}) i"
         ),
         // Sync writes each thread's search document when it refreshes the thread.
         "SELECT app_index_threads(tenant_id, array_agg(thread_id)) FROM threads \
@@ -411,11 +424,22 @@ fn hot_queries(tenant: &str) -> Vec<(&'static str, String)> {
             ),
         ),
         (
-            "speed-to-reply: a client's positive replies of a month",
+            "leads list: a client's replied leads nobody owns, the latest first",
             format!(
-                "SELECT thread_id FROM reply_touches WHERE tenant_id = '{tenant}' \
-                 AND replied_at >= now() - interval '30 days' AND replied_at < now() \
-                 AND positive ORDER BY replied_at"
+                "SELECT l.instantly_id, s.value_cents FROM leads l LEFT JOIN lead_states s \
+                 ON s.tenant_id = l.tenant_id AND s.lead_email = lower(l.email) \
+                 WHERE l.tenant_id = '{tenant}' AND l.deleted_at IS NULL \
+                 AND s.owner_id IS NULL AND l.reply_count > 0 \
+                 ORDER BY l.timestamp_updated DESC, l.instantly_id DESC LIMIT 51"
+            ),
+        ),
+        (
+            "speed-to-reply: a client's counts of a month",
+            format!(
+                "SELECT tenant_id, measure, touched_by, bucket_seconds, \
+                 CAST(sum(replies) AS BIGINT) FROM speed_days \
+                 WHERE tenant_id IN ('{tenant}') AND day >= '2026-11-01' AND day < '2026-12-01' \
+                 GROUP BY tenant_id, measure, touched_by, bucket_seconds HAVING sum(replies) > 0"
             ),
         ),
         (

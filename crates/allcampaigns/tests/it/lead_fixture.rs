@@ -163,8 +163,12 @@ pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
         .put_lead_settings(tenant, &settings, &entry)
         .await
         .unwrap();
-    // A lead's reply, which sync's trigger keeps a speed-to-reply row of.
-    one_thread(store, tenant, "speed").await;
+    // A lead's interested reply, which sync's trigger keeps a speed-to-reply row of, and its
+    // triggers a day's count.
+    let mut reply = crate::inbox_seed::Msg::new(tenant, "speed", "speed-1", 0);
+    reply.lead = Some("speed@lead.example".into());
+    reply.stage = Some(1);
+    crate::inbox_seed::write(store, &[reply], &[]).await;
     stored_reply(store, tenant, by, "x").await;
     let signature = allcampaigns::leads::replies::Signature {
         mailbox: "sender@agency.example".into(),

@@ -19,6 +19,7 @@ on_both_backends!(
     speed_to_reply_counts_wall_and_business_time_across_a_weekend_and_summer_time,
     a_stage_set_by_a_person_makes_a_reply_positive_and_is_its_first_touch,
     speed_to_reply_is_the_agencys_and_other_clients_threads_are_404,
+    the_reports_counts_follow_touches_and_leads_turning_negative,
 );
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -130,9 +131,11 @@ async fn speed_to_reply_counts_wall_and_business_time_across_a_weekend_and_summe
         (&json!(3), &json!(2)),
         "{report}"
     );
+    // The report reads buckets: 162,900 s (45 h 15 min) and 235,800 s (65 h 30 min) are
+    // beyond a day, so counted at their next hour; 900 s and 9,000 s are edges already.
     assert_eq!(
         (&total["median_seconds"], &total["p90_seconds"]),
-        (&json!(162_900), &json!(235_800))
+        (&json!(165_600), &json!(237_600))
     );
     assert_eq!(
         (
@@ -241,5 +244,45 @@ async fn speed_to_reply_is_the_agencys_and_other_clients_threads_are_404(db: Tes
         json!([]),
         "a client representative's clients are left out"
     );
+    s.app.stop().await;
+}
+
+async fn the_reports_counts_follow_touches_and_leads_turning_negative(db: TestDb) {
+    let s = setup(&db).await;
+    let first = replied(&s, s.a, "may1", "2026-05-04T10:00:00Z", 1).await;
+    replied(&s, s.a, "may2", "2026-05-05T23:59:59Z", 2).await;
+    let may = format!("?tenant={}&from=2026-05-01&to=2026-06-01", s.a);
+    let totals = |report: &Value| {
+        let t = &report["total"];
+        (
+            t["replies"].clone(),
+            t["touched"].clone(),
+            t["median_seconds"].clone(),
+        )
+    };
+    let (status, before) = report(&s, &may).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(totals(&before), (json!(2), json!(0), json!(null)));
+
+    call_at(&s, &s.operator, &first, "2026-05-04T10:29:31Z").await;
+    let (_, touched) = report(&s, &may).await;
+    assert_eq!(
+        totals(&touched),
+        (json!(2), json!(1), json!(1_800)),
+        "{touched}"
+    );
+    assert_eq!(touched["total"]["within_1h"], 0.5);
+    let day = format!("?tenant={}&from=2026-05-05&to=2026-05-06T00:00:00Z", s.a);
+    let (_, one_day) = report(&s, &day).await;
+    assert_eq!(one_day["total"]["replies"], 1, "a whole UTC day: {one_day}");
+
+    let negative = stage_id(&s, "Not interested").await;
+    let path = format!("/api/v1/tenants/{}/leads/{first}", s.a);
+    let body = json!({"stage": negative});
+    let (status, _) = s.call(&s.operator, Method::PATCH, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = report(&s, &may).await;
+    assert_eq!(totals(&after), (json!(1), json!(0), json!(null)), "{after}");
+    assert_eq!(after["operators"], json!([]));
     s.app.stop().await;
 }

@@ -28,9 +28,10 @@ pub struct SpeedParams {
     #[param(value_type = Option<uuid::Uuid>)]
     pub tenant: Option<String>,
     /// Start of the period (RFC 3339, or a date `YYYY-MM-DD` at 00:00 UTC); 30 days before
-    /// `to` by default.
+    /// `to` by default. The report counts whole UTC days: from this one's.
     pub from: Option<String>,
-    /// End of the period, excluded; now by default. At most 366 days after `from`.
+    /// End of the period, excluded; now by default. At most 366 days after `from`. The report
+    /// counts whole UTC days: up to the one holding the end of the period.
     pub to: Option<String>,
 }
 
@@ -100,7 +101,10 @@ fn instant(parameter: &'static str, text: &str) -> AppResult<DateTime<Utc>> {
 
 /// Speed-to-reply of the positive first replies in the period: the time to the first touch by
 /// the agency (a reply sent, a call logged, a stage set, a note), in wall time and in each
-/// client's business hours; all together, per client and per operator.
+/// client's business hours; all together, per client and per operator. Read from day counts
+/// kept as things happen: a median or 90th percentile is the upper edge of its bucket (the
+/// second below a minute, the minute below an hour, five minutes below a day, the hour below a
+/// week, the day beyond); the shares within an hour and a day are exact.
 #[utoipa::path(get, path = "/speed-to-reply", tag = "leads", params(SpeedParams),
     responses((status = 200, body = SpeedReport), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]

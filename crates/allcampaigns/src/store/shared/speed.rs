@@ -2,10 +2,11 @@
 //! tables' encoding, since sync's trigger writes `replied_at`.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::AssertSqlSafe;
 
 use crate::domain::{TenantId, UserId};
-use crate::leads::speed::{ReplyTouch, SpeedStore, Touch};
+use crate::leads::speed::{Measure, ReplyTouch, SpeedCount, SpeedStore, Touch, bucket};
 use crate::store::Result;
 use crate::store::db::{Args, Param, Scope, SqlBacked};
 use crate::store::lead_state_sql as q;
@@ -38,29 +39,26 @@ impl<S: SqlBacked> SpeedStore for S {
             .bind(touch.by)
             .bind(touch.kind.as_str())
             .bind(touch.wall_seconds)
-            .bind(touch.business_seconds);
+            .bind(touch.business_seconds)
+            .bind(bucket(touch.wall_seconds))
+            .bind(bucket(touch.business_seconds));
         tx.execute(q::RECORD_TOUCH, args).await?;
         tx.commit().await
     }
 
-    #[tracing::instrument(name = "store.positive_replies", level = "debug", skip_all, fields(tenants = tenants.len()))]
-    async fn positive_replies(
+    #[tracing::instrument(name = "store.speed_counts", level = "debug", skip_all, fields(tenants = tenants.len()))]
+    async fn speed_counts(
         &self,
         tenants: &[TenantId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<ReplyTouch>> {
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<SpeedCount>> {
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
         let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
-        let mut out = Vec::new();
-        for &tenant in tenants {
-            let args = Args::new()
-                .bind(tenant)
-                .bind(Param::SyncTime(from))
-                .bind(Param::SyncTime(to));
-            let rows: Vec<TouchRow> = tx.fetch_all(q::POSITIVE_REPLIES, args).await?;
-            out.extend(rows.into_iter().map(TouchRow::into_touch));
-        }
-        Ok(out)
+        let (args, list) = Args::new().bind(day(from)).bind(day(to)).bind_list(tenants);
+        let statement = q::SPEED_COUNTS.replace("{tenants}", &list);
+        let rows: Vec<CountRow> = tx.fetch_all(AssertSqlSafe(statement), args).await?;
+        Ok(rows.into_iter().filter_map(CountRow::into_count).collect())
     }
 
     #[tracing::instrument(name = "store.awaiting_first_touch", level = "debug", skip_all, fields(tenants = tenants.len()))]
@@ -87,6 +85,28 @@ impl<S: SqlBacked> SpeedStore for S {
         let args = Args::new().bind(tenant).bind(thread_id);
         let row: Option<TouchRow> = tx.fetch_optional(q::THREAD_TOUCH, args).await?;
         Ok(row.map(TouchRow::into_touch))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    tenant_id: TenantId,
+    measure: String,
+    touched_by: UserId,
+    bucket_seconds: i64,
+    replies: i64,
+}
+
+impl CountRow {
+    /// A count of a measure this version does not know is left out.
+    fn into_count(self) -> Option<SpeedCount> {
+        Some(SpeedCount {
+            tenant: self.tenant_id,
+            measure: Measure::parse(&self.measure)?,
+            touched_by: Some(self.touched_by).filter(|by| !by.as_uuid().is_nil()),
+            bucket_seconds: self.bucket_seconds,
+            replies: u64::try_from(self.replies).unwrap_or(0),
+        })
     }
 }
 
