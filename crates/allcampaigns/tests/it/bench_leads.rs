@@ -43,7 +43,7 @@ async fn the_lead_benchmark_times_every_scenario_through_the_server_and_alone(db
         .await
         .unwrap();
     let names: Vec<&str> = rows.iter().map(|row| row.name.as_str()).collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
     for row in &rows {
         assert_eq!(row.server.count, REQUESTS as usize, "{}", row.name);
         assert_eq!(row.alone.count, REQUESTS as usize, "{}", row.name);
