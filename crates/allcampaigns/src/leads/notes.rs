@@ -79,12 +79,21 @@ pub async fn create(
         .insert_lead_note(access.tenant, &note, &entry)
         .await?;
     speed::touch(services, access, &note.lead_email, TouchKind::Note, now).await?;
-    // The note is stored whatever becomes of its mentions: a failure is logged, not answered,
-    // so the author does not write it twice.
-    if let Err(error) = mentions::notify(services, access, &note).await {
+    notify_mentions(services, access, &note, None).await;
+    Ok(note)
+}
+
+/// The note is stored whatever becomes of its mentions: a failure is logged, not answered, so
+/// the author does not write it twice.
+async fn notify_mentions(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    note: &Note,
+    before: Option<&Note>,
+) {
+    if let Err(error) = mentions::notify(services, access, note, before).await {
         tracing::warn!(error = %error, "could not notify a note's mentions");
     }
-    Ok(note)
 }
 
 pub async fn update(
@@ -95,6 +104,7 @@ pub async fn update(
     change: NoteChange,
 ) -> AppResult<Note> {
     let mut note = find_changeable(services, access, lead_id, note_id).await?;
+    let before = note.clone();
     let was_shared = note.shared;
     if let Some(shared) = sharing(access, change.shared)? {
         note.shared = shared;
@@ -120,6 +130,7 @@ pub async fn update(
         .store
         .update_lead_note(access.tenant, &note, &entry)
         .await?;
+    notify_mentions(services, access, &note, Some(&before)).await;
     Ok(note)
 }
 

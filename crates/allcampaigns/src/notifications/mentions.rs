@@ -3,13 +3,15 @@
 //! (`@ana`), or their display name written without spaces (`@AnaLopez`), in any case. An
 //! address inside a sentence (`write to bob@example.com`) is not a mention. The author is never
 //! notified of their own note, and an internal note notifies only the agency's staff: a client
-//! representative would otherwise read an internal note's first words.
+//! representative would otherwise read an internal note's first words. An edit notifies only
+//! whom the note names and may be read by now but did not before (a mention added, or an
+//! internal note shared with a client representative it names).
 
 use uuid::Uuid;
 
 use super::{MENTION, Notification, excerpt, mail};
 use crate::auth::TenantAccess;
-use crate::domain::Role;
+use crate::domain::{Role, UserId};
 use crate::error::AppResult;
 use crate::leads::Note;
 use crate::services::Services;
@@ -56,24 +58,41 @@ fn named<'m>(members: &'m [Member], handle: &str) -> Option<&'m Member> {
     }
 }
 
-/// Notifies the members a new note mentions (and mails those who chose it). Called once the
-/// note is stored; a note's later edits notify nobody again.
-pub async fn notify(services: &Services<'_>, access: &TenantAccess, note: &Note) -> AppResult<()> {
-    let handles = handles(&note.body);
-    if handles.is_empty() {
+/// Whom a note notifies: the members it names who may read it, but not `author`.
+fn recipients(members: &[Member], note: &Note, author: UserId) -> Vec<UserId> {
+    let mut out = Vec::new();
+    for handle in handles(&note.body) {
+        let Some(member) = named(members, &handle) else {
+            continue;
+        };
+        let may_read = note.shared || member.role != Role::Client;
+        if member.user_id != author && may_read && !out.contains(&member.user_id) {
+            out.push(member.user_id);
+        }
+    }
+    out
+}
+
+/// Notifies the members a note mentions (and mails those who chose it), once it is stored: all
+/// of them for a new note; for an edit (`before`: the note as it was), only those it did not
+/// notify before.
+pub async fn notify(
+    services: &Services<'_>,
+    access: &TenantAccess,
+    note: &Note,
+    before: Option<&Note>,
+) -> AppResult<()> {
+    if handles(&note.body).is_empty() {
         return Ok(());
     }
     let members = services.store.members(access.tenant).await?;
     let author = access.current.user.id;
-    let mut named_ids = Vec::new();
-    for handle in &handles {
-        let Some(member) = named(&members, handle) else {
-            continue;
-        };
-        let may_read = note.shared || member.role != Role::Client;
-        if member.user_id != author && may_read && !named_ids.contains(&member.user_id) {
-            named_ids.push(member.user_id);
-        }
+    let note_author = note.author.as_ref().map_or(author, |a| a.user_id);
+    let mut named_ids = recipients(&members, note, author);
+    named_ids.retain(|id| *id != note_author);
+    if let Some(before) = before {
+        let notified = recipients(&members, before, note_author);
+        named_ids.retain(|id| !notified.contains(id));
     }
     let mut items = Vec::new();
     for user_id in named_ids {
@@ -88,7 +107,7 @@ pub async fn notify(services: &Services<'_>, access: &TenantAccess, note: &Note)
             thread_id: None,
             note_id: Some(note.id),
             excerpt: excerpt(&note.body),
-            created_at: note.created_at,
+            created_at: note.updated_at,
             read_at: None,
         };
         let mailed = services.store.mention_emails(user_id).await?;

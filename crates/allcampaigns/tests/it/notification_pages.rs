@@ -160,8 +160,20 @@ async fn a_mention_from_the_note_form_reaches_the_teammates_page_and_count_and_i
     assert!(page.contains(&format!("/leads/t/{a}/{THREAD}%40lead.example")));
     assert!(page.contains("@bob can you call them?"));
     assert_eq!(page.matches("Mark read").count(), 2);
+    let link = |page: &str| {
+        let link = page.split("class=\"notifications-link\"").nth(1)?;
+        Some(link[..link.find('>')?].to_owned())
+    };
+    assert!(
+        link(&page).unwrap().contains("aria-current=\"page\""),
+        "the current page"
+    );
     let inbox = text(&mut bob, "/inbox").await;
     assert_eq!(count(&inbox).as_deref(), Some("2"), "on every page");
+    assert!(
+        !link(&inbox).unwrap().contains("aria-current"),
+        "not the current page"
+    );
     assert_eq!(count(&text(&mut ana, "/notifications").await), None);
 
     let theirs = app

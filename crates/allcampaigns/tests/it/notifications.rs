@@ -3,7 +3,8 @@
 //! an internal note) and mails them once if they chose it; notifications are each person's own
 //! (another's answers 404) and are marked read; a reminder notifies its owner when its time
 //! comes unless the lead wrote first, in which case it cancelled itself; refused input names
-//! its field. The role and isolation matrices hold the routes too (`api.rs`).
+//! its field; an edit notifies only whom it newly names or newly lets read the note. The role
+//! and isolation matrices hold the routes too (`api.rs`).
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ on_both_backends!(
     a_mention_notifies_the_named_teammate_and_mails_them_once_if_they_chose_it,
     notifications_are_each_persons_own_and_are_marked_read,
     a_reminder_notifies_unless_the_lead_wrote_first_and_can_be_cancelled,
+    an_edit_notifies_only_whom_it_newly_names_or_newly_lets_read,
 );
 
 const LEAD: &str = "t-A@lead.example";
@@ -281,5 +283,49 @@ async fn a_reminder_notifies_unless_the_lead_wrote_first_and_can_be_cancelled(db
     let other = format!("/api/v1/tenants/{}/threads/t-C/reminders", s.c);
     let (status, _) = s.call(&s.operator, Method::GET, &other, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    s.app.stop().await;
+}
+
+async fn an_edit_notifies_only_whom_it_newly_names_or_newly_lets_read(db: TestDb) {
+    let s = setup(&db).await;
+    let path = format!("/api/v1/tenants/{}/leads/{LEAD}/notes", s.a);
+    let body = json!({"body": "Called, no answer.", "shared": false});
+    let (status, note) = s.call(&s.operator, Method::POST, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    let note_path = format!("{path}/{}", note["note_id"].as_str().unwrap());
+    let edit = |body: Value| async {
+        let (status, answer) = s
+            .call(&s.operator, Method::PATCH, &note_path, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    };
+
+    edit(json!({"body": "Called, no answer. @admin @rep can you try?"})).await;
+    assert_eq!(
+        s.notifications(&s.admin, "").await.len(),
+        1,
+        "a mention added"
+    );
+    assert!(
+        s.notifications(&s.client, "").await.is_empty(),
+        "an internal note names a client representative in vain"
+    );
+    edit(json!({"body": "Called twice, no answer. @admin @rep can you try?"})).await;
+    assert_eq!(
+        s.notifications(&s.admin, "").await.len(),
+        1,
+        "named already"
+    );
+    edit(json!({"shared": true})).await;
+    assert_eq!(
+        s.notifications(&s.client, "").await.len(),
+        1,
+        "shared now with the representative it names"
+    );
+    assert_eq!(s.notifications(&s.admin, "").await.len(), 1);
+    assert!(
+        s.notifications(&s.operator, "").await.is_empty(),
+        "not the author"
+    );
     s.app.stop().await;
 }

@@ -51,7 +51,8 @@ pub async fn page(
 ) -> AppResult<Html<String>> {
     let services = Services::of(&state);
     let found = notifications::list(&services, &current, false, MAX_LIST).await?;
-    let ui = Ui::of_user(&state, &current).await?;
+    let mut ui = Ui::of_user(&state, &current).await?;
+    ui.on_notifications = true;
     let memberships = current.memberships(&state.store).await?;
     let client_name = |id: TenantId| {
         memberships

@@ -23,6 +23,8 @@ pub struct Ui {
     /// The person's unread notifications, as the top bar's link shows them ("99+" past 99);
     /// none when there are none or nobody is signed in.
     pub unread: Option<String>,
+    /// The page is the notifications list (the top bar's link is then the current page).
+    pub on_notifications: bool,
 }
 
 /// The most unread notifications the top bar counts: one cheap read per page.
@@ -42,6 +44,7 @@ impl Ui {
             section: None,
             views: SavedViews::default(),
             unread: None,
+            on_notifications: false,
         }
     }
 
