@@ -44,6 +44,10 @@ pub struct Options {
     /// The person whose clients are measured
     #[arg(long, default_value = super::dataset::OWNER_EMAIL)]
     pub email: String,
+    /// The last day (UTC) of the speed-to-reply periods [default: today]: a data set's replies
+    /// end when its simulator's clock did
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<chrono::NaiveDate>,
     /// The product binary to serve with [default: this one]
     #[arg(long, value_name = "FILE")]
     pub server_binary: Option<PathBuf>,
@@ -67,7 +71,7 @@ pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Vec<Row
     let state = app.state().clone();
     let caller = sign_in(&state, &options.email, "lead benchmark").await?;
     let alone = alone_store(&config).await?;
-    let picks = seed::prepare(&alone, &caller, options.events).await?;
+    let picks = seed::prepare(&alone, &caller, options.events, options.until).await?;
     let binary = match &options.server_binary {
         Some(path) => path.clone(),
         None => std::env::current_exe().context("cannot find this executable")?,

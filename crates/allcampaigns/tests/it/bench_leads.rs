@@ -37,6 +37,7 @@ async fn the_lead_benchmark_times_every_scenario_through_the_server_and_alone(db
         budget_secs: 60,
         events,
         email: OWNER.into(),
+        until: None,
         server_binary: Some(env!("CARGO_BIN_EXE_allcampaigns").into()),
     };
     let rows = bench_leads::run(db.config.clone(), options(20))
