@@ -62,6 +62,13 @@ pub(crate) struct Picks {
     pub to: DateTime<Utc>,
 }
 
+impl Picks {
+    /// The start of a speed report's period of `days`.
+    fn since(&self, days: i64) -> DateTime<Utc> {
+        self.to - chrono::Duration::days(days)
+    }
+}
+
 /// Runs every scenario and prints the report's table; answers its rows (the smoke test reads
 /// them).
 pub async fn run(mut config: Config, options: Options) -> anyhow::Result<Vec<Row>> {
@@ -127,7 +134,7 @@ enum Work {
     LeadPage,
     Timeline,
     LeadsList,
-    /// The report of the days up to now.
+    /// The report of this many days up to the periods' end.
     Speed(i64),
 }
 
@@ -142,8 +149,11 @@ struct Scenario {
 fn scenarios(p: &Picks) -> Vec<Scenario> {
     let lead = format!("/api/v1/tenants/{}/leads/{}", p.tenant, p.lead);
     let period = |days| {
-        let from = p.to - chrono::Duration::days(days);
-        let period = format!("from={}&to={}", from.to_rfc3339(), p.to.to_rfc3339());
+        let period = format!(
+            "from={}&to={}",
+            p.since(days).to_rfc3339(),
+            p.to.to_rfc3339()
+        );
         period.replace('+', "%2B")
     };
     let scenario = |work, name: &str, goal_ms, path: String| Scenario {
@@ -246,8 +256,7 @@ async fn alone_reads(
             rows
         }
         Work::Speed(days) => {
-            let from = p.to - chrono::Duration::days(days);
-            let (first, end) = crate::leads::speed::days_of(from, p.to);
+            let (first, end) = crate::leads::speed::days_of(p.since(days), p.to);
             let rows = store.speed_counts(&caller.tenants, first, end).await?;
             let members = store.members_of_tenants(&caller.tenants).await?;
             std::hint::black_box(members);

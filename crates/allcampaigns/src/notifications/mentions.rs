@@ -58,16 +58,17 @@ fn named<'m>(members: &'m [Member], handle: &str) -> Option<&'m Member> {
     }
 }
 
-/// Whom a note notifies: the members it names who may read it, but not `author`.
-fn recipients(members: &[Member], note: &Note, author: UserId) -> Vec<UserId> {
+/// Whom a note notifies: the members it names who may read it, but none of `skipped`.
+fn recipients(members: &[Member], note: &Note, skipped: &[UserId]) -> Vec<UserId> {
     let mut out = Vec::new();
     for handle in handles(&note.body) {
         let Some(member) = named(members, &handle) else {
             continue;
         };
         let may_read = note.shared || member.role != Role::Client;
-        if member.user_id != author && may_read && !out.contains(&member.user_id) {
-            out.push(member.user_id);
+        let id = member.user_id;
+        if may_read && !skipped.contains(&id) && !out.contains(&id) {
+            out.push(id);
         }
     }
     out
@@ -88,10 +89,9 @@ pub async fn notify(
     let members = services.store.members(access.tenant).await?;
     let author = access.current.user.id;
     let note_author = note.author.as_ref().map_or(author, |a| a.user_id);
-    let mut named_ids = recipients(&members, note, author);
-    named_ids.retain(|id| *id != note_author);
+    let mut named_ids = recipients(&members, note, &[author, note_author]);
     if let Some(before) = before {
-        let notified = recipients(&members, before, note_author);
+        let notified = recipients(&members, before, &[note_author]);
         named_ids.retain(|id| !notified.contains(id));
     }
     let mut items = Vec::new();

@@ -1,8 +1,9 @@
 //! What the lead benchmark reads: the first client's lead with the most replies among its
 //! recently updated ones, given notes until its timeline holds the events asked for (once: a
-//! later run finds them), and the end of the speed-to-reply periods (now, or the end of the day asked). A data set's replies
-//! are nobody's work yet, so seven in ten positive first replies are given a first touch by the
-//! caller, waits spread from a minute to days (once), for the report to have durations to read.
+//! later run finds them), and the end of the speed-to-reply periods (now, or the end of the day
+//! asked). A data set's replies are nobody's work yet, so seven in ten positive first replies
+//! are given a first touch by the caller, waits spread from a minute to days (once), for the
+//! report to have durations to read.
 
 use anyhow::Context;
 use chrono::{Duration, SubsecRound, Utc};
