@@ -80,10 +80,12 @@ pub enum AuditAction {
     SignatureChanged,
     ReminderSet,
     ReminderCancelled,
+    InboundHookCreated,
+    InboundHookRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 61] = [
+    pub const ALL: [Self; 63] = [
         Self::TenantCreated,
         Self::TenantUpdated,
         Self::TenantDeleted,
@@ -145,6 +147,8 @@ impl AuditAction {
         Self::SignatureChanged,
         Self::ReminderSet,
         Self::ReminderCancelled,
+        Self::InboundHookCreated,
+        Self::InboundHookRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -210,6 +214,8 @@ impl AuditAction {
             Self::SignatureChanged => "mailbox.signature_changed",
             Self::ReminderSet => "thread.reminder_set",
             Self::ReminderCancelled => "thread.reminder_cancelled",
+            Self::InboundHookCreated => "inbound_hook.created",
+            Self::InboundHookRemoved => "inbound_hook.removed",
         }
     }
 }

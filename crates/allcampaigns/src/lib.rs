@@ -11,6 +11,7 @@ pub mod domain;
 pub mod egress;
 pub mod error;
 pub mod http;
+pub mod inbound;
 pub mod inbox;
 pub mod install_admins;
 pub mod jobs;

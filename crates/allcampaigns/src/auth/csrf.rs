@@ -2,7 +2,8 @@
 //! double-submit token (a cookie and a form field or `X-CSRF-Token` header that must match).
 //! Requests authenticated by a bearer token carry no cookies and skip the token check (only
 //! `/api/` routes take bearers; elsewhere such a request is simply not signed in). The cookie
-//! is replaced at sign-in and sign-out (security review finding 18).
+//! is replaced at sign-in and sign-out (security review finding 18). Inbound hooks
+//! (`/hooks/…`) are no one's session and carry their own secrets: they are left alone.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
@@ -38,10 +39,17 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let jar = CookieJar::new(state.config.is_https());
     let existing = jar.get(request.headers(), cookies::CSRF);
     let mut request = request;
-    if !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    // An inbound hook's request carries its own secrets and is served with no session.
+    let hook = request
+        .uri()
+        .path()
+        .starts_with(crate::inbound::PATH_PREFIX);
+    if !hook
+        && !matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        )
+    {
         match verify(&state, existing.as_deref(), request).await {
             Ok(checked) => request = checked,
             Err(refusal) => return refusal.into_response(),
@@ -50,7 +58,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let token = existing.clone().unwrap_or_else(random_token);
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
-    if existing.is_none() && !sets_csrf_cookie(&response, &jar) {
+    if existing.is_none() && !hook && !sets_csrf_cookie(&response, &jar) {
         response.headers_mut().append(
             header::SET_COOKIE,
             jar.set(cookies::CSRF, &token, COOKIE_MAX_AGE_SECS),

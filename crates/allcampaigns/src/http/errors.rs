@@ -1,4 +1,5 @@
-//! Renders an [`ErrorBody`] left in a response's extensions: JSON under `/api` (in English),
+//! Renders an [`ErrorBody`] left in a response's extensions: JSON under `/api` and `/hooks`
+//! (in English),
 //! a page elsewhere (in the person's language and theme, when the request had a person).
 //! Errors raised by layers (body limit, timeout) are given a body here too.
 
@@ -33,7 +34,9 @@ struct ErrorEnvelope {
 pub async fn render_errors(mut request: Request, next: Next) -> Response {
     let prefs = PrefsSlot::default();
     request.extensions_mut().insert(prefs.clone());
-    let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    // Machines post to the inbound hooks; they read JSON as the API's callers do.
+    let is_api = path.starts_with("/api/") || path.starts_with(crate::inbound::PATH_PREFIX);
     let here = request
         .uri()
         .path_and_query()

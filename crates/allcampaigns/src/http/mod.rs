@@ -4,6 +4,7 @@ mod api;
 mod client_ip;
 mod errors;
 mod health;
+mod hooks;
 mod image_proxy;
 pub mod metrics;
 mod observe;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     let routes = routes
         .route("/static/{file}", get(static_files::serve))
         .route(crate::egress::signing::PROXY_PATH, get(image_proxy::serve))
+        .merge(hooks::routes())
         .merge(pages::routes())
         .merge(api::routes());
     with_layers(routes, state)
@@ -70,6 +72,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(SetSensitiveRequestHeadersLayer::new([
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,
+            HeaderName::from_static(crate::inbound::HEADER),
         ]))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -6,6 +6,7 @@
 
 // Crate-wide for the inbox benchmark, which runs the inbox's statements alone beside the app.
 pub(crate) mod db;
+mod inbound_sql;
 pub(crate) mod inbox_sql;
 mod lead_state_sql;
 mod leads_sql;
@@ -40,6 +41,7 @@ pub use sync_tables::{ALL_TABLES, Kind, Shape, shape};
 
 use crate::config::{Config, DatabaseConfig};
 use crate::domain::{Email, Role, TenantId, UserId};
+use crate::inbound::InboundStore;
 use crate::inbox::InboxStore;
 use crate::inbox::senders::SenderStore;
 use crate::inbox::views::ViewStore;
@@ -300,6 +302,7 @@ pub trait Store:
     + LeadListStore
     + ReplyStore
     + NotificationStore
+    + InboundStore
     + StoreHealth
     + Send
     + Sync
@@ -325,6 +328,7 @@ impl<T> Store for T where
         + LeadListStore
         + ReplyStore
         + NotificationStore
+        + InboundStore
         + StoreHealth
         + Send
         + Sync

@@ -232,6 +232,7 @@ fn endpoints(
     let settings = format!("/api/v1/tenants/{tenant}/lead-settings");
     let replies = format!("/api/v1/tenants/{tenant}/threads/{thread}/replies");
     let signature = format!("/api/v1/tenants/{tenant}/mailboxes/sender@agency.example/signature");
+    let hook = format!("/api/v1/tenants/{tenant}/inbound-hook");
     let call = json!({"at": crate::lead_fixture::hours_ago(1), "duration_seconds": 60,
         "outcome": "connected"});
     use reqwest::Method as M;
@@ -537,6 +538,16 @@ fn endpoints(
             Some(json!({"body": "Matrix"})),
             [true, true, true, false],
         ),
+        // The inbound hook for Instantly's webhooks: owners and admins; its log, the agency.
+        (M::POST, hook.clone(), None, [true, true, false, false]),
+        (M::GET, hook.clone(), None, [true, true, false, false]),
+        (
+            M::GET,
+            format!("/api/v1/tenants/{tenant}/inbound-events"),
+            None,
+            [true, true, true, false],
+        ),
+        (M::DELETE, hook, None, [true, true, false, false]),
         (
             M::DELETE,
             format!("/api/v1/tenants/{tenant}?confirm_name=nope"),
@@ -902,6 +913,11 @@ async fn the_openapi_document_covers_every_endpoint(db: TestDb) {
             "/api/v1/tenants/{tenant_id}/threads/{thread_id}/reminders/{reminder_id}/cancel",
             &["post"],
         ),
+        (
+            "/api/v1/tenants/{tenant_id}/inbound-hook",
+            &["get", "post", "delete"],
+        ),
+        ("/api/v1/tenants/{tenant_id}/inbound-events", &["get"]),
     ];
     assert_eq!(
         paths.len(),

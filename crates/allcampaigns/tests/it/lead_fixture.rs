@@ -181,6 +181,27 @@ pub async fn seed_rows(store: &DynStore, tenant: TenantId, by: UserId) {
         .await
         .unwrap();
     seed_notifications(store, tenant, by).await;
+    seed_inbound(store, tenant, by).await;
+}
+
+/// An inbound hook and one event it received.
+async fn seed_inbound(store: &DynStore, tenant: TenantId, by: UserId) {
+    use allcampaigns::inbound::{InboundEvent, InboundHook, NewHook, digest};
+    let hook = NewHook {
+        path_digest: digest(&format!("path-{tenant}")),
+        header_digest: digest("header"),
+        hook: InboundHook {
+            tenant,
+            instantly_webhook_id: None,
+            created_by: Some(by),
+            created_at: Utc::now(),
+        },
+    };
+    let entry = crate::inbox::entry(by);
+    store.put_inbound_hook(&hook, &entry).await.unwrap();
+    let body = br#"{"event_type":"reply_received","email_id":"seed"}"#;
+    let event = InboundEvent::parse(tenant, body, Utc::now()).unwrap();
+    assert!(store.record_inbound_event(&event).await.unwrap());
 }
 
 /// A reminder on the `speed` thread, and a notification with its mail job.

@@ -27,6 +27,7 @@ mod fuzz_api;
 mod fuzz_smoke;
 mod http;
 mod image_proxy;
+mod inbound_hooks;
 mod inbox;
 mod inbox_api;
 mod inbox_attachments;

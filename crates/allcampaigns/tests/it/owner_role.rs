@@ -157,7 +157,7 @@ async fn finding_11_only_the_app_role_may_call_the_definer_functions() {
     .fetch_all(&mut db.superuser().await)
     .await
     .unwrap();
-    assert_eq!(rows.len(), 7, "{rows:?}");
+    assert_eq!(rows.len(), 8, "{rows:?}");
     for (function, public, app) in rows {
         assert!(
             !public && app,

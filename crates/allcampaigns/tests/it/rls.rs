@@ -218,9 +218,11 @@ async fn rls_01_every_tenant_table_forces_row_security_with_real_policies() {
     // Only these may run as their owner: each answers ids or yes/no, never tenant data
     // (`app_claim_job` leases a job and answers its ids; the payload is read in tenant scope;
     // `app_prune_finished_jobs` deletes finished jobs and answers how many; `app_index_*`
-    // keep `thread_search`, and answer nothing).
+    // keep `thread_search`, and answer nothing; `app_inbound_hook` answers the tenant id and
+    // header digest an inbound address's secret names).
     let allowed = [
         "app_claim_job",
+        "app_inbound_hook",
         "app_index_lead",
         "app_index_threads",
         "app_instantly_workspace_in_use",

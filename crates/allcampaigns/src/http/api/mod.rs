@@ -3,6 +3,7 @@
 //! same route registrations, so no endpoint can be left out of it.
 
 mod admins;
+mod inbound;
 mod inbox;
 mod inbox_types;
 mod instantly_link;
@@ -40,7 +41,7 @@ use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, speed-to-reply, replies sent through Instantly with their outbox and mailbox signatures, bulk changes, thread reminders and notifications) of an All Campaigns install."),
+    info(title = "All Campaigns API", description = "Tenants, members, audit, Instantly links, sync, background jobs, the inbox (with saved views) and lead work (notes, call logs, each client's pipeline, tags and settings, each lead's stage, value, owner, tags and timeline, speed-to-reply, replies sent through Instantly with their outbox and mailbox signatures, bulk changes, thread reminders and notifications) and the inbound hooks that receive Instantly's webhooks of an All Campaigns install."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -135,7 +136,9 @@ pub fn routes() -> Router<AppState> {
             notifications::thread_reminders,
             notifications::remind
         ))
-        .routes(routes!(notifications::cancel_reminder));
+        .routes(routes!(notifications::cancel_reminder))
+        .routes(routes!(inbound::show, inbound::make, inbound::remove))
+        .routes(routes!(inbound::events));
     let (router, openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     let document = openapi
         .to_pretty_json()

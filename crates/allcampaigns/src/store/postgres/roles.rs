@@ -24,6 +24,8 @@ const DEFINER_FUNCTIONS: &[&str] = &[
     // answer nothing.
     "app_index_threads(uuid, text[])",
     "app_index_lead()",
+    // The hook an inbound address names, before any tenant is known (migration 0031).
+    "app_inbound_hook(bytea)",
 ];
 
 /// Restrictive policies that bind the app role alone (the owner's triggers maintain the rows):

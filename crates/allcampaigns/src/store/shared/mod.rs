@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod connections;
 mod health;
+mod inbound;
 mod inbox;
 pub(crate) mod inbox_pages;
 mod jobs;
