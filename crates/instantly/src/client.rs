@@ -69,6 +69,13 @@ impl Call {
         }
     }
 
+    pub fn delete(path: impl Into<String>) -> Self {
+        Call {
+            method: Method::DELETE,
+            ..Call::get(path)
+        }
+    }
+
     pub fn query(mut self, query: Vec<(&'static str, String)>) -> Self {
         self.query = query;
         self

@@ -12,6 +12,7 @@
 //! sync forward, which reads it as polling would, so the inbox shows it without waiting for the
 //! next cycle; polling goes on reconciling whatever a webhook missed.
 
+pub mod registration;
 pub mod rules;
 
 use async_trait::async_trait;

@@ -1,9 +1,10 @@
 //! Who may make, see and remove a client's inbound hook, and what receiving an event does.
 
 use chrono::Utc;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
+use super::registration::{self, Registration};
 use super::{HEADER, InboundEvent, InboundHook, NewHook, PATH_PREFIX, digest};
 use crate::audit::{self, AuditAction};
 use crate::auth::{TenantAccess, constant_time_eq, random_token};
@@ -14,46 +15,54 @@ use crate::services::Services;
 use crate::store::DynStore;
 use crate::sync::worker::SyncWorker;
 
-/// A hook just made: the address and header to give Instantly, shown this once.
+/// A hook just made: the address and header to give Instantly, shown this once, and whether
+/// the product registered them in the client's workspace itself.
 #[derive(Debug)]
 pub struct MadeHook {
     pub hook: InboundHook,
     pub url: SecretString,
     pub header_name: &'static str,
     pub header_value: SecretString,
+    pub registration: Registration,
 }
 
-/// Makes the client's hook, replacing the old one (whose address then answers 404). Owners and
-/// admins only.
+/// Makes the client's hook, replacing the old one (whose address then answers 404, and whose
+/// subscription in Instantly is removed). Owners and admins only.
 pub async fn make(services: &Services<'_>, access: &TenantAccess) -> AppResult<MadeHook> {
     access.require_admin()?;
+    let tenant = access.tenant;
+    let old = services.store.inbound_hook(tenant).await?;
     let (path_secret, header_secret) = (random_token(), random_token());
+    let mut url = services.public_url.clone();
+    url.set_path(&format!("{PATH_PREFIX}{path_secret}"));
+    url.set_query(None);
+    let url = SecretString::from(url.to_string());
+    let header_value = SecretString::from(header_secret);
+    let registration = registration::register(services, tenant, &url, &header_value).await;
     let hook = InboundHook {
-        tenant: access.tenant,
-        instantly_webhook_id: None,
+        tenant,
+        instantly_webhook_id: registration.webhook_id().map(str::to_owned),
         created_by: Some(access.current.user.id),
         created_at: Utc::now(),
     };
     let new = NewHook {
         path_digest: digest(&path_secret),
-        header_digest: digest(&header_secret),
+        header_digest: digest(header_value.expose_secret()),
         hook: hook.clone(),
     };
-    let entry = audit::entry(
-        Some(access.current.user.id),
-        AuditAction::InboundHookCreated,
-        None,
-        json!({}),
-    );
+    let details = json!({"registered_in_instantly": hook.instantly_webhook_id.is_some()});
+    let actor = Some(access.current.user.id);
+    let entry = audit::entry(actor, AuditAction::InboundHookCreated, None, details);
     services.store.put_inbound_hook(&new, &entry).await?;
-    let mut url = services.public_url.clone();
-    url.set_path(&format!("{PATH_PREFIX}{path_secret}"));
-    url.set_query(None);
+    if let Some(old_id) = old.and_then(|o| o.instantly_webhook_id) {
+        registration::unregister(services, tenant, &old_id).await;
+    }
     Ok(MadeHook {
         hook,
-        url: SecretString::from(url.to_string()),
+        url,
         header_name: HEADER,
-        header_value: SecretString::from(header_secret),
+        header_value,
+        registration,
     })
 }
 
@@ -67,19 +76,20 @@ pub async fn show(services: &Services<'_>, access: &TenantAccess) -> AppResult<I
         .ok_or(AppError::NotFound)
 }
 
-/// Removes the client's hook: its address answers 404 from now on. Owners and admins only.
+/// Removes the client's hook: its address answers 404 from now on, and the subscription the
+/// product made in Instantly is removed. Owners and admins only.
 pub async fn remove(services: &Services<'_>, access: &TenantAccess) -> AppResult<()> {
     access.require_admin()?;
-    let entry = audit::entry(
-        Some(access.current.user.id),
-        AuditAction::InboundHookRemoved,
-        None,
-        json!({}),
-    );
-    Ok(services
-        .store
-        .delete_inbound_hook(access.tenant, &entry)
-        .await?)
+    let store = services.store;
+    let hook = store.inbound_hook(access.tenant).await?;
+    let hook = hook.ok_or(AppError::NotFound)?;
+    let actor = Some(access.current.user.id);
+    let entry = audit::entry(actor, AuditAction::InboundHookRemoved, None, json!({}));
+    store.delete_inbound_hook(access.tenant, &entry).await?;
+    if let Some(id) = hook.instantly_webhook_id {
+        registration::unregister(services, access.tenant, &id).await;
+    }
+    Ok(())
 }
 
 /// A page of the client's received events, newest first. The agency's roles only: the events

@@ -103,8 +103,12 @@ pub async fn link(
     Ok(saved)
 }
 
-/// One call to Instantly with the pasted key, mapped to words a person can act on.
-async fn check_key(api_key: &SecretString, base_url: &str) -> AppResult<instantly::Workspace> {
+/// A client for a call a person waits on (a key check, registering a webhook): a 15 s timeout
+/// and one retry, outside sync's pacing, since such calls are rare.
+pub(crate) fn one_off_client(
+    api_key: &SecretString,
+    base_url: &str,
+) -> AppResult<instantly::Client> {
     let mut config = instantly::ClientConfig::new(api_key.clone());
     config.base_url = base_url.trim_end_matches('/').to_string();
     config.timeout = std::time::Duration::from_secs(15);
@@ -112,11 +116,16 @@ async fn check_key(api_key: &SecretString, base_url: &str) -> AppResult<instantl
         max_attempts: 2,
         ..instantly::RetryPolicy::default()
     };
-    let client = instantly::Client::new(config).map_err(|e| {
+    instantly::Client::new(config).map_err(|e| {
         AppError::Upstream(Problem::InstantlyAddress {
             detail: e.to_string(),
         })
-    })?;
+    })
+}
+
+/// One call to Instantly with the pasted key, mapped to words a person can act on.
+async fn check_key(api_key: &SecretString, base_url: &str) -> AppResult<instantly::Workspace> {
+    let client = one_off_client(api_key, base_url)?;
     match client.current_workspace().await {
         Ok(workspace) => Ok(workspace),
         Err(instantly::Error::InvalidCredentials { .. }) => Err(AppError::Invalid {

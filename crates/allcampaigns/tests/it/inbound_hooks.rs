@@ -3,7 +3,8 @@
 //! an old address after the hook is made again or removed; an oversized body is 413 and a body
 //! that is not an event 400, storing nothing; an event posted to one client's address lands in
 //! that client only; and the simulator's own deliveries of a new reply are stored, bring sync
-//! forward, and the reply reaches the inbox. Roles and isolation of the management routes: the
+//! forward, and the reply reaches the inbox; an install with a public `https` address registers
+//! its hook in the client's workspace and removes it with the hook. Roles and isolation of the management routes: the
 //! API matrix (`api.rs`).
 
 use std::time::Duration;
@@ -25,6 +26,7 @@ on_both_backends!(
     an_oversized_or_unreadable_body_is_refused_and_stores_nothing,
     an_event_posted_to_one_clients_address_lands_in_that_client_only,
     the_simulators_reply_events_are_stored_and_bring_the_reply_into_the_inbox,
+    an_https_install_registers_its_hook_in_instantly_and_removes_it_with_the_hook,
 );
 
 const OWNER: &str = "owner@agency.example";
@@ -277,4 +279,78 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("not within 10 s");
+}
+
+/// The simulator's subscriptions: (id, target, header value).
+async fn subscriptions(
+    sim: &instantly_sim::RunningSim,
+    api_key: &str,
+) -> Vec<(String, String, String)> {
+    let listed: Value = reqwest::Client::new()
+        .get(format!("{}/api/v2/webhooks", sim.base_url()))
+        .bearer_auth(api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = listed["items"].as_array().unwrap();
+    items
+        .iter()
+        .map(|w| {
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+            (
+                text(&w["id"]),
+                text(&w["target_hook_url"]),
+                text(&w["headers"][HEADER]),
+            )
+        })
+        .collect()
+}
+
+async fn an_https_install_registers_its_hook_in_instantly_and_removes_it_with_the_hook(db: TestDb) {
+    let s = connected(db, Scale::Small, whole_cycles()).await;
+    let api_key = s.sim.workspaces()[0].api_key.clone();
+    // Not https: made, not registered, and the person is told to do it by hand.
+    let app = spawn_app(s.db.config.clone()).await;
+    member(&app, s.tenant, OWNER, Role::Owner).await;
+    let token = token_for(&app, OWNER).await;
+    let path = format!("/api/v1/tenants/{}/inbound-hook", s.tenant);
+    let (_, made) = call(&app, &token, Method::POST, &path, None).await;
+    assert_eq!(made["registration"], json!({"state": "not_https"}));
+    assert!(subscriptions(&s.sim, &api_key).await.is_empty());
+    app.stop().await;
+
+    let mut config = s.db.config.clone();
+    config.public_url = "https://campaigns.agency.example/".parse().unwrap();
+    // The same database: the token made above works here too.
+    let app = spawn_app(config).await;
+    let (status, first) = call(&app, &token, Method::POST, &path, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let url = first["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://campaigns.agency.example/hooks/instantly/"),
+        "{url}"
+    );
+    let registered = subscriptions(&s.sim, &api_key).await;
+    assert_eq!(registered.len(), 1);
+    assert_eq!(first["registration"]["state"], "registered");
+    assert_eq!(first["registration"]["detail"], registered[0].0.as_str());
+    assert_eq!(
+        (registered[0].1.as_str(), registered[0].2.as_str()),
+        (url, first["header_value"].as_str().unwrap())
+    );
+    let (_, shown) = call(&app, &token, Method::GET, &path, None).await;
+    assert_eq!(shown["instantly_webhook_id"], registered[0].0.as_str());
+    // Made again: the new address replaces the old one in Instantly too.
+    let (_, second) = call(&app, &token, Method::POST, &path, None).await;
+    let registered = subscriptions(&s.sim, &api_key).await;
+    assert_eq!(registered.len(), 1, "{registered:?}");
+    assert_eq!(registered[0].1, second["url"].as_str().unwrap());
+    // Removed: gone from Instantly as well.
+    let (status, _) = call(&app, &token, Method::DELETE, &path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(subscriptions(&s.sim, &api_key).await.is_empty());
+    app.stop().await;
 }

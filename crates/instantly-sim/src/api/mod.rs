@@ -67,6 +67,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(webhooks::list).post(webhooks::create),
         )
         .route("/api/v2/webhooks/event-types", get(webhooks::event_types))
+        .route(
+            "/api/v2/webhooks/{id}",
+            axum::routing::delete(webhooks::delete),
+        )
         .fallback(|| async { ApiError::not_found() })
         .with_state(sim)
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
+use axum::extract::Path;
 use serde_json::{Value, json};
 
 use super::{ApiError, ApiResult, Duplicate, Params, Ws, after_cursor, json_body, ok, page};
@@ -122,6 +123,15 @@ pub async fn create(ws: Ws, body: Bytes) -> ApiResult {
     let json = w.webhook_json(&sub);
     w.live.webhooks.push(sub);
     ok(json)
+}
+
+/// `DELETE /api/v2/webhooks/{id}`: the subscription as it was; 404 for one never made or
+/// already deleted.
+pub async fn delete(ws: Ws, Path(id): Path<String>) -> ApiResult {
+    let mut w = ws.sim.write(ws.index);
+    let at = w.live.webhooks.iter().position(|s| s.id == id);
+    let sub = w.live.webhooks.remove(at.ok_or_else(ApiError::not_found)?);
+    ok(w.webhook_json(&sub))
 }
 
 pub async fn event_types(_ws: Ws) -> ApiResult {

@@ -2,7 +2,7 @@ use futures::Stream;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::Query;
+use super::{Query, segment};
 use crate::budget::RequestClass;
 use crate::client::{Call, Client};
 use crate::error::Result;
@@ -176,6 +176,13 @@ impl Client {
     pub async fn create_webhook(&self, webhook: &NewWebhook) -> Result<Webhook> {
         let call = Call::post("api/v2/webhooks", json!(webhook)).not_idempotent();
         self.execute(&call).await
+    }
+
+    /// `DELETE /api/v2/webhooks/{id}`: the subscription, removed. Deleting is idempotent, so it
+    /// is retried like a read.
+    pub async fn delete_webhook(&self, id: &str) -> Result<Webhook> {
+        let path = format!("api/v2/webhooks/{}", segment(id));
+        self.execute(&Call::delete(path)).await
     }
 
     /// `GET /api/v2/webhooks/event-types`.

@@ -15,6 +15,7 @@ use super::types::ErrorEnvelope;
 use crate::app::AppState;
 use crate::auth::TenantAccess;
 use crate::error::AppResult;
+use crate::inbound::registration::Registration;
 use crate::inbound::{InboundEvent, InboundHook, rules};
 use crate::leads::{PageCursor, PageParams};
 use crate::services::Services;
@@ -47,6 +48,11 @@ pub struct MadeHookView {
     /// The header Instantly must send with every event, and its value.
     pub header_name: String,
     pub header_value: String,
+    /// Whether the product registered the address and header in the client's Instantly
+    /// workspace itself (`registered`, with the subscription's id), or why not: `not_https`
+    /// (give Instantly the address and header by hand), `no_link`, `failed` (with Instantly's
+    /// words).
+    pub registration: Registration,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -112,6 +118,7 @@ pub async fn make(
         url: made.url.expose_secret().to_owned(),
         header_name: made.header_name.to_owned(),
         header_value: made.header_value.expose_secret().to_owned(),
+        registration: made.registration,
     };
     Ok((StatusCode::CREATED, Json(view)))
 }
