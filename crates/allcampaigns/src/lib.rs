@@ -22,6 +22,7 @@ pub mod mail;
 pub mod notifications;
 pub mod observability;
 pub mod private_fs;
+pub mod routing;
 pub mod services;
 pub mod store;
 pub mod sync;
