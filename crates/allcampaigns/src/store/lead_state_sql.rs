@@ -64,7 +64,7 @@ pub const CHANGES: &str = changes!("ORDER BY c.at DESC, c.change_id DESC LIMIT $
 pub const CHANGES_AFTER: &str =
     changes!("AND (c.at, c.change_id) < ($4, $5) ORDER BY c.at DESC, c.change_id DESC LIMIT $6");
 
-/// The messages of a lead's threads (`threads_by_lower_lead_email`, `messages_by_thread`).
+/// The messages of a lead's threads (`threads_by_lead_recency`, `messages_by_thread`).
 macro_rules! messages {
     ($where:literal) => {
         concat!(
@@ -125,16 +125,18 @@ pub const LEAD_RECORDS: &str = "SELECT l.instantly_id, l.campaign_id, c.name AS 
      WHERE l.tenant_id = $1 AND lower(l.email) = $2 AND l.deleted_at IS NULL \
      ORDER BY l.timestamp_created, l.instantly_id LIMIT 50";
 
-/// The lead's threads, the latest first.
+/// The lead's threads, the latest first (`threads_by_lead_recency`).
 pub const LEAD_THREADS: &str = "SELECT thread_id, subject, mailbox, message_count, \
      unread_count, last_message_at, last_direction FROM threads \
      WHERE tenant_id = $1 AND lower(lead_email) = $2 \
      ORDER BY last_message_at DESC, thread_id LIMIT 100";
 
-/// The latest replies from the lead across its threads, newest first (for the rules that
-/// suggest labels).
+/// The latest replies from the lead across its latest hundred threads (those the page lists),
+/// newest first, for the rules that suggest labels. The threads' order and bound make
+/// `threads_by_lead_recency` the plan without statistics too.
 pub const LATEST_REPLIES: &str = "SELECT m.thread_id, m.instantly_id AS message_id, \
      substr(m.body_text, 1, 4000) AS body, m.is_auto_reply AS auto_reply, \
      m.timestamp_created AS at FROM messages m WHERE m.tenant_id = $1 AND m.thread_id IN \
-     (SELECT t.thread_id FROM threads t WHERE t.tenant_id = $1 AND lower(t.lead_email) = $2) \
+     (SELECT t.thread_id FROM threads t WHERE t.tenant_id = $1 AND lower(t.lead_email) = $2 \
+     ORDER BY t.last_message_at DESC LIMIT 100) \
      AND m.direction = 'received' ORDER BY m.timestamp_created DESC, m.instantly_id DESC LIMIT 20";
