@@ -104,12 +104,16 @@ macro_rules! touches {
     };
 }
 
-/// The tenants' speed-to-reply counts of the days `$1..$2` (`YYYY-MM-DD`), summed over the
-/// days; `{tenants}` is the placeholders of the tenants' list.
+/// The tenants' speed-to-reply counts of the days `$1..$2` (`YYYY-MM-DD`), summed: the whole
+/// months `$3..$4` (`YYYY-MM`) from the month counts, the days before them (`$1..$5`) and after
+/// them (`$6..$2`) from the day counts. `{tenants}` is the placeholders of the tenants' list.
 pub const SPEED_COUNTS: &str = "SELECT tenant_id, measure, touched_by, bucket_seconds, \
-     CAST(sum(replies) AS BIGINT) AS replies FROM speed_days \
-     WHERE tenant_id IN ({tenants}) AND day >= $1 AND day < $2 \
-     GROUP BY tenant_id, measure, touched_by, bucket_seconds HAVING sum(replies) > 0";
+     CAST(sum(replies) AS BIGINT) AS replies FROM ( \
+     SELECT tenant_id, measure, touched_by, bucket_seconds, replies FROM speed_months \
+     WHERE tenant_id IN ({tenants}) AND month >= $3 AND month < $4 \
+     UNION ALL SELECT tenant_id, measure, touched_by, bucket_seconds, replies FROM speed_days \
+     WHERE tenant_id IN ({tenants}) AND ((day >= $1 AND day < $5) OR (day >= $6 AND day < $2)) \
+     ) counts GROUP BY tenant_id, measure, touched_by, bucket_seconds HAVING sum(replies) > 0";
 pub const AWAITING_FIRST_TOUCH: &str = touches!(
     "WHERE tenant_id = $1 AND positive AND first_touch_at IS NULL ORDER BY replied_at LIMIT $2"
 );

@@ -20,6 +20,7 @@ on_both_backends!(
     a_stage_set_by_a_person_makes_a_reply_positive_and_is_its_first_touch,
     speed_to_reply_is_the_agencys_and_other_clients_threads_are_404,
     the_reports_counts_follow_touches_and_leads_turning_negative,
+    a_long_report_reads_whole_months_and_its_edge_days_alike,
 );
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -284,5 +285,42 @@ async fn the_reports_counts_follow_touches_and_leads_turning_negative(db: TestDb
     let (_, after) = report(&s, &may).await;
     assert_eq!(totals(&after), (json!(1), json!(0), json!(null)), "{after}");
     assert_eq!(after["operators"], json!([]));
+    s.app.stop().await;
+}
+
+/// A report over months reads whole months from the month counts and its edge days from the
+/// day counts: each reply is counted once, whichever it falls in, and the month counts follow
+/// a day's count growing (two replies one day) and shrinking (a lead turning negative).
+async fn a_long_report_reads_whole_months_and_its_edge_days_alike(db: TestDb) {
+    let s = setup(&db).await;
+    replied(&s, s.a, "jan31", "2026-01-31T23:00:00Z", 1).await;
+    let feb = replied(&s, s.a, "feb10a", "2026-02-10T09:00:00Z", 1).await;
+    replied(&s, s.a, "feb10b", "2026-02-10T15:00:00Z", 2).await;
+    replied(&s, s.a, "mar15", "2026-03-15T12:00:00Z", 1).await;
+    replied(&s, s.a, "apr01", "2026-04-01T00:00:00Z", 1).await;
+    let count = |from: &str, to: &str| {
+        let query = format!("?tenant={}&from={from}&to={to}", s.a);
+        let s = &s;
+        async move {
+            let (status, report) = report(s, &query).await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            report["total"]["replies"].as_u64().unwrap()
+        }
+    };
+    // 31 January and 1 April by day, February and March whole.
+    assert_eq!(count("2026-01-31", "2026-04-02T00:00:00Z").await, 5);
+    assert_eq!(count("2026-02-01", "2026-04-01T00:00:00Z").await, 3);
+    assert_eq!(count("2026-02-10", "2026-02-11T00:00:00Z").await, 2);
+    assert_eq!(count("2026-01-01", "2027-01-01T00:00:00Z").await, 5);
+    assert_eq!(count("2026-03-16", "2026-04-01T00:00:00Z").await, 0);
+
+    let negative = stage_id(&s, "Not interested").await;
+    let path = format!("/api/v1/tenants/{}/leads/{feb}", s.a);
+    let body = json!({"stage": negative});
+    let (status, _) = s.call(&s.operator, Method::PATCH, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(count("2026-02-01", "2026-03-01T00:00:00Z").await, 1);
+    assert_eq!(count("2026-01-01", "2027-01-01T00:00:00Z").await, 4);
+    assert_eq!(count("2026-02-10", "2026-02-11T00:00:00Z").await, 1);
     s.app.stop().await;
 }

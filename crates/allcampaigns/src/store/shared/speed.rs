@@ -2,7 +2,7 @@
 //! tables' encoding, since sync's trigger writes `replied_at`.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::domain::{TenantId, UserId};
@@ -54,8 +54,17 @@ impl<S: SqlBacked> SpeedStore for S {
         to: NaiveDate,
     ) -> Result<Vec<SpeedCount>> {
         let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let month = |d: NaiveDate| d.format("%Y-%m").to_string();
+        let split = SplitPeriod::of(from, to);
         let mut tx = self.db().begin(Scope::Tenants(tenants), false).await?;
-        let (args, list) = Args::new().bind(day(from)).bind(day(to)).bind_list(tenants);
+        let args = Args::new()
+            .bind(day(from))
+            .bind(day(to))
+            .bind(month(split.months_from))
+            .bind(month(split.months_to))
+            .bind(day(split.months_from))
+            .bind(day(split.months_to));
+        let (args, list) = args.bind_list(tenants);
         let statement = q::SPEED_COUNTS.replace("{tenants}", &list);
         let rows: Vec<CountRow> = tx.fetch_all(AssertSqlSafe(statement), args).await?;
         Ok(rows.into_iter().filter_map(CountRow::into_count).collect())
@@ -85,6 +94,38 @@ impl<S: SqlBacked> SpeedStore for S {
         let args = Args::new().bind(tenant).bind(thread_id);
         let row: Option<TouchRow> = tx.fetch_optional(q::THREAD_TOUCH, args).await?;
         Ok(row.map(TouchRow::into_touch))
+    }
+}
+
+/// The whole months of the days `from..to`, as `months_from..months_to` (first days of
+/// months); the days before and after them are read day by day. A period holding no whole
+/// month has the empty range `to..to`, so every day of it is read from the day counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SplitPeriod {
+    months_from: NaiveDate,
+    months_to: NaiveDate,
+}
+
+impl SplitPeriod {
+    fn of(from: NaiveDate, to: NaiveDate) -> Self {
+        let first_of = |d: NaiveDate| d.with_day(1).expect("every month has a first day");
+        let months_from = if from.day() == 1 {
+            from
+        } else {
+            first_of(first_of(from) + chrono::Months::new(1))
+        };
+        let months_to = first_of(to);
+        if months_from < months_to {
+            Self {
+                months_from,
+                months_to,
+            }
+        } else {
+            Self {
+                months_from: to,
+                months_to: to,
+            }
+        }
     }
 }
 
@@ -138,5 +179,53 @@ impl TouchRow {
             wall_seconds: self.wall_seconds,
             business_seconds: self.business_seconds,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_period_reads_its_whole_months_and_its_edge_days() {
+        let split = |from, to| {
+            let s = SplitPeriod::of(d(from), d(to));
+            (s.months_from.to_string(), s.months_to.to_string())
+        };
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        // A year ending with 31 October: November to September whole, the edges by day.
+        assert_eq!(
+            split("2025-10-31", "2026-11-01"),
+            pair("2025-11-01", "2026-11-01")
+        );
+        assert_eq!(
+            split("2026-03-01", "2026-04-30"),
+            pair("2026-03-01", "2026-04-01")
+        );
+        assert_eq!(
+            split("2026-05-01", "2026-06-01"),
+            pair("2026-05-01", "2026-06-01")
+        );
+        assert_eq!(
+            split("2025-12-15", "2026-02-10"),
+            pair("2026-01-01", "2026-02-01")
+        );
+        // No whole month: every day from the day counts.
+        assert_eq!(
+            split("2026-05-05", "2026-05-06"),
+            pair("2026-05-06", "2026-05-06")
+        );
+        assert_eq!(
+            split("2026-01-15", "2026-02-14"),
+            pair("2026-02-14", "2026-02-14")
+        );
+        assert_eq!(
+            split("2026-01-01", "2026-01-31"),
+            pair("2026-01-31", "2026-01-31")
+        );
     }
 }
