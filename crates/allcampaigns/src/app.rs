@@ -155,7 +155,7 @@ impl App {
         background.spawn(reencrypt_stragglers(store.clone(), keyring.clone()));
         background.spawn(crate::auth::prune::run_pruner(
             store.clone(),
-            chrono::Duration::days(config.job_retention_days.into()),
+            crate::auth::prune::Retention::of(&config),
             cancel.clone(),
         ));
         let live = Live::new(store.clone(), stop.clone());

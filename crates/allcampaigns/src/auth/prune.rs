@@ -1,6 +1,7 @@
 //! Expired sessions, sign-in links, invitations and tokens are deleted every hour (security
 //! review finding 22): they are never used again and are read on every request. Finished jobs
-//! go too once they are older than `job_retention_days`.
+//! go too once they are older than `job_retention_days`, and the inbound log's events once
+//! older than `inbound_log_retention_days` (promise 16).
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
@@ -17,13 +18,25 @@ pub async fn prune_expired(store: &DynStore, now: DateTime<Utc>) -> Result<Prune
     store.prune_expired(now, now - IDLE_TIMEOUT).await
 }
 
-/// Prunes a minute after start and then every hour, until cancelled; finished jobs once they
-/// are older than `job_retention`.
-pub async fn run_pruner(
-    store: DynStore,
-    job_retention: chrono::Duration,
-    cancel: CancellationToken,
-) {
+/// How long what the pruner deletes by age is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    pub jobs: chrono::Duration,
+    pub inbound_log: chrono::Duration,
+}
+
+impl Retention {
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            jobs: chrono::Duration::days(config.job_retention_days.into()),
+            inbound_log: chrono::Duration::days(config.inbound_log_retention_days.into()),
+        }
+    }
+}
+
+/// Prunes a minute after start and then every hour, until cancelled; finished jobs and inbound
+/// events once they are older than their retention.
+pub async fn run_pruner(store: DynStore, retention: Retention, cancel: CancellationToken) {
     let first = tokio::time::Instant::now() + FIRST_AFTER;
     let mut every = tokio::time::interval_at(first, PRUNE_EVERY);
     loop {
@@ -39,7 +52,8 @@ pub async fn run_pruner(
                 Ok(_) => {}
                 Err(error) => tracing::warn!(error = %error, "could not prune expired rows"),
             }
-            prune_jobs(&store, Utc::now() - job_retention).await;
+            prune_jobs(&store, Utc::now() - retention.jobs).await;
+            prune_inbound(&store, Utc::now() - retention.inbound_log).await;
             },
             () = cancel.cancelled() => break,
         }
@@ -51,5 +65,13 @@ async fn prune_jobs(store: &DynStore, before: DateTime<Utc>) {
         Ok(0) => {}
         Ok(jobs) => tracing::info!(jobs, "pruned finished jobs"),
         Err(error) => tracing::warn!(error = %error, "could not prune finished jobs"),
+    }
+}
+
+async fn prune_inbound(store: &DynStore, before: DateTime<Utc>) {
+    match crate::inbound::prune(store, before).await {
+        Ok(0) => {}
+        Ok(events) => tracing::info!(events, "pruned the inbound log"),
+        Err(error) => tracing::warn!(error = %error, "could not prune the inbound log"),
     }
 }

@@ -54,6 +54,8 @@ pub struct Config {
     pub job_poll: Duration,
     /// Days finished jobs are kept before the hourly pruner deletes them.
     pub job_retention_days: u32,
+    /// Days Instantly's webhook events are kept in the inbound log (promise 16).
+    pub inbound_log_retention_days: u32,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
 }
@@ -286,6 +288,7 @@ fn build(raw: &Raw) -> Result<Config, ConfigError> {
         job_lease: Duration::from_secs(positive_at_most(raw, "job_lease_secs", 86_400)?),
         job_poll: Duration::from_millis(positive_at_most(raw, "job_poll_ms", 3_600_000)?),
         job_retention_days: positive(raw, "job_retention_days")?,
+        inbound_log_retention_days: positive(raw, "inbound_log_retention_days")?,
         smtp_url: smtp_url(raw)?,
         mail_from: raw.get("mail_from").expect("default").0.clone(),
         listen,

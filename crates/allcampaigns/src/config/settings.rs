@@ -200,6 +200,12 @@ pub const SETTINGS: &[Setting] = &[
         "how often idle job lanes look for jobs no notice told them about (SQLite: jobs enqueued by another process)",
     ),
     s(
+        "inbound_log_retention_days",
+        "ALLCAMPAIGNS_INBOUND_LOG_RETENTION_DAYS",
+        "7",
+        "days the events Instantly's webhooks posted are kept in each client's inbound log",
+    ),
+    s(
         "job_retention_days",
         "ALLCAMPAIGNS_JOB_RETENTION_DAYS",
         "7",

@@ -187,6 +187,14 @@ pub trait InboundStore {
     async fn delete_inbound_hook(&self, tenant: TenantId, entry: &NewAuditEntry) -> Result<()>;
     /// Stores the event unless one with its key is stored already; whether it was new.
     async fn record_inbound_event(&self, event: &InboundEvent) -> Result<bool>;
+    /// Deletes up to `batch` of the tenant's events received before `before`, the oldest
+    /// first; answers how many.
+    async fn prune_inbound_events(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<u64>;
     /// The tenant's events, newest first, received before `before` when given.
     async fn inbound_events(
         &self,
@@ -194,6 +202,34 @@ pub trait InboundStore {
         before: Option<(DateTime<Utc>, Uuid)>,
         limit: u32,
     ) -> Result<Vec<InboundEvent>>;
+}
+
+/// Events deleted per statement, so pruning never holds the write lock for long.
+pub const PRUNE_BATCH: u32 = 1_000;
+
+/// Deletes every client's events received before `before` (the inbound log's retention), in
+/// batches; answers how many.
+pub async fn prune(store: &crate::store::DynStore, before: DateTime<Utc>) -> Result<u64> {
+    prune_in_batches(store, before, PRUNE_BATCH).await
+}
+
+/// [`prune`] with a batch size of the caller's (a test's).
+pub async fn prune_in_batches(
+    store: &crate::store::DynStore,
+    before: DateTime<Utc>,
+    batch: u32,
+) -> Result<u64> {
+    let mut pruned = 0;
+    for tenant in store.tenant_directory().await? {
+        loop {
+            let deleted = store.prune_inbound_events(tenant, before, batch).await?;
+            pruned += deleted;
+            if deleted < u64::from(batch) {
+                break;
+            }
+        }
+    }
+    Ok(pruned)
 }
 
 #[cfg(test)]

@@ -21,3 +21,7 @@ pub const EVENTS: &str = "SELECT tenant_id, event_id, dedupe_key, event_type, em
      WHERE tenant_id = $1 AND ($2 IS NULL OR received_at < $2 \
          OR (received_at = $2 AND event_id < $3)) \
      ORDER BY received_at DESC, event_id DESC LIMIT $4";
+/// Up to `$3` of the tenant's events received before `$2`, the oldest first.
+pub const PRUNE_EVENTS: &str = "DELETE FROM inbound_events WHERE tenant_id = $1 AND event_id IN \
+     (SELECT event_id FROM inbound_events WHERE tenant_id = $1 AND received_at < $2 \
+     ORDER BY received_at, event_id LIMIT $3)";

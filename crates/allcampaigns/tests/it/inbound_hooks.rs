@@ -4,7 +4,8 @@
 //! that is not an event 400, storing nothing; an event posted to one client's address lands in
 //! that client only; and the simulator's own deliveries of a new reply are stored, bring sync
 //! forward, and the reply reaches the inbox; an install with a public `https` address registers
-//! its hook in the client's workspace and removes it with the hook. Roles and isolation of the management routes: the
+//! its hook in the client's workspace and removes it with the hook; the log's pruning deletes
+//! exactly the events older than its period, in every client, batch after batch. Roles and isolation of the management routes: the
 //! API matrix (`api.rs`).
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ on_both_backends!(
     an_event_posted_to_one_clients_address_lands_in_that_client_only,
     the_simulators_reply_events_are_stored_and_bring_the_reply_into_the_inbox,
     an_https_install_registers_its_hook_in_instantly_and_removes_it_with_the_hook,
+    the_inbound_log_keeps_exactly_its_retention_period_in_every_client,
 );
 
 const OWNER: &str = "owner@agency.example";
@@ -353,4 +355,44 @@ async fn an_https_install_registers_its_hook_in_instantly_and_removes_it_with_th
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(subscriptions(&s.sim, &api_key).await.is_empty());
     app.stop().await;
+}
+
+async fn the_inbound_log_keeps_exactly_its_retention_period_in_every_client(db: TestDb) {
+    use allcampaigns::inbound::{InboundEvent, prune_in_batches};
+    let store = db.store().await;
+    let now = chrono::Utc::now();
+    let cutoff = now - chrono::Duration::days(7);
+    let ages = [
+        chrono::Duration::days(30),
+        chrono::Duration::days(8),
+        chrono::Duration::days(7) + chrono::Duration::seconds(1),
+        chrono::Duration::days(7) - chrono::Duration::seconds(1),
+        chrono::Duration::hours(1),
+    ];
+    let mut tenants = Vec::new();
+    for name in ["A", "B"] {
+        let profile = allcampaigns::store::TenantProfile {
+            name: name.into(),
+            ..Default::default()
+        };
+        let tenant = store.create_tenant(None, &profile).await.unwrap().id;
+        for (n, age) in ages.iter().enumerate() {
+            let body = format!(r#"{{"event_type":"email_opened","email_id":"e{n}"}}"#);
+            let mut event = InboundEvent::parse(tenant, body.as_bytes(), now).unwrap();
+            event.received_at = now - *age;
+            assert!(store.record_inbound_event(&event).await.unwrap());
+        }
+        tenants.push(tenant);
+    }
+    // Batches of two: three deleted in each client takes two statements there.
+    assert_eq!(prune_in_batches(&store, cutoff, 2).await.unwrap(), 6);
+    for tenant in tenants {
+        let kept = store.inbound_events(tenant, None, 100).await.unwrap();
+        let kept: Vec<&str> = kept
+            .iter()
+            .map(|e| e.email_id.as_deref().unwrap())
+            .collect();
+        assert_eq!(kept, ["e4", "e3"], "newer than seven days, newest first");
+    }
+    assert_eq!(prune_in_batches(&store, cutoff, 2).await.unwrap(), 0);
 }

@@ -79,6 +79,20 @@ impl<S: SqlBacked> InboundStore for S {
         Ok(stored > 0)
     }
 
+    #[tracing::instrument(name = "store.prune_inbound_events", level = "debug", skip_all, fields(tenant = %tenant))]
+    async fn prune_inbound_events(
+        &self,
+        tenant: TenantId,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<u64> {
+        let mut tx = self.db().begin(Scope::Tenant(tenant), true).await?;
+        let args = Args::new().bind(tenant).bind(before).bind(i64::from(batch));
+        let deleted = tx.execute(q::PRUNE_EVENTS, args).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
     #[tracing::instrument(name = "store.inbound_events", level = "debug", skip_all, fields(tenant = %tenant))]
     async fn inbound_events(
         &self,
