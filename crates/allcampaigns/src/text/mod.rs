@@ -81,6 +81,7 @@ pub struct Texts {
     pub invitation: InvitationTexts,
     pub profile: ProfileTexts,
     pub connection: ConnectionTexts,
+    pub hooks: HookTexts,
     pub sync: SyncTexts,
     pub audit: AuditTexts,
     pub jobs: JobsTexts,

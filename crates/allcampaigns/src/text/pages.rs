@@ -192,6 +192,43 @@ pub struct ProfileTexts {
     pub mention_emails: Words,
 }
 
+/// The inbound hook page: Instantly's webhooks for one client.
+pub struct HookTexts {
+    pub title: Words,
+    pub heading: With,
+    pub back: Words,
+    pub about: Words,
+    pub made_heading: Words,
+    pub shown_once: Words,
+    pub address: Words,
+    pub header: Words,
+    pub header_value: Words,
+    pub in_instantly: Words,
+    pub registered: Words,
+    pub not_https: Words,
+    pub no_link: Words,
+    pub registration_failed: With,
+    pub by_hand: Words,
+    pub made_at: Words,
+    pub none_yet: Words,
+    pub make_hint: Words,
+    pub ask_admin: Words,
+    pub make: Words,
+    pub remake: Words,
+    pub remake_warning: Words,
+    pub remove_confirm: Words,
+    pub remove: Words,
+    pub events_heading: Words,
+    pub events_caption: Words,
+    pub no_events: Words,
+    pub received: Words,
+    pub event: Words,
+    pub lead: Words,
+    pub email_id: Words,
+    /// The Instantly link page's way to this one.
+    pub link: Words,
+}
+
 pub struct ConnectionTexts {
     pub title: Words,
     pub heading: With,

@@ -94,6 +94,8 @@ pub enum Problem {
     JobAlreadyQueued,
     /// The cancel form came without its confirmation ticked.
     CancelUnconfirmed,
+    /// A removal form came without its confirmation ticked.
+    RemoveUnconfirmed,
 
     // The audit filters.
     NotADate {

@@ -29,6 +29,7 @@ on_both_backends!(
     the_simulators_reply_events_are_stored_and_bring_the_reply_into_the_inbox,
     an_https_install_registers_its_hook_in_instantly_and_removes_it_with_the_hook,
     the_inbound_log_keeps_exactly_its_retention_period_in_every_client,
+    the_webhooks_page_shows_the_secrets_once_lists_events_and_removes_when_confirmed,
 );
 
 const OWNER: &str = "owner@agency.example";
@@ -395,4 +396,63 @@ async fn the_inbound_log_keeps_exactly_its_retention_period_in_every_client(db: 
         assert_eq!(kept, ["e4", "e3"], "newer than seven days, newest first");
     }
     assert_eq!(prune_in_batches(&store, cutoff, 2).await.unwrap(), 0);
+}
+
+async fn the_webhooks_page_shows_the_secrets_once_lists_events_and_removes_when_confirmed(
+    db: TestDb,
+) {
+    use crate::helpers::Visitor;
+    let app = spawn_app(db.config.clone()).await;
+    let (tenant, _) = client(&app, "Acme").await;
+    let mut owner = Visitor::signed_in(&app, OWNER).await;
+    let page = format!("/t/{tenant}/webhooks");
+    let empty = owner.get(&page).await.text().await.unwrap();
+    assert!(empty.contains("no webhook address yet"), "{empty}");
+    assert!(empty.contains("No events received yet"));
+    let made = owner.post(&page, &[]).await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let made = made.text().await.unwrap();
+    let url = between(&made, "<code class=\"secret\">", "</code>");
+    assert!(url.contains("/hooks/instantly/"), "{made}");
+    let header = made
+        .split("<code class=\"secret\">")
+        .nth(2)
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        made.contains("not https"),
+        "the page says why it is not registered"
+    );
+    let event = json!({"event_type": "reply_received", "email_id": "e-page",
+        "lead_email": "ann@lead.example"});
+    let (status, _) = post(&url, Some(&header), event.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = owner.get(&page).await.text().await.unwrap();
+    assert!(
+        !shown.contains(&header) && !shown.contains(&url),
+        "shown once only"
+    );
+    assert!(
+        shown.contains("e-page") && shown.contains("ann@lead.example"),
+        "{shown}"
+    );
+    // Removal needs its box ticked.
+    let refused = owner.post(&format!("{page}/remove"), &[]).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let (status, _) = post(&url, Some(&header), event.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "still there");
+    let removed = owner
+        .post(&format!("{page}/remove"), &[("confirm", "on")])
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let (status, _) = post(&url, Some(&header), event.to_string()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text.find(start).expect(start) + start.len();
+    let to = text[from..].find(end).expect(end) + from;
+    text[from..to].to_owned()
 }

@@ -123,6 +123,10 @@ fn routes(
             ADMINS,
         ),
         post(format!("{t}/connection/sync"), &[], ADMINS),
+        // The inbound hook: its log for the agency, making and removing it for admins.
+        get(format!("{t}/webhooks"), WORKERS),
+        post(format!("{t}/webhooks"), &[], ADMINS),
+        post(format!("{t}/webhooks/remove"), &[("confirm", "on")], ADMINS),
         get(format!("{t}/jobs"), ADMINS),
         get(format!("/inbox/t/{tenant}/{THREAD}?view=all"), EVERYONE),
         get(format!("/inbox/t/{tenant}/{THREAD}?images=1"), EVERYONE),

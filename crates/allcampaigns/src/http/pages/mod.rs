@@ -5,6 +5,7 @@ pub mod audit;
 pub mod connection;
 pub mod events;
 pub mod home;
+pub mod hooks;
 pub mod inbox;
 pub mod invitation;
 pub mod jobs;
@@ -143,6 +144,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/t/{tenant_id}/connection/remove", post(connection::remove))
         .route("/t/{tenant_id}/connection/sync", post(connection::sync_now))
+        .route(
+            "/t/{tenant_id}/webhooks",
+            get(hooks::show).post(hooks::make),
+        )
+        .route("/t/{tenant_id}/webhooks/remove", post(hooks::remove))
         .route(
             "/invitations/accept",
             get(invitation::accept_page).post(invitation::accept),

@@ -2,6 +2,7 @@
 
 mod admins;
 mod connection;
+mod hooks;
 mod inbox;
 mod jobs;
 mod leads;
@@ -167,6 +168,7 @@ pub const EN: Texts = Texts {
         mention_emails: "Email me when a teammate mentions me",
     },
     connection: connection::CONNECTION,
+    hooks: hooks::HOOKS,
     sync: connection::SYNC,
     audit: AuditTexts {
         title: "Audit log",

@@ -102,6 +102,7 @@ pub fn say(problem: &Problem) -> String {
              cancel it instead."
         }
         CancelUnconfirmed => "Tick the box to confirm that this work should not run.",
+        RemoveUnconfirmed => "Tick the box to confirm the removal.",
         NotADate { input } => return format!("`{input}` is not a date like 2026-01-31"),
         UnknownPerson => "unknown person",
         NotExpected { input, expected } => {
