@@ -204,7 +204,7 @@ pub const ENQUEUE_OR_ADVANCE_JOB: &str = "INSERT INTO job_queue (tenant_id, job_
      ON CONFLICT (tenant_id, kind, unique_key) \
          WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') \
      DO UPDATE SET run_at = excluded.run_at, updated_at = excluded.updated_at \
-     WHERE excluded.run_at < job_queue.run_at";
+     WHERE job_queue.state = 'running' OR excluded.run_at < job_queue.run_at";
 
 /// PostgreSQL: tells every node's listener on channel `$1` once the transaction commits (idle
 /// job runners; live events).
@@ -260,7 +260,11 @@ pub const COMPLETE_JOB: &str = "UPDATE job_queue SET state = 'done', lease_until
      lease_token = NULL, last_error = NULL, updated_at = $4 \
      WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3";
 
-pub const REQUEUE_JOB: &str = "UPDATE job_queue SET state = 'queued', run_at = $4, \
+/// A running job asked for again while it ran (its `run_at` moved past the `$6` it was leased
+/// with, by `ENQUEUE_OR_ADVANCE_JOB`) is queued for that time instead of `$4`, if sooner: a
+/// "sync now" or an inbound event during a cycle is not lost to the cycle's own requeue.
+pub const REQUEUE_JOB: &str = "UPDATE job_queue SET state = 'queued', \
+     run_at = CASE WHEN run_at > $6 AND run_at < $4 THEN run_at ELSE $4 END, \
      attempts = 0, last_error = NULL, lease_until = NULL, lease_token = NULL, updated_at = $5 \
      WHERE tenant_id = $1 AND job_id = $2 AND state = 'running' AND lease_token = $3";
 

@@ -28,6 +28,7 @@ const MILLIS: chrono::Duration = chrono::Duration::milliseconds(1);
 on_both_backends!(
     the_runner_syncs_a_linked_tenant_and_queues_its_next_cycle,
     sync_now_brings_the_live_job_forward_and_never_adds_a_second,
+    a_sync_asked_for_while_its_cycle_runs_is_due_right_after_it,
     a_removed_link_cancels_the_live_sync_and_fences_its_holder,
     failing_cycles_back_off_capped_and_the_sync_never_goes_dead,
     migration_0011_moves_each_tenants_sync_job_into_the_job_queue,
@@ -92,6 +93,41 @@ async fn sync_now_brings_the_live_job_forward_and_never_adds_a_second(db: TestDb
     assert_eq!(kept.run_at, now.run_at, "never pushed back");
     let second = s.store.enqueue(s.tenant, &sync_job(Utc::now())).await;
     assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+}
+
+/// "Sync now", or an inbound event, while a cycle runs: the cycle's own requeue (at its
+/// interval) must not swallow it.
+async fn a_sync_asked_for_while_its_cycle_runs_is_due_right_after_it(db: TestDb) {
+    let s = connected(db, Scale::Small, whole_cycles()).await;
+    let interval = chrono::Duration::minutes(10);
+    for asked in [false, true] {
+        let now = Utc::now();
+        let lease = now + chrono::Duration::seconds(60);
+        let held = s
+            .store
+            .lease_next_job(JobKind::Sync, Some(s.tenant), now, lease)
+            .await
+            .unwrap()
+            .expect("the sync is due");
+        if asked {
+            SyncWorker::request(&s.store, s.tenant).await.unwrap();
+        }
+        let next = Utc::now() + interval;
+        s.store.requeue_job(&held, next).await.unwrap();
+        let queued = live_job(&s.store, s.tenant).await.unwrap().unwrap();
+        assert_eq!(queued.id, held.id, "one live sync");
+        if asked {
+            assert!(
+                queued.run_at <= Utc::now(),
+                "due right after: {:?}",
+                queued.run_at
+            );
+        } else {
+            assert!(queued.run_at > Utc::now() + chrono::Duration::minutes(9));
+            // Due again for the asked round.
+            SyncWorker::request(&s.store, s.tenant).await.unwrap();
+        }
+    }
 }
 
 async fn a_removed_link_cancels_the_live_sync_and_fences_its_holder(db: TestDb) {

@@ -85,13 +85,14 @@ impl<S: SqlBacked> JobStore for S {
             .bind(job.id)
             .bind(&job.lease_token)
             .bind(Param::SyncTime(run_at))
-            .bind(Param::SyncTime(Utc::now()));
+            .bind(Param::SyncTime(Utc::now()))
+            .bind(Param::SyncTime(job.run_at));
         if tx.execute(sql::REQUEUE_JOB, args).await? != 1 {
             return Err(StoreError::LeaseLost);
         }
-        if run_at <= Utc::now() {
-            notify(&mut tx, job.kind.as_str()).await?;
-        }
+        // Asked for again while it ran, it may be due now whatever `run_at` says: idle lanes
+        // look (a requeue is once a cycle, so the notice costs nothing).
+        notify(&mut tx, job.kind.as_str()).await?;
         tx.commit().await
     }
 
