@@ -239,11 +239,23 @@ async fn the_simulators_reply_events_are_stored_and_bring_the_reply_into_the_inb
         .map(|e| e.id.clone())
         .collect();
     assert_eq!(replies.len(), 3, "{report:?}");
-    let stored = wait_for(|| async {
-        let stored = events(&app, &token, s.tenant).await;
-        (stored.len() >= replies.len()).then_some(stored)
+    // Each delivery is answered once its event is stored and sync brought forward: wait for
+    // the simulator to have every answer, not only for the events to show.
+    let deliveries = format!("{}/__sim/webhook-deliveries", s.sim.base_url());
+    wait_for(|| async {
+        let log: Value = reqwest::get(&deliveries)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let answered = log.as_array().map_or(0, |all| {
+            all.iter().filter(|d| d["success"] == json!(true)).count()
+        });
+        (answered >= replies.len()).then_some(())
     })
     .await;
+    let stored = events(&app, &token, s.tenant).await;
     let mut ids: Vec<&str> = stored
         .iter()
         .map(|e| e["email_id"].as_str().unwrap())
