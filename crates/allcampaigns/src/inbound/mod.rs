@@ -125,40 +125,20 @@ impl InboundEvent {
         })
     }
 
-    /// Whether the event tells of something sync copies (a message, a lead's status), so sync
-    /// is brought forward to read it now.
+    /// Whether the event tells of something sync copies (a message, a lead's status or custom
+    /// label), so sync is brought forward to read it now. Opens, clicks and workspace events
+    /// change nothing sync reads soon enough to matter.
     pub fn wants_sync(&self) -> bool {
-        let t = self.event_type.as_str();
-        matches!(
-            t,
-            "reply_received" | "auto_reply_received" | "email_sent" | "email_bounced"
-        ) || t.starts_with("lead_")
-            || !KNOWN_EVENTS.contains(&t)
+        !matches!(
+            self.event_type.as_str(),
+            "email_opened"
+                | "link_clicked"
+                | "account_error"
+                | "campaign_completed"
+                | "supersearch_enrichment_completed"
+        )
     }
 }
-
-/// The event names Instantly documents delivering; any other is a custom lead label's name.
-pub const KNOWN_EVENTS: &[&str] = &[
-    "email_sent",
-    "email_opened",
-    "reply_received",
-    "auto_reply_received",
-    "link_clicked",
-    "email_bounced",
-    "lead_unsubscribed",
-    "account_error",
-    "campaign_completed",
-    "lead_neutral",
-    "lead_interested",
-    "lead_not_interested",
-    "lead_meeting_booked",
-    "lead_meeting_completed",
-    "lead_closed",
-    "lead_out_of_office",
-    "lead_wrong_person",
-    "lead_no_show",
-    "supersearch_enrichment_completed",
-];
 
 fn body_fault(kind: BodyFault, detail: &str) -> AppError {
     AppError::BadRequest(Problem::Body {

@@ -31,7 +31,7 @@ pub struct Made {
     pub url: String,
     pub header_name: &'static str,
     pub header_value: String,
-    pub registration: String,
+    pub registration: Registration,
 }
 
 pub struct EventRow {
@@ -51,6 +51,8 @@ struct HooksPage {
     can_change: bool,
     hook: Option<InboundHook>,
     made: Option<Made>,
+    /// Why Instantly has the made hook or not, in words.
+    registration: Option<String>,
     events: Vec<EventRow>,
 }
 
@@ -71,7 +73,11 @@ async fn page(
     let ui = Ui::of_access(state, access).await?;
     let now = chrono::Utc::now();
     let events = events.into_iter().map(|e| row(e, now, ui.t)).collect();
+    let registration = made
+        .as_ref()
+        .map(|m| registration_words(&m.registration, ui.t));
     Ok(HooksPage {
+        registration,
         csrf,
         tenant: access.tenant,
         tenant_name: tenant.name,
@@ -107,12 +113,11 @@ pub async fn make(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let made = rules::make(&Services::of(&state), &access).await?;
-    let ui_texts = Ui::of_access(&state, &access).await?.t;
     let made = Made {
         url: made.url.expose_secret().to_owned(),
         header_name: made.header_name,
         header_value: made.header_value.expose_secret().to_owned(),
-        registration: registration_words(&made.registration, ui_texts),
+        registration: made.registration,
     };
     let page = page(&state, &access, csrf, Some(made)).await?;
     Ok(render(&page)?.into_response())
